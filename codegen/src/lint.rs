@@ -1,0 +1,708 @@
+//! Stage 2: find what progenitor cannot take (or would take wrongly) before it runs.
+//!
+//! progenitor asserts, `todo!()`s or silently misbehaves on a number of legal-looking
+//! documents; every such construct is caught here and explained with its location.
+
+use std::collections::{BTreeSet, HashMap};
+
+use openapiv3::{
+    Components, Operation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody,
+    Response, StatusCode,
+};
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Severity, escape_token, pointer};
+use crate::load::Loaded;
+use crate::validate::{resolve, validate};
+
+/// Request and response content types the generated client can handle.
+const BODY_TYPES: [&str; 5] = [
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "application/octet-stream",
+    "text/plain",
+    "text/x-markdown",
+];
+
+/// Every problem in `loaded`, sorted by line. Generation may go on only if none of
+/// them is an error.
+pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
+    let mut lint = Lint {
+        loaded,
+        out: Vec::new(),
+    };
+    lint.references(&loaded.value, &mut String::new());
+    lint.operations();
+    lint.examples();
+    // Top to bottom, as a maintainer reads the file (checks run in their own order).
+    lint.out
+        .sort_by(|a, b| (a.line, &a.pointer).cmp(&(b.line, &b.pointer)));
+    lint.out
+}
+
+struct Lint<'a> {
+    loaded: &'a Loaded,
+    out: Vec<Diagnostic>,
+}
+
+/// An operation and where it sits.
+struct Op<'a> {
+    pointer: String,
+    label: String,
+    path: &'a str,
+    item: &'a PathItem,
+    operation: &'a Operation,
+}
+
+impl<'a> Lint<'a> {
+    fn error(&mut self, pointer: String, message: String, help: impl Into<String>) {
+        let d = self.loaded.error(pointer, message, help);
+        self.out.push(d);
+    }
+
+    fn warning(&mut self, pointer: String, message: String, help: impl Into<String>) {
+        let d = self
+            .loaded
+            .diagnostic(Severity::Warning, pointer, message, help);
+        self.out.push(d);
+    }
+
+    fn components(&self) -> Option<&'a Components> {
+        self.loaded.spec.components.as_ref()
+    }
+
+    // ---- references ------------------------------------------------------------------
+
+    fn references(&mut self, node: &Value, at: &mut String) {
+        match node {
+            Value::Object(map) => {
+                if let Some(target) = map.get("$ref") {
+                    let here = format!("{at}/$ref");
+                    self.reference(target, here);
+                }
+                for (key, child) in map {
+                    // Examples are data, not spec: a `$ref` key inside one means nothing.
+                    if key == "example" || (key == "$ref" && child.is_string()) {
+                        continue;
+                    }
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&escape_token(key));
+                    self.references(child, at);
+                    at.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let len = at.len();
+                    at.push_str(&format!("/{i}"));
+                    self.references(child, at);
+                    at.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn reference(&mut self, target: &Value, here: String) {
+        let root = &self.loaded.value;
+        let Some(reference) = target.as_str() else {
+            self.error(
+                here,
+                format!("`$ref` must be a string, found {target}"),
+                "write the reference as a quoted string, e.g. '#/components/schemas/Error'",
+            );
+            return;
+        };
+        if !reference.starts_with("#/") {
+            self.error(
+                here,
+                format!("external reference `{reference}` is not supported"),
+                "the generator reads one self-contained document: copy the referenced \
+                 definition under `components` and point to it with `#/components/...`",
+            );
+            return;
+        }
+        // Follow a chain of references to its end, watching for cycles.
+        let mut seen = vec![reference.to_string()];
+        let mut current = reference.to_string();
+        loop {
+            let Some(found) = resolve(root, &current) else {
+                let (section, name) = current
+                    .rsplit_once('/')
+                    .map_or(("", current.as_str()), |(s, n)| (s, n));
+                self.error(
+                    here,
+                    format!("`$ref` points to `{current}`, which does not exist"),
+                    format!(
+                        "define `{}` under `{}`, or fix the reference's spelling",
+                        name.replace("~1", "/").replace("~0", "~"),
+                        section.trim_start_matches("#/")
+                    ),
+                );
+                return;
+            };
+            match found.get("$ref").and_then(Value::as_str) {
+                Some(next) if next.starts_with("#/") => {
+                    if seen.iter().any(|s| s == next) {
+                        seen.push(next.to_string());
+                        self.error(
+                            here,
+                            format!("reference cycle: {}", seen.join(" → ")),
+                            "one of these definitions must be an actual schema, not only a \
+                             `$ref` to another",
+                        );
+                        return;
+                    }
+                    seen.push(next.to_string());
+                    current = next.to_string();
+                }
+                _ => return,
+            }
+        }
+    }
+
+    // ---- operations ------------------------------------------------------------------
+
+    fn operations(&mut self) {
+        let spec = &self.loaded.spec;
+        let mut ops = Vec::new();
+        for (path, item) in spec.paths.paths.iter() {
+            let item_ptr = pointer(["paths", path.as_str()]);
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { .. } => {
+                    self.error(
+                        item_ptr,
+                        format!("path `{path}` is a `$ref`; progenitor does not follow path-item references"),
+                        "write the path item inline under `paths`",
+                    );
+                    continue;
+                }
+            };
+            if !path.starts_with('/') {
+                self.error(
+                    item_ptr.clone(),
+                    format!("path `{path}` does not start with `/`"),
+                    format!("write it as `/{path}`"),
+                );
+            }
+            for (method, operation) in item.iter() {
+                ops.push(Op {
+                    pointer: format!("{item_ptr}/{method}"),
+                    label: format!("{} {path}", method.to_uppercase()),
+                    path,
+                    item,
+                    operation,
+                });
+            }
+        }
+
+        let mut ids: HashMap<String, (String, String)> = HashMap::new();
+        for op in &ops {
+            self.operation_id(op, &mut ids);
+            self.parameters(op);
+            if let Some(body) = &op.operation.request_body {
+                self.request_body(op, body);
+            }
+            self.responses(op);
+        }
+    }
+
+    fn operation_id(&mut self, op: &Op, ids: &mut HashMap<String, (String, String)>) {
+        let Some(id) = op.operation.operation_id.as_deref() else {
+            self.error(
+                op.pointer.clone(),
+                format!("operation `{}` has no operationId", op.label),
+                "add `operationId: <lowerCamelCase name>`; it names the client method (e.g. \
+                 `listCheckoutSessions` becomes `list_checkout_sessions()`)",
+            );
+            return;
+        };
+        let here = format!("{}/operationId", op.pointer);
+        if id.trim().is_empty() || !id.chars().any(|c| c.is_ascii_alphabetic()) {
+            self.error(
+                here,
+                format!(
+                    "operationId `{id}` of `{}` cannot name a Rust method",
+                    op.label
+                ),
+                "use a lowerCamelCase name made of letters and digits",
+            );
+            return;
+        }
+        // progenitor turns ids into snake_case method names: `listX` and `list_x` collide.
+        let method_name: String = id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if let Some((first_id, first_ptr)) = ids.get(&method_name) {
+            let line = self
+                .loaded
+                .map
+                .line_of(first_ptr)
+                .map_or(String::new(), |l| format!(" (line {l})"));
+            let what = if first_id == id {
+                format!("duplicate operationId `{id}`")
+            } else {
+                format!("operationId `{id}` gives the same Rust method name as `{first_id}`")
+            };
+            self.error(
+                here,
+                format!("{what}: already used by {first_ptr}{line}"),
+                "operationIds must be unique: rename one of the two operations",
+            );
+        } else {
+            ids.insert(method_name, (id.to_string(), here));
+        }
+    }
+
+    fn parameters(&mut self, op: &Op) {
+        let components = self.components();
+        // Operation-level parameters override path-level ones of the same name and place.
+        let mut merged: Vec<(String, &Parameter)> = Vec::new();
+        let levels = [
+            (pointer(["paths", op.path]), &op.item.parameters),
+            (op.pointer.clone(), &op.operation.parameters),
+        ];
+        for (base, params) in levels {
+            for (i, p) in params.iter().enumerate() {
+                let here = format!("{base}/parameters/{i}");
+                let Some(param) = resolve_item(p, components, |c| &c.parameters) else {
+                    continue; // dangling, reported with the other references
+                };
+                let data = param.parameter_data_ref();
+                merged.retain(|(_, q)| {
+                    let qd = q.parameter_data_ref();
+                    !(qd.name == data.name
+                        && std::mem::discriminant(*q) == std::mem::discriminant(param))
+                });
+                merged.push((here, param));
+            }
+        }
+
+        let template = match template_names(op.path) {
+            Ok(names) => names,
+            Err(why) => {
+                self.error(
+                    pointer(["paths", op.path]),
+                    format!("path template `{}` is malformed: {why}", op.path),
+                    "write path parameters as `{name}`, each closed and non-empty",
+                );
+                return;
+            }
+        };
+
+        let mut declared = BTreeSet::new();
+        for (here, param) in &merged {
+            let data = param.parameter_data_ref();
+            match param {
+                Parameter::Path { style, .. } => {
+                    declared.insert(data.name.clone());
+                    if !template.contains(&data.name) {
+                        self.error(
+                            here.clone(),
+                            format!(
+                                "path parameter `{}` of `{}` is missing from the path template",
+                                data.name, op.label
+                            ),
+                            format!(
+                                "add `{{{}}}` to the path, or declare the parameter `in: query`",
+                                data.name
+                            ),
+                        );
+                    }
+                    if !data.required {
+                        self.error(
+                            here.clone(),
+                            format!(
+                                "path parameter `{}` is not marked `required: true`",
+                                data.name
+                            ),
+                            "path parameters are always required: add `required: true`",
+                        );
+                    }
+                    if *style != openapiv3::PathStyle::Simple {
+                        self.error(
+                            here.clone(),
+                            format!("path parameter `{}` uses style `{style:?}`", data.name),
+                            "only the default `style: simple` is supported: remove `style`",
+                        );
+                    }
+                }
+                Parameter::Query { style, .. } => {
+                    if *style != openapiv3::QueryStyle::Form {
+                        self.error(
+                            here.clone(),
+                            format!("query parameter `{}` uses style `{style:?}`", data.name),
+                            "only the default `style: form` is supported: remove `style`",
+                        );
+                    }
+                }
+                Parameter::Header { .. } => {}
+                Parameter::Cookie { .. } => self.error(
+                    here.clone(),
+                    format!("cookie parameter `{}` is not supported", data.name),
+                    "progenitor cannot send cookie parameters: describe the value as a header \
+                     or query parameter, or leave it out of the spec",
+                ),
+            }
+            if matches!(data.format, ParameterSchemaOrContent::Content(_)) {
+                self.error(
+                    here.clone(),
+                    format!("parameter `{}` is described with `content`", data.name),
+                    "describe it with `schema:` instead; `content` parameters are not supported",
+                );
+            }
+        }
+        for name in template.iter().filter(|n| !declared.contains(*n)) {
+            self.error(
+                op.pointer.clone(),
+                format!(
+                    "`{}` has `{{{name}}}` in its path but no path parameter named `{name}`",
+                    op.label
+                ),
+                format!(
+                    "declare `- {{name: {name}, in: path, required: true, schema: {{type: string}}}}` \
+                     under the operation's or the path's `parameters`"
+                ),
+            );
+        }
+    }
+
+    fn request_body(&mut self, op: &Op, body: &ReferenceOr<RequestBody>) {
+        let here = format!("{}/requestBody", op.pointer);
+        let Some(body) = resolve_item(body, self.components(), |c| &c.request_bodies) else {
+            return;
+        };
+        if body.content.len() > 1 {
+            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            self.error(
+                format!("{here}/content"),
+                format!(
+                    "the request body of `{}` offers {} content types ({}); the client can send only one",
+                    op.label,
+                    types.len(),
+                    types.join(", ")
+                ),
+                "keep only `application/json`",
+            );
+        }
+        for (content_type, media) in &body.content {
+            let at = pointer_join(&format!("{here}/content"), content_type);
+            let base = content_type.split(';').next().unwrap_or("").trim();
+            if !BODY_TYPES.contains(&base) {
+                self.error(
+                    at.clone(),
+                    format!(
+                        "request body content type `{content_type}` of `{}` is not supported",
+                        op.label
+                    ),
+                    format!("use one of: {}", BODY_TYPES.join(", ")),
+                );
+            }
+            if media.schema.is_none() {
+                self.error(
+                    at.clone(),
+                    format!(
+                        "the `{content_type}` request body of `{}` has no schema",
+                        op.label
+                    ),
+                    "add a `schema:` (a `$ref` to a component is best)",
+                );
+            }
+            if !media.encoding.is_empty() {
+                self.error(
+                    format!("{at}/encoding"),
+                    format!("request body `encoding` of `{}` is not supported", op.label),
+                    "remove `encoding`",
+                );
+            }
+        }
+    }
+
+    fn responses(&mut self, op: &Op) {
+        let here = format!("{}/responses", op.pointer);
+        let responses = &op.operation.responses;
+        let mut success = BTreeSet::new();
+        let mut errors = BTreeSet::new();
+        let mut any_success = false;
+        let all = responses
+            .default
+            .iter()
+            .map(|r| ("default".to_string(), None, r))
+            .chain(
+                responses
+                    .responses
+                    .iter()
+                    .map(|(code, r)| (code.to_string(), Some(code), r)),
+            );
+        for (code_text, code, response) in all {
+            let at = pointer_join(&here, &code_text);
+            let Some(response) = resolve_item(response, self.components(), |c| &c.responses) else {
+                continue;
+            };
+            let shape = self.response_shape(&at, &op.label, &code_text, response);
+            let (is_success, is_error) = match code {
+                None => (true, true),
+                Some(StatusCode::Code(c)) => ((100..400).contains(c), *c >= 400),
+                Some(StatusCode::Range(r)) => (*r < 4, *r >= 4),
+            };
+            if let Some(StatusCode::Code(c)) = code
+                && !(100..=599).contains(c)
+            {
+                self.error(
+                    at.clone(),
+                    format!("`{c}` is not an HTTP status code"),
+                    "use a code from 100 to 599, or a range such as `4XX`",
+                );
+            }
+            if is_success && code.is_some() {
+                any_success = true;
+            }
+            if is_success {
+                success.insert((shape.clone(), code_text.clone()));
+            }
+            if is_error {
+                errors.insert((shape, code_text));
+            }
+        }
+        for (set, kind) in [(&success, "success"), (&errors, "error")] {
+            let shapes: BTreeSet<&String> = set.iter().map(|(s, _)| s).collect();
+            if shapes.len() > 1 {
+                let listing: Vec<String> = set
+                    .iter()
+                    .map(|(shape, code)| format!("{code} → {shape}"))
+                    .collect();
+                self.error(
+                    here.clone(),
+                    format!(
+                        "`{}` has {} different {kind} response bodies ({}); progenitor needs one",
+                        op.label,
+                        shapes.len(),
+                        listing.join(", ")
+                    ),
+                    if kind == "success" {
+                        "give every 2xx response (and `default`, which counts as both) the same \
+                         schema, or drop the odd one; a `default` response is best replaced by \
+                         explicit 4XX/5XX codes"
+                    } else {
+                        "give every 4xx/5xx response (and `default`) the same schema, e.g. \
+                         `$ref: '#/components/schemas/Error'`"
+                    },
+                );
+            }
+        }
+        if !any_success {
+            self.warning(
+                here,
+                format!("`{}` declares no success (1xx-3xx) response", op.label),
+                "document the success response so the client can decode it; until then the \
+                 method returns the raw body",
+            );
+        }
+    }
+
+    /// A short description of a response body, equal for bodies progenitor types alike.
+    fn response_shape(&mut self, at: &str, label: &str, code: &str, r: &Response) -> String {
+        if let Some((content_type, media)) = r
+            .content
+            .iter()
+            .find(|(t, _)| *t == "application/json" || t.starts_with("application/json;"))
+        {
+            let media_at = pointer_join(&format!("{at}/content"), content_type);
+            if !media.encoding.is_empty() {
+                self.error(
+                    format!("{media_at}/encoding"),
+                    format!(
+                        "response `{code}` of `{label}` uses `encoding`, which is not supported"
+                    ),
+                    "remove `encoding`",
+                );
+            }
+            match &media.schema {
+                Some(ReferenceOr::Reference { reference }) => format!("`{reference}`"),
+                Some(ReferenceOr::Item(schema)) => format!(
+                    "inline schema {}",
+                    serde_json::to_string(schema).unwrap_or_default()
+                ),
+                None => {
+                    self.error(
+                        media_at,
+                        format!("JSON response `{code}` of `{label}` has no schema"),
+                        "add a `schema:` (a `$ref` to a component is best)",
+                    );
+                    "JSON without a schema".into()
+                }
+            }
+        } else if r.content.is_empty() {
+            "no body".into()
+        } else {
+            "raw bytes".into()
+        }
+    }
+
+    // ---- examples and defaults ---------------------------------------------------------
+
+    fn examples(&mut self) {
+        let root = &self.loaded.value;
+        let mut at = String::new();
+        self.walk_examples(root, &mut at);
+    }
+
+    /// Finds objects that pair a `schema` with `example`/`examples` (media types,
+    /// parameters, headers) and every schema (for its own `example` and `default`).
+    fn walk_examples(&mut self, node: &Value, at: &mut String) {
+        let Value::Object(map) = node else {
+            if let Value::Array(items) = node {
+                for (i, item) in items.iter().enumerate() {
+                    let len = at.len();
+                    at.push_str(&format!("/{i}"));
+                    self.walk_examples(item, at);
+                    at.truncate(len);
+                }
+            }
+            return;
+        };
+        if let Some(schema) = map.get("schema") {
+            if let Some(example) = map.get("example") {
+                self.check_instance(schema, example, format!("{at}/example"), "example");
+            }
+            if let Some(Value::Object(examples)) = map.get("examples") {
+                for (name, ex) in examples {
+                    let ex_at = pointer_join(&format!("{at}/examples"), name);
+                    let ex = match ex.get("$ref").and_then(Value::as_str) {
+                        Some(r) => match resolve(&self.loaded.value, r) {
+                            Some(target) => target,
+                            None => continue,
+                        },
+                        None => ex,
+                    };
+                    if let Some(value) = ex.get("value") {
+                        self.check_instance(schema, value, format!("{ex_at}/value"), "example");
+                    }
+                }
+            }
+        }
+        let in_schemas = at == "/components/schemas";
+        for (key, child) in map {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&escape_token(key));
+            if key == "schema" || in_schemas {
+                self.walk_schema(child, at);
+            } else if key != "example" && key != "examples" {
+                self.walk_examples(child, at);
+            }
+            at.truncate(len);
+        }
+    }
+
+    fn walk_schema(&mut self, schema: &Value, at: &mut String) {
+        let Value::Object(map) = schema else { return };
+        for key in ["example", "default"] {
+            if let Some(instance) = map.get(key) {
+                self.check_instance(schema, instance, format!("{at}/{key}"), key);
+            }
+        }
+        let mut visit = |lint: &mut Self, child: &Value, suffix: String| {
+            let len = at.len();
+            at.push_str(&suffix);
+            lint.walk_schema(child, at);
+            at.truncate(len);
+        };
+        if let Some(Value::Object(props)) = map.get("properties") {
+            for (name, child) in props {
+                visit(self, child, format!("/properties/{}", escape_token(name)));
+            }
+        }
+        for key in ["items", "additionalProperties", "not"] {
+            if let Some(child) = map.get(key) {
+                visit(self, child, format!("/{key}"));
+            }
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(children)) = map.get(key) {
+                for (i, child) in children.iter().enumerate() {
+                    visit(self, child, format!("/{key}/{i}"));
+                }
+            }
+        }
+    }
+
+    fn check_instance(&mut self, schema: &Value, instance: &Value, at: String, what: &str) {
+        for v in validate(&self.loaded.value, schema, instance) {
+            let inner = if v.at.is_empty() {
+                String::new()
+            } else {
+                format!(" at {}", v.at)
+            };
+            self.error(
+                format!("{at}{}", v.at),
+                format!("{what}{inner} does not match its schema: {}", v.message),
+                format!("change the {what} or the schema so that they agree"),
+            );
+        }
+    }
+}
+
+fn pointer_join(base: &str, token: &str) -> String {
+    format!("{base}/{}", escape_token(token))
+}
+
+/// Resolves a component reference in the typed document; `None` when it dangles.
+fn resolve_item<'a, T>(
+    item: &'a ReferenceOr<T>,
+    components: Option<&'a Components>,
+    section: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
+) -> Option<&'a T> {
+    let mut current = item;
+    for _ in 0..16 {
+        match current {
+            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.rsplit('/').next()?;
+                current = section(components?).get(name)?;
+            }
+        }
+    }
+    None
+}
+
+/// The `{names}` in a path template, in order.
+fn template_names(path: &str) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest.as_bytes()[open] == b'}' {
+            return Err("`}` without a matching `{`".into());
+        }
+        let after = &rest[open + 1..];
+        let close = after
+            .find(['{', '}'])
+            .filter(|&i| after.as_bytes()[i] == b'}')
+            .ok_or("`{` without a matching `}`")?;
+        let name = &after[..close];
+        if name.is_empty() {
+            return Err("empty `{}`".into());
+        }
+        names.push(name.to_string());
+        rest = &after[close + 1..];
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_names_are_read_in_order() {
+        assert_eq!(template_names("/a/{x}/b/{y}").unwrap(), ["x", "y"]);
+        assert_eq!(template_names("/a").unwrap(), Vec::<String>::new());
+        assert!(template_names("/a/{x").is_err());
+        assert!(template_names("/a/x}").is_err());
+        assert!(template_names("/a/{}").is_err());
+    }
+}

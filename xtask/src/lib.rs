@@ -1,0 +1,205 @@
+//! Maintainer commands for lomi-rs, as a library so that `cargo test` can run them too.
+//!
+//! This is the only code in the workspace that touches the disk: `lomi-codegen` returns
+//! files, and [`ensure_files`] writes them (or, when checking, compares them).
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use lomi_codegen::{Diagnostic, GeneratedFile};
+
+/// The checked-in spec, relative to the workspace root.
+pub const SPEC_PATH: &str = "spec/lomi.yaml";
+/// Where the generated client code lives, relative to the workspace root.
+pub const GENERATED_DIR: &str = "lomi-client/src/generated";
+
+/// The workspace root (the parent of this crate's folder).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Whether to write files or only compare them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Write what differs and delete stale generated files.
+    Write,
+    /// Change nothing; report what differs.
+    Check,
+}
+
+/// What a generation run found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Files whose committed contents differ from the generator's output (or are missing).
+    pub changed: Vec<FileChange>,
+    /// Files in the generated folder that the generator no longer produces.
+    pub stale: Vec<String>,
+    /// Warnings from the lint.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// One file that differs, with a unified diff from the committed to the generated text.
+#[derive(Debug)]
+pub struct FileChange {
+    /// Path relative to the workspace root.
+    pub path: String,
+    /// `diff -u`-style text.
+    pub diff: String,
+}
+
+impl Report {
+    /// Whether the committed client matches the spec.
+    pub fn is_up_to_date(&self) -> bool {
+        self.changed.is_empty() && self.stale.is_empty()
+    }
+
+    /// What `--check` prints when the client is stale: each file, its diff, and the fix.
+    pub fn stale_message(&self, spec: &str) -> String {
+        let mut out = String::new();
+        for change in &self.changed {
+            let _ = writeln!(
+                out,
+                "error: {} is out of date relative to {spec}\n{}",
+                change.path, change.diff
+            );
+        }
+        for path in &self.stale {
+            let _ = writeln!(
+                out,
+                "error: {path} is no longer generated from {spec} and should be deleted"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "The committed client does not match {spec}. Run `{}` and commit the result.",
+            lomi_codegen::render::COMMAND
+        );
+        out
+    }
+}
+
+/// Why a run failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The spec has errors; nothing was written.
+    Spec(Vec<Diagnostic>),
+    /// Reading or writing a file failed.
+    Io(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Spec(diags) => {
+                let errors = diags.iter().filter(|d| d.is_error()).count();
+                for d in diags {
+                    writeln!(f, "{d}\n")?;
+                }
+                write!(
+                    f,
+                    "{errors} error{} in the spec; nothing was generated",
+                    if errors == 1 { "" } else { "s" }
+                )
+            }
+            Failure::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Generates the client from `root/spec/lomi.yaml` into `root/lomi-client/src/generated`.
+pub fn generate(root: &Path, mode: Mode) -> Result<Report, Failure> {
+    let spec_file = root.join(SPEC_PATH);
+    let text = fs::read_to_string(&spec_file)
+        .map_err(|e| Failure::Io(format!("cannot read {}: {e}", spec_file.display())))?;
+    let generated = lomi_codegen::generate(SPEC_PATH, &text).map_err(Failure::Spec)?;
+    let mut report = ensure_files(
+        &root.join(GENERATED_DIR),
+        GENERATED_DIR,
+        &generated.files,
+        mode,
+    )?;
+    report.warnings = generated.warnings;
+    Ok(report)
+}
+
+/// Makes `dir` hold exactly `files` (rust-analyzer's `ensure_file_contents`, for a
+/// folder): in [`Mode::Write`] writes what differs and deletes files it does not list;
+/// in [`Mode::Check`] only reports. `label` is `dir` as shown to people.
+pub fn ensure_files(
+    dir: &Path,
+    label: &str,
+    files: &[GeneratedFile],
+    mode: Mode,
+) -> Result<Report, Failure> {
+    let io = |what: &str, path: &Path, e: std::io::Error| {
+        Failure::Io(format!("cannot {what} {}: {e}", path.display()))
+    };
+    let mut report = Report::default();
+    for file in files {
+        let path = dir.join(&file.path);
+        let shown = format!("{label}/{}", file.path);
+        let current = match fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io("read", &path, e)),
+        };
+        if current.as_deref() == Some(file.contents.as_str()) {
+            continue;
+        }
+        let old = current.unwrap_or_default();
+        let diff = similar::TextDiff::from_lines(&old, &file.contents)
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{shown}"), &format!("b/{shown}"))
+            .to_string();
+        report.changed.push(FileChange { path: shown, diff });
+        if mode == Mode::Write {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+            }
+            fs::write(&path, &file.contents).map_err(|e| io("write", &path, e))?;
+        }
+    }
+
+    let mut existing = Vec::new();
+    list_files(dir, "", &mut existing).map_err(|e| io("list", dir, e))?;
+    existing.sort();
+    for rel in existing {
+        if files.iter().any(|f| f.path == rel) {
+            continue;
+        }
+        let path = dir.join(&rel);
+        report.stale.push(format!("{label}/{rel}"));
+        if mode == Mode::Write {
+            fs::remove_file(&path).map_err(|e| io("delete", &path, e))?;
+        }
+    }
+    Ok(report)
+}
+
+fn list_files(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry.file_type()?.is_dir() {
+            list_files(&entry.path(), &rel, out)?;
+        } else {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
