@@ -15,6 +15,9 @@ use crate::diagnostic::{Diagnostic, Severity, escape_token, pointer};
 use crate::load::Loaded;
 use crate::validate::{resolve, validate};
 
+/// The schema types of OpenAPI 3.0.
+const SCHEMA_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "object", "array"];
+
 /// Request and response content types the generated client can handle.
 const BODY_TYPES: [&str; 5] = [
     "application/json",
@@ -601,6 +604,7 @@ impl<'a> Lint<'a> {
 
     fn walk_schema(&mut self, schema: &Value, at: &mut String) {
         let Value::Object(map) = schema else { return };
+        self.schema_keywords(map, at);
         for key in ["example", "default"] {
             if let Some(instance) = map.get(key) {
                 self.check_instance(schema, instance, format!("{at}/{key}"), key);
@@ -627,6 +631,38 @@ impl<'a> Lint<'a> {
                 for (i, child) in children.iter().enumerate() {
                     visit(self, child, format!("/{key}/{i}"));
                 }
+            }
+        }
+    }
+
+    /// Keywords progenitor panics on rather than rejecting.
+    fn schema_keywords(&mut self, map: &serde_json::Map<String, Value>, at: &str) {
+        match map.get("type") {
+            Some(Value::String(t)) if !SCHEMA_TYPES.contains(&t.as_str()) => self.error(
+                format!("{at}/type"),
+                format!("`{t}` is not a schema type"),
+                format!("use one of: {}", SCHEMA_TYPES.join(", ")),
+            ),
+            Some(t) if !t.is_string() => self.error(
+                format!("{at}/type"),
+                format!("`type` must be one name in OpenAPI 3.0, found {t}"),
+                "write a single type; for `[T, 'null']` write `type: T` and `nullable: true`",
+            ),
+            _ => {}
+        }
+        for (flag, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
+            if map.get(flag) == Some(&Value::Bool(true)) && !map.contains_key(bound) {
+                self.error(
+                    format!("{at}/{flag}"),
+                    format!("`{flag}: true` without a `{bound}`"),
+                    format!(
+                        "in OpenAPI 3.0 `{flag}` only makes `{bound}` exclusive: add `{bound}` \
+                         or remove `{flag}`"
+                    ),
+                );
             }
         }
     }

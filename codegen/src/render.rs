@@ -9,6 +9,9 @@ use quote::{format_ident, quote};
 /// The command that regenerates the client; named in every generated file's marker.
 pub const COMMAND: &str = "cargo xtask generate";
 
+/// Stack for the generator thread: typify recurses once per level of schema nesting.
+const RENDER_STACK: usize = 256 * 1024 * 1024;
+
 /// What went wrong inside progenitor or the formatter, for a diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderError(pub String);
@@ -17,26 +20,40 @@ pub struct RenderError(pub String);
 ///
 /// progenitor panics (`assert!`, `todo!`, `unwrap`) on some inputs the lint does not
 /// know about yet; such a panic is caught and returned as an error, never propagated.
+/// It runs on a thread of its own with a big stack, as typify recurses once per level
+/// of schema nesting.
 pub fn render(spec: &OpenAPI) -> Result<String, RenderError> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("progenitor".into())
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(scope, || {
+                catch_unwind(AssertUnwindSafe(|| render_here(spec)))
+            })
+            .map_err(|e| RenderError(format!("cannot start the generator thread: {e}")))?;
+        match handle.join() {
+            Ok(Ok(result)) => result,
+            Ok(Err(payload)) | Err(payload) => {
+                let why = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "(no message)".into());
+                Err(RenderError(format!("progenitor panicked: {why}")))
+            }
+        }
+    })
+}
+
+fn render_here(spec: &OpenAPI) -> Result<String, RenderError> {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_derive("PartialEq");
-    let mut generator = Generator::new(&settings);
-
-    let tokens = match catch_unwind(AssertUnwindSafe(|| generator.generate_tokens(spec))) {
-        Ok(Ok(tokens)) => tokens,
-        Ok(Err(e)) => return Err(RenderError(format!("progenitor refused the spec: {e}"))),
-        Err(payload) => {
-            let why = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "(no message)".into());
-            return Err(RenderError(format!("progenitor panicked: {why}")));
-        }
-    };
+    let tokens = Generator::new(&settings)
+        .generate_tokens(spec)
+        .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
     let constants = constants(spec);
     let file: syn::File = syn::parse2(quote! { #tokens #constants })
         .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
