@@ -65,7 +65,10 @@ async fn create_sends_the_seed_example_and_decodes_the_201() {
     assert_eq!(session.currency_code.as_deref(), Some("XOF"));
     assert_eq!(session.status.as_deref(), Some("open"));
     assert_eq!(
-        session.checkout_session_id.map(|id| id.to_string()).as_deref(),
+        session
+            .checkout_session_id
+            .map(|id| id.to_string())
+            .as_deref(),
         Some(SESSION_ID)
     );
     assert_eq!(
@@ -122,8 +125,9 @@ async fn list_without_arguments_sends_no_query_and_lets_the_server_default() {
                 .query_param_missing("limit")
                 .query_param_missing("offset")
                 .query_param_missing("sort");
-            then.status(200)
-                .json_body(json!({"data": [], "pagination": {"limit": 20, "offset": 0, "total": 0}}));
+            then.status(200).json_body(
+                json!({"data": [], "pagination": {"limit": 20, "offset": 0, "total": 0}}),
+            );
         })
         .await;
 
@@ -159,7 +163,10 @@ async fn retrieve_puts_the_session_id_in_the_path() {
         .into_inner();
     mock.assert_async().await;
     assert_eq!(session.product_id.as_deref(), Some("prod_1234567890abcdef"));
-    assert_eq!(session.customer_email.as_deref(), Some("customer@example.com"));
+    assert_eq!(
+        session.customer_email.as_deref(),
+        Some("customer@example.com")
+    );
 }
 
 #[tokio::test]
@@ -264,11 +271,22 @@ async fn call(client: &Client, op: &str) -> Result<u16, Error<types::Error>> {
 
 /// Every error status the seed documents, per operation, with lomi.'s error code.
 const DOCUMENTED_ERRORS: &[(&str, &[(u16, &str)])] = &[
-    ("create", &[(400, "bad_request"), (401, "unauthorized"), (500, "internal_error")]),
+    (
+        "create",
+        &[
+            (400, "bad_request"),
+            (401, "unauthorized"),
+            (500, "internal_error"),
+        ],
+    ),
     ("list", &[(401, "unauthorized"), (500, "internal_error")]),
     (
         "retrieve",
-        &[(401, "unauthorized"), (404, "not_found"), (500, "internal_error")],
+        &[
+            (401, "unauthorized"),
+            (404, "not_found"),
+            (500, "internal_error"),
+        ],
     ),
     (
         "update",
@@ -281,7 +299,11 @@ const DOCUMENTED_ERRORS: &[(&str, &[(u16, &str)])] = &[
     ),
     (
         "delete",
-        &[(401, "unauthorized"), (404, "not_found"), (500, "internal_error")],
+        &[
+            (401, "unauthorized"),
+            (404, "not_found"),
+            (500, "internal_error"),
+        ],
     ),
 ];
 
