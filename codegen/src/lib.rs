@@ -6,10 +6,12 @@
 //! (progenitor, then prettyplease, then the marker line). Nothing here touches the disk:
 //! the `xtask` writes what [`generate`] returns.
 
+pub mod augment;
 pub mod diagnostic;
 pub mod lint;
 pub mod load;
 pub mod normalize;
+pub mod plan;
 pub mod render;
 pub mod source_map;
 pub mod validate;

@@ -3,7 +3,9 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme};
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+
+use crate::{augment, plan};
 use quote::{format_ident, quote};
 
 /// The command that regenerates the client; named in every generated file's marker.
@@ -46,17 +48,30 @@ pub fn render(spec: &OpenAPI) -> Result<String, RenderError> {
 }
 
 fn render_here(spec: &OpenAPI) -> Result<String, RenderError> {
+    let plan = plan::plan(spec);
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Retries, idempotency, timeouts and tracing live in `crate::runtime`, reached
+        // through progenitor's hooks with this per-client state.
+        .with_inner_type(quote!(crate::runtime::Runtime))
+        .with_hooks(HooksMode::Expected);
+    for e in &plan.enums {
+        settings.with_replacement(
+            &e.type_name,
+            augment::enum_path(e),
+            [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
+        );
+    }
     let tokens = Generator::new(&settings)
         .generate_tokens(spec)
         .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
     let constants = constants(spec);
-    let file: syn::File = syn::parse2(quote! { #tokens #constants })
+    let mut file: syn::File = syn::parse2(quote! { #tokens #constants })
         .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
+    augment::augment(&mut file, &plan).map_err(RenderError)?;
     Ok(prettyplease::unparse(&file))
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::generated::{API_KEY_HEADER, Client, servers};
+use crate::runtime::{RetryPolicy, Runtime};
 
 /// The `User-Agent` every request carries: this crate and its version.
 pub const USER_AGENT: &str = concat!("lomi-client/", env!("CARGO_PKG_VERSION"));
@@ -13,8 +14,21 @@ pub const USER_AGENT: &str = concat!("lomi-client/", env!("CARGO_PKG_VERSION"));
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Default time allowed for a whole request, from sending it to reading the whole body.
+/// Default time allowed for each attempt, from sending it to reading the whole body.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Default cap on requests in flight (and so on open connections) per client.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
+
+/// Default cap on the size of a response body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// The environment variables [`Client::from_env`] reads.
+pub const ENV_API_KEY: &str = "LOMI_API_KEY";
+/// Overrides the base URL (e.g. a local mock).
+pub const ENV_BASE_URL: &str = "LOMI_BASE_URL";
+/// `live` (the default) or `sandbox`.
+pub const ENV_ENVIRONMENT: &str = "LOMI_ENVIRONMENT";
 
 /// Which lomi. environment a client talks to.
 ///
@@ -59,8 +73,12 @@ pub struct ClientBuilder {
     api_key: String,
     api_key_prefix: Option<String>,
     base_url: String,
-    timeout: Duration,
-    connect_timeout: Duration,
+    allow_insecure_http: bool,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_concurrent_requests: usize,
+    pub(crate) max_response_bytes: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -69,8 +87,12 @@ impl fmt::Debug for ClientBuilder {
             .field("api_key", &"<redacted>")
             .field("api_key_prefix", &self.api_key_prefix)
             .field("base_url", &self.base_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -89,9 +111,25 @@ impl Client {
             api_key: api_key.into(),
             api_key_prefix: None,
             base_url: servers::DEFAULT.to_string(),
+            allow_insecure_http: false,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
+    }
+
+    /// A client configured from the environment: `LOMI_API_KEY` (required),
+    /// `LOMI_ENVIRONMENT` (`live` or `sandbox`, default `live`) and `LOMI_BASE_URL`
+    /// (overrides the environment's URL).
+    ///
+    /// ```no_run
+    /// let client = lomi_client::Client::from_env()?;
+    /// # Ok::<(), lomi_client::BuildError>(())
+    /// ```
+    pub fn from_env() -> Result<Client, BuildError> {
+        ClientBuilder::from_env()?.build()
     }
 
     /// The base URL every request is sent to.
@@ -101,6 +139,48 @@ impl Client {
 }
 
 impl ClientBuilder {
+    /// A builder configured from the environment, for further settings; see
+    /// [`Client::from_env`].
+    pub fn from_env() -> Result<ClientBuilder, BuildError> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// A builder configured from `lookup` (a stand-in for the environment, e.g. a map
+    /// in tests): the variables of [`Client::from_env`].
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    ///
+    /// let vars = HashMap::from([("LOMI_API_KEY", "lomi_sk_test_1"), ("LOMI_ENVIRONMENT", "sandbox")]);
+    /// let client = lomi_client::ClientBuilder::from_env_with(|n| vars.get(n).map(|v| v.to_string()))?
+    ///     .build()?;
+    /// assert_eq!(client.baseurl(), "https://sandbox.api.lomi.africa/v1");
+    /// # Ok::<(), lomi_client::BuildError>(())
+    /// ```
+    pub fn from_env_with(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<ClientBuilder, BuildError> {
+        let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let key = set(ENV_API_KEY).ok_or(BuildError::MissingEnv(ENV_API_KEY))?;
+        let mut builder = Client::builder(key);
+        if let Some(env) = set(ENV_ENVIRONMENT) {
+            builder = builder.environment(match env.trim().to_ascii_lowercase().as_str() {
+                "live" | "production" => Environment::Live,
+                "sandbox" | "test" => Environment::Sandbox,
+                _ => {
+                    return Err(BuildError::InvalidEnv {
+                        name: ENV_ENVIRONMENT,
+                        reason: format!("`{}` is neither `live` nor `sandbox`", env.trim()),
+                    });
+                }
+            });
+        }
+        if let Some(url) = set(ENV_BASE_URL) {
+            builder = builder.base_url(url.trim());
+        }
+        Ok(builder)
+    }
+
     /// Puts `prefix` and a space before the key in the header (e.g. `Bearer`), as the
     /// official SDKs' `api_key_prefix` does. Most accounts need none.
     pub fn api_key_prefix(mut self, prefix: impl Into<String>) -> Self {
@@ -126,9 +206,44 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for a whole request (default 60 s).
+    /// Allows a plain `http://` base URL that is not on this machine. Only for a
+    /// trusted network: the API key would cross it in the clear.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
+    /// Time allowed for each attempt, from sending to the last byte of the body
+    /// (default 60 s). A timed-out attempt is retried like a connection failure.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How failed attempts are retried (default: 2 retries, backoff from 0.5 s to 8 s).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Shorthand for a [`RetryPolicy`] with `retries` retries (0 turns retrying off).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry = RetryPolicy::new(retries);
+        self
+    }
+
+    /// The most requests this client (and those made from it with
+    /// [`Client::with_options`]) has in flight at once; more wait their turn. This
+    /// bounds open connections (default 64).
+    pub fn max_concurrent_requests(mut self, limit: usize) -> Self {
+        self.max_concurrent_requests = limit.max(1);
+        self
+    }
+
+    /// The largest response body accepted; a larger one fails with
+    /// [`crate::Error::Decode`] without being read into memory (default 32 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
         self
     }
 
@@ -142,8 +257,28 @@ impl ClientBuilder {
     ///
     /// Fails with a [`BuildError`] naming the setting at fault: an empty key, a key or
     /// prefix that cannot be sent in a header, or a base URL that is not an absolute
-    /// `http(s)` URL.
+    /// `https` URL (`http` is accepted for loopback addresses, or with
+    /// [`allow_insecure_http`](Self::allow_insecure_http)).
     pub fn build(self) -> Result<Client, BuildError> {
+        let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
+        let http = self.http_client()?;
+        Ok(Client::new_with_client(&base_url, http, Runtime::new(self)))
+    }
+
+    /// The HTTP client these settings describe (also used to apply a per-call
+    /// connect timeout).
+    pub(crate) fn http_client(&self) -> Result<reqwest::Client, BuildError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(API_KEY_HEADER, self.api_key_header()?);
+        reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .default_headers(headers)
+            .connect_timeout(self.connect_timeout)
+            .build()
+            .map_err(BuildError::Http)
+    }
+
+    fn api_key_header(&self) -> Result<HeaderValue, BuildError> {
         let key = self.api_key.trim();
         if key.is_empty() {
             return Err(BuildError::InvalidApiKey("the API key is empty".into()));
@@ -169,23 +304,11 @@ impl ClientBuilder {
             BuildError::InvalidApiKey("the API key cannot be sent in an HTTP header".into())
         })?;
         value.set_sensitive(true);
-
-        let base_url = check_base_url(&self.base_url)?;
-
-        let mut headers = HeaderMap::new();
-        headers.insert(API_KEY_HEADER, value);
-        let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .default_headers(headers)
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .build()
-            .map_err(BuildError::Http)?;
-        Ok(Client::new_with_client(&base_url, http))
+        Ok(value)
     }
 }
 
-fn check_base_url(raw: &str) -> Result<String, BuildError> {
+fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, BuildError> {
     let bad = |reason: &str| BuildError::InvalidBaseUrl {
         url: raw.to_string(),
         reason: reason.to_string(),
@@ -199,6 +322,18 @@ fn check_base_url(raw: &str) -> Result<String, BuildError> {
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad("it must not have a query string or a fragment"));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if url.scheme() == "http" && !loopback && !allow_insecure_http {
+        return Err(bad(
+            "plain http would send the API key in the clear: use https, or call \
+             `.allow_insecure_http()` for a trusted network",
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -218,6 +353,15 @@ pub enum BuildError {
     },
     /// The HTTP client could not be set up (for example, TLS initialisation failed).
     Http(reqwest::Error),
+    /// A required environment variable is not set (or is empty).
+    MissingEnv(&'static str),
+    /// An environment variable has a value that cannot be used.
+    InvalidEnv {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -228,6 +372,10 @@ impl fmt::Display for BuildError {
                 write!(f, "invalid base URL `{url}`: {reason}")
             }
             BuildError::Http(e) => write!(f, "cannot set up the HTTP client: {e}"),
+            BuildError::MissingEnv(name) => {
+                write!(f, "the environment variable {name} is not set")
+            }
+            BuildError::InvalidEnv { name, reason } => write!(f, "invalid {name}: {reason}"),
         }
     }
 }
@@ -248,15 +396,27 @@ mod tests {
     #[test]
     fn base_urls_are_checked_and_trimmed() {
         assert_eq!(
-            check_base_url("http://127.0.0.1:8080/v1/").unwrap(),
+            check_base_url("http://127.0.0.1:8080/v1/", false).unwrap(),
             "http://127.0.0.1:8080/v1"
         );
+        for ok in [
+            "http://localhost:1/v1",
+            "http://[::1]:1",
+            "https://example.com",
+        ] {
+            assert!(check_base_url(ok, false).is_ok(), "{ok}");
+        }
+        assert!(check_base_url("http://10.0.0.5/v1", true).is_ok());
         for (bad, why) in [
             ("api.lomi.africa/v1", "relative URL without a base"),
             ("ftp://api.lomi.africa", "scheme must be http or https"),
             ("https://api.lomi.africa/v1?x=1", "query string"),
+            (
+                "http://api.lomi.africa/v1",
+                "plain http would send the API key in the clear",
+            ),
         ] {
-            let e = check_base_url(bad).unwrap_err().to_string();
+            let e = check_base_url(bad, false).unwrap_err().to_string();
             assert!(e.contains(why), "{bad}: {e}");
             assert!(e.contains(bad), "{e}");
         }
@@ -293,5 +453,68 @@ mod tests {
         assert_eq!(live.baseurl(), "https://api.lomi.africa/v1");
         let sandbox = Client::builder("k").sandbox().build().unwrap();
         assert_eq!(sandbox.baseurl(), "https://sandbox.api.lomi.africa/v1");
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn from(vars: &[(&str, &str)]) -> Result<ClientBuilder, BuildError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ClientBuilder::from_env_with(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn the_key_is_required_and_named_when_missing() {
+        let e = from(&[("LOMI_ENVIRONMENT", "sandbox")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the environment variable LOMI_API_KEY is not set"
+        );
+        let e = from(&[("LOMI_API_KEY", "  ")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the environment variable LOMI_API_KEY is not set"
+        );
+    }
+
+    #[test]
+    fn environment_and_base_url_are_read() {
+        let live = from(&[("LOMI_API_KEY", "k")]).unwrap().build().unwrap();
+        assert_eq!(live.baseurl(), "https://api.lomi.africa/v1");
+        let sandbox = from(&[("LOMI_API_KEY", "k"), ("LOMI_ENVIRONMENT", " Sandbox ")])
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(sandbox.baseurl(), "https://sandbox.api.lomi.africa/v1");
+        let local = from(&[
+            ("LOMI_API_KEY", "k"),
+            ("LOMI_ENVIRONMENT", "sandbox"),
+            ("LOMI_BASE_URL", "http://127.0.0.1:9999/v1"),
+        ])
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(local.baseurl(), "http://127.0.0.1:9999/v1");
+    }
+
+    #[test]
+    fn a_bad_environment_is_named_without_the_key() {
+        let e = from(&[
+            ("LOMI_API_KEY", "lomi_sk_secret"),
+            ("LOMI_ENVIRONMENT", "staging"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "invalid LOMI_ENVIRONMENT: `staging` is neither `live` nor `sandbox`"
+        );
     }
 }

@@ -17,7 +17,7 @@
 //!     .body(
 //!         types::CheckoutSessionsCreate::builder()
 //!             .amount(15000.0)
-//!             .currency_code("XOF".to_string())
+//!             .currency_code(types::CurrencyCode::Xof)
 //!             .product_id("prod_1234567890abcdef".to_string())
 //!             .success_url("https://example.com/success".to_string())
 //!             .cancel_url("https://example.com/cancel".to_string())
@@ -37,31 +37,63 @@
 //! # }
 //! ```
 //!
-//! Every call returns `Result<ResponseValue<T>, Error<types::Error>>`. A documented
-//! error status (400, 401, 404, 500) arrives as [`Error::ErrorResponse`] with lomi.'s
-//! error envelope decoded:
+//! ## What every call does for you
+//!
+//! - **Retries** connection failures, timeouts and 408/429/500/502/503/504 twice, with
+//!   jittered exponential backoff (0.5 s doubling to 8 s) that honours `Retry-After`;
+//!   never other 4xx. See [`RetryPolicy`].
+//! - **Idempotency**: every POST carries an `Idempotency-Key` (a random UUID, or yours
+//!   through [`RequestOptions::idempotency_key`]) that stays the same on every retry, so
+//!   a create that reached lomi. before the connection dropped is never duplicated.
+//! - **Checks arguments** against the spec before sending (`limit` 1–100, `offset` ≥ 0,
+//!   a non-empty `session_id`…).
+//! - **Timeouts** per attempt and for connecting, per client or per call
+//!   ([`Client::with_options`]).
+//! - **Bounds** concurrent requests (and so open connections) and response sizes.
+//! - **Traces** each call and attempt with `tracing` (operation, method, path, attempt,
+//!   status, request id, elapsed); the API key never appears in traces, `Debug` output
+//!   or errors.
+//! - **Pages** through lists: `list_checkout_sessions().stream()` yields every session,
+//!   one page in memory at a time.
 //!
 //! ```no_run
-//! # async fn run(client: lomi_client::Client) {
-//! match client.retrieve_checkout_session().session_id("missing").send().await {
-//!     Ok(session) => println!("{:?}", session.status),
-//!     Err(lomi_client::Error::ErrorResponse(rv)) => {
-//!         let detail = rv.error.as_ref();
-//!         eprintln!(
-//!             "{}: {:?} {:?}",
-//!             rv.status(),
-//!             detail.and_then(|d| d.code.as_deref()),
-//!             detail.and_then(|d| d.message.as_deref()),
-//!         );
+//! use lomi_client::prelude::*;
+//! use lomi_client::{ApiErrorKind, RequestOptions};
+//!
+//! # async fn run(client: Client) -> Result<(), Error> {
+//! // Every open session, newest first, 100 per request.
+//! let mut sessions = client.list_checkout_sessions().limit(100).sort("created_at:desc").stream();
+//! while let Some(session) = sessions.try_next().await? {
+//!     if session.status == Some(types::CheckoutSessionStatus::Open) {
+//!         println!("{:?}", session.checkout_session_id);
 //!     }
-//!     Err(other) => eprintln!("request failed: {other}"),
 //! }
+//!
+//! // An order's payment page, created at most once however often this runs.
+//! let created = client
+//!     .with_options(RequestOptions::new().idempotency_key("order-1042"))
+//!     .create_checkout_session()
+//!     .body(types::CheckoutSessionsCreate::builder().amount(15000.0))
+//!     .send()
+//!     .await;
+//! match created {
+//!     Ok(session) => println!("pay at {:?}", session.checkout_session_id),
+//!     Err(Error::Api(e)) if e.kind() == ApiErrorKind::BadRequest => {
+//!         eprintln!("refused: {:?} {:?}", e.code, e.details)
+//!     }
+//!     Err(e) => eprintln!("{e} (request id {:?})", e.request_id()),
+//! }
+//! # Ok(())
 //! # }
 //! ```
 
 #![deny(missing_docs)]
 
 mod config;
+mod error;
+pub mod pagination;
+#[doc(hidden)]
+pub mod runtime;
 
 // Machine output: formatted by prettyplease, not rustfmt, and exempt from lints that
 // only make sense for hand-written code.
@@ -70,12 +102,23 @@ mod config;
 mod generated;
 
 pub use config::{
-    BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Environment, USER_AGENT,
+    BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT,
+    Environment, USER_AGENT,
 };
-pub use generated::{
-    API_KEY_HEADER, ByteStream, Client, ClientInfo, Error, ResponseValue, builder, prelude,
-    servers, types,
+pub use error::{
+    ApiError, ApiErrorKind, ConnectionError, DecodeError, Error, InvalidInput, TimeoutError,
 };
+pub use generated::{API_KEY_HEADER, Client, ResponseValue, builder, servers, types};
+pub use pagination::ItemStream;
+pub use runtime::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions, RetryPolicy};
+
+/// What most code using the client needs: the client, its models, and the stream
+/// extension traits for [`ItemStream`].
+pub mod prelude {
+    pub use crate::{Client, Error, RequestOptions, types};
+    pub use futures_util::{StreamExt, TryStreamExt};
+}
 
 /// The README's examples, compiled as doctests so that they cannot rot.
 #[doc = include_str!("../../README.md")]

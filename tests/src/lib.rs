@@ -1,7 +1,29 @@
 //! Shared fixtures for the end-to-end tests: a client pointed at a local mock server and
 //! the JSON lomi. sends back.
 
+use std::time::Duration;
+
+use lomi_client::{Client, RetryPolicy};
 use serde_json::{Value, json};
+
+pub mod server;
+
+/// The default policy with waits of a few milliseconds, so that tests retry quickly.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(4))
+}
+
+/// A client for the server at `base` (e.g. httpmock's `server.url("/v1")`), with the
+/// default two retries but millisecond waits.
+pub fn client(base: &str) -> Client {
+    Client::builder(TEST_KEY)
+        .base_url(base)
+        .retry_policy(fast_retries())
+        .build()
+        .expect("a valid test client")
+}
 
 /// The API key the tests authenticate with; never a real one.
 pub const TEST_KEY: &str = "lomi_sk_test_e2e_0123456789";

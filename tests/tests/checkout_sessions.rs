@@ -3,7 +3,7 @@
 
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use httpmock::MockServer;
-use lomi_client::{Client, Error, types};
+use lomi_client::{ApiErrorKind, Client, Error, types};
 use serde_json::json;
 use tests::{
     SESSION_ID, TEST_KEY, body_is, error_json, same_json, seed_create_body, seed_update_body,
@@ -11,16 +11,13 @@ use tests::{
 };
 
 fn client(server: &MockServer) -> Client {
-    Client::builder(TEST_KEY)
-        .base_url(server.url("/v1"))
-        .build()
-        .expect("a valid test client")
+    tests::client(&server.url("/v1"))
 }
 
 fn seed_create_request() -> types::builder::CheckoutSessionsCreate {
     types::CheckoutSessionsCreate::builder()
         .amount(15000.0)
-        .currency_code("XOF".to_string())
+        .currency_code(types::CurrencyCode::Xof)
         .product_id("prod_1234567890abcdef".to_string())
         .success_url("https://example.com/success".to_string())
         .cancel_url("https://example.com/cancel".to_string())
@@ -46,6 +43,7 @@ async fn create_sends_the_seed_example_and_decodes_the_201() {
                 .header("content-type", "application/json")
                 .header("accept", "application/json")
                 .header("user-agent", lomi_client::USER_AGENT)
+                .header_exists("idempotency-key")
                 .is_true(|req| body_is(req.body_ref(), &seed_create_body()));
             then.status(201).json_body(session_json());
         })
@@ -62,8 +60,8 @@ async fn create_sends_the_seed_example_and_decodes_the_201() {
     assert_eq!(response.status().as_u16(), 201);
     let session = response.into_inner();
     assert_eq!(session.amount, Some(15000.0));
-    assert_eq!(session.currency_code.as_deref(), Some("XOF"));
-    assert_eq!(session.status.as_deref(), Some("open"));
+    assert_eq!(session.currency_code, Some(types::CurrencyCode::Xof));
+    assert_eq!(session.status, Some(types::CheckoutSessionStatus::Open));
     assert_eq!(
         session
             .checkout_session_id
@@ -236,7 +234,7 @@ async fn delete_returns_unit_on_204() {
 }
 
 /// Runs operation `op` against `client` and returns the status of a success.
-async fn call(client: &Client, op: &str) -> Result<u16, Error<types::Error>> {
+async fn call(client: &Client, op: &str) -> Result<u16, Error> {
     let status = match op {
         "create" => client
             .create_checkout_session()
@@ -322,14 +320,23 @@ async fn every_documented_error_status_decodes_the_error_envelope() {
                 })
                 .await;
             match call(&client, op).await {
-                Err(Error::ErrorResponse(rv)) => {
-                    assert_eq!(rv.status().as_u16(), status, "{op}");
-                    let body = rv.into_inner();
-                    let detail = body.error.expect("the envelope has `error`");
-                    assert_eq!(detail.code.as_deref(), Some(code), "{op} {status}");
-                    assert_eq!(detail.message.as_deref(), Some("something is wrong"));
-                    assert_eq!(detail.details.unwrap()["field"], "amount");
-                    assert_eq!(body.request_id.as_deref(), Some("req_7d1c2b"));
+                Err(Error::Api(e)) => {
+                    assert_eq!(e.status.as_u16(), status, "{op}");
+                    assert_eq!(e.code.as_deref(), Some(code), "{op} {status}");
+                    assert_eq!(e.message.as_deref(), Some("something is wrong"));
+                    assert_eq!(e.details.as_ref().unwrap()["field"], "amount");
+                    assert_eq!(e.request_id.as_deref(), Some("req_7d1c2b"));
+                    // Only the 500s are worth retrying; 400, 401 and 404 are final.
+                    let attempts = if status == 500 { 3 } else { 1 };
+                    assert_eq!(e.attempts, attempts, "{op} {status}");
+                    assert_eq!(mock.calls_async().await, attempts as usize, "{op} {status}");
+                    let kind = match status {
+                        400 => ApiErrorKind::BadRequest,
+                        401 => ApiErrorKind::Unauthorized,
+                        404 => ApiErrorKind::NotFound,
+                        _ => ApiErrorKind::Server,
+                    };
+                    assert_eq!(e.kind(), kind);
                 }
                 other => panic!("{op} {status}: expected a typed error, got {other:?}"),
             }
@@ -341,9 +348,9 @@ async fn every_documented_error_status_decodes_the_error_envelope() {
 }
 
 #[tokio::test]
-async fn an_undocumented_status_is_an_unexpected_response_not_a_panic() {
+async fn an_undocumented_error_status_with_an_html_body_is_an_api_error() {
     let server = MockServer::start_async().await;
-    server
+    let mock = server
         .mock_async(|_, then| {
             then.status(502)
                 .header("content-type", "text/html")
@@ -351,26 +358,36 @@ async fn an_undocumented_status_is_an_unexpected_response_not_a_panic() {
         })
         .await;
     match call(&client(&server), "retrieve").await {
-        Err(Error::UnexpectedResponse(response)) => assert_eq!(response.status().as_u16(), 502),
-        other => panic!("expected UnexpectedResponse, got {other:?}"),
+        Err(Error::Api(e)) => {
+            assert_eq!(e.status.as_u16(), 502);
+            assert_eq!(e.code, None);
+            assert_eq!(e.body_excerpt.as_deref(), Some("<html>Bad gateway</html>"));
+            assert_eq!(e.attempts, 3);
+        }
+        other => panic!("expected an API error, got {other:?}"),
     }
+    assert_eq!(mock.calls_async().await, 3);
 }
 
 #[tokio::test]
-async fn a_malformed_success_body_is_an_error_not_a_panic() {
+async fn a_malformed_success_body_is_a_decode_error_with_an_excerpt() {
     let server = MockServer::start_async().await;
     server
         .mock_async(|_, then| {
             then.status(200)
                 .header("content-type", "application/json")
+                .header("x-request-id", "req_9")
                 .body("{\"checkout_session_id\": ");
         })
         .await;
     match call(&client(&server), "retrieve").await {
-        Err(Error::InvalidResponsePayload(bytes, _)) => {
-            assert_eq!(&bytes[..], b"{\"checkout_session_id\": ")
+        Err(Error::Decode(e)) => {
+            assert_eq!(e.status.as_u16(), 200);
+            assert_eq!(e.body_excerpt, "{\"checkout_session_id\": ");
+            assert_eq!(e.request_id.as_deref(), Some("req_9"));
+            assert!(e.reason.contains("EOF"), "{}", e.reason);
         }
-        other => panic!("expected InvalidResponsePayload, got {other:?}"),
+        other => panic!("expected a decode error, got {other:?}"),
     }
 }
 

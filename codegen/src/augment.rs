@@ -1,0 +1,458 @@
+//! Stage 4b: what progenitor does not generate, added to its syntax tree.
+//!
+//! - Every builder's `send()` returns the crate's own `crate::Error`: progenitor's is kept
+//!   as a private `send_unchecked()`, and the new `send()` checks the parameters' bounds
+//!   from the spec before anything is sent and runs the call through `crate::runtime`
+//!   (retries, idempotency, tracing, error decoding).
+//! - Operations that follow lomi.'s offset-pagination pattern get `stream()`.
+//! - String enums become open enums with a catch-all variant, so a value lomi. adds later
+//!   does not fail a whole response.
+//! - `Client::new` (unauthenticated, and panicking on TLS errors) is removed; clients are
+//!   built with `Client::builder`.
+//!
+//! The generated code refers to the hand-written parts of `lomi-client` by these paths:
+//! `crate::Error`, `crate::runtime::*`, `crate::pagination::*`, and lives at
+//! `crate::generated`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{
+    Fields, GenericArgument, ImplItem, Item, ItemMod, ItemStruct, PathArguments, ReturnType, Type,
+    Visibility, parse_quote,
+};
+
+use crate::plan::{Bounds, EnumPlan, OperationPlan, Plan};
+
+/// Where the generated module sits in `lomi-client`.
+pub const GENERATED_PATH: &str = "crate::generated";
+
+/// Applies every addition to `file`, progenitor's output for the spec `plan` was read from.
+pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
+    let types = module(&file.items, "types")
+        .ok_or("progenitor's output has no `types` module")?
+        .clone();
+    for item in &mut file.items {
+        match item {
+            Item::Mod(m) if m.ident == "types" => {
+                let content = &mut m.content.as_mut().ok_or("`types` is empty")?.1;
+                for e in &plan.enums {
+                    content.extend(open_enum(e)?);
+                }
+            }
+            Item::Impl(imp) if imp.trait_.is_none() && is_type(&imp.self_ty, "Client") => {
+                imp.items
+                    .retain(|i| !matches!(i, ImplItem::Fn(f) if f.sig.ident == "new"));
+                for i in &mut imp.items {
+                    if let ImplItem::Fn(f) = i
+                        && f.sig.ident == "new_with_client"
+                    {
+                        f.vis = parse_quote!(pub(crate));
+                    }
+                }
+            }
+            Item::Mod(m) if m.ident == "builder" => augment_builders(m, plan, &types)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn module<'a>(items: &'a [Item], name: &str) -> Option<&'a ItemMod> {
+    items.iter().find_map(|i| match i {
+        Item::Mod(m) if m.ident == name => Some(m),
+        _ => None,
+    })
+}
+
+fn is_type(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
+}
+
+fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn augment_builders(builder: &mut ItemMod, plan: &Plan, types: &ItemMod) -> Result<(), String> {
+    let items = &mut builder.content.as_mut().ok_or("`builder` is empty")?.1;
+    let structs: Vec<ItemStruct> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Struct(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let Some(send_index) = imp
+            .items
+            .iter()
+            .position(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "send"))
+        else {
+            continue;
+        };
+        let name = type_name(&imp.self_ty).ok_or("a builder impl without a type name")?;
+        let fields: Vec<String> = structs
+            .iter()
+            .find(|s| s.ident == name)
+            .map(|s| match &s.fields {
+                Fields::Named(named) => named
+                    .named
+                    .iter()
+                    .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
+                    .filter(|f| f != "client")
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .ok_or_else(|| format!("no builder struct `{name}`"))?;
+        let ImplItem::Fn(send) = &mut imp.items[send_index] else {
+            unreachable!("found as a fn above")
+        };
+        let method =
+            operation_literal(send).ok_or_else(|| format!("`{name}::send` names no operation"))?;
+        let op = plan
+            .operations
+            .iter()
+            .find(|o| o.method == method)
+            .ok_or_else(|| format!("operation `{method}` is not in the spec"))?;
+
+        let docs: Vec<syn::Attribute> = send
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .cloned()
+            .collect();
+        send.attrs.retain(|a| !a.path().is_ident("doc"));
+        send.sig.ident = format_ident!("send_unchecked");
+        send.vis = Visibility::Inherited;
+        let ok_type = ok_type(&send.sig.output)
+            .ok_or_else(|| format!("`{name}::send` does not return a Result"))?;
+
+        let wrapper = send_wrapper(op, &fields, &docs, &ok_type);
+        imp.items.push(parse_impl_item(wrapper)?);
+        if op.paginated {
+            let stream = stream_method(op, &ok_type, types)?;
+            imp.items.push(parse_impl_item(stream)?);
+        }
+    }
+    Ok(())
+}
+
+fn parse_impl_item(tokens: TokenStream) -> Result<ImplItem, String> {
+    syn::parse2(tokens).map_err(|e| format!("generated an invalid method: {e}"))
+}
+
+/// The `operation_id: "..."` string in progenitor's `send` body.
+fn operation_literal(send: &syn::ImplItemFn) -> Option<String> {
+    let block = &send.block;
+    let text = quote!(#block).to_string();
+    let start = text.find("operation_id : \"")? + "operation_id : \"".len();
+    let end = text[start..].find('"')?;
+    Some(text[start..start + end].to_string())
+}
+
+/// `ResponseValue<T>` out of `Result<ResponseValue<T>, Error<E>>`.
+fn ok_type(output: &ReturnType) -> Option<GenericArgument> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let Type::Path(path) = ty.as_ref() else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args.first().cloned()
+}
+
+fn bounds_tokens(b: &Bounds) -> TokenStream {
+    let opt_f64 = |v: Option<f64>| match v {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    };
+    let opt_usize = |v: Option<usize>| match v {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    };
+    let (min, max) = (opt_f64(b.minimum), opt_f64(b.maximum));
+    let (min_len, max_len) = (opt_usize(b.min_length), opt_usize(b.max_length));
+    quote! {
+        crate::runtime::Bounds {
+            minimum: #min,
+            maximum: #max,
+            min_length: #min_len,
+            max_length: #max_len,
+        }
+    }
+}
+
+fn send_wrapper(
+    op: &OperationPlan,
+    fields: &[String],
+    docs: &[syn::Attribute],
+    ok_type: &GenericArgument,
+) -> TokenStream {
+    let checks = fields.iter().map(|field| {
+        let ident = format_ident!("{field}");
+        let param = op.params.iter().find(|p| p.field == *field);
+        let name = param.map_or(field.as_str(), |p| p.name.as_str());
+        match param.and_then(|p| p.bounds.as_ref()) {
+            Some(bounds) => {
+                let bounds = bounds_tokens(bounds);
+                quote! { crate::runtime::check_bounds(&operation, &self.#ident, #name, #bounds)?; }
+            }
+            None => quote! { crate::runtime::check_set(&operation, &self.#ident, #name)?; },
+        }
+    });
+    let id = &op.operation_id;
+    let method = &op.method;
+    let http = &op.http_method;
+    let path = &op.path;
+    quote! {
+        #(#docs)*
+        ///
+        /// Parameters are checked against the spec's bounds before anything is sent; the
+        /// call is retried on transient failures (see [`crate::RetryPolicy`]).
+        pub async fn send(self) -> ::std::result::Result<#ok_type, crate::Error> {
+            let operation = crate::runtime::Operation {
+                id: #id,
+                method: #method,
+                http_method: #http,
+                path: #path,
+            };
+            #(#checks)*
+            crate::runtime::call(operation, self.send_unchecked()).await
+        }
+    }
+}
+
+/// `stream()`: every item of an offset-paginated list, one page in memory at a time.
+fn stream_method(
+    op: &OperationPlan,
+    ok_type: &GenericArgument,
+    types: &ItemMod,
+) -> Result<TokenStream, String> {
+    let envelope = match ok_type {
+        GenericArgument::Type(Type::Path(p)) => p
+            .path
+            .segments
+            .last()
+            .and_then(|s| match &s.arguments {
+                PathArguments::AngleBracketed(a) => a.args.first(),
+                _ => None,
+            })
+            .and_then(|a| match a {
+                GenericArgument::Type(t) => type_name(t),
+                _ => None,
+            }),
+        _ => None,
+    }
+    .ok_or_else(|| format!("`{}` does not return a typed body", op.method))?;
+    let envelope_struct = find_struct(types, &envelope)
+        .ok_or_else(|| format!("no struct `{envelope}` in `types`"))?;
+    let field = |name: &str| -> Result<Type, String> {
+        match &envelope_struct.fields {
+            Fields::Named(n) => n
+                .named
+                .iter()
+                .find(|f| f.ident.as_ref().is_some_and(|i| i == name))
+                .map(|f| f.ty.clone())
+                .ok_or_else(|| format!("`{envelope}` has no `{name}` field")),
+            _ => Err(format!("`{envelope}` has no named fields")),
+        }
+    };
+    let data = field("data")?;
+    let pagination = field("pagination")?;
+    let (data_optional, data_inner) = unwrap_generic(&data, "Option");
+    let (_, item) = unwrap_generic(&data_inner, "Vec");
+    if !is_generic(&data_inner, "Vec") {
+        return Err(format!("`{envelope}.data` is not a list"));
+    }
+    let item = qualify(&item);
+    let pagination_optional = is_generic(&pagination, "Option");
+    let items = if data_optional {
+        quote!(page.data.unwrap_or_default())
+    } else {
+        quote!(page.data)
+    };
+    let (total, limit) = if pagination_optional {
+        (
+            quote!(
+                page.pagination
+                    .as_ref()
+                    .and_then(|p| crate::pagination::count(p.total))
+            ),
+            quote!(
+                page.pagination
+                    .as_ref()
+                    .and_then(|p| crate::pagination::count(p.limit))
+            ),
+        )
+    } else {
+        (
+            quote!(crate::pagination::count(page.pagination.total)),
+            quote!(crate::pagination::count(page.pagination.limit)),
+        )
+    };
+    let doc = format!(
+        "Streams every item of `{}`, walking the offset pages from the builder's `offset` \
+         (default 0) with its `limit` and other parameters, and stopping after the last page. \
+         Only one page is held in memory at a time.\n\n\
+         ```no_run\n\
+         # async fn run(client: lomi_client::Client) -> Result<(), lomi_client::Error> {{\n\
+         use lomi_client::prelude::*;\n\n\
+         let mut items = client.{}().limit(100).stream();\n\
+         while let Some(item) = items.try_next().await? {{\n\
+         \x20   println!(\"{{item:?}}\");\n\
+         }}\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        op.operation_id, op.method
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        pub fn stream(self) -> crate::pagination::ItemStream<'a, #item> {
+            let start = crate::pagination::start_offset(&self.offset);
+            crate::pagination::offset_stream(start, move |offset| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    ::std::result::Result::Ok(crate::pagination::Page {
+                        total: #total,
+                        limit: #limit,
+                        items: #items,
+                    })
+                }
+            })
+        }
+    })
+}
+
+fn find_struct<'a>(types: &'a ItemMod, name: &str) -> Option<&'a ItemStruct> {
+    types.content.as_ref()?.1.iter().find_map(|i| match i {
+        Item::Struct(s) if s.ident == name => Some(s),
+        _ => None,
+    })
+}
+
+fn is_generic(ty: &Type, wrapper: &str) -> bool {
+    unwrap_generic(ty, wrapper).0
+}
+
+/// `(true, T)` for `wrapper<T>` (however qualified), `(false, ty)` otherwise.
+fn unwrap_generic(ty: &Type, wrapper: &str) -> (bool, Type) {
+    if let Type::Path(p) = ty
+        && let Some(last) = p.path.segments.last()
+        && last.ident == wrapper
+        && let PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(GenericArgument::Type(inner)) = args.args.first()
+    {
+        return (true, inner.clone());
+    }
+    (false, ty.clone())
+}
+
+/// A type named inside `types` (e.g. `CheckoutSessions`) as seen from `builder`.
+fn qualify(ty: &Type) -> TokenStream {
+    match ty {
+        Type::Path(p) if p.qself.is_none() && p.path.leading_colon.is_none() => {
+            quote!(types::#p)
+        }
+        other => quote!(#other),
+    }
+}
+
+/// An enum that round-trips every known value and keeps unknown ones as text.
+fn open_enum(e: &EnumPlan) -> Result<Vec<Item>, String> {
+    let name = format_ident!("{}", e.type_name);
+    let unknown = format_ident!("{}", e.unknown);
+    let doc = e
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("`{}`", e.schema));
+    let doc = format!(
+        "{doc}\n\nOpen: a value this version does not know yet decodes as \
+         [`{}::{}`] instead of failing the whole response.",
+        e.type_name, e.unknown
+    );
+    let variants = e.variants.iter().map(|(value, v)| {
+        let v = format_ident!("{v}");
+        let vdoc = format!("`{value}`");
+        quote!(#[doc = #vdoc] #v,)
+    });
+    let to_str = e.variants.iter().map(|(value, v)| {
+        let v = format_ident!("{v}");
+        quote!(Self::#v => #value,)
+    });
+    let from_str = e.variants.iter().map(|(value, v)| {
+        let v = format_ident!("{v}");
+        quote!(#value => Self::#v,)
+    });
+    let tokens = quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value lomi. added after this client was generated.
+            #unknown(::std::string::String),
+        }
+        impl #name {
+            /// The value as lomi. sends it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::#unknown(value) => value.as_str(),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::#unknown(other.to_string()),
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::#unknown(_) => Self::#unknown(value),
+                    known => known,
+                }
+            }
+        }
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::std::string::String::deserialize(deserializer).map(Self::from)
+            }
+        }
+    };
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated an invalid enum {name}: {e}"))?;
+    Ok(file.items)
+}
+
+/// What typify should put where it would have generated a closed enum.
+pub fn enum_path(e: &EnumPlan) -> String {
+    format!("{GENERATED_PATH}::types::{}", e.type_name)
+}

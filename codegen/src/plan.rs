@@ -1,0 +1,387 @@
+//! What the generator adds around progenitor's output, read off the spec: per-operation
+//! parameter checks, which operations are offset-paginated lists, and the string enums
+//! that become open (forward-compatible) enums.
+
+use heck::{ToPascalCase, ToSnakeCase};
+use openapiv3::{
+    Components, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind,
+    StatusCode, Type,
+};
+
+/// Everything [`crate::augment`] needs to know about the spec.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// One entry per operation, in document order.
+    pub operations: Vec<OperationPlan>,
+    /// String enums declared under `components/schemas`.
+    pub enums: Vec<EnumPlan>,
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationPlan {
+    /// The operationId as written in the spec.
+    pub operation_id: String,
+    /// The name progenitor gives the method (`listCheckoutSessions` → `list_checkout_sessions`).
+    pub method: String,
+    /// HTTP method, upper case.
+    pub http_method: String,
+    /// The path template (`/checkout_sessions/{session_id}`).
+    pub path: String,
+    /// The parameters, path level first.
+    pub params: Vec<ParamPlan>,
+    /// Whether the operation follows lomi.'s offset-pagination list pattern.
+    pub paginated: bool,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamPlan {
+    /// The parameter's name in the API (`limit`).
+    pub name: String,
+    /// The builder field holding it (`limit`).
+    pub field: String,
+    /// Bounds the client checks before sending, if the schema sets any.
+    pub bounds: Option<Bounds>,
+}
+
+/// Bounds on one parameter, checked before any request is sent.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Bounds {
+    /// Inclusive lower bound for numbers.
+    pub minimum: Option<f64>,
+    /// Inclusive upper bound for numbers.
+    pub maximum: Option<f64>,
+    /// Minimum length for strings (path parameters are at least 1).
+    pub min_length: Option<usize>,
+    /// Maximum length for strings.
+    pub max_length: Option<usize>,
+}
+
+/// A string enum component, generated as an open enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumPlan {
+    /// The component's name in the spec (`checkout_session_status`).
+    pub schema: String,
+    /// The Rust type name (`CheckoutSessionStatus`).
+    pub type_name: String,
+    /// The schema's description.
+    pub description: Option<String>,
+    /// The known values, in spec order, with their variant names.
+    pub variants: Vec<(String, String)>,
+    /// The catch-all variant's name (`Unknown` unless a known value takes it).
+    pub unknown: String,
+}
+
+/// Reads the plan off a linted spec.
+pub fn plan(spec: &OpenAPI) -> Plan {
+    let components = spec.components.as_ref();
+    let mut operations = Vec::new();
+    for (path, item) in spec.paths.paths.iter() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, op) in item.iter() {
+            let Some(id) = op.operation_id.as_deref() else {
+                continue;
+            };
+            let params: Vec<&Parameter> = item
+                .parameters
+                .iter()
+                .chain(&op.parameters)
+                .filter_map(|p| resolve(p, components, |c| &c.parameters))
+                .collect();
+            let paginated = is_offset_list(&params, op, components);
+            let params = params
+                .iter()
+                .map(|p| ParamPlan {
+                    name: p.parameter_data_ref().name.clone(),
+                    field: sanitize_snake(&p.parameter_data_ref().name),
+                    bounds: bounds(p, components),
+                })
+                .collect();
+            operations.push(OperationPlan {
+                operation_id: id.to_string(),
+                method: sanitize_snake(id),
+                http_method: method.to_uppercase(),
+                path: path.clone(),
+                params,
+                paginated,
+            });
+        }
+    }
+    let enums = components
+        .map(|c| {
+            c.schemas
+                .iter()
+                .filter_map(|(name, schema)| match schema {
+                    ReferenceOr::Item(schema) => enum_plan(name, schema),
+                    ReferenceOr::Reference { .. } => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Plan { operations, enums }
+}
+
+/// progenitor's snake-case sanitizing of names, reproduced to find its output.
+pub fn sanitize_snake(input: &str) -> String {
+    let out = input
+        .replace('\'', "")
+        .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-")
+        .to_snake_case();
+    let out = match out.chars().next() {
+        None => "x".to_string(),
+        Some(c) if c.is_alphabetic() || c == '_' => out,
+        Some(_) => format!("_{out}"),
+    };
+    if syn::parse_str::<syn::Ident>(&out).is_ok() {
+        out
+    } else {
+        format!("{out}_")
+    }
+}
+
+fn resolve<'a, T>(
+    item: &'a ReferenceOr<T>,
+    components: Option<&'a Components>,
+    section: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
+) -> Option<&'a T> {
+    let mut current = item;
+    for _ in 0..16 {
+        match current {
+            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Reference { reference } => {
+                current = section(components?).get(reference.rsplit('/').next()?)?;
+            }
+        }
+    }
+    None
+}
+
+fn schema_of<'a>(
+    schema: &'a ReferenceOr<Schema>,
+    components: Option<&'a Components>,
+) -> Option<&'a Schema> {
+    resolve(schema, components, |c| &c.schemas)
+}
+
+fn boxed_schema_of<'a>(
+    schema: &'a ReferenceOr<Box<Schema>>,
+    components: Option<&'a Components>,
+) -> Option<&'a Schema> {
+    match schema {
+        ReferenceOr::Item(s) => Some(s),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.rsplit('/').next()?;
+            schema_of(components?.schemas.get(name)?, components)
+        }
+    }
+}
+
+fn param_schema<'a>(p: &'a Parameter, components: Option<&'a Components>) -> Option<&'a Schema> {
+    match &p.parameter_data_ref().format {
+        ParameterSchemaOrContent::Schema(s) => schema_of(s, components),
+        ParameterSchemaOrContent::Content(_) => None,
+    }
+}
+
+fn bounds(p: &Parameter, components: Option<&Components>) -> Option<Bounds> {
+    let schema = param_schema(p, components)?;
+    let mut c = Bounds::default();
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(i)) => {
+            c.minimum = i
+                .minimum
+                .map(|m| m as f64 + if i.exclusive_minimum { 1.0 } else { 0.0 });
+            c.maximum = i
+                .maximum
+                .map(|m| m as f64 - if i.exclusive_maximum { 1.0 } else { 0.0 });
+        }
+        SchemaKind::Type(Type::Number(n)) if !n.exclusive_minimum && !n.exclusive_maximum => {
+            c.minimum = n.minimum;
+            c.maximum = n.maximum;
+        }
+        SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() && s.pattern.is_none() => {
+            c.min_length = s.min_length;
+            c.max_length = s.max_length;
+            // An empty path segment would silently hit another endpoint.
+            if matches!(p, Parameter::Path { .. }) {
+                c.min_length = Some(c.min_length.unwrap_or(0).max(1));
+            }
+        }
+        _ => return None,
+    }
+    let bounded = c.minimum.is_some()
+        || c.maximum.is_some()
+        || c.min_length.is_some()
+        || c.max_length.is_some();
+    bounded.then_some(c)
+}
+
+/// An operation follows lomi.'s list pattern when it takes integer `limit` and `offset`
+/// query parameters and its success body is `{ data: [..], pagination: { total, .. } }`.
+fn is_offset_list(
+    params: &[&Parameter],
+    op: &openapiv3::Operation,
+    components: Option<&Components>,
+) -> bool {
+    offset_list(params, op, components).is_some()
+}
+
+fn offset_list(
+    params: &[&Parameter],
+    op: &openapiv3::Operation,
+    components: Option<&Components>,
+) -> Option<()> {
+    for name in ["limit", "offset"] {
+        let p = params.iter().find(|p| {
+            matches!(p, Parameter::Query { .. }) && p.parameter_data_ref().name == name
+        })?;
+        let schema = param_schema(p, components)?;
+        if !matches!(schema.schema_kind, SchemaKind::Type(Type::Integer(_))) {
+            return None;
+        }
+    }
+    let response = op
+        .responses
+        .responses
+        .iter()
+        .find_map(|(code, r)| match code {
+            StatusCode::Code(200) => resolve(r, components, |c| &c.responses),
+            _ => None,
+        })?;
+    let media = response.content.get("application/json")?;
+    let envelope = schema_of(media.schema.as_ref()?, components)?;
+    let SchemaKind::Type(Type::Object(envelope)) = &envelope.schema_kind else {
+        return None;
+    };
+    let data = boxed_schema_of(envelope.properties.get("data")?, components)?;
+    if !matches!(data.schema_kind, SchemaKind::Type(Type::Array(_))) {
+        return None;
+    }
+    let pagination = boxed_schema_of(envelope.properties.get("pagination")?, components)?;
+    let SchemaKind::Type(Type::Object(pagination)) = &pagination.schema_kind else {
+        return None;
+    };
+    let total = boxed_schema_of(pagination.properties.get("total")?, components)?;
+    if !matches!(total.schema_kind, SchemaKind::Type(Type::Integer(_))) {
+        return None;
+    }
+    Some(())
+}
+
+fn enum_plan(name: &str, schema: &Schema) -> Option<EnumPlan> {
+    let SchemaKind::Type(Type::String(s)) = &schema.schema_kind else {
+        return None;
+    };
+    let values: Vec<&String> = s.enumeration.iter().flatten().collect();
+    if values.is_empty() {
+        return None;
+    }
+    let mut variants: Vec<(String, String)> = Vec::new();
+    for value in values {
+        let mut ident = value
+            .replace(|c: char| !c.is_alphanumeric(), " ")
+            .to_pascal_case();
+        if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
+            ident = format!("V{ident}");
+        }
+        while variants.iter().any(|(_, v)| *v == ident)
+            || syn::parse_str::<syn::Ident>(&ident).is_err()
+        {
+            ident.push('_');
+        }
+        variants.push((value.clone(), ident));
+    }
+    let mut unknown = "Unknown".to_string();
+    while variants.iter().any(|(_, v)| *v == unknown) {
+        unknown.insert_str(0, "Other");
+    }
+    Some(EnumPlan {
+        schema: name.to_string(),
+        type_name: name.to_pascal_case(),
+        description: schema.schema_data.description.clone(),
+        variants,
+        unknown,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(yaml: &str) -> Plan {
+        plan(&serde_yaml::from_str(yaml).unwrap())
+    }
+
+    const LIST: &str = "
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things/{thing_id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: thing_id, in: path, required: true, schema: {type: string}}
+      responses: {'204': {description: ok}}
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
+        - {name: offset, in: query, schema: {type: integer, minimum: 0}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  data: {type: array, items: {type: string}}
+                  pagination: {$ref: '#/components/schemas/pagination'}
+components:
+  schemas:
+    pagination:
+      type: object
+      properties: {total: {type: integer}}
+    state:
+      type: string
+      enum: [open, 'on-hold', unknown, '2fa']
+";
+
+    #[test]
+    fn lists_bounds_and_path_parameters_are_found() {
+        let p = plan_of(LIST);
+        let get = &p.operations[0];
+        assert_eq!((get.method.as_str(), get.paginated), ("get_thing", false));
+        assert_eq!(get.params[0].bounds.as_ref().unwrap().min_length, Some(1));
+        let list = &p.operations[1];
+        assert_eq!(
+            (list.method.as_str(), list.paginated),
+            ("list_things", true)
+        );
+        let limit = list.params[0].bounds.as_ref().unwrap();
+        assert_eq!((limit.minimum, limit.maximum), (Some(1.0), Some(100.0)));
+        assert_eq!(list.params[1].bounds.as_ref().unwrap().minimum, Some(0.0));
+    }
+
+    #[test]
+    fn a_list_without_the_envelope_is_not_paginated() {
+        let text = LIST.replace(
+            "pagination: {$ref: '#/components/schemas/pagination'}",
+            "next: {type: string}",
+        );
+        assert!(!plan_of(&text).operations[1].paginated);
+    }
+
+    #[test]
+    fn enum_variants_are_valid_unique_identifiers() {
+        let e = &plan_of(LIST).enums[0];
+        assert_eq!(e.type_name, "State");
+        let names: Vec<&str> = e.variants.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(names, ["Open", "OnHold", "Unknown", "V2fa"]);
+        assert_eq!(e.unknown, "OtherUnknown");
+    }
+}

@@ -1,0 +1,176 @@
+//! Auto-pagination for lomi.'s offset-paginated lists.
+//!
+//! Every list operation in the spec that takes `limit` and `offset` and answers
+//! `{ data: [...], pagination: { limit, offset, total } }` gets a generated `stream()`
+//! that walks the pages with these helpers.
+
+use std::collections::VecDeque;
+use std::future::Future;
+
+use futures_util::StreamExt;
+use futures_util::stream::{self, BoxStream};
+
+use crate::Error;
+
+/// Every item of a list, fetched page by page as the stream is polled.
+///
+/// Use it with [`futures_util::TryStreamExt`] (re-exported in [`crate::prelude`]):
+/// `try_next()`, `try_collect()`, `take(n)`…
+pub type ItemStream<'a, T> = BoxStream<'a, Result<T, Error>>;
+
+/// One fetched page.
+#[doc(hidden)]
+pub struct Page<T> {
+    /// The page's items.
+    pub items: Vec<T>,
+    /// `pagination.total`: how many items the list has in all.
+    pub total: Option<u64>,
+    /// `pagination.limit`: the page size the server used.
+    pub limit: Option<u64>,
+}
+
+/// A count or offset as the generated types hold it.
+#[doc(hidden)]
+pub trait Count {
+    /// The value, if it is a non-negative number.
+    fn count(self) -> Option<u64>;
+}
+
+macro_rules! count {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            fn count(self) -> Option<u64> {
+                u64::try_from(self).ok()
+            }
+        }
+    )*};
+}
+count!(u64, u32, i64, i32, std::num::NonZeroU64);
+
+impl<C: Count> Count for Option<C> {
+    fn count(self) -> Option<u64> {
+        self.and_then(C::count)
+    }
+}
+
+/// `value` as a count.
+#[doc(hidden)]
+pub fn count<C: Count>(value: C) -> Option<u64> {
+    value.count()
+}
+
+/// Where the walk starts: the builder's `offset`, or 0.
+#[doc(hidden)]
+pub fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 {
+    offset.clone().ok().and_then(C::count).unwrap_or(0)
+}
+
+struct Walk<F, T> {
+    fetch: F,
+    offset: u64,
+    buffer: VecDeque<T>,
+    done: bool,
+}
+
+/// Streams the items of the pages `fetch(offset)` returns, from `start`, until a page is
+/// empty, the offset reaches `total`, or (without a `total`) a page comes back short.
+#[doc(hidden)]
+pub fn offset_stream<'a, T, F, Fut>(start: u64, fetch: F) -> ItemStream<'a, T>
+where
+    T: Send + 'a,
+    F: FnMut(u64) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
+{
+    let walk = Walk {
+        fetch,
+        offset: start,
+        buffer: VecDeque::new(),
+        done: false,
+    };
+    stream::unfold(walk, |mut walk| async move {
+        loop {
+            if let Some(item) = walk.buffer.pop_front() {
+                return Some((Ok(item), walk));
+            }
+            if walk.done {
+                return None;
+            }
+            match (walk.fetch)(walk.offset).await {
+                Ok(page) => {
+                    let got = page.items.len() as u64;
+                    walk.offset = walk.offset.saturating_add(got);
+                    walk.done = got == 0
+                        || page.total.is_some_and(|total| walk.offset >= total)
+                        || (page.total.is_none() && page.limit.is_some_and(|limit| got < limit));
+                    walk.buffer = page.items.into();
+                }
+                Err(e) => {
+                    walk.done = true;
+                    return Some((Err(e), walk));
+                }
+            }
+        }
+    })
+    .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use futures_util::TryStreamExt;
+
+    use super::*;
+
+    fn pages(
+        total: Option<u64>,
+        size: u64,
+        len: u64,
+    ) -> (ItemStream<'static, u64>, Arc<Mutex<Vec<u64>>>) {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let stream = offset_stream(0, move |offset| {
+            log.lock().unwrap().push(offset);
+            async move {
+                let end = (offset + size).min(len);
+                Ok(Page {
+                    items: (offset..end).collect(),
+                    total,
+                    limit: Some(size),
+                })
+            }
+        });
+        (stream, asked)
+    }
+
+    #[tokio::test]
+    async fn walks_every_page_once_and_stops_at_the_total() {
+        let (stream, asked) = pages(Some(45), 20, 45);
+        let items: Vec<u64> = stream.try_collect().await.unwrap();
+        assert_eq!(items, (0..45).collect::<Vec<_>>());
+        assert_eq!(*asked.lock().unwrap(), [0, 20, 40]);
+    }
+
+    #[tokio::test]
+    async fn without_a_total_a_short_page_is_the_last() {
+        let (stream, asked) = pages(None, 20, 40);
+        assert_eq!(stream.try_collect::<Vec<_>>().await.unwrap().len(), 40);
+        // 40 is a multiple of 20: one more (empty) page is needed to know the end.
+        assert_eq!(*asked.lock().unwrap(), [0, 20, 40]);
+    }
+
+    #[tokio::test]
+    async fn an_empty_list_costs_one_request() {
+        let (stream, asked) = pages(Some(0), 20, 0);
+        assert!(stream.try_collect::<Vec<_>>().await.unwrap().is_empty());
+        assert_eq!(*asked.lock().unwrap(), [0]);
+    }
+
+    #[test]
+    fn counts_refuse_negatives() {
+        assert_eq!(count(Some(-1_i64)), None);
+        assert_eq!(count(Some(5_i64)), Some(5));
+        assert_eq!(start_offset::<Option<u64>>(&Err("bad".into())), 0);
+        assert_eq!(start_offset(&Ok(Some(40_u64))), 40);
+    }
+}
