@@ -224,7 +224,9 @@ fn send_wrapper(
                 path: #path,
             };
             #(#checks)*
-            crate::runtime::call(operation, self.send_unchecked()).await
+            // Boxed: progenitor's future is large, and every layer that holds it by
+            // value would copy it.
+            crate::runtime::call(operation, ::std::boxed::Box::pin(self.send_unchecked())).await
         }
     }
 }

@@ -86,3 +86,72 @@ components:
     assert!(err.0.starts_with("progenitor panicked: "), "{}", err.0);
     assert!(err.0.contains("exclusive_minimum"), "{}", err.0);
 }
+
+/// Auto-pagination is generated for every operation that follows lomi.'s list pattern,
+/// so a list endpoint added to the spec later gets `stream()` with no code change.
+#[test]
+fn every_offset_list_operation_gets_a_stream() {
+    let resource = |name: &str, path: &str| {
+        format!(
+            "  /{path}:
+    get:
+      operationId: list{name}
+      parameters:
+        - {{$ref: '#/components/parameters/limit'}}
+        - {{$ref: '#/components/parameters/offset'}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  data: {{type: array, items: {{$ref: '#/components/schemas/{path}'}}}}
+                  pagination: {{$ref: '#/components/schemas/pagination'}}
+"
+        )
+    };
+    let text = format!(
+        "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+{}{}  /events:
+    get:
+      operationId: listEvents
+      parameters:
+        - {{$ref: '#/components/parameters/limit'}}
+        - {{$ref: '#/components/parameters/offset'}}
+      responses:
+        '200':
+          description: not the envelope
+          content:
+            application/json:
+              schema: {{type: array, items: {{type: string}}}}
+components:
+  parameters:
+    limit: {{name: limit, in: query, schema: {{type: integer, minimum: 1, maximum: 100}}}}
+    offset: {{name: offset, in: query, schema: {{type: integer, minimum: 0}}}}
+  schemas:
+    pagination:
+      type: object
+      properties: {{limit: {{type: integer}}, offset: {{type: integer}}, total: {{type: integer}}}}
+    products: {{type: object, properties: {{name: {{type: string}}}}}}
+    customers: {{type: object, properties: {{email: {{type: string}}}}}}
+    Error: {{type: object, properties: {{request_id: {{type: string}}}}}}
+",
+        resource("Products", "products"),
+        resource("Customers", "customers"),
+    );
+    let out = generate("spec/t.yaml", &text).unwrap_or_else(|e| panic!("{e:#?}"));
+    let code = &out.files[0].contents;
+    let mut streams: Vec<&str> = code
+        .match_indices("pub fn stream(self) -> crate::pagination::ItemStream<'a, ")
+        .map(|(i, m)| code[i + m.len()..].split('>').next().unwrap())
+        .collect();
+    streams.sort();
+    assert_eq!(streams, ["types::Customers", "types::Products"]);
+    // Each stream walks its own operation.
+    assert!(code.contains("let mut items = client.list_products().limit(100).stream();"));
+    assert!(code.contains("let mut items = client.list_customers().limit(100).stream();"));
+}

@@ -508,7 +508,8 @@ pub async fn call<T, E: ErrorBody>(
     }
     match result {
         Ok(value) => Ok(value),
-        Err(e) => Err(convert(e, &operation, state).await),
+        // Boxed so that the rarely taken error path does not grow every call's future.
+        Err(e) => Err(Box::pin(convert(e, &operation, state)).await),
     }
 }
 
@@ -706,21 +707,27 @@ async fn buffer(
     let status = response.status();
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
-    let mut body: Vec<u8> = Vec::new();
-    let declared = response.content_length().unwrap_or(0);
-    if declared > limit as u64 {
-        with_call(|s| s.too_large = Some(limit));
-    } else {
-        body.reserve(declared as usize);
-        while let Some(chunk) = response.chunk().await? {
-            if body.len() + chunk.len() > limit {
-                with_call(|s| s.too_large = Some(limit));
-                body = Vec::new();
-                break;
-            }
-            body.extend_from_slice(&chunk);
+    let body: Vec<u8> = match response.content_length() {
+        Some(declared) if declared > limit as u64 => {
+            with_call(|s| s.too_large = Some(limit));
+            Vec::new()
         }
-    }
+        // The usual case: a declared, acceptable length, read in one go.
+        Some(_) => response.bytes().await?.into(),
+        // Chunked: count as it comes.
+        None => {
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > limit {
+                    with_call(|s| s.too_large = Some(limit));
+                    body = Vec::new();
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            body
+        }
+    };
     let mut rebuilt = http::Response::new(reqwest::Body::from(body));
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -22,6 +22,8 @@ pub struct Recorded {
     pub body: Vec<u8>,
     /// Which connection it came on (0, 1, …).
     pub connection: usize,
+    /// When its head was read.
+    pub at: Instant,
 }
 
 impl Recorded {
@@ -115,6 +117,7 @@ impl TestServer {
                     let Ok((stream, _)) = listener.accept().await else {
                         break;
                     };
+                    let _ = stream.set_nodelay(true);
                     let connection = accepted.fetch_add(1, Ordering::SeqCst);
                     let now_open = open.fetch_add(1, Ordering::SeqCst) + 1;
                     max_open.fetch_max(now_open, Ordering::SeqCst);
@@ -194,8 +197,11 @@ async fn serve(
                         head.push_str(&format!("{name}: {value}\r\n"));
                     }
                     head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
-                    stream.write_all(head.as_bytes()).await?;
-                    stream.write_all(&body).await?;
+                    // One write: a separate small write for the body would wait on
+                    // Nagle's algorithm and delayed ACKs (40 ms a response).
+                    let mut message = head.into_bytes();
+                    message.extend_from_slice(&body);
+                    stream.write_all(&message).await?;
                     break;
                 }
             }
@@ -236,6 +242,7 @@ async fn read_request(
         }
         buffer.extend_from_slice(&chunk[..n]);
     };
+    let at = Instant::now();
     let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
     let mut lines = head.split("\r\n");
     let mut first = lines.next().unwrap_or("").split(' ');
@@ -266,5 +273,6 @@ async fn read_request(
         headers,
         body,
         connection,
+        at,
     }))
 }

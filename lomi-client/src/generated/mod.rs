@@ -3195,7 +3195,11 @@ pub mod builder {
                 },
             )?;
             crate::runtime::check_set(&operation, &self.sort, "sort")?;
-            crate::runtime::call(operation, self.send_unchecked()).await
+            crate::runtime::call(
+                    operation,
+                    ::std::boxed::Box::pin(self.send_unchecked()),
+                )
+                .await
         }
         /**Streams every item of `listCheckoutSessions`, walking the offset pages from the builder's `offset` (default 0) with its `limit` and other parameters, and stopping after the last page. Only one page is held in memory at a time.
 
@@ -3356,7 +3360,11 @@ while let Some(item) = items.try_next().await? {
                 path: "/checkout_sessions",
             };
             crate::runtime::check_set(&operation, &self.body, "body")?;
-            crate::runtime::call(operation, self.send_unchecked()).await
+            crate::runtime::call(
+                    operation,
+                    ::std::boxed::Box::pin(self.send_unchecked()),
+                )
+                .await
         }
     }
     /**Builder for [`Client::retrieve_checkout_session`]
@@ -3473,7 +3481,11 @@ while let Some(item) = items.try_next().await? {
                     max_length: ::std::option::Option::None,
                 },
             )?;
-            crate::runtime::call(operation, self.send_unchecked()).await
+            crate::runtime::call(
+                    operation,
+                    ::std::boxed::Box::pin(self.send_unchecked()),
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_checkout_session`]
@@ -3585,7 +3597,11 @@ while let Some(item) = items.try_next().await? {
                     max_length: ::std::option::Option::None,
                 },
             )?;
-            crate::runtime::call(operation, self.send_unchecked()).await
+            crate::runtime::call(
+                    operation,
+                    ::std::boxed::Box::pin(self.send_unchecked()),
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_checkout_session`]
@@ -3744,7 +3760,11 @@ while let Some(item) = items.try_next().await? {
                 },
             )?;
             crate::runtime::check_set(&operation, &self.body, "body")?;
-            crate::runtime::call(operation, self.send_unchecked()).await
+            crate::runtime::call(
+                    operation,
+                    ::std::boxed::Box::pin(self.send_unchecked()),
+                )
+                .await
         }
     }
 }

@@ -1,0 +1,190 @@
+//! No response may panic the client: malformed JSON, HTML pages, empty, enormous, deeply
+//! nested or non-UTF-8 bodies, wrong content types, unknown enum values and properties.
+
+use lomi_client::{Client, Error, types};
+use serde_json::json;
+use tests::server::{Reply, TestServer};
+use tests::{SESSION_ID, TEST_KEY, client, fast_retries, session_json};
+
+fn raw(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
+    Reply::Respond {
+        status,
+        headers: vec![
+            ("content-type".into(), content_type.into()),
+            ("x-request-id".into(), "req_hostile".into()),
+        ],
+        body: body.into(),
+    }
+}
+
+async fn retrieve_from(
+    reply: impl Fn() -> Reply + Send + Sync + 'static,
+) -> Result<types::CheckoutSessions, Error> {
+    let server = TestServer::start(move |_, _| reply()).await;
+    client(&server.url)
+        .retrieve_checkout_session()
+        .session_id(SESSION_ID)
+        .send()
+        .await
+        .map(|r| r.into_inner())
+}
+
+fn decode_error(result: Result<types::CheckoutSessions, Error>) -> Box<lomi_client::DecodeError> {
+    match result {
+        Err(Error::Decode(e)) => e,
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_decode_error_with_the_request_id() {
+    let e =
+        decode_error(retrieve_from(|| raw(200, "application/json", "{\"amount\": 15000,")).await);
+    assert_eq!(e.body_excerpt, "{\"amount\": 15000,");
+    assert_eq!(e.request_id.as_deref(), Some("req_hostile"));
+}
+
+#[tokio::test]
+async fn an_html_page_with_a_success_status_is_a_decode_error() {
+    let e = decode_error(
+        retrieve_from(|| raw(200, "text/html", "<!doctype html><h1>Captive portal</h1>")).await,
+    );
+    assert!(e.body_excerpt.starts_with("<!doctype html>"));
+    assert!(e.to_string().contains("undecodable 200 OK response"), "{e}");
+}
+
+#[tokio::test]
+async fn an_empty_success_body_is_a_decode_error() {
+    let e = decode_error(retrieve_from(|| raw(200, "application/json", "")).await);
+    assert_eq!(e.body_excerpt, "");
+}
+
+#[tokio::test]
+async fn an_empty_error_body_is_still_an_api_error_with_its_status() {
+    match retrieve_from(|| raw(404, "application/json", "")).await {
+        Err(Error::Api(e)) => {
+            assert_eq!(e.status.as_u16(), 404);
+            assert_eq!(
+                (e.code.as_deref(), e.body_excerpt.as_deref()),
+                (None, Some(""))
+            );
+            assert_eq!(e.request_id.as_deref(), Some("req_hostile"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_error_body_that_is_json_but_not_the_envelope_is_kept_as_an_excerpt() {
+    match retrieve_from(|| raw(400, "application/json", "[1, 2, 3]")).await {
+        Err(Error::Api(e)) => assert_eq!(e.body_excerpt.as_deref(), Some("[1, 2, 3]")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_enormous_body_is_refused_without_being_kept() {
+    let server =
+        TestServer::start(|_, _| raw(200, "application/json", vec![b' '; 4 * 1024 * 1024])).await;
+    let client = Client::builder(TEST_KEY)
+        .base_url(&server.url)
+        .retry_policy(fast_retries())
+        .max_response_bytes(1024 * 1024)
+        .build()
+        .unwrap();
+    let e = decode_error(
+        client
+            .retrieve_checkout_session()
+            .session_id(SESSION_ID)
+            .send()
+            .await
+            .map(|r| r.into_inner()),
+    );
+    assert_eq!(e.reason, "the body is larger than the 1048576-byte limit");
+    assert!(e.body_excerpt.is_empty());
+}
+
+#[tokio::test]
+async fn a_huge_excerpt_is_cut_short() {
+    let e = decode_error(retrieve_from(|| raw(200, "text/plain", "x".repeat(100_000))).await);
+    assert_eq!(e.body_excerpt.chars().count(), 513);
+}
+
+#[tokio::test]
+async fn deeply_nested_json_does_not_overflow_the_stack() {
+    let nested = format!("{{\"metadata\": {}", "{\"a\": ".repeat(100_000));
+    let e = decode_error(retrieve_from(move || raw(200, "application/json", nested.clone())).await);
+    assert!(e.reason.contains("recursion limit"), "{}", e.reason);
+}
+
+#[tokio::test]
+async fn bytes_that_are_not_utf8_are_excerpted_lossily() {
+    let e =
+        decode_error(retrieve_from(|| raw(200, "application/json", vec![0xff, 0xfe, b'{'])).await);
+    assert_eq!(e.body_excerpt, "\u{fffd}\u{fffd}{");
+}
+
+#[tokio::test]
+async fn a_wrong_shape_is_a_decode_error_naming_the_problem() {
+    let e = decode_error(
+        retrieve_from(|| raw(200, "application/json", "{\"amount\": \"lots\"}")).await,
+    );
+    assert!(
+        e.reason
+            .contains("invalid type: string \"lots\", expected f64"),
+        "{}",
+        e.reason
+    );
+}
+
+#[tokio::test]
+async fn an_undocumented_success_status_is_a_decode_error() {
+    let e = decode_error(retrieve_from(|| Reply::json(202, &session_json())).await);
+    assert_eq!(
+        e.reason,
+        "the spec documents no 202 response for this operation"
+    );
+}
+
+#[tokio::test]
+async fn values_lomi_adds_later_decode_as_unknown_and_round_trip() {
+    let session = retrieve_from(|| {
+        let mut s = session_json();
+        s["status"] = json!("refunded");
+        s["currency_code"] = json!("GHS");
+        s["brand_new_field"] = json!([1, 2]);
+        Reply::json(200, &s)
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        session.status,
+        Some(types::CheckoutSessionStatus::Unknown("refunded".into()))
+    );
+    assert_eq!(
+        session.currency_code,
+        Some(types::CurrencyCode::Unknown("GHS".into()))
+    );
+    let back = serde_json::to_value(&session).unwrap();
+    assert_eq!(
+        (back["status"].as_str(), back["currency_code"].as_str()),
+        (Some("refunded"), Some("GHS"))
+    );
+    assert!(back.get("brand_new_field").is_none());
+}
+
+#[tokio::test]
+async fn known_enum_values_are_typed() {
+    for (text, status) in [
+        ("open", types::CheckoutSessionStatus::Open),
+        ("completed", types::CheckoutSessionStatus::Completed),
+        ("expired", types::CheckoutSessionStatus::Expired),
+    ] {
+        assert_eq!(types::CheckoutSessionStatus::from(text), status);
+        assert_eq!(status.to_string(), text);
+    }
+    assert_eq!(
+        "XOF".parse::<types::CurrencyCode>(),
+        Ok(types::CurrencyCode::Xof)
+    );
+}

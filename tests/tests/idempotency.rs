@@ -1,0 +1,150 @@
+//! A retried create must never charge twice: one idempotency key per call, the same on
+//! every attempt of it.
+
+use lomi_client::{Client, Error, RequestOptions, types};
+use tests::server::{Reply, TestServer};
+use tests::{SESSION_ID, body_is, client, seed_create_body, session_json};
+
+fn seed_create() -> types::builder::CheckoutSessionsCreate {
+    types::CheckoutSessionsCreate::builder()
+        .amount(15000.0)
+        .currency_code(types::CurrencyCode::Xof)
+        .product_id("prod_1234567890abcdef".to_string())
+        .success_url("https://example.com/success".to_string())
+        .cancel_url("https://example.com/cancel".to_string())
+        .customer_email("customer@example.com".to_string())
+}
+
+async fn create(client: &Client) -> Result<types::CheckoutSessions, Error> {
+    client
+        .create_checkout_session()
+        .body(seed_create())
+        .send()
+        .await
+        .map(|r| r.into_inner())
+}
+
+fn is_uuid_v4(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && key.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+        && parts[2].starts_with('4')
+}
+
+/// The server reads the whole first attempt, then the connection drops before it can
+/// answer; the client retries on a new connection. Both attempts carry the same key and
+/// body, so lomi. would answer the second with the session the first created.
+#[tokio::test]
+async fn a_create_retried_after_a_dropped_connection_reuses_its_key() {
+    let server = TestServer::start(|_, n| {
+        if n == 0 {
+            Reply::Drop
+        } else {
+            Reply::json(201, &session_json())
+        }
+    })
+    .await;
+    let session = create(&client(&server.url)).await.unwrap();
+    assert_eq!(session.product_id.as_deref(), Some("prod_1234567890abcdef"));
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let keys: Vec<&str> = requests
+        .iter()
+        .map(|r| r.header("idempotency-key").expect("every POST has a key"))
+        .collect();
+    assert_eq!(keys[0], keys[1]);
+    assert!(is_uuid_v4(keys[0]), "{}", keys[0]);
+    assert_ne!(requests[0].connection, requests[1].connection);
+    for r in &requests {
+        assert_eq!(r.method, "POST");
+        assert!(body_is(&r.body, &seed_create_body()));
+    }
+    assert_eq!(requests[0].body, requests[1].body);
+}
+
+#[tokio::test]
+async fn each_call_gets_its_own_key() {
+    let server = TestServer::start(|_, _| Reply::json(201, &session_json())).await;
+    let client = client(&server.url);
+    create(&client).await.unwrap();
+    create(&client).await.unwrap();
+    let requests = server.requests();
+    assert_ne!(
+        requests[0].header("idempotency-key"),
+        requests[1].header("idempotency-key")
+    );
+}
+
+#[tokio::test]
+async fn a_callers_key_is_sent_trimmed_on_every_attempt() {
+    let server = TestServer::start(|_, n| {
+        if n == 0 {
+            Reply::json(503, &serde_json::json!({}))
+        } else {
+            Reply::json(201, &session_json())
+        }
+    })
+    .await;
+    let client =
+        client(&server.url).with_options(RequestOptions::new().idempotency_key("  order-1042 "));
+    create(&client).await.unwrap();
+    let keys: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("idempotency-key").unwrap().to_string())
+        .collect();
+    assert_eq!(keys, ["order-1042", "order-1042"]);
+}
+
+#[tokio::test]
+async fn an_unusable_key_is_refused_before_anything_is_sent() {
+    let server = TestServer::start(|_, _| Reply::json(201, &session_json())).await;
+    for (key, message) in [
+        ("".to_string(), "must not be empty"),
+        ("k".repeat(256), "must be at most 255 characters, got 256"),
+        (
+            "commande-n°1".to_string(),
+            "must be visible ASCII characters",
+        ),
+    ] {
+        let client = client(&server.url).with_options(RequestOptions::new().idempotency_key(key));
+        match create(&client).await {
+            Err(Error::InvalidInput(e)) => {
+                assert_eq!(e.parameter.as_deref(), Some("Idempotency-Key"));
+                assert_eq!(e.message, message);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn only_posts_carry_a_key() {
+    let server = TestServer::start(|_, _| Reply::json(200, &session_json())).await;
+    client(&server.url)
+        .retrieve_checkout_session()
+        .session_id(SESSION_ID)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.requests()[0].header("idempotency-key"), None);
+}
+
+#[tokio::test]
+async fn a_reused_key_with_another_body_is_a_conflict_and_not_retried() {
+    let server = TestServer::start(|_, _| {
+        Reply::json(
+            409,
+            &tests::error_json("conflict", "Idempotency key reused with a different body"),
+        )
+    })
+    .await;
+    let err = create(&client(&server.url)).await.unwrap_err();
+    assert_eq!(server.requests().len(), 1);
+    match err {
+        Error::Api(e) => assert_eq!(e.kind(), lomi_client::ApiErrorKind::Conflict),
+        other => panic!("{other:?}"),
+    }
+}

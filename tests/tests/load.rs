@@ -1,0 +1,71 @@
+//! 500 concurrent calls against a local server: all succeed, and the client never holds
+//! more connections open than its concurrency limit.
+
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use lomi_client::Client;
+use tests::server::{Reply, TestServer};
+use tests::{TEST_KEY, fast_retries, session_json};
+
+const CALLS: usize = 500;
+const LIMIT: usize = 32;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_concurrent_calls_succeed_on_a_bounded_number_of_connections() {
+    // A little latency per answer, so that calls really overlap.
+    let server = TestServer::start(|_, _| {
+        Reply::After(
+            Duration::from_millis(5),
+            Box::new(Reply::json(200, &session_json())),
+        )
+    })
+    .await;
+    let client = Client::builder(TEST_KEY)
+        .base_url(&server.url)
+        .retry_policy(fast_retries())
+        .max_concurrent_requests(LIMIT)
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let calls = (0..CALLS).map(|i| {
+        let client = client.clone();
+        async move {
+            client
+                .retrieve_checkout_session()
+                .session_id(format!("cs_{i}"))
+                .send()
+                .await
+        }
+    });
+    let results = join_all(calls).await;
+    let elapsed = started.elapsed();
+
+    let failures: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|e| e.to_string()))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failed, e.g. {:?}",
+        failures.len(),
+        failures.first()
+    );
+    assert_eq!(server.requests().len(), CALLS, "no call needed a retry");
+    assert!(
+        server.max_open_connections() <= LIMIT,
+        "{} connections were open at once (limit {LIMIT})",
+        server.max_open_connections()
+    );
+    assert!(
+        server.connections() <= LIMIT,
+        "{} connections were opened",
+        server.connections()
+    );
+    println!(
+        "load: {CALLS} calls in {elapsed:?}, {} connections opened, at most {} open at once",
+        server.connections(),
+        server.max_open_connections()
+    );
+}

@@ -1,0 +1,169 @@
+//! Every call is traced (operation, method, path, attempt, status, request id, elapsed),
+//! and the API key appears in no trace, `Debug` output or error message.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use lomi_client::{Client, Error};
+use tests::server::{Reply, TestServer};
+use tests::{SESSION_ID, TEST_KEY, client, error_json, session_json};
+use tracing_core::field::{Field, Visit};
+use tracing_core::span::{Attributes, Id, Record};
+use tracing_core::{Event, Metadata, Subscriber};
+
+/// One span or event as it was recorded: its name and `field=value` pairs.
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    name: String,
+    fields: Vec<(String, String)>,
+}
+
+impl Seen {
+    fn get(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == field)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A minimal subscriber that keeps every span's fields (including ones recorded later)
+/// and every event.
+#[derive(Clone, Default)]
+struct Capture {
+    spans: Arc<Mutex<Vec<Seen>>>,
+    events: Arc<Mutex<Vec<Seen>>>,
+    next: Arc<AtomicU64>,
+}
+
+struct Fields<'a>(&'a mut Vec<(String, String)>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .push((field.name().to_string(), format!("{value:?}")));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.push((field.name().to_string(), value.to_string()));
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
+        let mut seen = Seen {
+            name: attrs.metadata().name().to_string(),
+            ..Seen::default()
+        };
+        attrs.record(&mut Fields(&mut seen.fields));
+        let mut spans = self.spans.lock().unwrap();
+        spans.push(seen);
+        self.next.fetch_add(1, Ordering::SeqCst);
+        Id::from_u64(spans.len() as u64)
+    }
+    fn record(&self, span: &Id, values: &Record<'_>) {
+        let mut spans = self.spans.lock().unwrap();
+        let seen = &mut spans[span.into_u64() as usize - 1];
+        values.record(&mut Fields(&mut seen.fields));
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut seen = Seen {
+            name: event.metadata().name().to_string(),
+            ..Seen::default()
+        };
+        event.record(&mut Fields(&mut seen.fields));
+        self.events.lock().unwrap().push(seen);
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+#[tokio::test]
+async fn each_call_and_attempt_is_traced_without_the_key() {
+    let server = TestServer::start(|_, n| {
+        let reply = if n == 0 {
+            Reply::json(503, &error_json("service_unavailable", "busy"))
+        } else {
+            Reply::json(200, &session_json())
+        };
+        reply.with_header("x-request-id", &format!("req_{n}"))
+    })
+    .await;
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+
+    client(&server.url)
+        .retrieve_checkout_session()
+        .session_id(SESSION_ID)
+        .send()
+        .await
+        .unwrap();
+
+    let spans = capture.spans.lock().unwrap().clone();
+    let request = spans
+        .iter()
+        .find(|s| s.name == "lomi.request")
+        .expect("a request span");
+    assert_eq!(request.get("operation"), Some("retrieve_checkout_session"));
+    assert_eq!(request.get("method"), Some("GET"));
+    assert_eq!(request.get("path"), Some("/checkout_sessions/{session_id}"));
+    assert_eq!(request.get("status"), Some("200"));
+    assert_eq!(request.get("attempts"), Some("2"));
+    assert!(request.get("elapsed_ms").is_some());
+
+    let attempts: Vec<&Seen> = spans.iter().filter(|s| s.name == "lomi.attempt").collect();
+    assert_eq!(attempts.len(), 2);
+    for (i, (status, id)) in [("503", "req_0"), ("200", "req_1")].iter().enumerate() {
+        assert_eq!(
+            attempts[i].get("attempt"),
+            Some((i + 1).to_string().as_str())
+        );
+        assert_eq!(attempts[i].get("status"), Some(*status));
+        assert_eq!(attempts[i].get("request_id"), Some(*id));
+        assert!(attempts[i].get("elapsed_ms").is_some());
+    }
+    let events = capture.events.lock().unwrap().clone();
+    assert!(
+        events.iter().any(|e| e.get("delay_ms").is_some()),
+        "a retry is announced with its delay: {events:?}"
+    );
+
+    let everything = format!("{spans:?}{events:?}");
+    assert!(!everything.contains(TEST_KEY), "the key leaked into traces");
+}
+
+#[tokio::test]
+async fn the_key_is_in_no_debug_output_or_error_message() {
+    let server =
+        TestServer::start(|_, _| Reply::json(401, &error_json("unauthorized", "Invalid API key")))
+            .await;
+    let client = client(&server.url);
+    assert!(!format!("{client:?}").contains(TEST_KEY));
+    let builder = Client::builder(TEST_KEY);
+    assert!(!format!("{builder:?}").contains(TEST_KEY));
+
+    let err = client
+        .retrieve_checkout_session()
+        .session_id(SESSION_ID)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Api(_)));
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains(TEST_KEY), "{text}");
+    }
+    // The key did reach the server, in its header.
+    assert_eq!(server.requests()[0].header("x-api-key"), Some(TEST_KEY));
+
+    let refused = lomi_client::ClientBuilder::from_env_with(|name| {
+        (name == "LOMI_API_KEY").then(|| format!("{TEST_KEY} with a space"))
+    })
+    .unwrap()
+    .build()
+    .unwrap_err();
+    assert!(!refused.to_string().contains(TEST_KEY), "{refused}");
+}

@@ -1,0 +1,74 @@
+//! Arguments the spec rules out are refused before any request is sent, with an error
+//! naming the parameter.
+
+use lomi_client::{Client, Error, types};
+use tests::server::{Reply, TestServer};
+use tests::{client, session_json};
+
+async fn refused<F, Fut, T>(call: F) -> (Option<String>, String)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+    T: std::fmt::Debug,
+{
+    let server = TestServer::start(|_, _| Reply::json(200, &session_json())).await;
+    let result = call(client(&server.url)).await;
+    assert!(server.requests().is_empty(), "a request was sent");
+    match result {
+        Err(Error::InvalidInput(e)) => (e.parameter, e.message),
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn limit_must_be_between_1_and_100() {
+    let (p, m) =
+        refused(|c| async move { c.list_checkout_sessions().limit(101).send().await }).await;
+    assert_eq!(
+        (p.as_deref(), m.as_str()),
+        (Some("limit"), "must be between 1 and 100, got 101")
+    );
+    let (p, m) = refused(|c| async move { c.list_checkout_sessions().limit(0).send().await }).await;
+    assert_eq!(p.as_deref(), Some("limit"));
+    assert!(m.contains("NonZeroU64"), "{m}");
+}
+
+#[tokio::test]
+async fn offset_must_not_be_negative() {
+    let (p, m) =
+        refused(|c| async move { c.list_checkout_sessions().offset(-1).send().await }).await;
+    assert_eq!(p.as_deref(), Some("offset"));
+    assert_eq!(m, "conversion to `u64` for offset failed");
+}
+
+#[tokio::test]
+async fn session_id_must_be_set_and_not_empty() {
+    let (p, m) =
+        refused(|c| async move { c.retrieve_checkout_session().session_id("").send().await }).await;
+    assert_eq!(
+        (p.as_deref(), m.as_str()),
+        (Some("session_id"), "must not be empty")
+    );
+    let (p, m) = refused(|c| async move { c.delete_checkout_session().send().await }).await;
+    assert_eq!(
+        (p.as_deref(), m.as_str()),
+        (Some("session_id"), "session_id was not initialized")
+    );
+}
+
+#[tokio::test]
+async fn the_error_says_which_call_and_parameter() {
+    let server = TestServer::start(|_, _| Reply::json(200, &session_json())).await;
+    let err = client(&server.url)
+        .update_checkout_session()
+        .session_id("")
+        .body(types::CheckoutSessionsUpdate::builder())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid `session_id` for update_checkout_session: must not be empty"
+    );
+    assert!(!err.is_retryable());
+}
