@@ -69,6 +69,11 @@ pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// Undoes [`escape_token`].
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 /// Builds a JSON pointer from its unescaped tokens.
 pub fn pointer<I, S>(tokens: I) -> String
 where

@@ -11,7 +11,7 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Severity, escape_token, pointer};
+use crate::diagnostic::{Diagnostic, Severity, escape_token, pointer, unescape_token};
 use crate::load::Loaded;
 use crate::validate::{resolve, validate};
 
@@ -33,6 +33,7 @@ pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
     let mut lint = Lint {
         loaded,
         out: Vec::new(),
+        cycles: BTreeSet::new(),
     };
     lint.references(&loaded.value, &mut String::new());
     lint.operations();
@@ -46,6 +47,8 @@ pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
 struct Lint<'a> {
     loaded: &'a Loaded,
     out: Vec<Diagnostic>,
+    /// Reference cycles already reported, by their sorted members.
+    cycles: BTreeSet<Vec<String>>,
 }
 
 /// An operation and where it sits.
@@ -139,7 +142,7 @@ impl<'a> Lint<'a> {
                     format!("`$ref` points to `{current}`, which does not exist"),
                     format!(
                         "define `{}` under `{}`, or fix the reference's spelling",
-                        name.replace("~1", "/").replace("~0", "~"),
+                        unescape_token(name),
                         section.trim_start_matches("#/")
                     ),
                 );
@@ -148,6 +151,12 @@ impl<'a> Lint<'a> {
             match found.get("$ref").and_then(Value::as_str) {
                 Some(next) if next.starts_with("#/") => {
                     if seen.iter().any(|s| s == next) {
+                        // Report each cycle once, at its first reference in the document.
+                        let mut members: Vec<String> = seen.clone();
+                        members.sort();
+                        if !self.cycles.insert(members) {
+                            return;
+                        }
                         seen.push(next.to_string());
                         self.error(
                             here,
@@ -168,6 +177,19 @@ impl<'a> Lint<'a> {
     // ---- operations ------------------------------------------------------------------
 
     fn operations(&mut self) {
+        // openapiv3 silently drops `paths` keys that do not start with `/`.
+        if let Some(Value::Object(paths)) = self.loaded.value.get("paths") {
+            for path in paths
+                .keys()
+                .filter(|p| !p.starts_with('/') && !p.starts_with("x-"))
+            {
+                self.error(
+                    pointer(["paths", path.as_str()]),
+                    format!("path `{path}` does not start with `/`, so it would be ignored"),
+                    format!("write it as `/{path}`"),
+                );
+            }
+        }
         let spec = &self.loaded.spec;
         let mut ops = Vec::new();
         for (path, item) in spec.paths.paths.iter() {
@@ -183,13 +205,6 @@ impl<'a> Lint<'a> {
                     continue;
                 }
             };
-            if !path.starts_with('/') {
-                self.error(
-                    item_ptr.clone(),
-                    format!("path `{path}` does not start with `/`"),
-                    format!("write it as `/{path}`"),
-                );
-            }
             for (method, operation) in item.iter() {
                 ops.push(Op {
                     pointer: format!("{item_ptr}/{method}"),
@@ -428,30 +443,30 @@ impl<'a> Lint<'a> {
     fn responses(&mut self, op: &Op) {
         let here = format!("{}/responses", op.pointer);
         let responses = &op.operation.responses;
-        let mut success = BTreeSet::new();
-        let mut errors = BTreeSet::new();
+        // (code, shape) in the order the spec lists them.
+        let mut success: Vec<(String, String)> = Vec::new();
+        let mut errors: Vec<(String, String)> = Vec::new();
         let mut any_success = false;
         let all = responses
-            .default
+            .responses
             .iter()
-            .map(|r| ("default".to_string(), None, r))
+            .map(|(code, r)| (code.to_string(), Some(code), r))
             .chain(
                 responses
-                    .responses
+                    .default
                     .iter()
-                    .map(|(code, r)| (code.to_string(), Some(code), r)),
+                    .map(|r| ("default".to_string(), None, r)),
             );
         for (code_text, code, response) in all {
             let at = pointer_join(&here, &code_text);
-            let Some(response) = resolve_item(response, self.components(), |c| &c.responses) else {
-                continue;
-            };
-            let shape = self.response_shape(&at, &op.label, &code_text, response);
             let (is_success, is_error) = match code {
                 None => (true, true),
                 Some(StatusCode::Code(c)) => ((100..400).contains(c), *c >= 400),
                 Some(StatusCode::Range(r)) => (*r < 4, *r >= 4),
             };
+            if is_success && code.is_some() {
+                any_success = true;
+            }
             if let Some(StatusCode::Code(c)) = code
                 && !(100..=599).contains(c)
             {
@@ -461,22 +476,24 @@ impl<'a> Lint<'a> {
                     "use a code from 100 to 599, or a range such as `4XX`",
                 );
             }
-            if is_success && code.is_some() {
-                any_success = true;
-            }
+            // A dangling or external reference is reported with the references.
+            let Some(response) = resolve_item(response, self.components(), |c| &c.responses) else {
+                continue;
+            };
+            let shape = self.response_shape(&at, &op.label, &code_text, response);
             if is_success {
-                success.insert((shape.clone(), code_text.clone()));
+                success.push((code_text.clone(), shape.clone()));
             }
             if is_error {
-                errors.insert((shape, code_text));
+                errors.push((code_text, shape));
             }
         }
-        for (set, kind) in [(&success, "success"), (&errors, "error")] {
-            let shapes: BTreeSet<&String> = set.iter().map(|(s, _)| s).collect();
+        for (list, kind) in [(&success, "success"), (&errors, "error")] {
+            let shapes: BTreeSet<&String> = list.iter().map(|(_, s)| s).collect();
             if shapes.len() > 1 {
-                let listing: Vec<String> = set
+                let listing: Vec<String> = list
                     .iter()
-                    .map(|(shape, code)| format!("{code} → {shape}"))
+                    .map(|(code, shape)| format!("{code} → {shape}"))
                     .collect();
                 self.error(
                     here.clone(),
@@ -649,6 +666,15 @@ impl<'a> Lint<'a> {
                 "write a single type; for `[T, 'null']` write `type: T` and `nullable: true`",
             ),
             _ => {}
+        }
+        if let Some(Value::String(pattern)) = map.get("pattern")
+            && let Err(e) = regress::Regex::new(pattern)
+        {
+            self.error(
+                format!("{at}/pattern"),
+                format!("`pattern` `{pattern}` is not a valid ECMA-262 regular expression: {e}"),
+                "fix the regular expression (OpenAPI patterns follow JavaScript's syntax)",
+            );
         }
         for (flag, bound) in [
             ("exclusiveMinimum", "minimum"),

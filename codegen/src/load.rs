@@ -4,7 +4,7 @@ use openapiv3::OpenAPI;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::diagnostic::{Diagnostic, Severity, pointer};
+use crate::diagnostic::{Diagnostic, Severity, pointer, unescape_token};
 use crate::source_map::SourceMap;
 
 /// A spec that parsed, with what is needed to point back into its text.
@@ -74,6 +74,25 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
     };
 
+    if !map.duplicates().is_empty() {
+        return Err(map
+            .duplicates()
+            .iter()
+            .map(|d| Diagnostic {
+                severity: Severity::Error,
+                file: file.to_string(),
+                line: Some(d.line),
+                pointer: d.pointer.clone(),
+                message: format!(
+                    "duplicate key `{}` (first at line {}); YAML keeps only the last one",
+                    unescape_token(d.pointer.rsplit('/').next().unwrap_or_default()),
+                    d.first_line
+                ),
+                help: "remove one of the two, or merge them".into(),
+            })
+            .collect());
+    }
+
     let Some(root) = value.as_object() else {
         return Err(error(
             String::new(),
@@ -123,19 +142,47 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
     }
 
-    let spec: OpenAPI = match attempt::<OpenAPI>(&value) {
+    // Typed straight from the text, so that every map keeps the document's order (the
+    // JSON value's maps are sorted); the value is only used to locate a failure.
+    let typed: Result<OpenAPI, _> = serde_yaml::from_str(text);
+    let spec: OpenAPI = match typed.or_else(|_| attempt::<OpenAPI>(&value)) {
         Ok(spec) => spec,
         Err((mut tokens, mut why)) => {
             // openapiv3 flattens extensions into paths, operations and responses, which
             // hides the path below them; retry those parts one by one to find the node.
-            if tokens.first().map(String::as_str) == Some("paths")
-                && let Some(paths) = value.get("paths")
-                && let Some((sub, sub_why)) = refine(paths, Kind::Paths)
+            let start: &[&str] = match tokens.first().map(String::as_str) {
+                Some("paths") => &["paths"],
+                Some("components") if tokens.get(1).map(String::as_str) == Some("schemas") => {
+                    &["components", "schemas"]
+                }
+                _ => &[],
+            };
+            let kind = if start.len() == 1 {
+                Kind::Paths
+            } else {
+                Kind::Schemas
+            };
+            if !start.is_empty()
+                && let Some(part) = value.pointer(&pointer(start))
+                && let Some((sub, sub_why)) = refine(part, kind)
             {
-                tokens = std::iter::once("paths".to_string()).chain(sub).collect();
+                tokens = start.iter().map(|t| t.to_string()).chain(sub).collect();
                 why = sub_why;
             }
-            let at = pointer(&tokens);
+            let mut at = pointer(&tokens);
+            let mut help = "compare this node with the OpenAPI 3.0.3 specification; a wrong \
+                            type, a misspelled key or a missing required field is the usual cause";
+            // The most common 3.1-ism inside an otherwise 3.0 document.
+            if value
+                .pointer(&at)
+                .and_then(|n| n.get("type"))
+                .is_some_and(Value::is_array)
+            {
+                at.push_str("/type");
+                why = "`type` must be one name in OpenAPI 3.0, not a list".into();
+                help =
+                    "write a single type; for `[T, 'null']` write `type: T` and `nullable: true`";
+            }
             return Err(error(
                 at.clone(),
                 None,
@@ -143,8 +190,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
                     "the spec does not follow the OpenAPI 3.0 schema at {}: {why}",
                     if at.is_empty() { "#" } else { &at },
                 ),
-                "compare this node with the OpenAPI 3.0.3 specification; a wrong type, a \
-                 misspelled key or a missing required field is the usual cause",
+                help,
             ));
         }
     };
@@ -190,6 +236,9 @@ enum Kind {
     RequestBody,
     Responses,
     Response,
+    Schemas,
+    Schema,
+    SchemaList,
 }
 
 const METHODS: [&str; 8] = [
@@ -210,6 +259,11 @@ fn refine(value: &Value, kind: Kind) -> Option<(Vec<String>, String)> {
         Kind::RequestBody => attempt::<ReferenceOr<RequestBody>>(value).err(),
         Kind::Responses => attempt::<Responses>(value).err(),
         Kind::Response => attempt::<ReferenceOr<Response>>(value).err(),
+        Kind::Schemas => {
+            attempt::<indexmap::IndexMap<String, ReferenceOr<openapiv3::Schema>>>(value).err()
+        }
+        Kind::Schema => attempt::<ReferenceOr<openapiv3::Schema>>(value).err(),
+        Kind::SchemaList => attempt::<Vec<ReferenceOr<openapiv3::Schema>>>(value).err(),
     }?;
     let child_kind = |key: &str| match (kind, key) {
         (Kind::Paths, k) if !k.starts_with("x-") => Some(Kind::PathItem),
@@ -219,6 +273,14 @@ fn refine(value: &Value, kind: Kind) -> Option<(Vec<String>, String)> {
         (Kind::Operation, "responses") => Some(Kind::Responses),
         (Kind::Responses, k) if !k.starts_with("x-") => Some(Kind::Response),
         (Kind::Parameters, _) => Some(Kind::Parameter),
+        (Kind::Schemas, _) => Some(Kind::Schema),
+        (Kind::Schema, "properties") => Some(Kind::Schemas),
+        (Kind::Schema, "items" | "not") => Some(Kind::Schema),
+        (Kind::Schema, "additionalProperties") if value.get(key).is_some_and(Value::is_object) => {
+            Some(Kind::Schema)
+        }
+        (Kind::Schema, "allOf" | "anyOf" | "oneOf") => Some(Kind::SchemaList),
+        (Kind::SchemaList, _) => Some(Kind::Schema),
         _ => None,
     };
     let children: Vec<(String, &Value)> = match value {

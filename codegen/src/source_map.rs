@@ -16,6 +16,18 @@ use crate::diagnostic::escape_token;
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     lines: HashMap<String, usize>,
+    duplicates: Vec<DuplicateKey>,
+}
+
+/// A key that appears twice in one mapping: YAML parsers keep only the last, silently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// JSON pointer of the key.
+    pub pointer: String,
+    /// Line of its first occurrence.
+    pub first_line: usize,
+    /// Line of the repeat.
+    pub line: usize,
 }
 
 impl SourceMap {
@@ -28,7 +40,13 @@ impl SourceMap {
         let _ = parser.load(&mut builder, false);
         SourceMap {
             lines: builder.lines,
+            duplicates: builder.duplicates,
         }
+    }
+
+    /// Keys repeated within one mapping, in document order.
+    pub fn duplicates(&self) -> &[DuplicateKey] {
+        &self.duplicates
     }
 
     /// The line of the node at `pointer`, or of its nearest ancestor that has one.
@@ -58,6 +76,7 @@ enum Frame {
 #[derive(Default)]
 struct Builder {
     lines: HashMap<String, usize>,
+    duplicates: Vec<DuplicateKey>,
     stack: Vec<Frame>,
     skip_depth: usize,
     done: bool,
@@ -102,8 +121,16 @@ impl MarkedEventReceiver for Builder {
             Event::Scalar(text, ..) => {
                 if self.expects_key() {
                     if let Some(Frame::Map { pointer, key }) = self.stack.last_mut() {
-                        self.lines
-                            .insert(format!("{pointer}/{}", escape_token(&text)), mark.line());
+                        let at = format!("{pointer}/{}", escape_token(&text));
+                        if let Some(&first_line) = self.lines.get(&at) {
+                            self.duplicates.push(DuplicateKey {
+                                pointer: at,
+                                first_line,
+                                line: mark.line(),
+                            });
+                        } else {
+                            self.lines.insert(at, mark.line());
+                        }
                         *key = Some(text);
                     }
                 } else if let Some(p) = self.place_node() {
@@ -189,6 +216,20 @@ components:
             "{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\n    \"/x\": {}\n  }\n}\n",
         );
         assert_eq!(map.line_of("/paths/~1x"), Some(4));
+    }
+
+    #[test]
+    fn repeated_keys_are_found() {
+        let map = SourceMap::build("a:\n  b: 1\n  c: 2\n  b: 3\nd: 4\n");
+        assert_eq!(
+            map.duplicates(),
+            [DuplicateKey {
+                pointer: "/a/b".into(),
+                first_line: 2,
+                line: 4
+            }]
+        );
+        assert!(SourceMap::build(DOC).duplicates().is_empty());
     }
 
     #[test]

@@ -233,8 +233,9 @@ impl ClientBuilder {
     }
 
     /// The most requests this client (and those made from it with
-    /// [`Client::with_options`]) has in flight at once; more wait their turn. This
-    /// bounds open connections (default 64).
+    /// [`Client::with_options`]) has in flight at once; more wait their turn (default
+    /// 64). Pooled connections are reused, so open connections stay at about this number
+    /// (a few more while finished ones are handed back to the pool).
     pub fn max_concurrent_requests(mut self, limit: usize) -> Self {
         self.max_concurrent_requests = limit.max(1);
         self

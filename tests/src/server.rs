@@ -81,7 +81,15 @@ pub struct TestServer {
     open: Arc<AtomicUsize>,
     max_open: Arc<AtomicUsize>,
     accepted: Arc<AtomicUsize>,
+    busy: Arc<Busy>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// Requests read but not yet answered, now and at most.
+#[derive(Default)]
+struct Busy {
+    now: AtomicUsize,
+    max: AtomicUsize,
 }
 
 impl Drop for TestServer {
@@ -105,12 +113,14 @@ impl TestServer {
         let accepted = Arc::new(AtomicUsize::new(0));
         let handler: Handler = Arc::new(handler);
         let counter = Arc::new(AtomicUsize::new(0));
+        let busy = Arc::new(Busy::default());
         let task = {
-            let (requests, open, max_open, accepted) = (
+            let (requests, open, max_open, accepted, busy) = (
                 requests.clone(),
                 open.clone(),
                 max_open.clone(),
                 accepted.clone(),
+                busy.clone(),
             );
             tokio::spawn(async move {
                 loop {
@@ -121,14 +131,16 @@ impl TestServer {
                     let connection = accepted.fetch_add(1, Ordering::SeqCst);
                     let now_open = open.fetch_add(1, Ordering::SeqCst) + 1;
                     max_open.fetch_max(now_open, Ordering::SeqCst);
-                    let (requests, open, handler, counter) = (
+                    let (requests, open, handler, counter, busy) = (
                         requests.clone(),
                         open.clone(),
                         handler.clone(),
                         counter.clone(),
+                        busy.clone(),
                     );
                     tokio::spawn(async move {
-                        let _ = serve(stream, connection, &requests, &handler, &counter).await;
+                        let _ =
+                            serve(stream, connection, &requests, &handler, &counter, &busy).await;
                         open.fetch_sub(1, Ordering::SeqCst);
                     });
                 }
@@ -140,6 +152,7 @@ impl TestServer {
             open,
             max_open,
             accepted,
+            busy,
             task,
         }
     }
@@ -159,6 +172,11 @@ impl TestServer {
         self.max_open.load(Ordering::SeqCst)
     }
 
+    /// The most requests that were being answered at once.
+    pub fn max_requests_in_flight(&self) -> usize {
+        self.busy.max.load(Ordering::SeqCst)
+    }
+
     /// Connections open now.
     pub fn open_connections(&self) -> usize {
         self.open.load(Ordering::SeqCst)
@@ -171,6 +189,7 @@ async fn serve(
     requests: &Mutex<Vec<Recorded>>,
     handler: &Handler,
     counter: &AtomicUsize,
+    busy: &Busy,
 ) -> std::io::Result<()> {
     let mut buffer = Vec::new();
     loop {
@@ -179,14 +198,26 @@ async fn serve(
         };
         requests.lock().unwrap().push(request.clone());
         let n = counter.fetch_add(1, Ordering::SeqCst);
-        let mut reply = handler(&request, n);
+        let now = busy.now.fetch_add(1, Ordering::SeqCst) + 1;
+        busy.max.fetch_max(now, Ordering::SeqCst);
+        let result = answer(&mut stream, handler(&request, n)).await;
+        busy.now.fetch_sub(1, Ordering::SeqCst);
+        if !result? {
+            return Ok(());
+        }
+    }
+}
+
+/// Sends `reply`; `false` when the connection is to be dropped.
+async fn answer(stream: &mut TcpStream, mut reply: Reply) -> std::io::Result<bool> {
+    {
         loop {
             match reply {
                 Reply::After(wait, inner) => {
                     tokio::time::sleep(wait).await;
                     reply = *inner;
                 }
-                Reply::Drop => return Ok(()),
+                Reply::Drop => return Ok(false),
                 Reply::Respond {
                     status,
                     headers,
@@ -202,7 +233,7 @@ async fn serve(
                     let mut message = head.into_bytes();
                     message.extend_from_slice(&body);
                     stream.write_all(&message).await?;
-                    break;
+                    return Ok(true);
                 }
             }
         }

@@ -1,5 +1,6 @@
-//! 500 concurrent calls against a local server: all succeed, and the client never holds
-//! more connections open than its concurrency limit.
+//! 500 concurrent calls against a local server: all succeed, the client never has more
+//! requests in flight than its concurrency limit, and so keeps a bounded number of
+//! connections open.
 
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,10 @@ use tests::{TEST_KEY, fast_retries, session_json};
 
 const CALLS: usize = 500;
 const LIMIT: usize = 32;
+/// A connection whose response was just read goes back to the pool a moment after the
+/// next request may start, so the open-connection count can pass the in-flight limit by
+/// the few in that handover.
+const HANDOVER_SLACK: usize = 8;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_concurrent_calls_succeed_on_a_bounded_number_of_connections() {
@@ -54,17 +59,23 @@ async fn five_hundred_concurrent_calls_succeed_on_a_bounded_number_of_connection
     );
     assert_eq!(server.requests().len(), CALLS, "no call needed a retry");
     assert!(
-        server.max_open_connections() <= LIMIT,
+        server.max_requests_in_flight() <= LIMIT,
+        "{} requests were in flight at once (limit {LIMIT})",
+        server.max_requests_in_flight()
+    );
+    assert!(
+        server.max_open_connections() <= LIMIT + HANDOVER_SLACK,
         "{} connections were open at once (limit {LIMIT})",
         server.max_open_connections()
     );
     assert!(
-        server.connections() <= LIMIT,
+        server.connections() <= LIMIT + HANDOVER_SLACK,
         "{} connections were opened",
         server.connections()
     );
     println!(
-        "load: {CALLS} calls in {elapsed:?}, {} connections opened, at most {} open at once",
+        "load: {CALLS} calls in {elapsed:?}; at most {} in flight; {} connections opened, at most {} open at once",
+        server.max_requests_in_flight(),
         server.connections(),
         server.max_open_connections()
     );
