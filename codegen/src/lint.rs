@@ -667,6 +667,29 @@ impl<'a> Lint<'a> {
             ),
             _ => {}
         }
+        let composed = ["$ref", "allOf", "anyOf", "oneOf", "not"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        if let Some(format) = map.get("format")
+            && !map.contains_key("type")
+            && !composed
+        {
+            let guess = match format.as_str() {
+                Some("int32" | "int64") => "integer",
+                Some("float" | "double") => "number",
+                _ => "string",
+            };
+            self.error(
+                format!("{at}/format"),
+                format!(
+                    "the schema has `format: {}` but no `type`",
+                    format
+                        .as_str()
+                        .map_or_else(|| format.to_string(), str::to_string)
+                ),
+                format!("add `type: {guess}` (a format only refines a type)"),
+            );
+        }
         if let Some(Value::String(pattern)) = map.get("pattern")
             && let Err(e) = regress::Regex::new(pattern)
         {
