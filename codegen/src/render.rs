@@ -48,6 +48,13 @@ pub fn render(spec: &OpenAPI) -> Result<String, RenderError> {
 }
 
 fn render_here(spec: &OpenAPI) -> Result<String, RenderError> {
+    Ok(format(&syntax(spec)?))
+}
+
+/// The generation stage on the current thread, without the panic guard: progenitor's
+/// tokens for `spec` with this crate's additions, as a syntax tree. Public for the
+/// codegen benchmark; use [`render`] otherwise.
+pub fn syntax(spec: &OpenAPI) -> Result<syn::File, RenderError> {
     let plan = plan::plan(spec);
     let mut settings = GenerationSettings::new();
     settings
@@ -72,7 +79,12 @@ fn render_here(spec: &OpenAPI) -> Result<String, RenderError> {
     let mut file: syn::File = syn::parse2(quote! { #tokens #constants })
         .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
     augment::augment(&mut file, &plan).map_err(RenderError)?;
-    Ok(prettyplease::unparse(&file))
+    Ok(file)
+}
+
+/// The format stage: the syntax tree as source text.
+pub fn format(file: &syn::File) -> String {
+    prettyplease::unparse(file)
 }
 
 /// What the spec says that progenitor ignores but the hand-written client needs: the

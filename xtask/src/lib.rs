@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use lomi_codegen::{Diagnostic, GeneratedFile};
 
+pub mod bench;
+
 /// The checked-in spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/lomi.yaml";
 /// Where the generated client code lives, relative to the workspace root.

@@ -11,6 +11,8 @@ usage: cargo xtask <command>
 commands:
   generate            regenerate lomi-client/src/generated from spec/lomi.yaml
   generate --check    change nothing; exit 1 with a diff if the committed client is stale
+  bench-codegen       time each generator stage on our spec and on 10/100/1,000-operation
+                      specs (builds the xtask in release first)
   help                show this message
 
 options for generate:
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.split_first() {
         Some((&"generate", rest)) => run_generate(rest),
+        Some((&"bench-codegen", _)) => run_bench(),
         Some((&("help" | "-h" | "--help"), _)) => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -33,6 +36,50 @@ fn main() -> ExitCode {
         None => {
             eprint!("{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// Benchmarks are only meaningful optimised: a debug xtask re-runs itself in release.
+fn run_bench() -> ExitCode {
+    if cfg!(debug_assertions) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "--package",
+                "xtask",
+                "--",
+                "bench-codegen",
+            ])
+            .current_dir(workspace_root())
+            .status();
+        return match status {
+            Ok(s) if s.success() => ExitCode::SUCCESS,
+            Ok(_) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("error: cannot run the release build: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let spec = match std::fs::read_to_string(workspace_root().join(SPEC_PATH)) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot read {SPEC_PATH}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match xtask::bench::run(&spec) {
+        Ok(table) => {
+            println!("generator stages, median of several runs (release build)\n\n{table}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }
