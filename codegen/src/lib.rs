@@ -8,6 +8,7 @@
 
 pub mod augment;
 pub mod diagnostic;
+pub mod diff;
 pub mod lint;
 pub mod load;
 pub mod normalize;

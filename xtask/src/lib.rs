@@ -205,3 +205,90 @@ fn list_files(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Resul
     }
     Ok(())
 }
+
+/// One side of a spec comparison: a file path, or `REV:path` read from git.
+pub fn read_spec_side(root: &Path, side: &str) -> Result<String, String> {
+    let as_file = root.join(side);
+    if as_file.is_file() {
+        return fs::read_to_string(&as_file).map_err(|e| format!("cannot read {side}: {e}"));
+    }
+    if let Some((rev, path)) = side.split_once(':') {
+        let output = std::process::Command::new("git")
+            .args(["show", &format!("{rev}:{path}")])
+            .current_dir(root)
+            .output()
+            .map_err(|e| format!("cannot run git to read {side}: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "git cannot read {side}: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        return String::from_utf8(output.stdout).map_err(|_| format!("{side} is not UTF-8 text"));
+    }
+    Err(format!(
+        "no file {side} (and it is not of the form REV:path)"
+    ))
+}
+
+/// The version in `lomi-client/Cargo.toml`.
+pub fn client_version(root: &Path) -> String {
+    fs::read_to_string(root.join("lomi-client/Cargo.toml"))
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("version = \"")?
+                    .strip_suffix('"')
+                    .map(str::to_string)
+            })
+        })
+        .unwrap_or_else(|| "0.0.0".into())
+}
+
+/// Compares two spec texts; `Err` carries the diagnostics of one that does not load.
+pub fn diff_specs(
+    old_name: &str,
+    old: &str,
+    new_name: &str,
+    new: &str,
+) -> Result<lomi_codegen::diff::Report, String> {
+    let load = |name: &str, text: &str| {
+        lomi_codegen::load::load(name, text)
+            .map_err(|diags| diags.iter().map(|d| format!("{d}\n")).collect::<String>())
+    };
+    let (old, new) = (load(old_name, old)?, load(new_name, new)?);
+    Ok(lomi_codegen::diff::diff(&old.spec, &new.spec))
+}
+
+/// When the spec differs from the one the committed client was generated from (per the
+/// fingerprint in its marker line), a one-line summary of what changed for users.
+pub fn spec_change_summary(root: &Path, new_spec: &str) -> Option<String> {
+    let generated = fs::read_to_string(root.join(GENERATED_DIR).join("mod.rs")).ok()?;
+    let committed_sha = lomi_codegen::render::marker_sha256(&generated)?.to_string();
+    let new_sha = lomi_codegen::load::load(SPEC_PATH, new_spec).ok()?.sha256;
+    if committed_sha == new_sha {
+        return None;
+    }
+    let version = client_version(root);
+    // The committed spec is the client's source when its fingerprint matches.
+    let old = read_spec_side(root, &format!("HEAD:{SPEC_PATH}")).ok();
+    let old_matches = old
+        .as_deref()
+        .and_then(|text| lomi_codegen::load::load(SPEC_PATH, text).ok())
+        .is_some_and(|l| l.sha256 == committed_sha);
+    match (old, old_matches) {
+        (Some(old), true) => {
+            let report = diff_specs(SPEC_PATH, &old, SPEC_PATH, new_spec).ok()?;
+            Some(format!(
+                "spec changes since the committed client: {} (details: cargo xtask diff-spec)",
+                report.summary(&version)
+            ))
+        }
+        _ => Some(
+            "the spec differs from the one the committed client was generated from, which is \
+             not at HEAD; compare with `cargo xtask diff-spec <old> spec/lomi.yaml`"
+                .into(),
+        ),
+    }
+}

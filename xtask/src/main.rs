@@ -11,6 +11,10 @@ usage: cargo xtask <command>
 commands:
   generate            regenerate lomi-client/src/generated from spec/lomi.yaml
   generate --check    change nothing; exit 1 with a diff if the committed client is stale
+  diff-spec [OLD] [NEW] [--format text|json|markdown] [--allow-breaking]
+                      what changed for client users between two specs (a path or REV:path;
+                      default HEAD:spec/lomi.yaml against spec/lomi.yaml), with the version
+                      bump it calls for; exits 1 on a breaking change unless --allow-breaking
   bench-codegen       time each generator stage on our spec and on 10/100/1,000-operation
                       specs (builds the xtask in release first)
   help                show this message
@@ -25,6 +29,7 @@ fn main() -> ExitCode {
     match args.split_first() {
         Some((&"generate", rest)) => run_generate(rest),
         Some((&"bench-codegen", _)) => run_bench(),
+        Some((&"diff-spec", rest)) => run_diff(rest),
         Some((&("help" | "-h" | "--help"), _)) => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -84,6 +89,69 @@ fn run_bench() -> ExitCode {
     }
 }
 
+fn run_diff(args: &[&str]) -> ExitCode {
+    let mut sides = Vec::new();
+    let mut format = "text";
+    let mut allow_breaking = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match *arg {
+            "--allow-breaking" => allow_breaking = true,
+            "--format" => match rest.next().copied() {
+                Some(f @ ("text" | "json" | "markdown")) => format = f,
+                other => {
+                    eprintln!("error: --format takes text, json or markdown, not {other:?}");
+                    return ExitCode::from(2);
+                }
+            },
+            flag if flag.starts_with('-') => {
+                eprintln!("error: unknown option `{flag}` for `diff-spec`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            side => sides.push(side.to_string()),
+        }
+    }
+    if sides.len() > 2 {
+        eprintln!(
+            "error: diff-spec takes at most two specs, got {}",
+            sides.len()
+        );
+        return ExitCode::from(2);
+    }
+    let old = sides
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("HEAD:{SPEC_PATH}"));
+    let new = sides
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| SPEC_PATH.to_string());
+    let root = workspace_root();
+    let read = |side: &str| xtask::read_spec_side(&root, side);
+    let report = match (read(&old), read(&new)) {
+        (Ok(o), Ok(n)) => xtask::diff_specs(&old, &o, &new, &n),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let version = xtask::client_version(&root);
+    match format {
+        "json" => println!("{:#}", report.to_json(&version)),
+        "markdown" => print!("{}", report.to_markdown(&version)),
+        _ => print!("{}", report.to_text(&version)),
+    }
+    if report.is_breaking() && !allow_breaking {
+        eprintln!("error: the spec change is breaking; pass --allow-breaking to accept it");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
 fn run_generate(args: &[&str]) -> ExitCode {
     let mut mode = Mode::Write;
     let mut verbose = false;
@@ -99,6 +167,10 @@ fn run_generate(args: &[&str]) -> ExitCode {
     }
 
     let started = Instant::now();
+    // Read before generating: afterwards the marker carries the new fingerprint.
+    let summary = std::fs::read_to_string(workspace_root().join(SPEC_PATH))
+        .ok()
+        .and_then(|spec| xtask::spec_change_summary(&workspace_root(), &spec));
     let report = match generate(&workspace_root(), mode) {
         Ok(report) => report,
         Err(failure) => {
@@ -108,6 +180,9 @@ fn run_generate(args: &[&str]) -> ExitCode {
     };
     for warning in &report.warnings {
         eprintln!("{warning}\n");
+    }
+    if let Some(summary) = summary {
+        println!("{summary}");
     }
 
     let code = match mode {

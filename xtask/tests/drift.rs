@@ -224,3 +224,36 @@ fn a_spec_in_the_shape_of_the_whole_api_compiles() {
         );
     }
 }
+
+#[test]
+fn generate_says_when_the_spec_moved_on_from_the_committed_client() {
+    let scratch = Scratch::new("summary");
+    let spec = fs::read_to_string(scratch.path(SPEC_PATH)).unwrap();
+    assert_eq!(xtask::spec_change_summary(&scratch.0, &spec), None);
+    let changed = spec.replacen("        maximum: 100", "        maximum: 50", 1);
+    // The scratch copy is no git checkout, so the old text cannot be found at HEAD.
+    let summary = xtask::spec_change_summary(&scratch.0, &changed).unwrap();
+    assert!(
+        summary.starts_with("the spec differs from the one the committed client"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn spec_sides_are_files_or_git_revisions() {
+    let root = workspace_root();
+    let file = xtask::read_spec_side(&root, SPEC_PATH).unwrap();
+    assert!(file.starts_with("# The lomi. API description"));
+    let err = xtask::read_spec_side(&root, "no/such.yaml").unwrap_err();
+    assert_eq!(
+        err,
+        "no file no/such.yaml (and it is not of the form REV:path)"
+    );
+    let report = xtask::diff_specs("a", &file, "b", &file).unwrap();
+    assert!(report.changes.is_empty());
+    let broken = xtask::diff_specs("a", &file, "b", "openapi: 3.1.0\n").unwrap_err();
+    assert!(
+        broken.contains("OpenAPI 3.1.0 is not supported"),
+        "{broken}"
+    );
+}

@@ -1,0 +1,384 @@
+//! The spec diff, one old/new pair per rule: what changed, whether it breaks client code,
+//! and the version it calls for.
+
+use lomi_codegen::diff::{Bump, Change, diff};
+
+const BASE: &str = "
+openapi: 3.0.3
+info: {title: t, version: '1'}
+servers:
+  - {url: 'https://api.lomi.africa/v1', description: Production}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/thing'}}}}
+        '401': {description: no}
+    post:
+      operationId: createThing
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/thing'}}}
+      responses:
+        '201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/thing'}}}}
+components:
+  securitySchemes:
+    ApiKeyAuth: {type: apiKey, in: header, name: X-API-KEY}
+  schemas:
+    thing:
+      type: object
+      properties:
+        name: {type: string}
+        amount: {type: number}
+        status: {$ref: '#/components/schemas/status'}
+    status:
+      type: string
+      enum: [open, completed]
+";
+
+fn changes(edit: impl Fn(&str) -> String) -> Vec<Change> {
+    let old = serde_yaml::from_str(BASE).unwrap();
+    let new = serde_yaml::from_str(&edit(BASE)).unwrap();
+    diff(&old, &new).changes
+}
+
+/// Asserts exactly one change, with this breakingness, location and message.
+fn one(edit: impl Fn(&str) -> String, breaking: bool, location: &str, message: &str) {
+    let all = changes(edit);
+    assert_eq!(
+        all,
+        [Change {
+            breaking,
+            location: location.into(),
+            message: message.into()
+        }],
+    );
+}
+
+#[test]
+fn identical_specs_have_no_changes() {
+    assert!(changes(|s| s.to_string()).is_empty());
+}
+
+#[test]
+fn operation_added() {
+    one(
+        |s| {
+            s.replace("  /things:\n", "  /others:\n    delete:\n      operationId: deleteOthers\n      responses: {'204': {description: ok}}\n  /things:\n")
+        },
+        false,
+        "DELETE /others",
+        "operation added (`deleteOthers`)",
+    );
+}
+
+#[test]
+fn operation_removed() {
+    let without_post = BASE[..BASE.find("    post:").unwrap()].to_string()
+        + &BASE[BASE.find("components:").unwrap()..];
+    one(
+        |_| without_post.clone(),
+        true,
+        "POST /things",
+        "operation removed (`createThing`)",
+    );
+}
+
+#[test]
+fn operation_renamed() {
+    one(
+        |s| s.replace("operationId: listThings", "operationId: getThings"),
+        true,
+        "GET /things",
+        "operationId changed from `listThings` to `getThings`: the client method is renamed",
+    );
+}
+
+#[test]
+fn required_parameter_added() {
+    one(
+        |s| {
+            s.replace("        - {name: limit,", "        - {name: region, in: query, required: true, schema: {type: string}}\n        - {name: limit,")
+        },
+        true,
+        "GET /things",
+        "required parameter `region` added",
+    );
+}
+
+#[test]
+fn optional_parameter_added() {
+    one(
+        |s| {
+            s.replace("        - {name: limit,", "        - {name: sort, in: query, schema: {type: string}}\n        - {name: limit,")
+        },
+        false,
+        "GET /things",
+        "optional parameter `sort` added",
+    );
+}
+
+#[test]
+fn parameter_removed() {
+    one(
+        |s| {
+            s.replace("      parameters:\n        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}\n", "")
+        },
+        true,
+        "GET /things",
+        "parameter `limit` removed",
+    );
+}
+
+#[test]
+fn parameter_type_changed() {
+    one(
+        |s| {
+            s.replace(
+                "schema: {type: integer, minimum: 1, maximum: 100}",
+                "schema: {type: string}",
+            )
+        },
+        true,
+        "GET /things",
+        "parameter `limit` changed type from integer to string",
+    );
+}
+
+#[test]
+fn parameter_bounds_tightened() {
+    one(
+        |s| s.replace("maximum: 100", "maximum: 50"),
+        true,
+        "GET /things",
+        "parameter `limit` bounds tightened from 1..=100 to 1..=50",
+    );
+}
+
+#[test]
+fn parameter_bounds_loosened() {
+    one(
+        |s| s.replace("maximum: 100", "maximum: 500"),
+        false,
+        "GET /things",
+        "parameter `limit` bounds loosened from 1..=100 to 1..=500",
+    );
+}
+
+#[test]
+fn parameter_became_required() {
+    one(
+        |s| {
+            s.replace(
+                "{name: limit, in: query,",
+                "{name: limit, in: query, required: true,",
+            )
+        },
+        true,
+        "GET /things",
+        "parameter `limit` became required",
+    );
+}
+
+#[test]
+fn request_property_became_required() {
+    one(
+        |s| {
+            s.replace(
+                "    thing:\n      type: object\n",
+                "    thing:\n      type: object\n      required: [name]\n",
+            )
+        },
+        true,
+        "schema thing",
+        "property `name` became required (requests must set it; its Rust type loses the Option)",
+    );
+}
+
+#[test]
+fn response_property_removed() {
+    one(
+        |s| s.replace("        amount: {type: number}\n", ""),
+        true,
+        "schema thing",
+        "property `amount` removed",
+    );
+}
+
+#[test]
+fn optional_property_added() {
+    one(
+        |s| {
+            s.replace(
+                "        amount: {type: number}\n",
+                "        amount: {type: number}\n        note: {type: string}\n",
+            )
+        },
+        false,
+        "schema thing",
+        "optional property `note` added",
+    );
+}
+
+#[test]
+fn property_type_changed() {
+    one(
+        |s| s.replace("amount: {type: number}", "amount: {type: string}"),
+        true,
+        "schema thing",
+        "property `amount` changed type from number to string",
+    );
+}
+
+#[test]
+fn property_format_changed() {
+    one(
+        |s| s.replace("name: {type: string}", "name: {type: string, format: uuid}"),
+        true,
+        "schema thing",
+        "property `name` changed type from string to string/uuid",
+    );
+}
+
+#[test]
+fn enum_value_added_is_safe_because_enums_are_open() {
+    one(
+        |s| {
+            s.replace(
+                "enum: [open, completed]",
+                "enum: [open, completed, expired]",
+            )
+        },
+        false,
+        "schema status",
+        "enum value `expired` added (safe only because the client's enums are open: older clients decode it as `Unknown(\"expired\")`)",
+    );
+}
+
+#[test]
+fn enum_value_removed() {
+    one(
+        |s| s.replace("enum: [open, completed]", "enum: [open]"),
+        true,
+        "schema status",
+        "enum value `completed` removed (its variant goes away)",
+    );
+}
+
+#[test]
+fn status_code_added_and_removed() {
+    one(
+        |s| {
+            s.replace(
+                "        '401': {description: no}\n",
+                "        '401': {description: no}\n        '500': {description: broken}\n",
+            )
+        },
+        false,
+        "GET /things",
+        "response status 500 added",
+    );
+    one(
+        |s| s.replace("        '401': {description: no}\n", ""),
+        false,
+        "GET /things",
+        "response status 401 removed",
+    );
+    let swapped = changes(|s| s.replace("'201': {description: ok,", "'200': {description: ok,"));
+    let summary: Vec<(bool, &str)> = swapped
+        .iter()
+        .map(|c| (c.breaking, c.message.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (true, "response status 201 removed"),
+            (false, "response status 200 added")
+        ]
+    );
+}
+
+#[test]
+fn server_changed() {
+    let all = changes(|s| s.replace("https://api.lomi.africa/v1", "https://api.lomi.africa/v2"));
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[0].breaking, all[0].message.as_str()),
+        (true, "server `https://api.lomi.africa/v1` removed")
+    );
+    assert_eq!(
+        (all[1].breaking, all[1].message.as_str()),
+        (false, "server `https://api.lomi.africa/v2` added")
+    );
+}
+
+#[test]
+fn security_changed() {
+    one(
+        |s| s.replace("name: X-API-KEY", "name: Authorization"),
+        true,
+        "security",
+        "security scheme `ApiKeyAuth` changed from apiKey in Header `X-API-KEY` to apiKey in Header `Authorization`",
+    );
+}
+
+#[test]
+fn versions_follow_cargo_semver() {
+    let old = serde_yaml::from_str(BASE).unwrap();
+    let same = diff(&old, &old);
+    assert_eq!(
+        (same.bump(), same.next_version("0.1.0").unwrap()),
+        (Bump::None, "0.1.0".into())
+    );
+
+    let added: openapiv3::OpenAPI = serde_yaml::from_str(&BASE.replace(
+        "enum: [open, completed]",
+        "enum: [open, completed, expired]",
+    ))
+    .unwrap();
+    let minor = diff(&old, &added);
+    assert_eq!(minor.bump(), Bump::Minor);
+    assert_eq!(minor.next_version("0.1.0").unwrap(), "0.1.1");
+    assert_eq!(minor.next_version("1.4.2").unwrap(), "1.5.0");
+
+    let removed: openapiv3::OpenAPI =
+        serde_yaml::from_str(&BASE.replace("enum: [open, completed]", "enum: [open]")).unwrap();
+    let major = diff(&old, &removed);
+    assert_eq!(major.bump(), Bump::Major);
+    assert_eq!(major.next_version("0.1.0").unwrap(), "0.2.0");
+    assert_eq!(major.next_version("1.4.2").unwrap(), "2.0.0");
+}
+
+#[test]
+fn reports_render_as_text_markdown_and_json() {
+    let old = serde_yaml::from_str(BASE).unwrap();
+    let new: openapiv3::OpenAPI =
+        serde_yaml::from_str(&BASE.replace("enum: [open, completed]", "enum: [open, expired]"))
+            .unwrap();
+    let report = diff(&old, &new);
+    assert_eq!(
+        report.to_text("0.1.0"),
+        "Breaking changes:
+  - schema status: enum value `completed` removed (its variant goes away)
+
+Non-breaking changes:
+  - schema status: enum value `expired` added (safe only because the client's enums are open: older clients decode it as `Unknown(\"expired\")`)
+
+1 breaking, 1 non-breaking changes: lomi-client 0.1.0 → 0.2.0
+"
+    );
+    let md = report.to_markdown("0.1.0");
+    assert!(
+        md.starts_with(
+            "## Spec changes\n\n### Breaking\n\n- `schema status`: enum value `completed` removed"
+        ),
+        "{md}"
+    );
+    let json = report.to_json("0.1.0");
+    assert_eq!(json["breaking"], true);
+    assert_eq!(json["suggested_version"], "0.2.0");
+    assert_eq!(json["changes"].as_array().unwrap().len(), 2);
+}
