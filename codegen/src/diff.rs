@@ -10,6 +10,8 @@ use openapiv3::{
 };
 use serde_json::{Value, json};
 
+use crate::refs::resolve;
+
 /// One change, as a client user sees it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Change {
@@ -186,23 +188,6 @@ fn operations_of(spec: &OpenAPI) -> BTreeMap<String, (&PathItem, &Operation)> {
     ops
 }
 
-fn resolve<'a, T>(
-    item: &'a ReferenceOr<T>,
-    components: Option<&'a Components>,
-    section: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
-) -> Option<&'a T> {
-    let mut current = item;
-    for _ in 0..16 {
-        match current {
-            ReferenceOr::Item(item) => return Some(item),
-            ReferenceOr::Reference { reference } => {
-                current = section(components?).get(reference.rsplit('/').next()?)?;
-            }
-        }
-    }
-    None
-}
-
 fn params<'a>(
     item: &'a PathItem,
     op: &'a Operation,
@@ -217,21 +202,12 @@ fn params<'a>(
 }
 
 /// `type` and `format` of a schema, as text (`integer`, `string/uuid`, `$ref Name`).
-fn shape(schema: &ReferenceOr<Schema>) -> String {
+fn shape<S: std::borrow::Borrow<Schema>>(schema: &ReferenceOr<S>) -> String {
     match schema {
         ReferenceOr::Reference { reference } => {
             format!("$ref {}", reference.rsplit('/').next().unwrap_or(reference))
         }
-        ReferenceOr::Item(s) => item_shape(s),
-    }
-}
-
-fn boxed_shape(schema: &ReferenceOr<Box<Schema>>) -> String {
-    match schema {
-        ReferenceOr::Reference { reference } => {
-            format!("$ref {}", reference.rsplit('/').next().unwrap_or(reference))
-        }
-        ReferenceOr::Item(s) => item_shape(s),
+        ReferenceOr::Item(s) => item_shape(s.borrow()),
     }
 }
 
@@ -499,7 +475,7 @@ impl Differ<'_> {
             match n.properties.get(prop) {
                 None => self.push(true, at, format!("property `{prop}` removed")),
                 Some(new_schema) => {
-                    let (os, ns) = (boxed_shape(schema), boxed_shape(new_schema));
+                    let (os, ns) = (shape(schema), shape(new_schema));
                     if os != ns {
                         self.push(
                             true,

@@ -13,6 +13,7 @@ pub mod lint;
 pub mod load;
 pub mod normalize;
 pub mod plan;
+pub mod refs;
 pub mod render;
 pub mod source_map;
 pub mod validate;

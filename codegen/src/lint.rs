@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Severity, escape_token, pointer, unescape_token};
 use crate::load::Loaded;
+use crate::refs::resolve as resolve_item;
 use crate::validate::{resolve, validate};
 
 /// The schema types of OpenAPI 3.0.
@@ -734,25 +735,6 @@ impl<'a> Lint<'a> {
 
 fn pointer_join(base: &str, token: &str) -> String {
     format!("{base}/{}", escape_token(token))
-}
-
-/// Resolves a component reference in the typed document; `None` when it dangles.
-fn resolve_item<'a, T>(
-    item: &'a ReferenceOr<T>,
-    components: Option<&'a Components>,
-    section: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
-) -> Option<&'a T> {
-    let mut current = item;
-    for _ in 0..16 {
-        match current {
-            ReferenceOr::Item(item) => return Some(item),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.rsplit('/').next()?;
-                current = section(components?).get(name)?;
-            }
-        }
-    }
-    None
 }
 
 /// The `{names}` in a path template, in order.

@@ -2,6 +2,7 @@
 //! parameter checks, which operations are offset-paginated lists, and the string enums
 //! that become open (forward-compatible) enums.
 
+use crate::refs::resolve;
 use heck::{ToPascalCase, ToSnakeCase};
 use openapiv3::{
     Components, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind,
@@ -140,23 +141,6 @@ pub fn sanitize_snake(input: &str) -> String {
     } else {
         format!("{out}_")
     }
-}
-
-fn resolve<'a, T>(
-    item: &'a ReferenceOr<T>,
-    components: Option<&'a Components>,
-    section: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
-) -> Option<&'a T> {
-    let mut current = item;
-    for _ in 0..16 {
-        match current {
-            ReferenceOr::Item(item) => return Some(item),
-            ReferenceOr::Reference { reference } => {
-                current = section(components?).get(reference.rsplit('/').next()?)?;
-            }
-        }
-    }
-    None
 }
 
 fn schema_of<'a>(

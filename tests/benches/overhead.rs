@@ -15,13 +15,7 @@ const SAMPLES: usize = 10_000;
 const WARMUP: usize = 500;
 
 fn create_body() -> types::CheckoutSessionsCreate {
-    types::CheckoutSessionsCreate::builder()
-        .amount(15000.0)
-        .currency_code(types::CurrencyCode::Xof)
-        .product_id("prod_1234567890abcdef".to_string())
-        .success_url("https://example.com/success".to_string())
-        .cancel_url("https://example.com/cancel".to_string())
-        .customer_email("customer@example.com".to_string())
+    tests::seed_create_request()
         .try_into()
         .expect("a valid body")
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use lomi_client::{Client, RetryPolicy};
+use lomi_client::{Client, Error, RetryPolicy, types};
 use serde_json::{Value, json};
 
 pub mod server;
@@ -82,6 +82,27 @@ pub fn error_json(code: &str, message: &str) -> Value {
         },
         "request_id": "req_7d1c2b"
     })
+}
+
+/// The seed's create example as the typed request.
+pub fn seed_create_request() -> types::builder::CheckoutSessionsCreate {
+    types::CheckoutSessionsCreate::builder()
+        .amount(15000.0)
+        .currency_code(types::CurrencyCode::Xof)
+        .product_id("prod_1234567890abcdef".to_string())
+        .success_url("https://example.com/success".to_string())
+        .cancel_url("https://example.com/cancel".to_string())
+        .customer_email("customer@example.com".to_string())
+}
+
+/// Retrieves [`SESSION_ID`], keeping only whether it worked.
+pub async fn retrieve(client: &Client) -> Result<(), Error> {
+    client
+        .retrieve_checkout_session()
+        .session_id(SESSION_ID)
+        .send()
+        .await
+        .map(|_| ())
 }
 
 /// The seed's create example, byte for byte the body the official SDK sends.

@@ -14,16 +14,6 @@ fn client(server: &MockServer) -> Client {
     tests::client(&server.url("/v1"))
 }
 
-fn seed_create_request() -> types::builder::CheckoutSessionsCreate {
-    types::CheckoutSessionsCreate::builder()
-        .amount(15000.0)
-        .currency_code(types::CurrencyCode::Xof)
-        .product_id("prod_1234567890abcdef".to_string())
-        .success_url("https://example.com/success".to_string())
-        .cancel_url("https://example.com/cancel".to_string())
-        .customer_email("customer@example.com".to_string())
-}
-
 fn seed_update_request() -> types::builder::CheckoutSessionsUpdate {
     let metadata = json!({
         "updated_at": "2025-11-21T13:32:16.240Z",
@@ -51,7 +41,7 @@ async fn create_sends_the_seed_example_and_decodes_the_201() {
 
     let response = client(&server)
         .create_checkout_session()
-        .body(seed_create_request())
+        .body(tests::seed_create_request())
         .send()
         .await
         .expect("201 is a success");
@@ -238,7 +228,7 @@ async fn call(client: &Client, op: &str) -> Result<u16, Error> {
     let status = match op {
         "create" => client
             .create_checkout_session()
-            .body(seed_create_request())
+            .body(tests::seed_create_request())
             .send()
             .await?
             .status(),

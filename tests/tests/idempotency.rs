@@ -5,20 +5,10 @@ use lomi_client::{Client, Error, RequestOptions, types};
 use tests::server::{Reply, TestServer};
 use tests::{SESSION_ID, body_is, client, seed_create_body, session_json};
 
-fn seed_create() -> types::builder::CheckoutSessionsCreate {
-    types::CheckoutSessionsCreate::builder()
-        .amount(15000.0)
-        .currency_code(types::CurrencyCode::Xof)
-        .product_id("prod_1234567890abcdef".to_string())
-        .success_url("https://example.com/success".to_string())
-        .cancel_url("https://example.com/cancel".to_string())
-        .customer_email("customer@example.com".to_string())
-}
-
 async fn create(client: &Client) -> Result<types::CheckoutSessions, Error> {
     client
         .create_checkout_session()
-        .body(seed_create())
+        .body(tests::seed_create_request())
         .send()
         .await
         .map(|r| r.into_inner())

@@ -6,19 +6,10 @@ use std::time::Duration;
 use lomi_client::{Client, Error, RequestOptions, RetryPolicy};
 use serde_json::json;
 use tests::server::{Recorded, Reply, TestServer};
-use tests::{SESSION_ID, TEST_KEY, client, error_json, session_json};
+use tests::{TEST_KEY, client, error_json, retrieve, session_json};
 
 fn gap(requests: &[Recorded], i: usize) -> Duration {
     requests[i].at.duration_since(requests[i - 1].at)
-}
-
-async fn retrieve(client: &Client) -> Result<(), Error> {
-    client
-        .retrieve_checkout_session()
-        .session_id(SESSION_ID)
-        .send()
-        .await
-        .map(|_| ())
 }
 
 #[tokio::test]

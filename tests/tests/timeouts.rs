@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use lomi_client::{Client, Error, RequestOptions};
 use tests::server::{Reply, TestServer};
-use tests::{SESSION_ID, TEST_KEY, fast_retries, session_json};
+use tests::{TEST_KEY, fast_retries, retrieve, session_json};
 
 async fn slow_server(delay: Duration) -> TestServer {
     TestServer::start(move |_, _| Reply::After(delay, Box::new(Reply::json(200, &session_json()))))
@@ -23,15 +23,6 @@ fn client_with(url: &str, timeout: Duration, retries: u32) -> Client {
         )
         .build()
         .unwrap()
-}
-
-async fn retrieve(client: &Client) -> Result<(), Error> {
-    client
-        .retrieve_checkout_session()
-        .session_id(SESSION_ID)
-        .send()
-        .await
-        .map(|_| ())
 }
 
 #[tokio::test]
