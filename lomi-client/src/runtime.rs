@@ -553,19 +553,14 @@ async fn convert<E: ErrorBody>(
         }
         P::ErrorResponse(rv) => {
             let status = rv.status();
-            let header_id = request_id(rv.headers());
-            let (code, message, details, body_id) = rv.into_inner().parts();
-            Error::Api(Box::new(ApiError {
-                operation: operation.method,
+            api_error(
+                operation,
                 status,
-                code,
-                message,
-                details,
-                request_id: header_id.or(body_id),
-                retry_after: state.retry_after,
-                body_excerpt: None,
+                rv.into_inner().parts(),
+                None,
+                state,
                 attempts,
-            }))
+            )
         }
         P::InvalidResponsePayload(bytes, source) => {
             if let Some(limit) = state.too_large {
@@ -618,16 +613,34 @@ fn api_error_from_bytes(
     state: CallState,
     attempts: u32,
 ) -> Error {
-    let envelope = serde_json::from_slice::<types::Error>(bytes)
-        .ok()
-        .filter(|e| e.error.is_some());
-    let (code, message, details, body_id, body_excerpt) = match envelope {
-        Some(body) => {
-            let (c, m, d, id) = body.parts();
-            (c, m, d, id, None)
+    match serde_json::from_slice::<types::Error>(bytes) {
+        Ok(body) if body.error.is_some() => {
+            api_error(operation, status, body.parts(), None, state, attempts)
         }
-        None => (None, None, None, None, Some(excerpt(bytes))),
-    };
+        _ => {
+            let none = (None, None, None, None);
+            api_error(
+                operation,
+                status,
+                none,
+                Some(excerpt(bytes)),
+                state,
+                attempts,
+            )
+        }
+    }
+}
+
+/// An API error from the envelope's parts; the request id of the response header wins
+/// over the one in the body.
+fn api_error(
+    operation: &Operation,
+    status: StatusCode,
+    (code, message, details, body_id): ErrorParts,
+    body_excerpt: Option<String>,
+    state: CallState,
+    attempts: u32,
+) -> Error {
     Error::Api(Box::new(ApiError {
         operation: operation.method,
         status,
