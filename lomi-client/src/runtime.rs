@@ -778,12 +778,9 @@ impl ClientHooks<Runtime> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let settings = &self.inner().settings;
         let policy = &settings.builder.retry;
-        let mut next = Some(request);
+        let mut request = request;
         let mut retry = 0;
         loop {
-            let Some(request) = next.take() else {
-                unreachable!("every path that loops sets the next request")
-            };
             // A copy for the next attempt: the same body and the same idempotency key.
             let spare = if retry < policy.max_retries {
                 request.try_clone()
@@ -839,7 +836,7 @@ impl ClientHooks<Runtime> for Client {
                         "lomi.: attempt {attempt} failed; retrying"
                     );
                     tokio::time::sleep(delay).await;
-                    next = Some(spare);
+                    request = spare;
                     retry += 1;
                 }
                 _ => return outcome,
