@@ -97,21 +97,11 @@ impl Report {
     /// The report as plain text.
     pub fn to_text(&self, current_version: &str) -> String {
         let mut out = String::new();
-        for (title, breaking) in [("Breaking", true), ("Non-breaking", false)] {
-            let list: Vec<&Change> = self
-                .changes
-                .iter()
-                .filter(|c| c.breaking == breaking)
-                .collect();
-            if list.is_empty() {
-                continue;
-            }
-            let _ = writeln!(out, "{title} changes:");
-            for c in list {
-                let _ = writeln!(out, "  - {}: {}", c.location, c.message);
-            }
-            out.push('\n');
-        }
+        self.sections(
+            &mut out,
+            |title| format!("{title} changes:"),
+            |c| format!("  - {}: {}", c.location, c.message),
+        );
         let _ = writeln!(out, "{}", self.summary(current_version));
         out
     }
@@ -119,23 +109,37 @@ impl Report {
     /// The report as Markdown, for a pull request.
     pub fn to_markdown(&self, current_version: &str) -> String {
         let mut out = String::from("## Spec changes\n\n");
+        self.sections(
+            &mut out,
+            |title| format!("### {title}\n"),
+            |c| format!("- `{}`: {}", c.location, c.message),
+        );
+        let _ = writeln!(out, "**{}**", self.summary(current_version));
+        out
+    }
+
+    /// Breaking, then non-breaking changes, each under a heading when there are any.
+    fn sections(
+        &self,
+        out: &mut String,
+        heading: impl Fn(&str) -> String,
+        item: impl Fn(&Change) -> String,
+    ) {
         for (title, breaking) in [("Breaking", true), ("Non-breaking", false)] {
-            let list: Vec<&Change> = self
+            let mut list = self
                 .changes
                 .iter()
                 .filter(|c| c.breaking == breaking)
-                .collect();
-            if list.is_empty() {
+                .peekable();
+            if list.peek().is_none() {
                 continue;
             }
-            let _ = writeln!(out, "### {title}\n");
+            let _ = writeln!(out, "{}", heading(title));
             for c in list {
-                let _ = writeln!(out, "- `{}`: {}", c.location, c.message);
+                let _ = writeln!(out, "{}", item(c));
             }
             out.push('\n');
         }
-        let _ = writeln!(out, "**{}**", self.summary(current_version));
-        out
     }
 
     /// The report as JSON.
