@@ -1,10 +1,13 @@
 //! Every call is traced (operation, method, path, attempt, status, request id, elapsed),
-//! and the API key appears in no trace, `Debug` output or error message.
+//! and the API key appears in no trace.
+//!
+//! The only test in its binary on purpose: `tracing` caches whether a callsite is enabled
+//! when it is first hit, so another test reaching the client's spans on another thread
+//! before this one installs its subscriber could hide them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use lomi_client::{Client, Error};
 use tests::server::{Reply, TestServer};
 use tests::{SESSION_ID, TEST_KEY, client, error_json, session_json};
 use tracing_core::field::{Field, Visit};
@@ -134,36 +137,4 @@ async fn each_call_and_attempt_is_traced_without_the_key() {
 
     let everything = format!("{spans:?}{events:?}");
     assert!(!everything.contains(TEST_KEY), "the key leaked into traces");
-}
-
-#[tokio::test]
-async fn the_key_is_in_no_debug_output_or_error_message() {
-    let server =
-        TestServer::start(|_, _| Reply::json(401, &error_json("unauthorized", "Invalid API key")))
-            .await;
-    let client = client(&server.url);
-    assert!(!format!("{client:?}").contains(TEST_KEY));
-    let builder = Client::builder(TEST_KEY);
-    assert!(!format!("{builder:?}").contains(TEST_KEY));
-
-    let err = client
-        .retrieve_checkout_session()
-        .session_id(SESSION_ID)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Api(_)));
-    for text in [err.to_string(), format!("{err:?}")] {
-        assert!(!text.contains(TEST_KEY), "{text}");
-    }
-    // The key did reach the server, in its header.
-    assert_eq!(server.requests()[0].header("x-api-key"), Some(TEST_KEY));
-
-    let refused = lomi_client::ClientBuilder::from_env_with(|name| {
-        (name == "LOMI_API_KEY").then(|| format!("{TEST_KEY} with a space"))
-    })
-    .unwrap()
-    .build()
-    .unwrap_err();
-    assert!(!refused.to_string().contains(TEST_KEY), "{refused}");
 }
