@@ -564,23 +564,23 @@ async fn convert<E: ErrorBody>(
         }
         P::InvalidResponsePayload(bytes, source) => {
             if let Some(limit) = state.too_large {
-                Error::Decode(Box::new(DecodeError {
-                    operation: operation.method,
+                decode_error(
+                    operation,
                     status,
-                    request_id: state.request_id,
-                    reason: format!("the body is larger than the {limit}-byte limit"),
-                    body_excerpt: String::new(),
-                }))
+                    state,
+                    format!("the body is larger than the {limit}-byte limit"),
+                    String::new(),
+                )
             } else if status.is_client_error() || status.is_server_error() {
                 api_error_from_bytes(operation, status, &bytes, state, attempts)
             } else {
-                Error::Decode(Box::new(DecodeError {
-                    operation: operation.method,
+                decode_error(
+                    operation,
                     status,
-                    request_id: state.request_id,
-                    reason: source.to_string(),
-                    body_excerpt: excerpt(&bytes),
-                }))
+                    state,
+                    source.to_string(),
+                    excerpt(&bytes),
+                )
             }
         }
         P::UnexpectedResponse(response) => {
@@ -590,19 +590,36 @@ async fn convert<E: ErrorBody>(
             if status.is_client_error() || status.is_server_error() {
                 api_error_from_bytes(operation, status, &bytes, state, attempts)
             } else {
-                Error::Decode(Box::new(DecodeError {
-                    operation: operation.method,
+                decode_error(
+                    operation,
                     status,
-                    request_id: state.request_id,
-                    reason: format!(
+                    state,
+                    format!(
                         "the spec documents no {} response for this operation",
                         status.as_u16()
                     ),
-                    body_excerpt: excerpt(&bytes),
-                }))
+                    excerpt(&bytes),
+                )
             }
         }
     }
+}
+
+/// A response whose body is not what the spec describes.
+fn decode_error(
+    operation: &Operation,
+    status: StatusCode,
+    state: CallState,
+    reason: String,
+    body_excerpt: String,
+) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        operation: operation.method,
+        status,
+        request_id: state.request_id,
+        reason,
+        body_excerpt,
+    }))
 }
 
 /// An error status whose body may or may not be lomi.'s envelope.
