@@ -7,6 +7,7 @@
 //! the `xtask` writes what [`generate`] returns.
 
 pub mod augment;
+pub mod derive;
 pub mod diagnostic;
 pub mod diff;
 pub mod lint;

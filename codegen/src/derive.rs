@@ -1,0 +1,495 @@
+//! Stage 0: lomi.'s published document and our overlay in, `spec/lomi.yaml` out.
+//!
+//! `spec/upstream.yaml` is lomi.'s document exactly as published; `spec/overlay.yaml` is
+//! an [OpenAPI Overlay 1.0](https://spec.openapis.org/overlay/v1.0.0.html) document
+//! holding every departure of ours, each action saying why. [`derive`] applies the
+//! overlay (with `roas-overlay`, whose JSONPath is RFC 9535's), then prunes the
+//! components, security schemes and tags that no remaining operation reaches (an
+//! overlay cannot compute reachability), and prints the result with a first line saying
+//! that it is derived and from what.
+//!
+//! An action whose target matches nothing is an error naming the action, its target and
+//! its line: when lomi. moves a path in a new document, a fix must not silently vanish.
+//! Every action is tried, so one run reports every action that no longer applies.
+
+use roas_overlay::apply::{Apply, ApplyErrorKind, ApplyOptions};
+use roas_overlay::v1_0::Overlay;
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{Diagnostic, Severity, unescape_token};
+use crate::source_map::SourceMap;
+
+/// The result of [`derive`]: the text of the derived spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// The derived document, starting with its provenance comment.
+    pub text: String,
+    /// What the pruning removed, as `components/<section>/<name>` or `tags/<name>`, for
+    /// a maintainer who wonders where a component went.
+    pub pruned: Vec<String>,
+}
+
+/// The first line of a derived spec.
+pub fn header(upstream_file: &str, overlay_file: &str) -> String {
+    format!(
+        "# Derived from {upstream_file} (lomi.'s document, verbatim) and {overlay_file} (our \
+         departures) by `{}`. Do not edit: change one of those and regenerate.\n",
+        crate::render::COMMAND
+    )
+}
+
+/// Applies the overlay `overlay_text` (named `overlay_file`) to the document
+/// `upstream_text` (named `upstream_file`), prunes what no operation reaches, and
+/// returns the derived spec's text, or every problem found.
+pub fn derive(
+    upstream_file: &str,
+    upstream_text: &str,
+    overlay_file: &str,
+    overlay_text: &str,
+) -> Result<Derived, Vec<Diagnostic>> {
+    let mut document = parse_yaml(upstream_file, upstream_text)?;
+    if !document.is_object() {
+        return Err(vec![located(
+            upstream_file,
+            Some(1),
+            "",
+            "the upstream document must be a mapping at its top level".into(),
+            "replace it with lomi.'s published OpenAPI document",
+        )]);
+    }
+    let overlay = parse_overlay(overlay_file, overlay_text)?;
+    apply(&mut document, &overlay, overlay_file, overlay_text)?;
+    let pruned = prune(&mut document);
+    let body = serde_yaml::to_string(&document).map_err(|e| {
+        vec![located(
+            upstream_file,
+            None,
+            "",
+            format!("cannot print the derived document: {e}"),
+            "report this: every parsed document should print",
+        )]
+    })?;
+    Ok(Derived {
+        text: format!("{}{body}", header(upstream_file, overlay_file)),
+        pruned,
+    })
+}
+
+fn located(
+    file: &str,
+    line: Option<usize>,
+    pointer: &str,
+    message: String,
+    help: &str,
+) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        file: file.to_string(),
+        line,
+        pointer: pointer.to_string(),
+        message,
+        help: help.to_string(),
+    }
+}
+
+fn parse_yaml(file: &str, text: &str) -> Result<Value, Vec<Diagnostic>> {
+    let map = SourceMap::build(text);
+    if let Some(d) = map.duplicates().first() {
+        return Err(vec![located(
+            file,
+            Some(d.line),
+            &d.pointer,
+            format!(
+                "duplicate key `{}` (first at line {}); YAML keeps only the last one",
+                unescape_token(d.pointer.rsplit('/').next().unwrap_or_default()),
+                d.first_line
+            ),
+            "remove one of the two, or merge them",
+        )]);
+    }
+    serde_yaml::from_str(text).map_err(|e| {
+        vec![located(
+            file,
+            e.location().map(|l| l.line()),
+            "",
+            format!("{file} is not valid YAML or JSON: {e}"),
+            "fix the syntax at this line (indentation, quoting, an unclosed bracket)",
+        )]
+    })
+}
+
+fn parse_overlay(file: &str, text: &str) -> Result<Overlay, Vec<Diagnostic>> {
+    let value = parse_yaml(file, text)?;
+    let map = SourceMap::build(text);
+    serde_path_to_error::deserialize::<_, Overlay>(&value).map_err(|e| {
+        let pointer: String = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => Some(format!("/{index}")),
+                serde_path_to_error::Segment::Map { key } => Some(format!("/{key}")),
+                _ => None,
+            })
+            .collect();
+        vec![located(
+            file,
+            map.line_of(&pointer).or(Some(1)),
+            &pointer,
+            format!("{file} is not an Overlay 1.0 document: {}", e.into_inner()),
+            "start it with `overlay: 1.0.0`, `info: {title, version}` and `actions:`, each \
+             action a `target` with `update` or `remove: true`",
+        )]
+    })
+}
+
+/// Applies the actions one at a time, in order, so that every failing one is reported.
+fn apply(
+    document: &mut Value,
+    overlay: &Overlay,
+    file: &str,
+    text: &str,
+) -> Result<(), Vec<Diagnostic>> {
+    let map = SourceMap::build(text);
+    let mut errors = Vec::new();
+    for (index, action) in overlay.actions.iter().enumerate() {
+        let single = Overlay {
+            actions: vec![action.clone()],
+            ..overlay.clone()
+        };
+        let options = ApplyOptions::ErrorOnZeroMatch | ApplyOptions::ErrorOnMixedKindMatch;
+        let Err(e) = single.apply(document, options) else {
+            continue;
+        };
+        let pointer = format!("/actions/{index}/target");
+        let why = action
+            .description
+            .as_deref()
+            .map(|d| format!(" (it is there because: {})", d.trim()))
+            .unwrap_or_default();
+        let (message, help) = match &e.kind {
+            ApplyErrorKind::ZeroMatch => (
+                format!(
+                    "overlay action {index} matches nothing in the upstream document: target `{}`{why}",
+                    action.target
+                ),
+                "the upstream document changed under this action: point the target at where \
+                 the node is now, or remove the action if upstream fixed what it fixed",
+            ),
+            kind => (
+                format!(
+                    "overlay action {index} (target `{}`) cannot be applied: {kind}",
+                    action.target
+                ),
+                "fix the action: a target is an RFC 9535 JSONPath selecting objects or arrays, \
+                 with `update` (merged in) or `remove: true`",
+            ),
+        };
+        errors.push(located(
+            file,
+            map.line_of(&pointer),
+            &pointer,
+            message,
+            help,
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Removes the components, security schemes and tags that nothing outside `components`
+/// reaches; returns what it removed.
+pub fn prune(document: &mut Value) -> Vec<String> {
+    let Some(root) = document.as_object() else {
+        return Vec::new();
+    };
+    // Everything but `components` is a root of reachability.
+    let mut reached: Vec<(String, String)> = Vec::new();
+    let mut queue: Vec<&Value> = root
+        .iter()
+        .filter(|(k, _)| k.as_str() != "components")
+        .map(|(_, v)| v)
+        .collect();
+    let components = root.get("components").and_then(Value::as_object);
+    while let Some(node) = queue.pop() {
+        let mut refs = Vec::new();
+        collect_refs(node, &mut refs);
+        for reference in refs {
+            let Some(rest) = reference.strip_prefix("#/components/") else {
+                continue;
+            };
+            let mut parts = rest.splitn(2, '/');
+            let (Some(section), Some(name)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            // A reference into a component (`…/schemas/a/properties/b`) keeps the component.
+            let name = unescape_token(name.split('/').next().unwrap_or(name));
+            let key = (section.to_string(), name);
+            if reached.contains(&key) {
+                continue;
+            }
+            if let Some(target) = components
+                .and_then(|c| c.get(section))
+                .and_then(|s| s.get(&key.1))
+            {
+                queue.push(target);
+            }
+            reached.push(key);
+        }
+    }
+    let mut schemes = Vec::new();
+    security_schemes(document, &mut schemes);
+    let mut tags = Vec::new();
+    operation_tags(document, &mut tags);
+
+    let mut pruned = Vec::new();
+    let root = document.as_object_mut().expect("checked above");
+    if let Some(Value::Object(components)) = root.get_mut("components") {
+        for (section, entries) in components.iter_mut() {
+            let Value::Object(entries) = entries else {
+                continue;
+            };
+            entries.retain(|name, _| {
+                let keep = if section == "securitySchemes" {
+                    schemes.contains(name)
+                } else {
+                    reached.contains(&(section.clone(), name.clone()))
+                };
+                if !keep {
+                    pruned.push(format!("components/{section}/{name}"));
+                }
+                keep
+            });
+        }
+        components
+            .retain(|k, v| k.starts_with("x-") || v.as_object().is_none_or(|o| !o.is_empty()));
+    }
+    if let Some(Value::Array(declared)) = root.get_mut("tags") {
+        declared.retain(|tag| {
+            let name = tag.get("name").and_then(Value::as_str).unwrap_or_default();
+            let keep = tags.iter().any(|t| t == name);
+            if !keep {
+                pruned.push(format!("tags/{name}"));
+            }
+            keep
+        });
+    }
+    pruned
+}
+
+fn collect_refs<'a>(node: &'a Value, out: &mut Vec<&'a str>) {
+    match node {
+        Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(r)) => out.push(r),
+                    // Examples are data: a `$ref` key inside one refers to nothing.
+                    ("example", _) => {}
+                    _ => collect_refs(child, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_refs(i, out)),
+        _ => {}
+    }
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+fn operations(document: &Value) -> impl Iterator<Item = &Map<String, Value>> {
+    document
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|item| {
+            item.iter()
+                .filter(|(method, _)| METHODS.contains(&method.as_str()))
+                .filter_map(|(_, op)| op.as_object())
+        })
+}
+
+/// The security schemes the document's requirements name (top level and per operation).
+fn security_schemes(document: &Value, out: &mut Vec<String>) {
+    let requirements = std::iter::once(document.get("security"))
+        .chain(operations(document).map(|op| op.get("security")))
+        .flatten();
+    for list in requirements.filter_map(Value::as_array) {
+        for requirement in list.iter().filter_map(Value::as_object) {
+            out.extend(requirement.keys().cloned());
+        }
+    }
+}
+
+fn operation_tags(document: &Value, out: &mut Vec<String>) {
+    for op in operations(document) {
+        if let Some(Value::Array(tags)) = op.get("tags") {
+            out.extend(tags.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UPSTREAM: &str = "openapi: 3.0.3
+info: {title: t, version: '1'}
+security: [{key: []}]
+paths:
+  /a:
+    get:
+      operationId: getA
+      tags: [A]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/a'}
+  /b:
+    get:
+      operationId: getB
+      tags: [B]
+      security: [{other: []}]
+      responses:
+        '200': {$ref: '#/components/responses/b'}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-KEY}
+    other: {type: apiKey, in: query, name: k}
+  responses:
+    b:
+      description: ok
+      content:
+        application/json:
+          schema: {$ref: '#/components/schemas/b'}
+  schemas:
+    a:
+      type: object
+      properties:
+        child: {$ref: '#/components/schemas/child'}
+    child: {type: string}
+    b: {type: string}
+    unused: {type: string}
+tags:
+  - name: A
+  - name: B
+";
+
+    fn overlay(actions: &str) -> String {
+        format!("overlay: 1.0.0\ninfo: {{title: ours, version: '1'}}\nactions:\n{actions}")
+    }
+
+    #[test]
+    fn an_overlay_keeps_one_path_and_pruning_drops_what_only_the_other_used() {
+        let out = derive(
+            "up.yaml",
+            UPSTREAM,
+            "ov.yaml",
+            &overlay(
+                "  - target: \"$.paths['/b']\"\n    description: not ours\n    remove: true\n",
+            ),
+        )
+        .unwrap();
+        assert!(
+            out.text
+                .starts_with("# Derived from up.yaml (lomi.'s document, verbatim) and ov.yaml")
+        );
+        let doc: Value = serde_yaml::from_str(&out.text).unwrap();
+        assert_eq!(doc["paths"].as_object().unwrap().len(), 1);
+        let schemas: Vec<&String> = doc["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(schemas, ["a", "child"]);
+        assert_eq!(
+            out.pruned,
+            [
+                "components/securitySchemes/other",
+                "components/responses/b",
+                "components/schemas/b",
+                "components/schemas/unused",
+                "tags/B"
+            ]
+        );
+        assert!(
+            doc["components"].get("responses").is_none(),
+            "an emptied section goes"
+        );
+        // Upstream's key order is kept.
+        let keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            ["openapi", "info", "security", "paths", "components", "tags"]
+        );
+    }
+
+    #[test]
+    fn every_action_that_matches_nothing_is_an_error_at_its_line() {
+        let errors = derive(
+            "up.yaml",
+            UPSTREAM,
+            "ov.yaml",
+            &overlay(
+                "  - target: \"$.paths['/gone']\"\n    description: drop the old one\n    remove: true\n  \
+                 - target: $.info\n    update: {x-ok: true}\n  \
+                 - target: $.paths['/a'].post\n    update: {summary: s}\n",
+            ),
+        )
+        .unwrap_err();
+        let shown: Vec<String> = errors
+            .iter()
+            .map(|d| format!("{}: {}", d.location(), d.message))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "ov.yaml:4: overlay action 0 matches nothing in the upstream document: target `$.paths['/gone']` (it is there because: drop the old one)",
+                "ov.yaml:9: overlay action 2 matches nothing in the upstream document: target `$.paths['/a'].post`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_overlay_or_path_is_located() {
+        let e = derive(
+            "up.yaml",
+            UPSTREAM,
+            "ov.yaml",
+            "overlay: 1.0.0\ninfo: {title: t}\nactions: []\n",
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.contains("not an Overlay 1.0 document"),
+            "{}",
+            e[0]
+        );
+        let e = derive(
+            "up.yaml",
+            UPSTREAM,
+            "ov.yaml",
+            &overlay("  - target: $.paths[?\n    remove: true\n"),
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message
+                .starts_with("overlay action 0 (target `$.paths[?`) cannot be applied"),
+            "{}",
+            e[0]
+        );
+        assert_eq!(e[0].line, Some(4));
+        let e = derive("up.yaml", "a: [", "ov.yaml", &overlay("  []")).unwrap_err();
+        assert!(
+            e[0].message.starts_with("up.yaml is not valid YAML"),
+            "{}",
+            e[0]
+        );
+    }
+}
