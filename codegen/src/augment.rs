@@ -77,6 +77,8 @@ fn type_name(ty: &Type) -> Option<String> {
 
 fn augment_builders(builder: &mut ItemMod, plan: &Plan, types: &ItemMod) -> Result<(), String> {
     let items = &mut builder.content.as_mut().ok_or("`builder` is empty")?.1;
+    // Generated types (enums, constrained strings) that a bounds check takes.
+    let mut checked_types: Vec<Type> = Vec::new();
     let structs: Vec<ItemStruct> = items
         .iter()
         .filter_map(|i| match i {
@@ -94,15 +96,15 @@ fn augment_builders(builder: &mut ItemMod, plan: &Plan, types: &ItemMod) -> Resu
             continue;
         };
         let name = type_name(&imp.self_ty).ok_or("a builder impl without a type name")?;
-        let fields: Vec<String> = structs
+        let fields: Vec<(String, Type)> = structs
             .iter()
             .find(|s| s.ident == name)
             .map(|s| match &s.fields {
                 Fields::Named(named) => named
                     .named
                     .iter()
-                    .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
-                    .filter(|f| f != "client")
+                    .filter_map(|f| f.ident.as_ref().map(|i| (i.to_string(), f.ty.clone())))
+                    .filter(|(f, _)| f != "client")
                     .collect(),
                 _ => Vec::new(),
             })
@@ -130,14 +132,59 @@ fn augment_builders(builder: &mut ItemMod, plan: &Plan, types: &ItemMod) -> Resu
         let ok_type = ok_type(&send.sig.output)
             .ok_or_else(|| format!("`{name}::send` does not return a Result"))?;
 
-        let wrapper = send_wrapper(op, &fields, &docs, &ok_type);
+        for (field, ty) in &fields {
+            let bounded = op
+                .params
+                .iter()
+                .any(|p| p.field == *field && p.bounds.is_some());
+            if bounded {
+                generated_types(ty, &mut checked_types);
+            }
+        }
+        let names: Vec<String> = fields.into_iter().map(|(f, _)| f).collect();
+        let wrapper = send_wrapper(op, &names, &docs, &ok_type);
         imp.items.push(parse_impl_item(wrapper)?);
         if op.paginated {
             let stream = stream_method(op, &ok_type, types)?;
             imp.items.push(parse_impl_item(stream)?);
         }
     }
+    items.extend(param_value_impls(&checked_types)?);
     Ok(())
+}
+
+/// The runtime checks bounds through `ParamValue`, which it implements for every
+/// std, uuid and chrono type; generated types get an implementation with no number and
+/// no text, so their check is that they converted.
+fn param_value_impls(types: &[Type]) -> Result<Vec<Item>, String> {
+    types
+        .iter()
+        .map(|ty| {
+            syn::parse2(quote!(impl crate::runtime::ParamValue for #ty {}))
+                .map_err(|e| format!("generated an invalid impl: {e}"))
+        })
+        .collect()
+}
+
+/// Every `types::…` path inside `ty` (`Result<Option<types::X>, String>` gives `types::X`).
+fn generated_types(ty: &Type, out: &mut Vec<Type>) {
+    let Type::Path(p) = ty else { return };
+    if p.path.segments.first().is_some_and(|s| s.ident == "types") {
+        let text = quote!(#ty).to_string();
+        if !out.iter().any(|t| quote!(#t).to_string() == text) {
+            out.push(ty.clone());
+        }
+        return;
+    }
+    for segment in &p.path.segments {
+        if let PathArguments::AngleBracketed(args) = &segment.arguments {
+            for arg in &args.args {
+                if let GenericArgument::Type(inner) = arg {
+                    generated_types(inner, out);
+                }
+            }
+        }
+    }
 }
 
 fn parse_impl_item(tokens: TokenStream) -> Result<ImplItem, String> {

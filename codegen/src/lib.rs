@@ -7,6 +7,7 @@
 //! the `xtask` writes what [`generate`] returns.
 
 pub mod augment;
+pub mod contract;
 pub mod derive;
 pub mod diagnostic;
 pub mod diff;

@@ -448,6 +448,12 @@ impl<'a> Lint<'a> {
         let mut success: Vec<(String, String)> = Vec::new();
         let mut errors: Vec<(String, String)> = Vec::new();
         let mut any_success = false;
+        // Beside explicit successes, `default` means "any error" (normalize says so to
+        // progenitor); alone, it is also the success response.
+        let explicit_success = responses.responses.keys().any(|code| match code {
+            StatusCode::Code(c) => (100..400).contains(c),
+            StatusCode::Range(r) => *r < 4,
+        });
         let all = responses
             .responses
             .iter()
@@ -461,7 +467,7 @@ impl<'a> Lint<'a> {
         for (code_text, code, response) in all {
             let at = pointer_join(&here, &code_text);
             let (is_success, is_error) = match code {
-                None => (true, true),
+                None => (!explicit_success, true),
                 Some(StatusCode::Code(c)) => ((100..400).contains(c), *c >= 400),
                 Some(StatusCode::Range(r)) => (*r < 4, *r >= 4),
             };
@@ -491,7 +497,25 @@ impl<'a> Lint<'a> {
         }
         for (list, kind) in [(&success, "success"), (&errors, "error")] {
             let shapes: BTreeSet<&String> = list.iter().map(|(_, s)| s).collect();
-            if shapes.len() > 1 {
+            if shapes.len() > 1 && kind == "error" {
+                // The runtime reads error bodies as raw JSON; normalize drops their types.
+                let listing: Vec<String> = list
+                    .iter()
+                    .map(|(code, shape)| format!("{code} → {shape}"))
+                    .collect();
+                self.warning(
+                    here.clone(),
+                    format!(
+                        "`{}` has {} different error response bodies ({}); the client reads \
+                         `code`, `message` and `details` from any of them but types none",
+                        op.label,
+                        shapes.len(),
+                        listing.join(", ")
+                    ),
+                    "give every 4xx/5xx response (and `default`) the same schema, e.g. \
+                     `$ref: '#/components/schemas/Error'`",
+                );
+            } else if shapes.len() > 1 {
                 let listing: Vec<String> = list
                     .iter()
                     .map(|(code, shape)| format!("{code} → {shape}"))
@@ -504,14 +528,8 @@ impl<'a> Lint<'a> {
                         shapes.len(),
                         listing.join(", ")
                     ),
-                    if kind == "success" {
-                        "give every 2xx response (and `default`, which counts as both) the same \
-                         schema, or drop the odd one; a `default` response is best replaced by \
-                         explicit 4XX/5XX codes"
-                    } else {
-                        "give every 4xx/5xx response (and `default`) the same schema, e.g. \
-                         `$ref: '#/components/schemas/Error'`"
-                    },
+                    "give every 2xx response (and a `default` that stands alone, which counts \
+                     as both) the same schema, or drop the odd one",
                 );
             }
         }
@@ -724,11 +742,20 @@ impl<'a> Lint<'a> {
             } else {
                 format!(" at {}", v.at)
             };
-            self.error(
+            // Severity by effect: an example changes no generated line, but typify
+            // turns defaults into code (and refuses one that does not fit its schema).
+            let severity = if what == "example" {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            let d = self.loaded.diagnostic(
+                severity,
                 format!("{at}{}", v.at),
                 format!("{what}{inner} does not match its schema: {}", v.message),
                 format!("change the {what} or the schema so that they agree"),
             );
+            self.out.push(d);
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Stage 3: reshape a linted document into the form progenitor generates good code from.
 
-use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+use openapiv3::{Components, OpenAPI, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type};
+
+use crate::refs::resolve;
 
 /// Returns the document progenitor should see.
 ///
@@ -8,7 +10,31 @@ use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 /// `"metadata": null` for an empty optional field, and without this typify types such a
 /// property as a bare `Map`/`Vec` that fails to decode `null`, failing the whole response.
 /// (Optional scalars and `$ref`s already decode `null` as `None`.)
+///
+/// Responses progenitor refuses although their meaning is clear are reshaped:
+/// - a `default` response beside explicit successes means "any error": it becomes `4XX`
+///   and `5XX` (where the operation does not list them already);
+/// - error responses with different bodies lose their types (the runtime reads `code`,
+///   `message` and `details` from the raw JSON of any error body).
 pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
+    let components = spec.components.clone();
+    for item in spec.paths.paths.values_mut() {
+        if let ReferenceOr::Item(item) = item {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for op in ops.into_iter().flatten() {
+                responses(&mut op.responses, components.as_ref());
+            }
+        }
+    }
     if let Some(components) = spec.components.as_mut() {
         for schema in components.schemas.values_mut() {
             if let ReferenceOr::Item(schema) = schema {
@@ -17,6 +43,69 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
         }
     }
     spec
+}
+
+fn responses(responses: &mut openapiv3::Responses, components: Option<&Components>) {
+    let explicit_success = responses.responses.keys().any(|code| match code {
+        StatusCode::Code(c) => (100..400).contains(c),
+        StatusCode::Range(r) => *r < 4,
+    });
+    if explicit_success && let Some(default) = responses.default.take() {
+        for range in [4, 5] {
+            let listed = responses.responses.keys().any(|code| match code {
+                StatusCode::Code(c) => c / 100 == range,
+                StatusCode::Range(r) => *r == range,
+            });
+            if !listed {
+                responses
+                    .responses
+                    .insert(StatusCode::Range(range), default.clone());
+            }
+        }
+    }
+    let is_error = |code: &StatusCode| match code {
+        StatusCode::Code(c) => *c >= 400,
+        StatusCode::Range(r) => *r >= 4,
+    };
+    let shapes: std::collections::BTreeSet<String> = responses
+        .responses
+        .iter()
+        .filter(|(code, _)| is_error(code))
+        .map(|(_, r)| shape(resolve(r, components, |c| &c.responses)))
+        .chain(
+            responses
+                .default
+                .iter()
+                .filter(|_| !explicit_success)
+                .map(|r| shape(resolve(r, components, |c| &c.responses))),
+        )
+        .collect();
+    if shapes.len() > 1 {
+        for (code, response) in responses.responses.iter_mut() {
+            if !is_error(code) {
+                continue;
+            }
+            let description = resolve(response, components, |c| &c.responses)
+                .map(|r| r.description.clone())
+                .unwrap_or_default();
+            *response = ReferenceOr::Item(Response {
+                description,
+                ..Response::default()
+            });
+        }
+    }
+}
+
+/// What progenitor types an error body as: its JSON schema, or nothing.
+fn shape(response: Option<&Response>) -> String {
+    response
+        .and_then(|r| {
+            r.content
+                .iter()
+                .find(|(t, _)| t.starts_with("application/json"))
+        })
+        .and_then(|(_, media)| serde_json::to_string(&media.schema).ok())
+        .unwrap_or_default()
 }
 
 fn nullable_optional_containers(schema: &mut Schema) {

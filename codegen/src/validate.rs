@@ -526,8 +526,8 @@ mod tests {
                 json!({"id": "prod_1234567890abcdef", "at": "2025-02-30T00:00:00Z", "mail": "nope", "url": "/relative"})
             ),
             vec![
-                "/at: `2025-02-30T00:00:00Z` is not a valid date-time",
                 "/id: `prod_1234567890abcdef` is not a valid uuid",
+                "/at: `2025-02-30T00:00:00Z` is not a valid date-time",
                 "/mail: `nope` is not a valid email",
                 "/url: `/relative` is not a valid uri",
             ]

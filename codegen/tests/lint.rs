@@ -22,6 +22,23 @@ fn errors(text: &str) -> Vec<String> {
     }
 }
 
+/// The warnings of a spec that generates, with the generated code.
+fn warnings(text: &str) -> (Vec<String>, String) {
+    match generate("spec/t.yaml", text) {
+        Ok(g) => (
+            g.warnings.iter().map(Diagnostic::to_string).collect(),
+            g.files[0].contents.clone(),
+        ),
+        Err(diags) => panic!("expected it to generate: {diags:#?}"),
+    }
+}
+
+fn one_warning(text: &str) -> String {
+    let (mut all, _) = warnings(text);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    all.remove(0)
+}
+
 fn one_error(text: &str) -> String {
     let mut all = errors(text);
     assert_eq!(all.len(), 1, "{all:#?}");
@@ -234,9 +251,11 @@ fn path_parameters_must_be_required() {
     );
 }
 
+/// Severity by effect: an example changes no generated line, so a wrong one is a
+/// warning (`--deny-warnings` makes it fatal for our own spec).
 #[test]
-fn request_example_that_does_not_match_its_schema() {
-    let e = one_error(&spec(
+fn request_example_that_does_not_match_its_schema_is_a_warning() {
+    let w = one_warning(&spec(
         "  /things:
     post:
       operationId: createThing
@@ -254,13 +273,15 @@ fn request_example_that_does_not_match_its_schema() {
 ",
     ));
     assert_eq!(
-        e,
-        "error: example at /product_id does not match its schema: `prod_1234567890abcdef` is not a valid uuid
+        w,
+        "warning: example at /product_id does not match its schema: `prod_1234567890abcdef` is not a valid uuid
   --> spec/t.yaml:18 at /paths/~1things/post/requestBody/content/application~1json/example/product_id
   = help: change the example or the schema so that they agree"
     );
 }
 
+/// Unlike an example, a default becomes code (typify's `Default` and serde defaults),
+/// and progenitor refuses one that does not fit: it stays an error.
 #[test]
 fn parameter_defaults_must_fit_their_bounds() {
     let e = one_error(&spec(
@@ -286,6 +307,35 @@ fn parameter_defaults_must_fit_their_bounds() {
 fn two_different_success_bodies() {
     let e = one_error(&spec(
         "  /things:
+    post:
+      operationId: makeThing
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}
+        '201':
+          description: made
+          content: {application/json: {schema: {$ref: '#/components/schemas/B'}}}
+components:
+  schemas:
+    A: {type: object}
+    B: {type: object}
+",
+    ));
+    assert_eq!(
+        e,
+        "error: `POST /things` has 2 different success response bodies (200 → `#/components/schemas/A`, 201 → `#/components/schemas/B`); progenitor needs one
+  --> spec/t.yaml:9 at /paths/~1things/post/responses
+  = help: give every 2xx response (and a `default` that stands alone, which counts as both) the same schema, or drop the odd one"
+    );
+}
+
+/// Real specs put their error schema on `default` beside the 2xx responses: it means
+/// "any error", and is normalized to 4XX/5XX instead of being refused.
+#[test]
+fn a_default_response_beside_successes_is_the_error_response() {
+    let (w, code) = warnings(&spec(
+        "  /things:
     get:
       operationId: listThings
       responses:
@@ -301,17 +351,18 @@ components:
     B: {type: object}
 ",
     ));
-    assert_eq!(
-        e,
-        "error: `GET /things` has 2 different success response bodies (200 → `#/components/schemas/A`, default → `#/components/schemas/B`); progenitor needs one
-  --> spec/t.yaml:9 at /paths/~1things/get/responses
-  = help: give every 2xx response (and `default`, which counts as both) the same schema, or drop the odd one; a `default` response is best replaced by explicit 4XX/5XX codes"
+    assert!(w.is_empty(), "{w:#?}");
+    assert!(
+        code.contains("ResponseValue<types::A>, Error<types::B>>"),
+        "{code}"
     );
 }
 
+/// The runtime reads error bodies as raw JSON, so differing error bodies only lose
+/// their types.
 #[test]
-fn two_different_error_bodies() {
-    let e = one_error(&spec(
+fn two_different_error_bodies_are_a_warning() {
+    let (w, code) = warnings(&spec(
         "  /things:
     get:
       operationId: listThings
@@ -325,10 +376,12 @@ fn two_different_error_bodies() {
           content: {text/html: {schema: {type: string}}}
 ",
     ));
+    assert_eq!(w.len(), 1, "{w:#?}");
     assert!(
-        e.starts_with("error: `GET /things` has 2 different error response bodies (400 → inline schema {\"type\":\"object\"}, 500 → raw bytes); progenitor needs one"),
-        "{e}"
+        w[0].starts_with("warning: `GET /things` has 2 different error response bodies (400 → inline schema {\"type\":\"object\"}, 500 → raw bytes); the client reads `code`, `message` and `details` from any of them but types none"),
+        "{}", w[0]
     );
+    assert!(code.contains("ResponseValue<()>, Error<()>>"), "{code}");
 }
 
 #[test]

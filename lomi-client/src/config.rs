@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 
-use crate::generated::{API_KEY_HEADER, Client, servers};
+use crate::generated::{API_KEY_HEADER, API_KEY_PREFIX, Client, servers};
 use crate::runtime::{RetryPolicy, Runtime};
 
 /// The `User-Agent` every request carries: this crate and its version.
@@ -36,7 +36,7 @@ pub const ENV_ENVIRONMENT: &str = "LOMI_ENVIRONMENT";
 /// use lomi_client::Environment;
 ///
 /// assert_eq!(Environment::default(), Environment::Live);
-/// assert_eq!(Environment::Sandbox.base_url(), "https://sandbox.api.lomi.africa/v1");
+/// assert_eq!(Environment::Sandbox.base_url(), Some("https://sandbox.api.lomi.africa/v1"));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Environment {
@@ -48,11 +48,19 @@ pub enum Environment {
 }
 
 impl Environment {
-    /// The base URL of this environment, as the spec's `servers` declare it.
-    pub fn base_url(self) -> &'static str {
+    /// The base URL of this environment, as the spec's `servers` declare it (marked
+    /// `x-lomi-environment`); `None` when the spec declares no such server.
+    pub fn base_url(self) -> Option<&'static str> {
         match self {
-            Environment::Live => servers::PRODUCTION,
+            Environment::Live => servers::LIVE,
             Environment::Sandbox => servers::SANDBOX,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Environment::Live => "live",
+            Environment::Sandbox => "sandbox",
         }
     }
 }
@@ -72,7 +80,7 @@ impl Environment {
 pub struct ClientBuilder {
     api_key: String,
     api_key_prefix: Option<String>,
-    base_url: String,
+    base_url: Result<String, Environment>,
     allow_insecure_http: bool,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
@@ -109,8 +117,10 @@ impl Client {
     pub fn builder(api_key: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             api_key: api_key.into(),
-            api_key_prefix: None,
-            base_url: servers::DEFAULT.to_string(),
+            api_key_prefix: API_KEY_PREFIX.map(str::to_string),
+            base_url: servers::DEFAULT
+                .map(str::to_string)
+                .ok_or(Environment::Live),
             allow_insecure_http: false,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -190,7 +200,10 @@ impl ClientBuilder {
 
     /// Talks to `environment` (the live one by default).
     pub fn environment(mut self, environment: Environment) -> Self {
-        self.base_url = environment.base_url().to_string();
+        self.base_url = environment
+            .base_url()
+            .map(str::to_string)
+            .ok_or(environment);
         self
     }
 
@@ -202,7 +215,7 @@ impl ClientBuilder {
     /// Talks to any server, such as a local mock in tests. The URL includes the path
     /// stem, e.g. `http://127.0.0.1:8080/v1`; a trailing `/` is ignored.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.base_url = Ok(url.into());
         self
     }
 
@@ -261,7 +274,10 @@ impl ClientBuilder {
     /// `https` URL (`http` is accepted for loopback addresses, or with
     /// [`allow_insecure_http`](Self::allow_insecure_http)).
     pub fn build(self) -> Result<Client, BuildError> {
-        let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
+        let base_url = match &self.base_url {
+            Ok(url) => check_base_url(url, self.allow_insecure_http)?,
+            Err(environment) => return Err(BuildError::NoServer(environment.name())),
+        };
         let http = self.http_client()?;
         Ok(Client::new_with_client(&base_url, http, Runtime::new(self)))
     }
@@ -270,13 +286,26 @@ impl ClientBuilder {
     /// connect timeout).
     pub(crate) fn http_client(&self) -> Result<reqwest::Client, BuildError> {
         let mut headers = HeaderMap::new();
-        headers.insert(API_KEY_HEADER, self.api_key_header()?);
+        let key = self.api_key_header()?;
+        if let Some(header) = API_KEY_HEADER {
+            let name = reqwest::header::HeaderName::try_from(header).map_err(|_| {
+                BuildError::InvalidApiKey(format!(
+                    "the spec's key header `{header}` is not a header name"
+                ))
+            })?;
+            headers.insert(name, key);
+        }
         reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .default_headers(headers)
             .connect_timeout(self.connect_timeout)
             .build()
             .map_err(BuildError::Http)
+    }
+
+    /// The key as sent (trimmed), for a spec that sends it in the query.
+    pub(crate) fn api_key(&self) -> &str {
+        self.api_key.trim()
     }
 
     fn api_key_header(&self) -> Result<HeaderValue, BuildError> {
@@ -356,6 +385,9 @@ pub enum BuildError {
     Http(reqwest::Error),
     /// A required environment variable is not set (or is empty).
     MissingEnv(&'static str),
+    /// The spec declares no server for this environment (`live` or `sandbox`), so the
+    /// client needs [`ClientBuilder::base_url`].
+    NoServer(&'static str),
     /// An environment variable has a value that cannot be used.
     InvalidEnv {
         /// The variable.
@@ -377,6 +409,10 @@ impl fmt::Display for BuildError {
                 write!(f, "the environment variable {name} is not set")
             }
             BuildError::InvalidEnv { name, reason } => write!(f, "invalid {name}: {reason}"),
+            BuildError::NoServer(environment) => write!(
+                f,
+                "the spec declares no {environment} server: set one with `.base_url(..)`"
+            ),
         }
     }
 }

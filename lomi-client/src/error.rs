@@ -149,8 +149,9 @@ pub struct ApiError {
     pub code: Option<String>,
     /// lomi.'s explanation (`error.message`).
     pub message: Option<String>,
-    /// Extra information (`error.details`), such as the invalid fields.
-    pub details: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Extra information (`error.details`): the invalid fields (an array, for lomi.'s
+    /// validation failures) or an object.
+    pub details: Option<serde_json::Value>,
     /// lomi.'s request id.
     pub request_id: Option<String>,
     /// How long lomi. asked to wait (`Retry-After`), on 429 and 503.

@@ -17,12 +17,12 @@ use tokio::sync::Semaphore;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use crate::Client;
 use crate::config::ClientBuilder;
 use crate::error::{
     ApiError, ConnectionError, DecodeError, Error, InvalidInput, RETRYABLE_STATUSES, TimeoutError,
     excerpt,
 };
-use crate::{Client, types};
 
 /// The header that makes a POST safe to retry.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -311,12 +311,12 @@ macro_rules! numeric_param {
     ($($t:ty),*) => {$(
         impl ParamValue for $t {
             fn number(&self) -> Option<f64> {
-                Some(u64::try_from(*self).map_or(*self as f64, |v| v as f64))
+                Some(*self as f64)
             }
         }
     )*};
 }
-numeric_param!(u64, u32, i64, i32);
+numeric_param!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64);
 
 macro_rules! nonzero_param {
     ($($t:ty),*) => {$(
@@ -328,16 +328,36 @@ macro_rules! nonzero_param {
     )*};
 }
 nonzero_param!(
-    std::num::NonZeroU64,
+    std::num::NonZeroU8,
+    std::num::NonZeroU16,
     std::num::NonZeroU32,
+    std::num::NonZeroU64,
+    std::num::NonZeroI8,
+    std::num::NonZeroI16,
+    std::num::NonZeroI32,
     std::num::NonZeroI64
 );
 
-impl ParamValue for f64 {
-    fn number(&self) -> Option<f64> {
-        Some(*self)
-    }
+/// Values whose only check is that they are set (and converted): a `Uuid` or a date
+/// cannot be empty or out of a length range.
+macro_rules! opaque_param {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {}
+    )*};
 }
+opaque_param!(
+    bool,
+    uuid::Uuid,
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>,
+    std::net::IpAddr,
+    std::net::Ipv4Addr,
+    std::net::Ipv6Addr,
+    serde_json::Value,
+    serde_json::Map<String, serde_json::Value>
+);
 
 impl ParamValue for String {
     fn text(&self) -> Option<&str> {
@@ -353,6 +373,8 @@ impl<T: ParamValue> ParamValue for Option<T> {
         self.as_ref().and_then(T::text)
     }
 }
+
+impl<T: ParamValue> ParamValue for Vec<T> {}
 
 fn invalid(operation: &Operation, parameter: &str, message: String) -> Error {
     Error::InvalidInput(InvalidInput {
@@ -428,47 +450,64 @@ pub fn check_set<T>(
         .map_err(|e| invalid(operation, name, e.clone()))
 }
 
-/// The parts of an error body the client reads.
-#[doc(hidden)]
-pub trait ErrorBody {
-    /// `(code, message, details, request_id)`.
-    fn parts(self) -> ErrorParts;
+/// `code`, `message`, `details` and `request_id` of an error body, read from its raw
+/// JSON whatever the spec's error schema says: lomi.'s envelope
+/// `{"error": {"code", "message", "details"}, "request_id"}` (with `details` of any JSON
+/// type, and `request_id` inside `error` or beside it), or a flat `{"code", "message"}`.
+/// `None` when the body is not such an envelope.
+pub(crate) fn envelope(bytes: &[u8]) -> Option<ErrorParts> {
+    use serde_json::Value;
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let body: Value = serde_json::from_slice(bytes).ok()?;
+    let outer = body.as_object()?;
+    let (inner, message) = match outer.get("error") {
+        Some(Value::Object(inner)) => (inner, None),
+        // `{"error": "message"}`, as some gateways answer.
+        Some(Value::String(message)) => (outer, Some(message.clone())),
+        _ => (outer, None),
+    };
+    let parts = ErrorParts {
+        code: text(inner.get("code")),
+        message: message.or_else(|| text(inner.get("message"))),
+        details: inner.get("details").filter(|d| !d.is_null()).cloned(),
+        request_id: text(outer.get("request_id")).or_else(|| text(inner.get("request_id"))),
+    };
+    (parts.code.is_some() || parts.message.is_some()).then_some(parts)
 }
 
-#[doc(hidden)]
-pub type ErrorParts = (
-    Option<String>,
-    Option<String>,
-    Option<serde_json::Map<String, serde_json::Value>>,
-    Option<String>,
-);
-
-impl ErrorBody for types::Error {
-    fn parts(self) -> ErrorParts {
-        let (code, message, details) = match self.error {
-            Some(d) => (d.code, d.message, d.details),
-            None => (None, None, None),
-        };
-        (code, message, details, self.request_id)
-    }
-}
-
-impl ErrorBody for () {
-    fn parts(self) -> ErrorParts {
-        (None, None, None, None)
-    }
+/// What an error body says, as [`envelope`] reads it.
+#[derive(Default)]
+pub(crate) struct ErrorParts {
+    code: Option<String>,
+    message: Option<String>,
+    details: Option<serde_json::Value>,
+    request_id: Option<String>,
 }
 
 /// What one call has seen, shared between [`call`] and the hooks it runs.
 #[derive(Default)]
 struct CallState {
     attempts: u32,
+    invalid: Option<(String, String)>,
+    timeout: Duration,
+    /// What the last attempt saw; reset before each attempt, so nothing leaks from one
+    /// attempt into the next.
+    last: AttemptState,
+}
+
+/// What one attempt saw.
+#[derive(Default)]
+struct AttemptState {
     status: Option<StatusCode>,
     request_id: Option<String>,
     retry_after: Option<Duration>,
-    invalid: Option<(String, String)>,
     too_large: Option<usize>,
-    timeout: Duration,
+    /// The body of an error response, for [`envelope`].
+    error_body: Vec<u8>,
 }
 
 tokio::task_local! {
@@ -481,7 +520,7 @@ fn with_call(f: impl FnOnce(&mut CallState)) {
 
 /// Runs one generated `send_unchecked()` future and turns its failure into [`Error`].
 #[doc(hidden)]
-pub async fn call<T, E: ErrorBody>(
+pub async fn call<T, E>(
     operation: Operation,
     send: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
 ) -> Result<T, Error> {
@@ -503,7 +542,7 @@ pub async fn call<T, E: ErrorBody>(
     let state = std::mem::take(&mut *state.lock().unwrap_or_else(PoisonError::into_inner));
     span.record("elapsed_ms", started.elapsed().as_millis() as u64);
     span.record("attempts", state.attempts);
-    if let Some(status) = state.status {
+    if let Some(status) = state.last.status {
         span.record("status", status.as_u16());
     }
     match result {
@@ -513,14 +552,14 @@ pub async fn call<T, E: ErrorBody>(
     }
 }
 
-async fn convert<E: ErrorBody>(
+async fn convert<E>(
     e: progenitor_client::Error<E>,
     operation: &Operation,
-    state: CallState,
+    mut state: CallState,
 ) -> Error {
     use progenitor_client::Error as P;
     let attempts = state.attempts.max(1);
-    let status = state.status.unwrap_or(StatusCode::OK);
+    let status = state.last.status.unwrap_or(StatusCode::OK);
     match e {
         P::InvalidRequest(message) | P::Custom(message) => {
             let (parameter, message) = match state.invalid {
@@ -536,6 +575,12 @@ async fn convert<E: ErrorBody>(
         P::CommunicationError(source)
         | P::ResponseBodyError(source)
         | P::InvalidUpgrade(source) => {
+            // The URL would show a key sent in the query.
+            let source = if crate::generated::API_KEY_QUERY.is_some() {
+                source.without_url()
+            } else {
+                source
+            };
             if source.is_timeout() {
                 Error::Timeout(TimeoutError {
                     operation: operation.method,
@@ -552,18 +597,11 @@ async fn convert<E: ErrorBody>(
             }
         }
         P::ErrorResponse(rv) => {
-            let status = rv.status();
-            api_error(
-                operation,
-                status,
-                rv.into_inner().parts(),
-                None,
-                state,
-                attempts,
-            )
+            let body = std::mem::take(&mut state.last.error_body);
+            api_error_from_bytes(operation, rv.status(), &body, state, attempts)
         }
         P::InvalidResponsePayload(bytes, source) => {
-            if let Some(limit) = state.too_large {
+            if let Some(limit) = state.last.too_large {
                 decode_error(
                     operation,
                     status,
@@ -616,13 +654,15 @@ fn decode_error(
     Error::Decode(Box::new(DecodeError {
         operation: operation.method,
         status,
-        request_id: state.request_id,
+        request_id: state.last.request_id,
         reason,
         body_excerpt,
     }))
 }
 
-/// An error status whose body may or may not be lomi.'s envelope.
+/// An error status whose body may or may not be an error envelope: without one, the
+/// error keeps its status and an excerpt of the body. The request id of the response
+/// header wins over the one in the body.
 fn api_error_from_bytes(
     operation: &Operation,
     status: StatusCode,
@@ -630,42 +670,18 @@ fn api_error_from_bytes(
     state: CallState,
     attempts: u32,
 ) -> Error {
-    match serde_json::from_slice::<types::Error>(bytes) {
-        Ok(body) if body.error.is_some() => {
-            api_error(operation, status, body.parts(), None, state, attempts)
-        }
-        _ => {
-            let none = (None, None, None, None);
-            api_error(
-                operation,
-                status,
-                none,
-                Some(excerpt(bytes)),
-                state,
-                attempts,
-            )
-        }
-    }
-}
-
-/// An API error from the envelope's parts; the request id of the response header wins
-/// over the one in the body.
-fn api_error(
-    operation: &Operation,
-    status: StatusCode,
-    (code, message, details, body_id): ErrorParts,
-    body_excerpt: Option<String>,
-    state: CallState,
-    attempts: u32,
-) -> Error {
+    let (parts, body_excerpt) = match envelope(bytes) {
+        Some(parts) => (parts, None),
+        None => (ErrorParts::default(), Some(excerpt(bytes))),
+    };
     Error::Api(Box::new(ApiError {
         operation: operation.method,
         status,
-        code,
-        message,
-        details,
-        request_id: state.request_id.or(body_id),
-        retry_after: state.retry_after,
+        code: parts.code,
+        message: parts.message,
+        details: parts.details,
+        request_id: state.last.request_id.or(parts.request_id),
+        retry_after: state.last.retry_after,
         body_excerpt,
         attempts,
     }))
@@ -739,7 +755,7 @@ async fn buffer(
     let headers = std::mem::take(response.headers_mut());
     let body: Vec<u8> = match response.content_length() {
         Some(declared) if declared > limit as u64 => {
-            with_call(|s| s.too_large = Some(limit));
+            with_call(|s| s.last.too_large = Some(limit));
             Vec::new()
         }
         // The usual case: a declared, acceptable length, read in one go.
@@ -749,7 +765,7 @@ async fn buffer(
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await? {
                 if body.len() + chunk.len() > limit {
-                    with_call(|s| s.too_large = Some(limit));
+                    with_call(|s| s.last.too_large = Some(limit));
                     body = Vec::new();
                     break;
                 }
@@ -758,6 +774,9 @@ async fn buffer(
             body
         }
     };
+    if status.is_client_error() || status.is_server_error() {
+        with_call(|s| s.last.error_body.clone_from(&body));
+    }
     let mut rebuilt = http::Response::new(reqwest::Body::from(body));
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
@@ -774,6 +793,12 @@ impl ClientHooks<Runtime> for Client {
         let settings = &self.inner().settings;
         *request.timeout_mut() = Some(settings.builder.timeout);
         with_call(|s| s.timeout = settings.builder.timeout);
+        if let Some(name) = crate::generated::API_KEY_QUERY {
+            request
+                .url_mut()
+                .query_pairs_mut()
+                .append_pair(name, settings.builder.api_key());
+        }
         if request.method() == Method::POST && !request.headers().contains_key(IDEMPOTENCY_KEY) {
             let key = match &settings.idempotency_key {
                 Some(key) => idempotency_key(key).map_err(|message| {
@@ -805,7 +830,10 @@ impl ClientHooks<Runtime> for Client {
                 None
             };
             let attempt = retry + 1;
-            with_call(|s| s.attempts = attempt);
+            with_call(|s| {
+                s.attempts = attempt;
+                s.last = AttemptState::default();
+            });
             let span = tracing::info_span!(
                 "lomi.attempt",
                 attempt,
@@ -834,9 +862,9 @@ impl ClientHooks<Runtime> for Client {
                         span.record("request_id", id.as_str());
                     }
                     with_call(|s| {
-                        s.status = Some(status);
-                        s.request_id = id;
-                        s.retry_after = asked;
+                        s.last.status = Some(status);
+                        s.last.request_id = id;
+                        s.last.retry_after = asked;
                     });
                     RETRYABLE_STATUSES
                         .contains(&status.as_u16())

@@ -11,7 +11,11 @@ use lomi_codegen::{Diagnostic, GeneratedFile};
 
 pub mod bench;
 
-/// The checked-in spec, relative to the workspace root.
+/// lomi.'s published document, verbatim, relative to the workspace root.
+pub const UPSTREAM_PATH: &str = "spec/upstream.yaml";
+/// Our departures from it, as OpenAPI Overlay 1.0 actions.
+pub const OVERLAY_PATH: &str = "spec/overlay.yaml";
+/// The checked-in spec the client is generated from: derived from the two above.
 pub const SPEC_PATH: &str = "spec/lomi.yaml";
 /// Where the generated client code lives, relative to the workspace root.
 pub const GENERATED_DIR: &str = "lomi-client/src/generated";
@@ -33,9 +37,21 @@ pub enum Mode {
     Check,
 }
 
+/// Whether lint warnings stop generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warnings {
+    /// Print them and go on.
+    Allow,
+    /// Treat them as errors (`--deny-warnings`): nothing is written.
+    Deny,
+}
+
 /// What a generation run found.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// When the derived spec differs from the one the committed client was generated
+    /// from, a one-line summary of what changed for users.
+    pub summary: Option<String>,
     /// Files whose committed contents differ from the generator's output (or are missing).
     pub changed: Vec<FileChange>,
     /// Files in the generated folder that the generator no longer produces.
@@ -87,7 +103,7 @@ impl Report {
 /// Why a run failed.
 #[derive(Debug)]
 pub enum Failure {
-    /// The spec has errors; nothing was written.
+    /// The spec (or the upstream document or the overlay) has errors; nothing was written.
     Spec(Vec<Diagnostic>),
     /// Reading or writing a file failed.
     Io(String),
@@ -98,42 +114,110 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Spec(diags) => {
                 let errors = diags.iter().filter(|d| d.is_error()).count();
+                let warnings = diags.len() - errors;
                 for d in diags {
                     writeln!(f, "{d}\n")?;
                 }
-                write!(
-                    f,
-                    "{errors} error{} in the spec; nothing was generated",
-                    if errors == 1 { "" } else { "s" }
-                )
+                let plural = |n: usize| if n == 1 { "" } else { "s" };
+                if errors == 0 {
+                    write!(
+                        f,
+                        "{warnings} warning{} denied by --deny-warnings; nothing was generated",
+                        plural(warnings)
+                    )
+                } else {
+                    write!(
+                        f,
+                        "{errors} error{} in the spec; nothing was generated",
+                        plural(errors)
+                    )
+                }
             }
             Failure::Io(e) => write!(f, "{e}"),
         }
     }
 }
 
-/// Generates the client from `root/spec/lomi.yaml` into `root/lomi-client/src/generated`.
-pub fn generate(root: &Path, mode: Mode) -> Result<Report, Failure> {
-    let spec_file = root.join(SPEC_PATH);
-    let text = fs::read_to_string(&spec_file)
-        .map_err(|e| Failure::Io(format!("cannot read {}: {e}", spec_file.display())))?;
-    let generated = lomi_codegen::generate(SPEC_PATH, &text).map_err(Failure::Spec)?;
-    let mut report = ensure_files(
-        &root.join(GENERATED_DIR),
-        GENERATED_DIR,
-        &generated.files,
-        mode,
-    )?;
+fn read(root: &Path, rel: &str) -> Result<String, Failure> {
+    fs::read_to_string(root.join(rel)).map_err(|e| Failure::Io(format!("cannot read {rel}: {e}")))
+}
+
+/// The spec text `spec/lomi.yaml` must hold: `spec/upstream.yaml` with
+/// `spec/overlay.yaml` applied and what no operation reaches pruned.
+pub fn derive_spec(root: &Path) -> Result<String, Failure> {
+    let upstream = read(root, UPSTREAM_PATH)?;
+    let overlay = read(root, OVERLAY_PATH)?;
+    lomi_codegen::derive::derive(UPSTREAM_PATH, &upstream, OVERLAY_PATH, &overlay)
+        .map(|d| d.text)
+        .map_err(Failure::Spec)
+}
+
+/// The whole maintainer job: derives `spec/lomi.yaml` from `spec/upstream.yaml` and
+/// `spec/overlay.yaml`, generates the client from it into
+/// `lomi-client/src/generated`, and writes both ([`Mode::Write`]) or only compares them
+/// with what is committed ([`Mode::Check`]). Nothing is written when any input has an
+/// error (or, with [`Warnings::Deny`], a warning).
+pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, Failure> {
+    let spec = derive_spec(root)?;
+    let generated = lomi_codegen::generate(SPEC_PATH, &spec).map_err(Failure::Spec)?;
+    if warnings == Warnings::Deny && !generated.warnings.is_empty() {
+        return Err(Failure::Spec(generated.warnings));
+    }
+    // Before writing: afterwards the marker carries the new fingerprint.
+    let summary = spec_change_summary(root, &spec);
+    let mut report = ensure_files(root, GENERATED_DIR, &generated.files, mode)?;
+    if let Some(change) = ensure_file(root, SPEC_PATH, &spec, mode)? {
+        report.changed.insert(0, change);
+    }
     report.warnings = generated.warnings;
+    report.summary = summary;
     Ok(report)
 }
 
-/// Makes `dir` hold exactly `files` (rust-analyzer's `ensure_file_contents`, for a
-/// folder): in [`Mode::Write`] writes what differs and deletes files it does not list;
-/// in [`Mode::Check`] only reports. `label` is `dir` as shown to people.
+/// Makes the file `rel` (relative to `root`) hold `contents` in [`Mode::Write`]; in both
+/// modes, returns how it differed, if it did (rust-analyzer's `ensure_file_contents`).
+pub fn ensure_file(
+    root: &Path,
+    rel: &str,
+    contents: &str,
+    mode: Mode,
+) -> Result<Option<FileChange>, Failure> {
+    let path = root.join(rel);
+    let io = |what: &str, path: &Path, e: std::io::Error| {
+        Failure::Io(format!("cannot {what} {}: {e}", path.display()))
+    };
+    let current = match fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io("read", &path, e)),
+    };
+    if current.as_deref() == Some(contents) {
+        return Ok(None);
+    }
+    let old = current.unwrap_or_default();
+    let diff = similar::TextDiff::from_lines(&old, contents)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{rel}"), &format!("b/{rel}"))
+        .to_string();
+    if mode == Mode::Write {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+        }
+        fs::write(&path, contents).map_err(|e| io("write", &path, e))?;
+    }
+    Ok(Some(FileChange {
+        path: rel.to_string(),
+        diff,
+    }))
+}
+
+/// Makes the folder `root/dir` hold exactly `files` ([`ensure_file`] for a folder): in
+/// [`Mode::Write`] writes what differs and deletes files it does not list; in
+/// [`Mode::Check`] only reports.
 pub fn ensure_files(
-    dir: &Path,
-    label: &str,
+    root: &Path,
+    dir: &str,
     files: &[GeneratedFile],
     mode: Mode,
 ) -> Result<Report, Failure> {
@@ -142,30 +226,14 @@ pub fn ensure_files(
     };
     let mut report = Report::default();
     for file in files {
-        let path = dir.join(&file.path);
-        let shown = format!("{label}/{}", file.path);
-        let current = match fs::read_to_string(&path) {
-            Ok(text) => Some(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(io("read", &path, e)),
-        };
-        if current.as_deref() == Some(file.contents.as_str()) {
-            continue;
-        }
-        let old = current.unwrap_or_default();
-        let diff = similar::TextDiff::from_lines(&old, &file.contents)
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{shown}"), &format!("b/{shown}"))
-            .to_string();
-        report.changed.push(FileChange { path: shown, diff });
-        if mode == Mode::Write {
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
-            }
-            fs::write(&path, &file.contents).map_err(|e| io("write", &path, e))?;
+        let rel = format!("{dir}/{}", file.path);
+        if let Some(change) = ensure_file(root, &rel, &file.contents, mode)? {
+            report.changed.push(change);
         }
     }
+    let label = dir;
+    let dir = root.join(dir);
+    let dir = dir.as_path();
 
     let mut existing = Vec::new();
     list_files(dir, "", &mut existing).map_err(|e| io("list", dir, e))?;

@@ -3,14 +3,16 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use xtask::{Mode, SPEC_PATH, generate, workspace_root};
+use xtask::{Mode, OVERLAY_PATH, SPEC_PATH, UPSTREAM_PATH, Warnings, generate, workspace_root};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  generate            regenerate lomi-client/src/generated from spec/lomi.yaml
-  generate --check    change nothing; exit 1 with a diff if the committed client is stale
+  generate            apply spec/overlay.yaml to spec/upstream.yaml, write the result as
+                      spec/lomi.yaml, and regenerate lomi-client/src/generated from it
+  generate --check    change nothing; exit 1 with a diff if spec/lomi.yaml or the
+                      committed client is stale
   diff-spec [OLD] [NEW] [--format text|json|markdown] [--allow-breaking]
                       what changed for client users between two specs (a path or REV:path;
                       default HEAD:spec/lomi.yaml against spec/lomi.yaml), with the version
@@ -20,7 +22,8 @@ commands:
   help                show this message
 
 options for generate:
-  -v, --verbose       also print the files that are already up to date and the time taken
+  --deny-warnings     treat lint warnings (examples, defaults…) as errors; write nothing
+  -v, --verbose       also print the time taken
 ";
 
 fn main() -> ExitCode {
@@ -154,10 +157,12 @@ fn run_diff(args: &[&str]) -> ExitCode {
 
 fn run_generate(args: &[&str]) -> ExitCode {
     let mut mode = Mode::Write;
+    let mut warnings = Warnings::Allow;
     let mut verbose = false;
     for arg in args {
         match *arg {
             "--check" => mode = Mode::Check,
+            "--deny-warnings" => warnings = Warnings::Deny,
             "-v" | "--verbose" => verbose = true,
             other => {
                 eprintln!("error: unknown option `{other}` for `generate`\n\n{USAGE}");
@@ -167,11 +172,7 @@ fn run_generate(args: &[&str]) -> ExitCode {
     }
 
     let started = Instant::now();
-    // Read before generating: afterwards the marker carries the new fingerprint.
-    let summary = std::fs::read_to_string(workspace_root().join(SPEC_PATH))
-        .ok()
-        .and_then(|spec| xtask::spec_change_summary(&workspace_root(), &spec));
-    let report = match generate(&workspace_root(), mode) {
+    let report = match generate(&workspace_root(), mode, warnings) {
         Ok(report) => report,
         Err(failure) => {
             eprintln!("{failure}");
@@ -181,17 +182,18 @@ fn run_generate(args: &[&str]) -> ExitCode {
     for warning in &report.warnings {
         eprintln!("{warning}\n");
     }
-    if let Some(summary) = summary {
+    if let Some(summary) = &report.summary {
         println!("{summary}");
     }
 
+    let sources = format!("{UPSTREAM_PATH} + {OVERLAY_PATH}");
     let code = match mode {
         Mode::Check if !report.is_up_to_date() => {
-            eprint!("{}", report.stale_message(SPEC_PATH));
+            eprint!("{}", report.stale_message(&sources));
             ExitCode::FAILURE
         }
         Mode::Check => {
-            println!("lomi-client is up to date with {SPEC_PATH}");
+            println!("{SPEC_PATH} and lomi-client are up to date with {sources}");
             ExitCode::SUCCESS
         }
         Mode::Write => {
@@ -202,7 +204,7 @@ fn run_generate(args: &[&str]) -> ExitCode {
                 println!("deleted {path}");
             }
             if report.is_up_to_date() {
-                println!("lomi-client is already up to date with {SPEC_PATH}");
+                println!("{SPEC_PATH} and lomi-client were already up to date with {sources}");
             }
             ExitCode::SUCCESS
         }

@@ -1,0 +1,262 @@
+//! The contract between the generated code and the hand-written parts of `lomi-client`.
+//!
+//! The hand-written crate (`config.rs`, `runtime.rs`, `pagination.rs`, `error.rs`) may
+//! use only the generated items listed here. The generator emits every one of them for
+//! **every** spec it accepts, under names that never depend on free text (descriptions,
+//! titles, summaries), so that any valid OpenAPI 3.0 document (lomi.'s whole API, a
+//! newer version of it, or a spec of another shape) compiles with the hand-written code
+//! unchanged. `codegen/tests/contract/` holds the specs that prove it: each is generated
+//! and compiled with the hand-written crate by `xtask/tests/contract.rs`.
+//!
+//! # What the generated module (`crate::generated`) provides
+//!
+//! | item | always | what |
+//! |---|---|---|
+//! | `Client` | yes | progenitor's client; `new_with_client(url, reqwest::Client, Runtime)` is `pub(crate)`, `Client::new` is removed |
+//! | `ResponseValue`, `ByteStream` | yes | progenitor-client's, re-exported |
+//! | `types`, `builder` | yes | the models (possibly none) and the operations' builders |
+//! | `servers::ALL` | yes | `&[&str]`: every server URL in spec order, variables replaced by their defaults, no trailing `/` |
+//! | `servers::LIVE` | yes | `Option<&str>`: the server marked `x-lomi-environment: live`, else the first server not marked otherwise |
+//! | `servers::SANDBOX` | yes | `Option<&str>`: the server marked `x-lomi-environment: sandbox` |
+//! | `servers::DEFAULT` | yes | `Option<&str>`: `LIVE`, else the first server; `None` for a spec without servers |
+//! | `API_KEY_HEADER` | yes | `Option<&str>`: the header of the first `apiKey` scheme in a header, or `Authorization` for an HTTP `bearer` scheme |
+//! | `API_KEY_QUERY` | yes | `Option<&str>`: the query parameter of an `apiKey` scheme in the query, when no header scheme exists |
+//! | `API_KEY_PREFIX` | yes | `Option<&str>`: `Bearer` for an HTTP `bearer` scheme |
+//!
+//! Which server is live and which the sandbox is decided by the `x-lomi-environment`
+//! extension (`live` or `sandbox`; the overlay sets it on lomi.'s servers) or, without it,
+//! by position, never by a description. A spec with no server compiles: the client then
+//! needs an explicit `base_url`.
+//!
+//! # What the generated code calls in the hand-written crate
+//!
+//! - `crate::runtime::{Runtime, Operation, Bounds, ParamValue, check_bounds, check_set,
+//!   call}`: every builder's `send()` checks its parameters (`check_bounds` where the
+//!   spec bounds a number or a string's length, `check_set` otherwise) and runs the call
+//!   through `call`. `ParamValue` is implemented by the runtime for every type typify
+//!   gives a parameter (integers, `NonZero*`, floats, `bool`, `String`, `uuid::Uuid`,
+//!   `chrono` dates and times, IP addresses, `serde_json::Value`, `Vec`, `Option`) and
+//!   by the generator for the `types` it names in a builder (enums, constrained
+//!   strings), so a check exists for every parameter type the lint accepts.
+//! - `crate::pagination::{ItemStream, offset_stream, start_offset, count, Page}`: the
+//!   `stream()` of each offset-paginated list.
+//! - `crate::Error`, the one error type of every `send()`.
+//!
+//! # What the runtime reads without any generated type
+//!
+//! - **The error envelope.** `call` is generic over the operation's error type, whatever
+//!   the spec's error schema is (or none). The runtime reads `code`, `message`, `details`
+//!   and `request_id` from the raw bytes of the error response: from lomi.'s envelope
+//!   `{"error": {"code", "message", "details"}, "request_id"}` with `details` of any JSON
+//!   type, from a flat `{"code", "message"}`, or not at all (then the error keeps its
+//!   status and an excerpt of the body).
+//! - **Request ids, `Retry-After`, idempotency keys**: headers, not spec items.
+//!
+//! # Not covered
+//!
+//! - Security schemes other than `apiKey` (header or query) and HTTP `bearer`: OAuth2,
+//!   OpenID Connect and HTTP basic compile, but the client sends no credentials for them.
+//! - Several security schemes at once: the first usable one is used.
+//! - Server URLs that are relative (`/v1`): they are listed, and `build()` refuses them
+//!   with a message asking for an absolute `base_url`.
+
+use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme};
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+/// The extension that marks a server's environment.
+pub const ENVIRONMENT_EXTENSION: &str = "x-lomi-environment";
+
+/// The environments [`ENVIRONMENT_EXTENSION`] may name.
+pub const ENVIRONMENTS: [&str; 2] = ["live", "sandbox"];
+
+/// Where the contract is written down; named by every generated file's marker.
+pub const DOC_PATH: &str = "codegen/src/contract.rs";
+
+/// The spec's servers as the contract sees them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Servers {
+    /// Every URL, in spec order, variables replaced by their defaults.
+    pub all: Vec<String>,
+    /// The live server.
+    pub live: Option<String>,
+    /// The sandbox server.
+    pub sandbox: Option<String>,
+    /// The server used when none is chosen.
+    pub default: Option<String>,
+}
+
+/// Reads the servers off `spec` by the contract's rule.
+pub fn servers(spec: &OpenAPI) -> Servers {
+    let mut out = Servers::default();
+    let mut unmarked = None;
+    for server in &spec.servers {
+        let mut url = server.url.clone();
+        for (name, variable) in server.variables.iter().flatten() {
+            url = url.replace(&format!("{{{name}}}"), &variable.default);
+        }
+        let url = url.trim_end_matches('/').to_string();
+        match server
+            .extensions
+            .get(ENVIRONMENT_EXTENSION)
+            .and_then(Value::as_str)
+        {
+            Some("live") if out.live.is_none() => out.live = Some(url.clone()),
+            Some("sandbox") if out.sandbox.is_none() => out.sandbox = Some(url.clone()),
+            Some(_) => {}
+            None if unmarked.is_none() => unmarked = Some(url.clone()),
+            None => {}
+        }
+        out.all.push(url);
+    }
+    out.live = out.live.or(unmarked);
+    out.default = out.live.clone().or_else(|| out.all.first().cloned());
+    out
+}
+
+/// How the API key is sent, by the contract's rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiKey {
+    /// The header that carries the key.
+    pub header: Option<String>,
+    /// The query parameter that carries the key, when no header does.
+    pub query: Option<String>,
+    /// What goes before the key in the header (`Bearer`).
+    pub prefix: Option<String>,
+}
+
+/// Reads the API key's placement off `spec`'s security schemes.
+pub fn api_key(spec: &OpenAPI) -> ApiKey {
+    let mut out = ApiKey::default();
+    let schemes = spec
+        .components
+        .iter()
+        .flat_map(|c| c.security_schemes.values())
+        .filter_map(|s| match s {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { .. } => None,
+        });
+    for scheme in schemes {
+        match scheme {
+            SecurityScheme::APIKey {
+                location: openapiv3::APIKeyLocation::Header,
+                name,
+                ..
+            } if out.header.is_none() => {
+                out.header = Some(name.clone());
+                out.query = None;
+                return out;
+            }
+            SecurityScheme::HTTP { scheme, .. }
+                if out.header.is_none() && scheme.eq_ignore_ascii_case("bearer") =>
+            {
+                out.header = Some("Authorization".into());
+                out.prefix = Some("Bearer".into());
+                return out;
+            }
+            SecurityScheme::APIKey {
+                location: openapiv3::APIKeyLocation::Query,
+                name,
+                ..
+            } if out.query.is_none() => out.query = Some(name.clone()),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn opt(value: &Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// The contract's items that progenitor does not emit: the servers and the key.
+pub fn items(spec: &OpenAPI) -> TokenStream {
+    let s = servers(spec);
+    let all = &s.all;
+    let (live, sandbox, default) = (opt(&s.live), opt(&s.sandbox), opt(&s.default));
+    let key = api_key(spec);
+    let (header, query, prefix) = (opt(&key.header), opt(&key.query), opt(&key.prefix));
+    quote! {
+        /// The servers the spec declares (see the contract in `codegen/src/contract.rs`).
+        pub mod servers {
+            /// Every server URL, in the spec's order.
+            pub const ALL: &[&str] = &[#(#all),*];
+            /// The live environment's server (`x-lomi-environment: live`, else the first
+            /// unmarked server).
+            pub const LIVE: ::std::option::Option<&str> = #live;
+            /// The sandbox's server (`x-lomi-environment: sandbox`).
+            pub const SANDBOX: ::std::option::Option<&str> = #sandbox;
+            /// The server used when none is chosen: the live one, else the first.
+            pub const DEFAULT: ::std::option::Option<&str> = #default;
+        }
+        /// The header that carries the API key, if the spec's security sends one in a header.
+        pub const API_KEY_HEADER: ::std::option::Option<&str> = #header;
+        /// The query parameter that carries the API key, if the spec's security sends it there.
+        pub const API_KEY_QUERY: ::std::option::Option<&str> = #query;
+        /// What precedes the key in its header (`Bearer` for HTTP bearer authentication).
+        pub const API_KEY_PREFIX: ::std::option::Option<&str> = #prefix;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(extra: &str) -> OpenAPI {
+        serde_yaml::from_str(&format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths: {{}}\n{extra}"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn servers_are_told_apart_by_mark_or_position_never_by_description() {
+        let none = servers(&spec(""));
+        assert_eq!((none.default, none.live, none.sandbox), (None, None, None));
+
+        let one = servers(&spec(
+            "servers: [{url: 'https://x.test/v1/', description: Sandbox}]",
+        ));
+        assert_eq!(one.all, ["https://x.test/v1"]);
+        assert_eq!(one.live.as_deref(), Some("https://x.test/v1"));
+        assert_eq!(one.sandbox, None);
+
+        let three = servers(&spec(
+            "servers:
+  - {url: 'https://{region}.test', description: Production, variables: {region: {default: eu}}}
+  - {url: 'https://sb.test', x-lomi-environment: sandbox}
+  - {url: 'https://live.test', description: Sandbox, x-lomi-environment: live}",
+        ));
+        assert_eq!(
+            three.all,
+            ["https://eu.test", "https://sb.test", "https://live.test"]
+        );
+        assert_eq!(three.live.as_deref(), Some("https://live.test"));
+        assert_eq!(three.sandbox.as_deref(), Some("https://sb.test"));
+        assert_eq!(three.default.as_deref(), Some("https://live.test"));
+    }
+
+    #[test]
+    fn the_key_goes_in_a_header_a_bearer_or_the_query() {
+        let header = api_key(&spec(
+            "components: {securitySchemes: {q: {type: apiKey, in: query, name: key}, h: {type: apiKey, in: header, name: X-K}}}",
+        ));
+        assert_eq!(
+            (header.header.as_deref(), header.query),
+            (Some("X-K"), None)
+        );
+        let query = api_key(&spec(
+            "components: {securitySchemes: {q: {type: apiKey, in: query, name: key}}}",
+        ));
+        assert_eq!(query.query.as_deref(), Some("key"));
+        let bearer = api_key(&spec(
+            "components: {securitySchemes: {b: {type: http, scheme: bearer}}}",
+        ));
+        assert_eq!(bearer.prefix.as_deref(), Some("Bearer"));
+        assert_eq!(api_key(&spec("")), ApiKey::default());
+    }
+}
