@@ -2,7 +2,7 @@
 //!
 //! `spec/upstream.yaml` is lomi.'s document exactly as published; `spec/overlay.yaml` is
 //! an [OpenAPI Overlay 1.0](https://spec.openapis.org/overlay/v1.0.0.html) document
-//! holding every departure of ours, each action saying why. [`derive`] applies the
+//! holding every departure of ours, each action saying why. [`derive()`] applies the
 //! overlay (with `roas-overlay`, whose JSONPath is RFC 9535's), then prunes the
 //! components, security schemes and tags that no remaining operation reaches (an
 //! overlay cannot compute reachability), and prints the result with a first line saying
@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use crate::diagnostic::{Diagnostic, Severity, unescape_token};
 use crate::source_map::SourceMap;
 
-/// The result of [`derive`]: the text of the derived spec.
+/// The result of [`derive()`]: the text of the derived spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Derived {
     /// The derived document, starting with its provenance comment.

@@ -188,3 +188,86 @@ async fn known_enum_values_are_typed() {
         Ok(types::CurrencyCode::Xof)
     );
 }
+
+/// lomi.'s validation failures send `details` as an array; `code` and `message` must
+/// survive whatever `details` holds (the envelope is read from the raw JSON, not through
+/// the spec's error type).
+#[tokio::test]
+async fn an_envelope_with_details_of_any_json_type_keeps_code_and_message() {
+    for details in [
+        json!([{"field": "amount", "message": "must be positive"}]),
+        json!({"retry_after_seconds": 30}),
+        json!("free text"),
+        json!(null),
+    ] {
+        let body = json!({
+            "error": {"code": "bad_request", "message": "Validation failed", "details": details},
+        });
+        let reply = move || raw(400, "application/json", body.to_string());
+        match retrieve_from(reply).await {
+            Err(Error::Api(e)) => {
+                assert_eq!(e.code.as_deref(), Some("bad_request"), "{details}");
+                assert_eq!(e.message.as_deref(), Some("Validation failed"));
+                assert_eq!(e.details, Some(details.clone()).filter(|d| !d.is_null()));
+                assert_eq!(e.body_excerpt, None);
+            }
+            other => panic!("{details}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_top_level_request_id_or_a_flat_envelope_is_read_too() {
+    let server = TestServer::start(|_, _| Reply::Respond {
+        status: 404,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: br#"{"code":"not_found","message":"No such session","request_id":"req_body"}"#
+            .to_vec(),
+    })
+    .await;
+    let e = client(&server.url)
+        .retrieve_checkout_session()
+        .session_id(SESSION_ID)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code(), e.request_id()),
+        (Some("not_found"), Some("req_body"))
+    );
+    assert_eq!(
+        e.to_string(),
+        "retrieve_checkout_session failed with 404 Not Found (not_found): No such session [request id req_body]"
+    );
+}
+
+/// What one attempt saw never leaks into the next: an over-large first answer does not
+/// make the second attempt's decode error claim the body was too large.
+#[tokio::test]
+async fn nothing_from_one_attempt_leaks_into_the_next() {
+    let server = TestServer::start(|_, n| {
+        if n == 0 {
+            raw(503, "application/json", vec![b' '; 64 * 1024])
+        } else {
+            raw(200, "application/json", "{not json")
+        }
+    })
+    .await;
+    let client = Client::builder(TEST_KEY)
+        .base_url(&server.url)
+        .retry_policy(fast_retries())
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
+    let e = decode_error(
+        client
+            .retrieve_checkout_session()
+            .session_id(SESSION_ID)
+            .send()
+            .await
+            .map(|r| r.into_inner()),
+    );
+    assert!(e.reason.contains("key must be a string"), "{}", e.reason);
+    assert_eq!(e.body_excerpt, "{not json");
+    assert_eq!(server.requests().len(), 2);
+}

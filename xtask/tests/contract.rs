@@ -1,0 +1,338 @@
+//! Proof of the contract (`codegen/src/contract.rs`): the hand-written crate compiles,
+//! unchanged, with the client generated from any valid spec.
+//!
+//! One scratch workspace under `target/contract/` holds a copy of `lomi-client` per
+//! spec, its `generated/` replaced: the specs of `codegen/tests/contract/`, lomi.'s whole
+//! published document through a harmless overlay, and a newer upstream document that
+//! renames paths and drops operations through our own overlay. One `cargo clippy -D
+//! warnings` checks them all; one `cargo test` then makes one call per resource of the
+//! whole API against httpmock.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use lomi_codegen::plan::plan;
+use xtask::{OVERLAY_PATH, UPSTREAM_PATH, workspace_root};
+
+const WHOLE_API: &str = "upstream-all";
+
+fn copy_dir(from: &Path, to: &Path, skip: &str) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() == skip {
+            continue;
+        }
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target, skip);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The workspace manifest: ours, with the scratch crates as members and without the
+/// path dependencies that do not exist there.
+fn manifest(root: &Path, members: &[String]) -> String {
+    let ours = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let list: Vec<String> = members.iter().map(|m| format!("\"c/{m}\"")).collect();
+    ours.lines()
+        .filter(|l| !l.contains("path = \"codegen\"") && !l.contains("path = \"lomi-client\""))
+        .map(|l| {
+            if l.starts_with("members = ") {
+                format!("members = [{}]", list.join(", "))
+            } else if l.starts_with("default-members = ") {
+                String::new()
+            } else {
+                l.to_string()
+            }
+        })
+        .fold(String::new(), |mut out, l| {
+            out.push_str(&l);
+            out.push('\n');
+            out
+        })
+}
+
+/// A copy of lomi-client named `contract-<name>` with `code` as its generated module.
+fn client_crate(root: &Path, ws: &Path, name: &str, code: &str, calls: Option<String>) {
+    let dir = ws.join("c").join(name);
+    copy_dir(&root.join("lomi-client/src"), &dir.join("src"), "generated");
+    fs::create_dir_all(dir.join("src/generated")).unwrap();
+    fs::write(dir.join("src/generated/mod.rs"), code).unwrap();
+    let mut toml = fs::read_to_string(root.join("lomi-client/Cargo.toml"))
+        .unwrap()
+        .replace(
+            "name = \"lomi-client\"",
+            &format!("name = \"contract-{name}\""),
+        )
+        .lines()
+        .filter(|l| !l.starts_with("readme"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    if let Some(calls) = calls {
+        toml = toml.replace(
+            "[dev-dependencies]\n",
+            "[dev-dependencies]\nhttpmock.workspace = true\n",
+        );
+        fs::create_dir_all(dir.join("tests")).unwrap();
+        fs::write(dir.join("tests/calls.rs"), calls).unwrap();
+    }
+    fs::write(dir.join("Cargo.toml"), toml).unwrap();
+}
+
+/// A test that calls the first parameterless GET of each resource (tag) of `spec`
+/// against httpmock, and reads lomi.'s validation error envelope from one of them.
+fn calls_test(crate_name: &str, spec: &openapiv3::OpenAPI) -> (String, usize) {
+    let plan = plan(spec);
+    let mut seen = Vec::new();
+    let mut body = String::new();
+    for (path, item) in spec.paths.paths.iter() {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let Some(get) = &item.get else { continue };
+        let Some(tag) = get.tags.first() else {
+            continue;
+        };
+        if seen.contains(tag) || !item.parameters.is_empty() {
+            continue;
+        }
+        let id = get.operation_id.as_deref().unwrap_or_default();
+        let op = plan
+            .operations
+            .iter()
+            .find(|o| o.operation_id == id)
+            .unwrap();
+        if path.contains('{') {
+            continue;
+        }
+        seen.push(tag.clone());
+        let _ = writeln!(
+            body,
+            "    let mock = server.mock_async(|when, then| {{
+        when.method(GET).path({path:?}).header(\"x-api-key\", \"lomi_sk_test\");
+        then.status(200).json_body(serde_json::json!({{\"data\": [], \"pagination\": {{\"limit\": 20, \"offset\": 0, \"total\": 0}}}}));
+    }}).await;
+    client.{}().send().await.unwrap_or_else(|e| panic!(\"{tag}: {{e}}\"));
+    mock.assert_async().await;
+    mock.delete_async().await;",
+            op.method
+        );
+    }
+    let first = plan
+        .operations
+        .iter()
+        .find(|o| o.http_method == "GET" && !o.path.contains('{'))
+        .unwrap();
+    let test = format!(
+        "//! Written by xtask/tests/contract.rs.
+use httpmock::Method::GET;
+use httpmock::MockServer;
+
+#[tokio::test]
+async fn one_call_per_resource_and_a_validation_error() {{
+    let server = MockServer::start_async().await;
+    let client = {crate_name}::Client::builder(\"lomi_sk_test\")
+        .base_url(server.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+{body}
+    server.mock_async(|when, then| {{
+        when.method(GET).path({path:?});
+        then.status(400).header(\"x-request-id\", \"req_9\").json_body(serde_json::json!({{
+            \"error\": {{\"code\": \"bad_request\", \"message\": \"Validation failed\",
+                       \"details\": [{{\"field\": \"limit\", \"issue\": \"too big\"}}]}}
+        }}));
+    }}).await;
+    let e = client.{method}().send().await.unwrap_err();
+    assert_eq!(e.code(), Some(\"bad_request\"), \"{{e}}\");
+    assert_eq!(e.request_id(), Some(\"req_9\"));
+    assert!(e.to_string().contains(\"Validation failed\"), \"{{e}}\");
+}}
+",
+        path = first.path,
+        method = first.method,
+    );
+    (test, seen.len())
+}
+
+/// What the contract promises beyond compiling, for the specs it concerns.
+fn behaviour(spec: &str) -> Option<String> {
+    let krate = format!("contract_{}", spec.replace('-', "_"));
+    let body = match spec {
+        // The key rides in the query when the spec says so.
+        "key-in-query" => format!(
+            "let server = MockServer::start_async().await;
+    let mock = server.mock_async(|when, then| {{
+        when.method(GET).path(\"/ping\").query_param(\"api_key\", \"lomi_sk_test\");
+        then.status(204);
+    }}).await;
+    let client = {krate}::Client::builder(\"lomi_sk_test\").base_url(server.base_url()).build().unwrap();
+    client.ping().send().await.unwrap();
+    mock.assert_async().await;"
+        ),
+        // No server: building without a base URL says so; with one, calls work.
+        "no-servers" => format!(
+            "let e = {krate}::Client::builder(\"k\").build().unwrap_err();
+    assert_eq!(e.to_string(), \"the spec declares no live server: set one with `.base_url(..)`\");
+    let e = {krate}::Client::builder(\"k\").sandbox().build().unwrap_err();
+    assert_eq!(e.to_string(), \"the spec declares no sandbox server: set one with `.base_url(..)`\");
+    let server = MockServer::start_async().await;
+    let mock = server.mock_async(|when, then| {{
+        when.method(GET).path(\"/things\");
+        then.status(200).json_body(serde_json::json!([\"a\"]));
+    }}).await;
+    let client = {krate}::Client::builder(\"k\").base_url(server.base_url()).build().unwrap();
+    assert_eq!(client.list_things().send().await.unwrap().into_inner(), [\"a\"]);
+    mock.assert_async().await;"
+        ),
+        // The marked server is the sandbox, whatever the descriptions say.
+        "three-servers-variables" => format!(
+            "let live = {krate}::Client::builder(\"k\").build().unwrap();
+    assert_eq!(live.baseurl(), \"https://eu.example.test/v2\");
+    let sandbox = {krate}::Client::builder(\"k\").sandbox().build().unwrap();
+    assert_eq!(sandbox.baseurl(), \"https://sandbox.example.test\");"
+        ),
+        _ => return None,
+    };
+    Some(format!(
+        "//! Written by xtask/tests/contract.rs.
+#![allow(unused_imports)]
+use httpmock::Method::GET;
+use httpmock::MockServer;
+
+#[tokio::test]
+async fn the_contract_holds() {{
+    {body}
+}}
+"
+    ))
+}
+
+fn run(ws: &Path, target: &Path, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(args)
+        .current_dir(ws)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "`cargo {}` failed in {}:\n{}",
+        args.join(" "),
+        ws.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn generated(name: &str, spec: &str) -> String {
+    let out = lomi_codegen::generate(&format!("{name}.yaml"), spec)
+        .unwrap_or_else(|d| panic!("{name} does not generate: {d:#?}"));
+    out.files[0].contents.clone()
+}
+
+#[test]
+fn the_hand_written_crate_compiles_with_the_client_of_every_spec() {
+    let root = workspace_root();
+    let base = root.join("target/contract");
+    let ws: PathBuf = base.join("ws");
+    let _ = fs::remove_dir_all(&ws);
+    fs::create_dir_all(ws.join("c")).unwrap();
+
+    let mut members = Vec::new();
+    let corpus = root.join("codegen/tests/contract");
+    let mut specs: Vec<PathBuf> = fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    specs.sort();
+    for path in &specs {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let code = generated(&name, &fs::read_to_string(path).unwrap());
+        let test = behaviour(&name);
+        client_crate(&root, &ws, &name, &code, test);
+        members.push(name);
+    }
+
+    // lomi.'s whole document, as published, through one harmless action.
+    let upstream = fs::read_to_string(root.join(UPSTREAM_PATH)).unwrap();
+    let harmless =
+        fs::read_to_string(root.join("xtask/tests/fixtures/whole-api.overlay.yaml")).unwrap();
+    let whole = lomi_codegen::derive::derive(
+        UPSTREAM_PATH,
+        &upstream,
+        "whole-api.overlay.yaml",
+        &harmless,
+    )
+    .unwrap_or_else(|d| panic!("{d:#?}"));
+    let parsed: openapiv3::OpenAPI = serde_yaml::from_str(&whole.text).unwrap();
+    assert_eq!(parsed.paths.paths.len(), 44);
+    let crate_name = format!("contract_{}", WHOLE_API.replace('-', "_"));
+    let (calls, resources) = calls_test(&crate_name, &parsed);
+    assert_eq!(resources, 22, "one call per resource");
+    client_crate(
+        &root,
+        &ws,
+        WHOLE_API,
+        &generated(WHOLE_API, &whole.text),
+        Some(calls),
+    );
+    members.push(WHOLE_API.into());
+
+    // A newer upstream: lomi. renames other resources' paths and drops the delete
+    // operation; our overlay still applies and the client compiles without it.
+    let newer = upstream
+        .replace("  /customers:", "  /v2/customers:")
+        .replace(
+            "  /products/{product_id}:",
+            "  /catalog/products/{product_id}:",
+        )
+        .replacen(
+            "    delete:\n      operationId: deleteCheckoutSession",
+            "    x-dropped:\n      operationId: deleteCheckoutSession",
+            1,
+        );
+    assert_ne!(newer, upstream);
+    let ours = fs::read_to_string(root.join(OVERLAY_PATH)).unwrap();
+    let derived = lomi_codegen::derive::derive(UPSTREAM_PATH, &newer, OVERLAY_PATH, &ours)
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    let code = generated("newer-upstream", &derived.text);
+    assert!(!code.contains("delete_checkout_session"));
+    client_crate(&root, &ws, "newer-upstream", &code, None);
+    members.push("newer-upstream".into());
+
+    fs::write(ws.join("Cargo.toml"), manifest(&root, &members)).unwrap();
+    fs::copy(root.join("Cargo.lock"), ws.join("Cargo.lock")).unwrap();
+    let target = base.join("target");
+    run(
+        &ws,
+        &target,
+        &[
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
+    let mut test = vec!["test", "--quiet", "--test", "calls"];
+    let tested: Vec<String> = members
+        .iter()
+        .filter(|m| *m == WHOLE_API || behaviour(m).is_some())
+        .map(|m| format!("contract-{m}"))
+        .collect();
+    for member in &tested {
+        test.extend(["-p", member.as_str()]);
+    }
+    run(&ws, &target, &test);
+}
