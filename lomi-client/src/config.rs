@@ -343,7 +343,12 @@ fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, BuildE
         url: raw.to_string(),
         reason: reason.to_string(),
     };
-    let url = reqwest::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
+    let url = reqwest::Url::parse(raw.trim()).map_err(|e| match e {
+        url::ParseError::RelativeUrlWithoutBase => {
+            bad("it is relative: give an absolute URL such as `https://api.example.com/v1`")
+        }
+        e => bad(&e.to_string()),
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("the scheme must be http or https"));
     }
@@ -445,7 +450,8 @@ mod tests {
         }
         assert!(check_base_url("http://10.0.0.5/v1", true).is_ok());
         for (bad, why) in [
-            ("api.lomi.africa/v1", "relative URL without a base"),
+            ("api.lomi.africa/v1", "it is relative: give an absolute URL"),
+            ("/v1", "it is relative: give an absolute URL"),
             ("ftp://api.lomi.africa", "scheme must be http or https"),
             ("https://api.lomi.africa/v1?x=1", "query string"),
             (

@@ -199,6 +199,11 @@ fn behaviour(spec: &str) -> Option<String> {
     let sandbox = {krate}::Client::builder(\"k\").sandbox().build().unwrap();
     assert_eq!(sandbox.baseurl(), \"https://sandbox.example.test\");"
         ),
+        // A relative server cannot be a base URL: building says so.
+        "relative-server" => format!(
+            "let e = {krate}::Client::builder(\"k\").build().unwrap_err().to_string();
+    assert!(e.starts_with(\"invalid base URL `/v1`: it is relative\"), \"{{e}}\");"
+        ),
         _ => return None,
     };
     Some(format!(
