@@ -17,6 +17,10 @@ commands:
                       what changed for client users between two specs (a path or REV:path;
                       default HEAD:spec/lomi.yaml against spec/lomi.yaml), with the version
                       bump it calls for; exits 1 on a breaking change unless --allow-breaking
+  check-python-doc    feed spec/lomi.yaml to OpenAPI Generator's python target (the
+                      `openapi-generator-cli` on PATH, or $OPENAPI_GENERATOR_CLI) and
+                      compare its CheckoutSessionsApi.md with the official SDK's page,
+                      spec/python-sdk/CheckoutSessionsApi.md, byte for byte
   bench-codegen       time each generator stage on our spec and on 10/100/1,000-operation
                       specs (builds the xtask in release first)
   help                show this message
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some((&"generate", rest)) => run_generate(rest),
         Some((&"bench-codegen", _)) => run_bench(),
         Some((&"diff-spec", rest)) => run_diff(rest),
+        Some((&"check-python-doc", _)) => run_python_doc(),
         Some((&("help" | "-h" | "--help"), _)) => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -90,6 +95,53 @@ fn run_bench() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The official Python SDK's reference page must come out of our spec unchanged: the
+/// spec says everything the official SDKs were generated from.
+fn run_python_doc() -> ExitCode {
+    let root = workspace_root();
+    let cli =
+        std::env::var("OPENAPI_GENERATOR_CLI").unwrap_or_else(|_| "openapi-generator-cli".into());
+    let out = std::env::temp_dir().join(format!("lomi-python-doc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let status = std::process::Command::new(&cli)
+        .args(["generate", "-g", "python", "--package-name", "lomi", "-i"])
+        .arg(root.join(SPEC_PATH))
+        .arg("-o")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => {
+            eprintln!("error: `{cli} generate` failed ({s})");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!(
+                "error: cannot run `{cli}`: {e}\n  = help: `pip install openapi-generator-cli==7.26.0` \
+                 (needs Java 11 or later), or set OPENAPI_GENERATOR_CLI"
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    let read = |path: &std::path::Path| std::fs::read_to_string(path).unwrap_or_default();
+    let got = read(&out.join("docs/CheckoutSessionsApi.md"));
+    let expected = read(&root.join("spec/python-sdk/CheckoutSessionsApi.md"));
+    let _ = std::fs::remove_dir_all(&out);
+    if got == expected {
+        println!(
+            "OpenAPI Generator's python target writes the official page from {SPEC_PATH}, byte for byte"
+        );
+        return ExitCode::SUCCESS;
+    }
+    let diff = similar::TextDiff::from_lines(&expected, &got)
+        .unified_diff()
+        .header("official page", "from spec/lomi.yaml")
+        .to_string();
+    eprintln!("error: {SPEC_PATH} no longer produces the official Python SDK page:\n{diff}");
+    ExitCode::FAILURE
 }
 
 fn run_diff(args: &[&str]) -> ExitCode {
