@@ -31,6 +31,7 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
     let types = module(&file.items, "types")
         .ok_or("progenitor's output has no `types` module")?
         .clone();
+    let builders = builder_methods(&file.items);
     for item in &mut file.items {
         match item {
             Item::Mod(m) if m.ident == "types" => {
@@ -50,7 +51,7 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
                     }
                 }
             }
-            Item::Mod(m) if m.ident == "builder" => augment_builders(m, plan, &types)?,
+            Item::Mod(m) if m.ident == "builder" => augment_builders(m, plan, &types, &builders)?,
             _ => {}
         }
     }
@@ -75,7 +76,38 @@ fn type_name(ty: &Type) -> Option<String> {
     }
 }
 
-fn augment_builders(builder: &mut ItemMod, plan: &Plan, types: &ItemMod) -> Result<(), String> {
+/// Which client method each builder type belongs to, read off progenitor's
+/// `impl Client { pub fn create_thing(&self) -> builder::CreateThing<'_> { … } }`.
+fn builder_methods(items: &[Item]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for item in items {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || !is_type(&imp.self_ty, "Client") {
+            continue;
+        }
+        for i in &imp.items {
+            if let ImplItem::Fn(f) = i
+                && let ReturnType::Type(_, ty) = &f.sig.output
+                && let Type::Path(p) = ty.as_ref()
+                && p.path
+                    .segments
+                    .first()
+                    .is_some_and(|s| s.ident == "builder")
+                && let Some(name) = type_name(ty)
+            {
+                out.push((name, f.sig.ident.to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn augment_builders(
+    builder: &mut ItemMod,
+    plan: &Plan,
+    types: &ItemMod,
+    methods: &[(String, String)],
+) -> Result<(), String> {
     let items = &mut builder.content.as_mut().ok_or("`builder` is empty")?.1;
     // Generated types (enums, constrained strings) that a bounds check takes.
     let mut checked_types: Vec<Type> = Vec::new();
@@ -112,12 +144,15 @@ fn augment_builders(builder: &mut ItemMod, plan: &Plan, types: &ItemMod) -> Resu
         let ImplItem::Fn(send) = &mut imp.items[send_index] else {
             unreachable!("found as a fn above")
         };
-        let method =
-            operation_literal(send).ok_or_else(|| format!("`{name}::send` names no operation"))?;
+        let method = methods
+            .iter()
+            .find(|(builder, _)| *builder == name)
+            .map(|(_, method)| method)
+            .ok_or_else(|| format!("no client method returns `builder::{name}`"))?;
         let op = plan
             .operations
             .iter()
-            .find(|o| o.method == method)
+            .find(|o| o.method == *method)
             .ok_or_else(|| format!("operation `{method}` is not in the spec"))?;
 
         let docs: Vec<syn::Attribute> = send
@@ -189,15 +224,6 @@ fn generated_types(ty: &Type, out: &mut Vec<Type>) {
 
 fn parse_impl_item(tokens: TokenStream) -> Result<ImplItem, String> {
     syn::parse2(tokens).map_err(|e| format!("generated an invalid method: {e}"))
-}
-
-/// The `operation_id: "..."` string in progenitor's `send` body.
-fn operation_literal(send: &syn::ImplItemFn) -> Option<String> {
-    let block = &send.block;
-    let text = quote!(#block).to_string();
-    let start = text.find("operation_id : \"")? + "operation_id : \"".len();
-    let end = text[start..].find('"')?;
-    Some(text[start..start + end].to_string())
 }
 
 /// `ResponseValue<T>` out of `Result<ResponseValue<T>, Error<E>>`.

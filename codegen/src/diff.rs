@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use openapiv3::{
-    Components, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr,
-    Schema, SchemaKind, SecurityScheme, Type,
+    OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind,
+    SecurityScheme, Type,
 };
 use serde_json::{Value, json};
 
+use crate::model::Model;
 use crate::refs::resolve;
 
 /// One change, as a client user sees it.
@@ -180,28 +181,21 @@ struct Differ<'a> {
     out: Vec<Change>,
 }
 
-fn operations_of(spec: &OpenAPI) -> BTreeMap<String, (&PathItem, &Operation)> {
-    let mut ops = BTreeMap::new();
-    for (path, item) in spec.paths.paths.iter() {
-        if let ReferenceOr::Item(item) = item {
-            for (method, op) in item.iter() {
-                ops.insert(format!("{} {path}", method.to_uppercase()), (item, op));
-            }
-        }
-    }
-    ops
-}
-
-fn params<'a>(
-    item: &'a PathItem,
-    op: &'a Operation,
-    components: Option<&'a Components>,
-) -> BTreeMap<String, &'a Parameter> {
-    item.parameters
+/// The operations of `model` by `METHOD /path`, each with its parameters by name.
+fn operations_of<'a>(
+    model: &Model<'a>,
+) -> BTreeMap<String, (&'a Operation, BTreeMap<String, &'a Parameter>)> {
+    model
+        .operations
         .iter()
-        .chain(&op.parameters)
-        .filter_map(|p| resolve(p, components, |c| &c.parameters))
-        .map(|p| (p.parameter_data_ref().name.clone(), p))
+        .map(|op| {
+            let params = op
+                .params
+                .iter()
+                .map(|p| (p.name().to_string(), p.param))
+                .collect();
+            (op.label.clone(), (op.op, params))
+        })
         .collect()
 }
 
@@ -254,17 +248,17 @@ impl Differ<'_> {
     }
 
     fn operations(&mut self) {
-        let (old_c, new_c) = (self.old.components.as_ref(), self.new.components.as_ref());
-        let old_ops = operations_of(self.old);
-        let new_ops = operations_of(self.new);
-        for (key, (_, op)) in &old_ops {
+        let (old_model, new_model) = (Model::lower(self.old), Model::lower(self.new));
+        let old_ops = operations_of(&old_model);
+        let new_ops = operations_of(&new_model);
+        for (key, (op, _)) in &old_ops {
             if !new_ops.contains_key(key) {
                 let name = op.operation_id.as_deref().unwrap_or("?");
                 self.push(true, key, format!("operation removed (`{name}`)"));
             }
         }
-        for (key, (old_item, old_op)) in &old_ops {
-            let Some((new_item, new_op)) = new_ops.get(key) else {
+        for (key, (old_op, old_params)) in &old_ops {
+            let Some((new_op, new_params)) = new_ops.get(key) else {
                 continue;
             };
             if old_op.operation_id != new_op.operation_id {
@@ -278,15 +272,11 @@ impl Differ<'_> {
                     ),
                 );
             }
-            self.parameters(
-                key,
-                params(old_item, old_op, old_c),
-                params(new_item, new_op, new_c),
-            );
+            self.parameters(key, old_params, new_params);
             self.request_body(key, old_op, new_op);
             self.statuses(key, old_op, new_op);
         }
-        for (key, (_, op)) in &new_ops {
+        for (key, (op, _)) in &new_ops {
             if !old_ops.contains_key(key) {
                 let name = op.operation_id.as_deref().unwrap_or("?");
                 self.push(false, key, format!("operation added (`{name}`)"));
@@ -297,11 +287,11 @@ impl Differ<'_> {
     fn parameters(
         &mut self,
         at: &str,
-        old: BTreeMap<String, &Parameter>,
-        new: BTreeMap<String, &Parameter>,
+        old: &BTreeMap<String, &Parameter>,
+        new: &BTreeMap<String, &Parameter>,
     ) {
         let (old_c, new_c) = (self.old.components.as_ref(), self.new.components.as_ref());
-        for (name, p) in &new {
+        for (name, p) in new {
             let required = p.parameter_data_ref().required;
             match old.get(name) {
                 None => self.push(

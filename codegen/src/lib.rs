@@ -1,10 +1,13 @@
 //! The lomi-rs code generator: OpenAPI text in, `lomi-client` source files out.
 //!
 //! The pipeline is a chain of pure stages, each tested on its own:
+//! [`derive`](mod@derive) (lomi.'s document + our overlay → the spec, pruned) →
 //! [`load`] (parse and type the document) → [`lint`] (reject what progenitor cannot
 //! take, with locations) → [`normalize`] (reshape what it takes badly) → [`render`]
-//! (progenitor, then prettyplease, then the marker line). Nothing here touches the disk:
-//! the `xtask` writes what [`generate`] returns.
+//! (progenitor, then [`augment`] and the [`contract`] items, then prettyplease and the
+//! marker line). The spec is lowered once into a [`model`] that the lint, the [`plan`]
+//! and the [`diff`] read. Nothing here touches the disk: the `xtask` writes what
+//! [`derive::derive`] and [`generate`] return.
 
 pub mod augment;
 pub mod contract;
@@ -13,6 +16,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod lint;
 pub mod load;
+pub mod model;
 pub mod normalize;
 pub mod plan;
 pub mod refs;

@@ -6,13 +6,13 @@
 use std::collections::{BTreeSet, HashMap};
 
 use openapiv3::{
-    Components, Operation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody,
-    Response, StatusCode,
+    Components, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, StatusCode,
 };
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Severity, escape_token, pointer, unescape_token};
 use crate::load::Loaded;
+use crate::model::{Model, Operation};
 use crate::refs::resolve as resolve_item;
 use crate::validate::{resolve, validate};
 
@@ -50,15 +50,6 @@ struct Lint<'a> {
     out: Vec<Diagnostic>,
     /// Reference cycles already reported, by their sorted members.
     cycles: BTreeSet<Vec<String>>,
-}
-
-/// An operation and where it sits.
-struct Op<'a> {
-    pointer: String,
-    label: String,
-    path: &'a str,
-    item: &'a PathItem,
-    operation: &'a Operation,
 }
 
 impl<'a> Lint<'a> {
@@ -191,45 +182,31 @@ impl<'a> Lint<'a> {
                 );
             }
         }
-        let spec = &self.loaded.spec;
-        let mut ops = Vec::new();
-        for (path, item) in spec.paths.paths.iter() {
-            let item_ptr = pointer(["paths", path.as_str()]);
-            let item = match item {
-                ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { .. } => {
-                    self.error(
-                        item_ptr,
-                        format!("path `{path}` is a `$ref`; progenitor does not follow path-item references"),
-                        "write the path item inline under `paths`",
-                    );
-                    continue;
-                }
-            };
-            for (method, operation) in item.iter() {
-                ops.push(Op {
-                    pointer: format!("{item_ptr}/{method}"),
-                    label: format!("{} {path}", method.to_uppercase()),
-                    path,
-                    item,
-                    operation,
-                });
+        for (path, item) in self.loaded.spec.paths.paths.iter() {
+            if let ReferenceOr::Reference { .. } = item {
+                self.error(
+                    pointer(["paths", path.as_str()]),
+                    format!(
+                        "path `{path}` is a `$ref`; progenitor does not follow path-item references"
+                    ),
+                    "write the path item inline under `paths`",
+                );
             }
         }
-
+        let model = Model::lower(&self.loaded.spec);
         let mut ids: HashMap<String, (String, String)> = HashMap::new();
-        for op in &ops {
+        for op in &model.operations {
             self.operation_id(op, &mut ids);
             self.parameters(op);
-            if let Some(body) = &op.operation.request_body {
+            if let Some(body) = &op.op.request_body {
                 self.request_body(op, body);
             }
             self.responses(op);
         }
     }
 
-    fn operation_id(&mut self, op: &Op, ids: &mut HashMap<String, (String, String)>) {
-        let Some(id) = op.operation.operation_id.as_deref() else {
+    fn operation_id(&mut self, op: &Operation, ids: &mut HashMap<String, (String, String)>) {
+        let Some(id) = op.op.operation_id.as_deref() else {
             self.error(
                 op.pointer.clone(),
                 format!("operation `{}` has no operationId", op.label),
@@ -277,29 +254,14 @@ impl<'a> Lint<'a> {
         }
     }
 
-    fn parameters(&mut self, op: &Op) {
-        let components = self.components();
-        // Operation-level parameters override path-level ones of the same name and place.
-        let mut merged: Vec<(String, &Parameter)> = Vec::new();
-        let levels = [
-            (pointer(["paths", op.path]), &op.item.parameters),
-            (op.pointer.clone(), &op.operation.parameters),
-        ];
-        for (base, params) in levels {
-            for (i, p) in params.iter().enumerate() {
-                let here = format!("{base}/parameters/{i}");
-                let Some(param) = resolve_item(p, components, |c| &c.parameters) else {
-                    continue; // dangling, reported with the other references
-                };
-                let data = param.parameter_data_ref();
-                merged.retain(|(_, q)| {
-                    let qd = q.parameter_data_ref();
-                    !(qd.name == data.name
-                        && std::mem::discriminant(*q) == std::mem::discriminant(param))
-                });
-                merged.push((here, param));
-            }
-        }
+    fn parameters(&mut self, op: &Operation) {
+        // Operation-level parameters override path-level ones of the same name and place
+        // (the model merges them).
+        let merged: Vec<(String, &Parameter)> = op
+            .params
+            .iter()
+            .map(|p| (p.pointer.clone(), p.param))
+            .collect();
 
         let template = match template_names(op.path) {
             Ok(names) => names,
@@ -390,7 +352,7 @@ impl<'a> Lint<'a> {
         }
     }
 
-    fn request_body(&mut self, op: &Op, body: &ReferenceOr<RequestBody>) {
+    fn request_body(&mut self, op: &Operation, body: &ReferenceOr<RequestBody>) {
         let here = format!("{}/requestBody", op.pointer);
         let Some(body) = resolve_item(body, self.components(), |c| &c.request_bodies) else {
             return;
@@ -441,9 +403,9 @@ impl<'a> Lint<'a> {
         }
     }
 
-    fn responses(&mut self, op: &Op) {
+    fn responses(&mut self, op: &Operation) {
         let here = format!("{}/responses", op.pointer);
-        let responses = &op.operation.responses;
+        let responses = &op.op.responses;
         // (code, shape) in the order the spec lists them.
         let mut success: Vec<(String, String)> = Vec::new();
         let mut errors: Vec<(String, String)> = Vec::new();

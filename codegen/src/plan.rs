@@ -2,12 +2,9 @@
 //! parameter checks, which operations are offset-paginated lists, and the string enums
 //! that become open (forward-compatible) enums.
 
-use crate::refs::resolve;
+use crate::model::{Model, Operation, Param};
 use heck::{ToPascalCase, ToSnakeCase};
-use openapiv3::{
-    Components, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind,
-    StatusCode, Type,
-};
+use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
 
 /// Everything [`crate::augment`] needs to know about the spec.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -76,42 +73,36 @@ pub struct EnumPlan {
 
 /// Reads the plan off a linted spec.
 pub fn plan(spec: &OpenAPI) -> Plan {
-    let components = spec.components.as_ref();
-    let mut operations = Vec::new();
-    for (path, item) in spec.paths.paths.iter() {
-        let ReferenceOr::Item(item) = item else {
-            continue;
-        };
-        for (method, op) in item.iter() {
-            let Some(id) = op.operation_id.as_deref() else {
-                continue;
-            };
-            let params: Vec<&Parameter> = item
-                .parameters
-                .iter()
-                .chain(&op.parameters)
-                .filter_map(|p| resolve(p, components, |c| &c.parameters))
-                .collect();
-            let paginated = is_offset_list(&params, op, components);
-            let params = params
-                .iter()
-                .map(|p| ParamPlan {
-                    name: p.parameter_data_ref().name.clone(),
-                    field: sanitize_snake(&p.parameter_data_ref().name),
-                    bounds: bounds(p, components),
-                })
-                .collect();
-            operations.push(OperationPlan {
+    plan_model(&Model::lower(spec))
+}
+
+/// Reads the plan off a lowered spec.
+pub fn plan_model(model: &Model<'_>) -> Plan {
+    let operations = model
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let id = op.op.operation_id.as_deref()?;
+            Some(OperationPlan {
                 operation_id: id.to_string(),
                 method: sanitize_snake(id),
-                http_method: method.to_uppercase(),
-                path: path.clone(),
-                params,
-                paginated,
-            });
-        }
-    }
-    let enums = components
+                http_method: op.http_method.to_uppercase(),
+                path: op.path.to_string(),
+                params: op
+                    .params
+                    .iter()
+                    .map(|p| ParamPlan {
+                        name: p.name().to_string(),
+                        field: sanitize_snake(p.name()),
+                        bounds: bounds(p),
+                    })
+                    .collect(),
+                paginated: offset_list(model, op).is_some(),
+            })
+        })
+        .collect();
+    let enums = model
+        .components()
         .map(|c| {
             c.schemas
                 .iter()
@@ -143,35 +134,8 @@ pub fn sanitize_snake(input: &str) -> String {
     }
 }
 
-fn schema_of<'a>(
-    schema: &'a ReferenceOr<Schema>,
-    components: Option<&'a Components>,
-) -> Option<&'a Schema> {
-    resolve(schema, components, |c| &c.schemas)
-}
-
-fn boxed_schema_of<'a>(
-    schema: &'a ReferenceOr<Box<Schema>>,
-    components: Option<&'a Components>,
-) -> Option<&'a Schema> {
-    match schema {
-        ReferenceOr::Item(s) => Some(s),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.rsplit('/').next()?;
-            schema_of(components?.schemas.get(name)?, components)
-        }
-    }
-}
-
-fn param_schema<'a>(p: &'a Parameter, components: Option<&'a Components>) -> Option<&'a Schema> {
-    match &p.parameter_data_ref().format {
-        ParameterSchemaOrContent::Schema(s) => schema_of(s, components),
-        ParameterSchemaOrContent::Content(_) => None,
-    }
-}
-
-fn bounds(p: &Parameter, components: Option<&Components>) -> Option<Bounds> {
-    let schema = param_schema(p, components)?;
+fn bounds(p: &Param<'_>) -> Option<Bounds> {
+    let schema = p.schema?;
     let mut c = Bounds::default();
     match &schema.schema_kind {
         SchemaKind::Type(Type::Integer(i)) => {
@@ -190,7 +154,7 @@ fn bounds(p: &Parameter, components: Option<&Components>) -> Option<Bounds> {
             c.min_length = s.min_length;
             c.max_length = s.max_length;
             // An empty path segment would silently hit another endpoint.
-            if matches!(p, Parameter::Path { .. }) {
+            if matches!(p.param, Parameter::Path { .. }) {
                 c.min_length = Some(c.min_length.unwrap_or(0).max(1));
             }
         }
@@ -205,50 +169,39 @@ fn bounds(p: &Parameter, components: Option<&Components>) -> Option<Bounds> {
 
 /// An operation follows lomi.'s list pattern when it takes integer `limit` and `offset`
 /// query parameters and its success body is `{ data: [..], pagination: { total, .. } }`.
-fn is_offset_list(
-    params: &[&Parameter],
-    op: &openapiv3::Operation,
-    components: Option<&Components>,
-) -> bool {
-    offset_list(params, op, components).is_some()
-}
-
-fn offset_list(
-    params: &[&Parameter],
-    op: &openapiv3::Operation,
-    components: Option<&Components>,
-) -> Option<()> {
+fn offset_list(model: &Model<'_>, op: &Operation<'_>) -> Option<()> {
     for name in ["limit", "offset"] {
-        let p = params.iter().find(|p| {
-            matches!(p, Parameter::Query { .. }) && p.parameter_data_ref().name == name
-        })?;
-        let schema = param_schema(p, components)?;
-        if !matches!(schema.schema_kind, SchemaKind::Type(Type::Integer(_))) {
+        let p = op
+            .params
+            .iter()
+            .find(|p| matches!(p.param, Parameter::Query { .. }) && p.name() == name)?;
+        if !matches!(p.schema?.schema_kind, SchemaKind::Type(Type::Integer(_))) {
             return None;
         }
     }
     let response = op
+        .op
         .responses
         .responses
         .iter()
         .find_map(|(code, r)| match code {
-            StatusCode::Code(200) => resolve(r, components, |c| &c.responses),
+            StatusCode::Code(200) => model.response(r),
             _ => None,
         })?;
     let media = response.content.get("application/json")?;
-    let envelope = schema_of(media.schema.as_ref()?, components)?;
+    let envelope = model.schema(media.schema.as_ref()?)?;
     let SchemaKind::Type(Type::Object(envelope)) = &envelope.schema_kind else {
         return None;
     };
-    let data = boxed_schema_of(envelope.properties.get("data")?, components)?;
+    let data = model.boxed_schema(envelope.properties.get("data")?)?;
     if !matches!(data.schema_kind, SchemaKind::Type(Type::Array(_))) {
         return None;
     }
-    let pagination = boxed_schema_of(envelope.properties.get("pagination")?, components)?;
+    let pagination = model.boxed_schema(envelope.properties.get("pagination")?)?;
     let SchemaKind::Type(Type::Object(pagination)) = &pagination.schema_kind else {
         return None;
     };
-    let total = boxed_schema_of(pagination.properties.get("total")?, components)?;
+    let total = model.boxed_schema(pagination.properties.get("total")?)?;
     if !matches!(total.schema_kind, SchemaKind::Type(Type::Integer(_))) {
         return None;
     }
