@@ -459,37 +459,34 @@ impl<'a> Lint<'a> {
         }
         for (list, kind) in [(&success, "success"), (&errors, "error")] {
             let shapes: BTreeSet<&String> = list.iter().map(|(_, s)| s).collect();
-            if shapes.len() > 1 && kind == "error" {
+            if shapes.len() < 2 {
+                continue;
+            }
+            let listing: Vec<String> = list
+                .iter()
+                .map(|(code, shape)| format!("{code} → {shape}"))
+                .collect();
+            let found = format!(
+                "`{}` has {} different {kind} response bodies ({})",
+                op.label,
+                shapes.len(),
+                listing.join(", ")
+            );
+            if kind == "error" {
                 // The runtime reads error bodies as raw JSON; normalize drops their types.
-                let listing: Vec<String> = list
-                    .iter()
-                    .map(|(code, shape)| format!("{code} → {shape}"))
-                    .collect();
                 self.warning(
                     here.clone(),
                     format!(
-                        "`{}` has {} different error response bodies ({}); the client reads \
-                         `code`, `message` and `details` from any of them but types none",
-                        op.label,
-                        shapes.len(),
-                        listing.join(", ")
+                        "{found}; the client reads `code`, `message` and `details` from any \
+                         of them but types none"
                     ),
                     "give every 4xx/5xx response (and `default`) the same schema, e.g. \
                      `$ref: '#/components/schemas/Error'`",
                 );
-            } else if shapes.len() > 1 {
-                let listing: Vec<String> = list
-                    .iter()
-                    .map(|(code, shape)| format!("{code} → {shape}"))
-                    .collect();
+            } else {
                 self.error(
                     here.clone(),
-                    format!(
-                        "`{}` has {} different {kind} response bodies ({}); progenitor needs one",
-                        op.label,
-                        shapes.len(),
-                        listing.join(", ")
-                    ),
+                    format!("{found}; progenitor needs one"),
                     "give every 2xx response (and a `default` that stands alone, which counts \
                      as both) the same schema, or drop the odd one",
                 );

@@ -29,6 +29,24 @@ async fn retrieve_from(
         .map(|r| r.into_inner())
 }
 
+/// A retrieve from `server` by a client that accepts at most `limit` bytes a response.
+async fn retrieve_with_limit(server: &TestServer, limit: usize) -> Box<lomi_client::DecodeError> {
+    let client = Client::builder(TEST_KEY)
+        .base_url(&server.url)
+        .retry_policy(fast_retries())
+        .max_response_bytes(limit)
+        .build()
+        .unwrap();
+    decode_error(
+        client
+            .retrieve_checkout_session()
+            .session_id(SESSION_ID)
+            .send()
+            .await
+            .map(|r| r.into_inner()),
+    )
+}
+
 fn decode_error(result: Result<types::CheckoutSessions, Error>) -> Box<lomi_client::DecodeError> {
     match result {
         Err(Error::Decode(e)) => e,
@@ -86,20 +104,7 @@ async fn an_error_body_that_is_json_but_not_the_envelope_is_kept_as_an_excerpt()
 async fn an_enormous_body_is_refused_without_being_kept() {
     let server =
         TestServer::start(|_, _| raw(200, "application/json", vec![b' '; 4 * 1024 * 1024])).await;
-    let client = Client::builder(TEST_KEY)
-        .base_url(&server.url)
-        .retry_policy(fast_retries())
-        .max_response_bytes(1024 * 1024)
-        .build()
-        .unwrap();
-    let e = decode_error(
-        client
-            .retrieve_checkout_session()
-            .session_id(SESSION_ID)
-            .send()
-            .await
-            .map(|r| r.into_inner()),
-    );
+    let e = retrieve_with_limit(&server, 1024 * 1024).await;
     assert_eq!(e.reason, "the body is larger than the 1048576-byte limit");
     assert!(e.body_excerpt.is_empty());
 }
@@ -253,20 +258,7 @@ async fn nothing_from_one_attempt_leaks_into_the_next() {
         }
     })
     .await;
-    let client = Client::builder(TEST_KEY)
-        .base_url(&server.url)
-        .retry_policy(fast_retries())
-        .max_response_bytes(1024)
-        .build()
-        .unwrap();
-    let e = decode_error(
-        client
-            .retrieve_checkout_session()
-            .session_id(SESSION_ID)
-            .send()
-            .await
-            .map(|r| r.into_inner()),
-    );
+    let e = retrieve_with_limit(&server, 1024).await;
     assert!(e.reason.contains("key must be a string"), "{}", e.reason);
     assert_eq!(e.body_excerpt, "{not json");
     assert_eq!(server.requests().len(), 2);

@@ -78,14 +78,16 @@ fn run_bench() -> ExitCode {
             }
         };
     }
-    let spec = match std::fs::read_to_string(workspace_root().join(SPEC_PATH)) {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("error: cannot read {SPEC_PATH}: {e}");
-            return ExitCode::FAILURE;
-        }
+    let read = |rel: &str| {
+        std::fs::read_to_string(workspace_root().join(rel))
+            .map_err(|e| eprintln!("error: cannot read {rel}: {e}"))
     };
-    match xtask::bench::run(&spec) {
+    let (Ok(spec), Ok(upstream), Ok(overlay)) =
+        (read(SPEC_PATH), read(UPSTREAM_PATH), read(OVERLAY_PATH))
+    else {
+        return ExitCode::FAILURE;
+    };
+    match xtask::bench::run(&spec, &upstream, &overlay) {
         Ok(table) => {
             println!("generator stages, median of several runs (release build)\n\n{table}");
             ExitCode::SUCCESS
