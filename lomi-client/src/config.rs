@@ -1,12 +1,15 @@
 //! Building a [`Client`]: the API key, the environment and the HTTP settings.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::generated::{API_KEY_HEADER, API_KEY_PREFIX, Client, servers};
-use crate::runtime::{RetryPolicy, Runtime};
+use crate::runtime::{RetryPolicy, Runtime, Settings};
 
 /// The `User-Agent` every request carries: this crate and its version.
 pub const USER_AGENT: &str = concat!("lomi-client/", env!("CARGO_PKG_VERSION"));
@@ -82,11 +85,11 @@ pub struct ClientBuilder {
     api_key_prefix: Option<String>,
     base_url: Result<String, Environment>,
     allow_insecure_http: bool,
-    pub(crate) timeout: Duration,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) max_concurrent_requests: usize,
-    pub(crate) max_response_bytes: usize,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    max_concurrent_requests: usize,
+    max_response_bytes: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -278,14 +281,7 @@ impl ClientBuilder {
             Ok(url) => check_base_url(url, self.allow_insecure_http)?,
             Err(environment) => return Err(BuildError::NoServer(environment.name())),
         };
-        let http = self.http_client()?;
-        Ok(Client::new_with_client(&base_url, http, Runtime::new(self)))
-    }
-
-    /// The HTTP client these settings describe (also used to apply a per-call
-    /// connect timeout).
-    pub(crate) fn http_client(&self) -> Result<reqwest::Client, BuildError> {
-        let mut headers = HeaderMap::new();
+        let mut default_headers = HeaderMap::new();
         let key = self.api_key_header()?;
         if let Some(header) = API_KEY_HEADER {
             let name = reqwest::header::HeaderName::try_from(header).map_err(|_| {
@@ -293,19 +289,24 @@ impl ClientBuilder {
                     "the spec's key header `{header}` is not a header name"
                 ))
             })?;
-            headers.insert(name, key);
+            default_headers.insert(name, key);
         }
-        reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .default_headers(headers)
-            .connect_timeout(self.connect_timeout)
-            .build()
-            .map_err(BuildError::Http)
-    }
-
-    /// The key as sent (trimmed), for a spec that sends it in the query.
-    pub(crate) fn api_key(&self) -> &str {
-        self.api_key.trim()
+        let settings = Settings {
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            retry: self.retry,
+            max_response_bytes: self.max_response_bytes,
+            api_key: self.api_key.trim().to_string(),
+            default_headers,
+            limiter: Arc::new(Semaphore::new(self.max_concurrent_requests.max(1))),
+            idempotency_key: None,
+        };
+        let http = settings.http_client().map_err(BuildError::Http)?;
+        Ok(Client::new_with_client(
+            &base_url,
+            http,
+            Runtime::new(settings),
+        ))
     }
 
     fn api_key_header(&self) -> Result<HeaderValue, BuildError> {

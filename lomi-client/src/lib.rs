@@ -91,9 +91,8 @@
 
 mod config;
 mod error;
-pub mod pagination;
-#[doc(hidden)]
-pub mod runtime;
+mod pagination;
+mod runtime;
 
 // Machine output: formatted by prettyplease, not rustfmt, and exempt from lints that
 // only make sense for hand-written code.

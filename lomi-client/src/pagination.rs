@@ -3,6 +3,9 @@
 //! Every list operation in the spec that takes `limit` and `offset` and answers
 //! `{ data: [...], pagination: { limit, offset, total } }` gets a generated `stream()`
 //! that walks the pages with these helpers.
+//!
+//! Only generated code calls the helpers, and a spec without such a list calls none.
+#![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -19,19 +22,17 @@ use crate::Error;
 pub type ItemStream<'a, T> = BoxStream<'a, Result<T, Error>>;
 
 /// One fetched page.
-#[doc(hidden)]
-pub struct Page<T> {
+pub(crate) struct Page<T> {
     /// The page's items.
-    pub items: Vec<T>,
+    pub(crate) items: Vec<T>,
     /// `pagination.total`: how many items the list has in all.
-    pub total: Option<u64>,
+    pub(crate) total: Option<u64>,
     /// `pagination.limit`: the page size the server used.
-    pub limit: Option<u64>,
+    pub(crate) limit: Option<u64>,
 }
 
 /// A count or offset as the generated types hold it.
-#[doc(hidden)]
-pub trait Count {
+pub(crate) trait Count {
     /// The value, if it is a non-negative number.
     fn count(self) -> Option<u64>;
 }
@@ -54,14 +55,12 @@ impl<C: Count> Count for Option<C> {
 }
 
 /// `value` as a count.
-#[doc(hidden)]
-pub fn count<C: Count>(value: C) -> Option<u64> {
+pub(crate) fn count<C: Count>(value: C) -> Option<u64> {
     value.count()
 }
 
 /// Where the walk starts: the builder's `offset`, or 0.
-#[doc(hidden)]
-pub fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 {
+pub(crate) fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 {
     offset.clone().ok().and_then(C::count).unwrap_or(0)
 }
 
@@ -74,8 +73,7 @@ struct Walk<F, T> {
 
 /// Streams the items of the pages `fetch(offset)` returns, from `start`, until a page is
 /// empty, the offset reaches `total`, or (without a `total`) a page comes back short.
-#[doc(hidden)]
-pub fn offset_stream<'a, T, F, Fut>(start: u64, fetch: F) -> ItemStream<'a, T>
+pub(crate) fn offset_stream<'a, T, F, Fut>(start: u64, fetch: F) -> ItemStream<'a, T>
 where
     T: Send + 'a,
     F: FnMut(u64) -> Fut + Send + 'a,

@@ -1,0 +1,267 @@
+//! One call: its state, shared with the hooks through a task-local, and what its
+//! failure becomes: the crate's [`Error`], with lomi.'s error envelope read from the raw
+//! body whatever the spec's error schema is.
+//!
+//! Only generated code starts a call, and a spec without operations starts none.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use super::params::Operation;
+use crate::error::{
+    ApiError, ConnectionError, DecodeError, Error, InvalidInput, TimeoutError, excerpt,
+};
+
+/// The header lomi. names each request with.
+const REQUEST_ID: &str = "x-request-id";
+
+/// `code`, `message`, `details` and `request_id` of an error body, read from its raw
+/// JSON whatever the spec's error schema says: lomi.'s envelope
+/// `{"error": {"code", "message", "details"}, "request_id"}` (with `details` of any JSON
+/// type, and `request_id` inside `error` or beside it), or a flat `{"code", "message"}`.
+/// `None` when the body is not such an envelope.
+pub(crate) fn envelope(bytes: &[u8]) -> Option<ErrorParts> {
+    use serde_json::Value;
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let body: Value = serde_json::from_slice(bytes).ok()?;
+    let outer = body.as_object()?;
+    let (inner, message) = match outer.get("error") {
+        Some(Value::Object(inner)) => (inner, None),
+        // `{"error": "message"}`, as some gateways answer.
+        Some(Value::String(message)) => (outer, Some(message.clone())),
+        _ => (outer, None),
+    };
+    let parts = ErrorParts {
+        code: text(inner.get("code")),
+        message: message.or_else(|| text(inner.get("message"))),
+        details: inner.get("details").filter(|d| !d.is_null()).cloned(),
+        request_id: text(outer.get("request_id")).or_else(|| text(inner.get("request_id"))),
+    };
+    (parts.code.is_some() || parts.message.is_some()).then_some(parts)
+}
+
+/// What an error body says, as [`envelope`] reads it.
+#[derive(Default)]
+pub(crate) struct ErrorParts {
+    code: Option<String>,
+    message: Option<String>,
+    details: Option<serde_json::Value>,
+    request_id: Option<String>,
+}
+
+/// What one call has seen, shared between [`call`] and the hooks it runs.
+#[derive(Default)]
+pub(crate) struct CallState {
+    pub(crate) attempts: u32,
+    pub(crate) invalid: Option<(String, String)>,
+    pub(crate) timeout: Duration,
+    /// What the last attempt saw; reset before each attempt, so nothing leaks from one
+    /// attempt into the next.
+    pub(crate) last: AttemptState,
+}
+
+/// What one attempt saw.
+#[derive(Default)]
+pub(crate) struct AttemptState {
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) too_large: Option<usize>,
+    /// The body of an error response, for [`envelope`].
+    pub(crate) error_body: Vec<u8>,
+}
+
+tokio::task_local! {
+    static CALL: Arc<Mutex<CallState>>;
+}
+
+pub(crate) fn with_call(f: impl FnOnce(&mut CallState)) {
+    let _ = CALL.try_with(|state| f(&mut state.lock().unwrap_or_else(PoisonError::into_inner)));
+}
+
+/// Runs one generated `send_unchecked()` future and turns its failure into [`Error`].
+pub(crate) async fn call<T, E>(
+    operation: Operation,
+    send: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
+) -> Result<T, Error> {
+    let state = Arc::new(Mutex::new(CallState::default()));
+    let span = tracing::info_span!(
+        "lomi.request",
+        operation = operation.method,
+        operation_id = operation.id,
+        method = operation.http_method,
+        path = operation.path,
+        status = Empty,
+        attempts = Empty,
+        elapsed_ms = Empty,
+    );
+    let started = Instant::now();
+    let result = CALL
+        .scope(state.clone(), send)
+        .instrument(span.clone())
+        .await;
+    let state = std::mem::take(&mut *state.lock().unwrap_or_else(PoisonError::into_inner));
+    span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+    span.record("attempts", state.attempts);
+    if let Some(status) = state.last.status {
+        span.record("status", status.as_u16());
+    }
+    match result {
+        Ok(value) => Ok(value),
+        // Boxed so that the rarely taken error path does not grow every call's future.
+        Err(e) => Err(Box::pin(convert(e, &operation, state)).await),
+    }
+}
+
+async fn convert<E>(
+    e: progenitor_client::Error<E>,
+    operation: &Operation,
+    mut state: CallState,
+) -> Error {
+    use progenitor_client::Error as P;
+    let attempts = state.attempts.max(1);
+    let status = state.last.status.unwrap_or(StatusCode::OK);
+    match e {
+        P::InvalidRequest(message) | P::Custom(message) => {
+            let (parameter, message) = match state.invalid {
+                Some((p, m)) => (Some(p), m),
+                None => (None, message),
+            };
+            Error::InvalidInput(InvalidInput {
+                operation: operation.method,
+                parameter,
+                message,
+            })
+        }
+        P::CommunicationError(source)
+        | P::ResponseBodyError(source)
+        | P::InvalidUpgrade(source) => {
+            // The URL would show a key sent in the query.
+            let source = if crate::generated::API_KEY_QUERY.is_some() {
+                source.without_url()
+            } else {
+                source
+            };
+            if source.is_timeout() {
+                Error::Timeout(TimeoutError {
+                    operation: operation.method,
+                    attempts,
+                    timeout: state.timeout,
+                    source: Some(source),
+                })
+            } else {
+                Error::Connection(ConnectionError {
+                    operation: operation.method,
+                    attempts,
+                    source,
+                })
+            }
+        }
+        P::ErrorResponse(rv) => {
+            let body = std::mem::take(&mut state.last.error_body);
+            api_error_from_bytes(operation, rv.status(), &body, state, attempts)
+        }
+        P::InvalidResponsePayload(bytes, source) => {
+            if let Some(limit) = state.last.too_large {
+                decode_error(
+                    operation,
+                    status,
+                    state,
+                    format!("the body is larger than the {limit}-byte limit"),
+                    String::new(),
+                )
+            } else if status.is_client_error() || status.is_server_error() {
+                api_error_from_bytes(operation, status, &bytes, state, attempts)
+            } else {
+                decode_error(
+                    operation,
+                    status,
+                    state,
+                    source.to_string(),
+                    excerpt(&bytes),
+                )
+            }
+        }
+        P::UnexpectedResponse(response) => {
+            let status = response.status();
+            // Already in memory: the exec hook buffered it.
+            let bytes = response.bytes().await.unwrap_or_default();
+            if status.is_client_error() || status.is_server_error() {
+                api_error_from_bytes(operation, status, &bytes, state, attempts)
+            } else {
+                decode_error(
+                    operation,
+                    status,
+                    state,
+                    format!(
+                        "the spec documents no {} response for this operation",
+                        status.as_u16()
+                    ),
+                    excerpt(&bytes),
+                )
+            }
+        }
+    }
+}
+
+/// A response whose body is not what the spec describes.
+fn decode_error(
+    operation: &Operation,
+    status: StatusCode,
+    state: CallState,
+    reason: String,
+    body_excerpt: String,
+) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        operation: operation.method,
+        status,
+        request_id: state.last.request_id,
+        reason,
+        body_excerpt,
+    }))
+}
+
+/// An error status whose body may or may not be an error envelope: without one, the
+/// error keeps its status and an excerpt of the body. The request id of the response
+/// header wins over the one in the body.
+fn api_error_from_bytes(
+    operation: &Operation,
+    status: StatusCode,
+    bytes: &[u8],
+    state: CallState,
+    attempts: u32,
+) -> Error {
+    let (parts, body_excerpt) = match envelope(bytes) {
+        Some(parts) => (parts, None),
+        None => (ErrorParts::default(), Some(excerpt(bytes))),
+    };
+    Error::Api(Box::new(ApiError {
+        operation: operation.method,
+        status,
+        code: parts.code,
+        message: parts.message,
+        details: parts.details,
+        request_id: state.last.request_id.or(parts.request_id),
+        retry_after: state.last.retry_after,
+        body_excerpt,
+        attempts,
+    }))
+}
+
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}

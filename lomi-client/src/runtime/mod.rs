@@ -1,0 +1,88 @@
+//! What happens around every request, one concern a module:
+//!
+//! - [`retry`]: which failures are retried and after how long (pure, table-tested);
+//! - [`options`]: settings changed for some calls, and idempotency keys;
+//! - [`params`]: the checks the generated builders run before sending;
+//! - [`call`]: one call's state, and turning its failure into [`crate::Error`];
+//! - [`hooks`]: progenitor's `pre` and `exec` hooks for [`crate::Client`].
+//!
+//! This module depends on neither `config` nor the generated code: `config` builds a
+//! [`Settings`] and the generated builders call what is re-exported here
+//! (`codegen/src/contract.rs` lists it).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use tokio::sync::Semaphore;
+
+mod call;
+mod hooks;
+mod options;
+mod params;
+mod retry;
+
+pub use options::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions};
+// For the generated builders. A spec may use none of them (no operation, no bounded
+// parameter, no generated type in a bounded parameter), so none may warn when unused.
+pub use retry::RetryPolicy;
+#[allow(unused_imports)]
+pub(crate) use {
+    call::call,
+    params::{Bounds, Operation, ParamValue, check_bounds, check_set},
+};
+
+/// Per-client state the generated code carries to the hooks. Cheap to clone.
+#[derive(Clone)]
+pub struct Runtime {
+    pub(crate) settings: Arc<Settings>,
+}
+
+/// Everything a client was built with that its calls need.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: usize,
+    /// The key, trimmed, for a spec that sends it in the query. Never printed.
+    pub(crate) api_key: String,
+    /// Sent with every request: the key's header, when the spec puts it in one.
+    pub(crate) default_headers: HeaderMap,
+    /// Bounds requests in flight; shared by every client derived from one `build()`.
+    pub(crate) limiter: Arc<Semaphore>,
+    pub(crate) idempotency_key: Option<String>,
+}
+
+impl Settings {
+    /// The HTTP client these settings describe (again, for a per-call connect timeout).
+    pub(crate) fn http_client(&self) -> reqwest::Result<reqwest::Client> {
+        reqwest::Client::builder()
+            .user_agent(crate::USER_AGENT)
+            .default_headers(self.default_headers.clone())
+            .connect_timeout(self.connect_timeout)
+            .build()
+    }
+}
+
+impl Runtime {
+    pub(crate) fn new(settings: Settings) -> Self {
+        Runtime {
+            settings: Arc::new(settings),
+        }
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.settings;
+        f.debug_struct("Runtime")
+            .field("retry", &s.retry)
+            .field("timeout", &s.timeout)
+            .field("connect_timeout", &s.connect_timeout)
+            .field("max_response_bytes", &s.max_response_bytes)
+            .field("idempotency_key", &s.idempotency_key)
+            .finish_non_exhaustive()
+    }
+}

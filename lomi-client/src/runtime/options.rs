@@ -1,0 +1,148 @@
+//! Settings changed for some calls ([`Client::with_options`]) and the idempotency keys
+//! that make POSTs safe to retry.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+
+use super::{Runtime, Settings};
+use crate::Client;
+
+/// The header that makes a POST safe to retry.
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// The longest idempotency key lomi. keeps.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// Settings for the calls made through one [`Client`] value; see [`Client::with_options`].
+///
+/// ```no_run
+/// # async fn run(client: lomi_client::Client, body: lomi_client::types::CheckoutSessionsCreate) -> Result<(), lomi_client::Error> {
+/// use std::time::Duration;
+/// use lomi_client::RequestOptions;
+///
+/// let session = client
+///     .with_options(
+///         RequestOptions::new()
+///             .idempotency_key("order-1042")
+///             .max_retries(5)
+///             .timeout(Duration::from_secs(20)),
+///     )
+///     .create_checkout_session()
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    max_retries: Option<u32>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    idempotency_key: Option<String>,
+}
+
+impl RequestOptions {
+    /// No overrides: the client's settings apply.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Retries for these calls (0 turns retrying off).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// Time allowed for each attempt, from sending to the last byte of the body.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed to open a connection. Changing it gives these calls a connection pool
+    /// of their own.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `Idempotency-Key` for POSTs (at most 255 visible ASCII characters): lomi.
+    /// answers a repeat of the key with the original response for 24 hours, so a create
+    /// can never charge twice. Without it, each call gets a random UUID, reused on that
+    /// call's retries.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+}
+
+impl Client {
+    /// A client for calls with some settings changed: retries, timeouts, an
+    /// idempotency key. Cheap: the connection pool and the concurrency limit are
+    /// shared with `self`.
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        let base = &self.inner.settings;
+        let mut settings = Settings::clone(base);
+        settings.idempotency_key = options
+            .idempotency_key
+            .or_else(|| base.idempotency_key.clone());
+        if let Some(retries) = options.max_retries {
+            settings.retry = settings.retry.with_max_retries(retries);
+        }
+        if let Some(timeout) = options.timeout {
+            settings.timeout = timeout;
+        }
+        let mut http = self.client.clone();
+        if let Some(connect) = options.connect_timeout
+            && connect != base.connect_timeout
+        {
+            settings.connect_timeout = connect;
+            match settings.http_client() {
+                Ok(rebuilt) => http = rebuilt,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot apply connect_timeout; keeping the client's")
+                }
+            }
+        }
+        Client::new_with_client(&self.baseurl, http, Runtime::new(settings))
+    }
+}
+
+/// Checks a caller-supplied idempotency key the way lomi. reads it (trimmed).
+pub(crate) fn idempotency_key(key: &str) -> Result<HeaderValue, String> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Err("must not be empty".into());
+    }
+    let len = key.chars().count();
+    if len > MAX_IDEMPOTENCY_KEY_LEN {
+        return Err(format!(
+            "must be at most {MAX_IDEMPOTENCY_KEY_LEN} characters, got {len}"
+        ));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        return Err("must be visible ASCII characters".into());
+    }
+    HeaderValue::from_str(key).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_keys_are_trimmed_and_bounded() {
+        assert_eq!(idempotency_key("  order-1  ").unwrap(), "order-1");
+        assert_eq!(idempotency_key(" ").unwrap_err(), "must not be empty");
+        assert_eq!(idempotency_key(&"k".repeat(255)).unwrap().len(), 255);
+        assert_eq!(
+            idempotency_key(&"k".repeat(256)).unwrap_err(),
+            "must be at most 255 characters, got 256"
+        );
+        assert_eq!(
+            idempotency_key("clé").unwrap_err(),
+            "must be visible ASCII characters"
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! The checks every generated builder runs before anything is sent: each parameter is
+//! set (and converted), and within the bounds the spec gives it.
+//!
+//! Only generated code calls these, and a spec may call none of them.
+#![allow(dead_code)]
+
+use crate::error::{Error, InvalidInput};
+
+/// Which operation a call is, for errors and traces.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Operation {
+    /// The operationId in the spec.
+    pub(crate) id: &'static str,
+    /// The client method.
+    pub(crate) method: &'static str,
+    /// The HTTP method.
+    pub(crate) http_method: &'static str,
+    /// The path template.
+    pub(crate) path: &'static str,
+}
+
+/// A parameter's bounds from the spec.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Bounds {
+    pub(crate) minimum: Option<f64>,
+    pub(crate) maximum: Option<f64>,
+    pub(crate) min_length: Option<usize>,
+    pub(crate) max_length: Option<usize>,
+}
+
+/// A value the builders hold that bounds can be checked on.
+pub(crate) trait ParamValue {
+    /// The value as a number, if it is one.
+    fn number(&self) -> Option<f64> {
+        None
+    }
+    /// The value as text, if it is text.
+    fn text(&self) -> Option<&str> {
+        None
+    }
+}
+
+macro_rules! numeric_param {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            fn number(&self) -> Option<f64> {
+                Some(*self as f64)
+            }
+        }
+    )*};
+}
+numeric_param!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64);
+
+macro_rules! nonzero_param {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            fn number(&self) -> Option<f64> {
+                Some(self.get() as f64)
+            }
+        }
+    )*};
+}
+nonzero_param!(
+    std::num::NonZeroU8,
+    std::num::NonZeroU16,
+    std::num::NonZeroU32,
+    std::num::NonZeroU64,
+    std::num::NonZeroI8,
+    std::num::NonZeroI16,
+    std::num::NonZeroI32,
+    std::num::NonZeroI64
+);
+
+/// Values whose only check is that they are set (and converted): a `Uuid` or a date
+/// cannot be empty or out of a length range.
+macro_rules! opaque_param {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {}
+    )*};
+}
+opaque_param!(
+    bool,
+    uuid::Uuid,
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>,
+    std::net::IpAddr,
+    std::net::Ipv4Addr,
+    std::net::Ipv6Addr,
+    serde_json::Value,
+    serde_json::Map<String, serde_json::Value>
+);
+
+impl ParamValue for String {
+    fn text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl<T: ParamValue> ParamValue for Option<T> {
+    fn number(&self) -> Option<f64> {
+        self.as_ref().and_then(T::number)
+    }
+    fn text(&self) -> Option<&str> {
+        self.as_ref().and_then(T::text)
+    }
+}
+
+impl<T: ParamValue> ParamValue for Vec<T> {}
+
+fn invalid(operation: &Operation, parameter: &str, message: String) -> Error {
+    Error::InvalidInput(InvalidInput {
+        operation: operation.method,
+        parameter: Some(parameter.to_string()),
+        message,
+    })
+}
+
+/// Refuses a parameter that failed to convert or falls outside the spec's bounds.
+pub(crate) fn check_bounds<T: ParamValue>(
+    operation: &Operation,
+    value: &Result<T, String>,
+    name: &str,
+    bounds: Bounds,
+) -> Result<(), Error> {
+    let value = value
+        .as_ref()
+        .map_err(|e| invalid(operation, name, e.clone()))?;
+    if let Some(n) = value.number() {
+        let low = bounds.minimum.is_some_and(|m| n < m);
+        let high = bounds.maximum.is_some_and(|m| n > m);
+        if low || high {
+            let range = match (bounds.minimum, bounds.maximum) {
+                (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+                (Some(lo), None) => format!("at least {lo}"),
+                (None, Some(hi)) => format!("at most {hi}"),
+                (None, None) => unreachable!("a bound was crossed"),
+            };
+            return Err(invalid(
+                operation,
+                name,
+                format!("must be {range}, got {n}"),
+            ));
+        }
+    }
+    if let Some(text) = value.text() {
+        let len = text.chars().count();
+        if let Some(min) = bounds.min_length
+            && len < min
+        {
+            let message = if len == 0 {
+                "must not be empty".to_string()
+            } else {
+                format!("must be at least {min} characters, got {len}")
+            };
+            return Err(invalid(operation, name, message));
+        }
+        if let Some(max) = bounds.max_length
+            && len > max
+        {
+            return Err(invalid(
+                operation,
+                name,
+                format!("must be at most {max} characters, got {len}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a parameter (or body) that was never set or failed to convert.
+pub(crate) fn check_set<T>(
+    operation: &Operation,
+    value: &Result<T, String>,
+    name: &str,
+) -> Result<(), Error> {
+    value
+        .as_ref()
+        .map(|_| ())
+        .map_err(|e| invalid(operation, name, e.clone()))
+}
