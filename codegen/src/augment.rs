@@ -111,6 +111,7 @@ fn augment_builders(
     let items = &mut builder.content.as_mut().ok_or("`builder` is empty")?.1;
     // Generated types (enums, constrained strings) that a bounds check takes.
     let mut checked_types: Vec<Type> = Vec::new();
+    let mut builders_with_options: Vec<String> = Vec::new();
     let structs: Vec<ItemStruct> = items
         .iter()
         .filter_map(|i| match i {
@@ -177,15 +178,138 @@ fn augment_builders(
             }
         }
         let names: Vec<String> = fields.into_iter().map(|(f, _)| f).collect();
+        with_call_options(imp, &name)?;
         let wrapper = send_wrapper(op, &names, &docs, &ok_type);
         imp.items.push(parse_impl_item(wrapper)?);
+        for method in option_methods(op, imp) {
+            imp.items.push(parse_impl_item(method)?);
+        }
         if op.paginated {
-            let stream = stream_method(op, &ok_type, types)?;
+            let stream = stream_method(op, &name, &names, &ok_type, types)?;
             imp.items.push(parse_impl_item(stream)?);
+        }
+        builders_with_options.push(name);
+    }
+    // Every builder carries its call's options (timeout, retries, idempotency key).
+    for item in items.iter_mut() {
+        if let Item::Struct(s) = item
+            && builders_with_options.iter().any(|b| s.ident == b)
+            && let Fields::Named(named) = &mut s.fields
+        {
+            named.named.push(
+                syn::parse::Parser::parse2(
+                    syn::Field::parse_named,
+                    quote!(
+                        #OPTIONS_FIELD: crate::runtime::CallOptions
+                    ),
+                )
+                .map_err(|e| format!("generated an invalid field: {e}"))?,
+            );
         }
     }
     items.extend(param_value_impls(&checked_types)?);
     Ok(())
+}
+
+/// The builder field that holds a call's options. Progenitor's field names are
+/// snake-case parameter names with a `_` suffix only for keywords, so this cannot
+/// collide with one.
+const OPTIONS_FIELD: OptionsField = OptionsField;
+
+/// Tokens of the [`OPTIONS_FIELD`] name.
+#[derive(Clone, Copy)]
+struct OptionsField;
+
+impl quote::ToTokens for OptionsField {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        format_ident!("options_").to_tokens(tokens);
+    }
+}
+
+/// Initializes the options field in `new()` and lets `send_unchecked()` ignore it.
+fn with_call_options(imp: &mut syn::ItemImpl, name: &str) -> Result<(), String> {
+    let mut initialized = false;
+    let mut ignored = false;
+    for item in &mut imp.items {
+        let ImplItem::Fn(f) = item else { continue };
+        if f.sig.ident == "new" {
+            if let Some(syn::Stmt::Expr(syn::Expr::Struct(lit), None)) = f.block.stmts.last_mut() {
+                lit.fields
+                    .push(parse_quote!(#OPTIONS_FIELD: ::std::default::Default::default()));
+                initialized = true;
+            }
+        } else if f.sig.ident == "send_unchecked" {
+            for stmt in &mut f.block.stmts {
+                if let syn::Stmt::Local(local) = stmt
+                    && let syn::Pat::Struct(pat) = &mut local.pat
+                {
+                    pat.rest = Some(syn::PatRest {
+                        attrs: Vec::new(),
+                        dot2_token: Default::default(),
+                    });
+                    ignored = true;
+                    break;
+                }
+            }
+        }
+    }
+    if initialized && ignored {
+        Ok(())
+    } else {
+        Err(format!(
+            "progenitor's `{name}` builder has no `new()` struct literal or `send` destructuring to extend"
+        ))
+    }
+}
+
+/// `timeout()`, `max_retries()` and, for POSTs, `idempotency_key()` on a builder; a
+/// name a parameter already takes gets a `request_` prefix.
+fn option_methods(op: &OperationPlan, imp: &syn::ItemImpl) -> Vec<TokenStream> {
+    let taken = |name: &str| {
+        imp.items
+            .iter()
+            .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == name))
+    };
+    let pick = |name: &str| {
+        if taken(name) {
+            format_ident!("request_{name}")
+        } else {
+            format_ident!("{name}")
+        }
+    };
+    let (timeout, retries) = (pick("timeout"), pick("max_retries"));
+    let mut out = vec![
+        quote! {
+            /// Time allowed for each attempt of this call, from sending to the last byte
+            /// of the body (the client's `timeout` otherwise).
+            pub fn #timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.#OPTIONS_FIELD.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+        },
+        quote! {
+            /// How many times this call is retried on a transient failure (the client's
+            /// retry policy otherwise; 0 turns retrying off).
+            pub fn #retries(mut self, retries: u32) -> Self {
+                self.#OPTIONS_FIELD.max_retries = ::std::option::Option::Some(retries);
+                self
+            }
+        },
+    ];
+    if op.http_method == "POST" {
+        let key = pick("idempotency_key");
+        out.push(quote! {
+            /// The `Idempotency-Key` of this call (at most 255 visible ASCII characters),
+            /// e.g. your order's id: lomi. answers a repeat of the key with the original
+            /// response for 24 hours, so the call never takes effect twice however often
+            /// it runs. Without it, the call gets a random key, reused on its retries.
+            pub fn #key(mut self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.#OPTIONS_FIELD.idempotency_key = ::std::option::Option::Some(key.into());
+                self
+            }
+        });
+    }
+    out
 }
 
 /// The runtime checks bounds through `ParamValue`, which it implements for every
@@ -289,7 +413,8 @@ fn send_wrapper(
         ///
         /// Parameters are checked against the spec's bounds before anything is sent; the
         /// call is retried on transient failures (see [`crate::RetryPolicy`]).
-        pub async fn send(self) -> ::std::result::Result<#ok_type, crate::Error> {
+        pub async fn send(mut self) -> ::std::result::Result<#ok_type, crate::Error> {
+            let options = ::std::mem::take(&mut self.#OPTIONS_FIELD);
             let operation = crate::runtime::Operation {
                 id: #id,
                 method: #method,
@@ -299,7 +424,8 @@ fn send_wrapper(
             #(#checks)*
             // Boxed: progenitor's future is large, and every layer that holds it by
             // value would copy it.
-            crate::runtime::call(operation, ::std::boxed::Box::pin(self.send_unchecked())).await
+            crate::runtime::call(operation, options, ::std::boxed::Box::pin(self.send_unchecked()))
+                .await
         }
     }
 }
@@ -307,6 +433,8 @@ fn send_wrapper(
 /// `stream()`: every item of an offset-paginated list, one page in memory at a time.
 fn stream_method(
     op: &OperationPlan,
+    builder: &str,
+    fields: &[String],
     ok_type: &GenericArgument,
     types: &ItemMod,
 ) -> Result<TokenStream, String> {
@@ -372,10 +500,16 @@ fn stream_method(
             quote!(crate::pagination::count(page.pagination.limit)),
         )
     };
+    let builder = format_ident!("{builder}");
+    let vars: Vec<proc_macro2::Ident> = (0..fields.len())
+        .map(|i| format_ident!("field_{i}"))
+        .collect();
+    let fields: Vec<proc_macro2::Ident> = fields.iter().map(|f| format_ident!("{f}")).collect();
     let doc = format!(
         "Streams every item of `{}`, walking the offset pages from the builder's `offset` \
          (default 0) with its `limit` and other parameters, and stopping after the last page. \
-         Only one page is held in memory at a time.\n\n\
+         Only one page is held in memory at a time, and the stream owns what it needs \
+         (it is `'static`): return it from a function or move it into a task.\n\n\
          ```no_run\n\
          # async fn run(client: lomi_client::Client) -> Result<(), lomi_client::Error> {{\n\
          use lomi_client::prelude::*;\n\n\
@@ -390,11 +524,23 @@ fn stream_method(
     );
     Ok(quote! {
         #[doc = #doc]
-        pub fn stream(self) -> crate::pagination::ItemStream<'a, #item> {
+        pub fn stream(self) -> crate::pagination::ItemStream<'static, #item> {
             let start = crate::pagination::start_offset(&self.offset);
+            // Owned: the stream keeps a clone of the client (cheap: shared pools) and of
+            // the parameters, and rebuilds the request for each page.
+            let client = ::std::clone::Clone::clone(self.client);
+            let #builder { #(#fields: #vars,)* #OPTIONS_FIELD: options, .. } = self;
             crate::pagination::offset_stream(start, move |offset| {
-                let request = self.clone().offset(offset);
+                let client = ::std::clone::Clone::clone(&client);
+                #(let #vars = ::std::clone::Clone::clone(&#vars);)*
+                let options = ::std::clone::Clone::clone(&options);
                 async move {
+                    let request = #builder {
+                        client: &client,
+                        #(#fields: #vars,)*
+                        #OPTIONS_FIELD: options,
+                    }
+                    .offset(offset);
                     let page = request.send().await?.into_inner();
                     ::std::result::Result::Ok(crate::pagination::Page {
                         total: #total,

@@ -150,7 +150,7 @@ components:
     let out = generate("spec/t.yaml", &text).unwrap_or_else(|e| panic!("{e:#?}"));
     let code = &out.files[0].contents;
     let mut streams: Vec<&str> = code
-        .match_indices("pub fn stream(self) -> crate::pagination::ItemStream<'a, ")
+        .match_indices("pub fn stream(self) -> crate::pagination::ItemStream<'static, ")
         .map(|(i, m)| code[i + m.len()..].split('>').next().unwrap())
         .collect();
     streams.sort();

@@ -299,7 +299,6 @@ impl ClientBuilder {
             api_key: self.api_key.trim().to_string(),
             default_headers,
             limiter: Arc::new(Semaphore::new(self.max_concurrent_requests.max(1))),
-            idempotency_key: None,
         };
         let http = settings.http_client().map_err(BuildError::Http)?;
         Ok(Client::new_with_client(

@@ -43,12 +43,13 @@
 //!   jittered exponential backoff (0.5 s doubling to 8 s) that honours `Retry-After`;
 //!   never other 4xx. See [`RetryPolicy`].
 //! - **Idempotency**: every POST carries an `Idempotency-Key` (a random UUID, or yours
-//!   through [`RequestOptions::idempotency_key`]) that stays the same on every retry, so
-//!   a create that reached lomi. before the connection dropped is never duplicated.
+//!   through the call's `.idempotency_key(..)`) that stays the same on every retry of
+//!   that call, so a create that reached lomi. before the connection dropped is never
+//!   duplicated.
 //! - **Checks arguments** against the spec before sending (`limit` 1–100, `offset` ≥ 0,
 //!   a non-empty `session_id`…).
-//! - **Timeouts** per attempt and for connecting, per client or per call
-//!   ([`Client::with_options`]).
+//! - **Timeouts** per attempt and for connecting, per client, per call (the builders'
+//!   `.timeout(..)` and `.max_retries(..)`) or per derived client ([`Client::with_options`]).
 //! - **Bounds** concurrent requests (and so open connections) and response sizes.
 //! - **Traces** each call and attempt with `tracing` (operation, method, path, attempt,
 //!   status, request id, elapsed); the API key never appears in traces, `Debug` output
@@ -58,7 +59,7 @@
 //!
 //! ```no_run
 //! use lomi_client::prelude::*;
-//! use lomi_client::{ApiErrorKind, RequestOptions};
+//! use lomi_client::ApiErrorKind;
 //!
 //! # async fn run(client: Client) -> Result<(), Error> {
 //! // Every open session, newest first, 100 per request.
@@ -71,8 +72,8 @@
 //!
 //! // An order's payment page, created at most once however often this runs.
 //! let created = client
-//!     .with_options(RequestOptions::new().idempotency_key("order-1042"))
 //!     .create_checkout_session()
+//!     .idempotency_key("order-1042")
 //!     .body(types::CheckoutSessionsCreate::builder().amount(15000.0))
 //!     .send()
 //!     .await;

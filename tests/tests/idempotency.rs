@@ -1,13 +1,23 @@
 //! A retried create must never charge twice: one idempotency key per call, the same on
 //! every attempt of it.
 
-use lomi_client::{Client, Error, RequestOptions, types};
+use lomi_client::{Client, Error, types};
 use tests::server::{Reply, TestServer};
 use tests::{SESSION_ID, body_is, client, seed_create_body, session_json};
 
 async fn create(client: &Client) -> Result<types::CheckoutSessions, Error> {
     client
         .create_checkout_session()
+        .body(tests::seed_create_request())
+        .send()
+        .await
+        .map(|r| r.into_inner())
+}
+
+async fn create_with_key(client: &Client, key: &str) -> Result<types::CheckoutSessions, Error> {
+    client
+        .create_checkout_session()
+        .idempotency_key(key)
         .body(tests::seed_create_request())
         .send()
         .await
@@ -76,9 +86,9 @@ async fn a_callers_key_is_sent_trimmed_on_every_attempt() {
         }
     })
     .await;
-    let client =
-        client(&server.url).with_options(RequestOptions::new().idempotency_key("  order-1042 "));
-    create(&client).await.unwrap();
+    create_with_key(&client(&server.url), "  order-1042 ")
+        .await
+        .unwrap();
     let keys: Vec<String> = server
         .requests()
         .iter()
@@ -98,8 +108,7 @@ async fn an_unusable_key_is_refused_before_anything_is_sent() {
             "must be visible ASCII characters",
         ),
     ] {
-        let client = client(&server.url).with_options(RequestOptions::new().idempotency_key(key));
-        match create(&client).await {
+        match create_with_key(&client(&server.url), &key).await {
             Err(Error::InvalidInput(e)) => {
                 assert_eq!(e.parameter.as_deref(), Some("Idempotency-Key"));
                 assert_eq!(e.message, message);
@@ -108,6 +117,25 @@ async fn an_unusable_key_is_refused_before_anything_is_sent() {
         }
     }
     assert!(server.requests().is_empty());
+}
+
+/// A key belongs to one call: the next create through the same client gets a fresh
+/// one (a client-wide key would answer it with the first session, or a 409).
+#[tokio::test]
+async fn a_callers_key_applies_to_its_call_only() {
+    let server = TestServer::start(|_, _| Reply::json(201, &session_json())).await;
+    let client = client(&server.url);
+    create_with_key(&client, "order-1042").await.unwrap();
+    create(&client).await.unwrap();
+    create_with_key(&client, "order-1043").await.unwrap();
+    let keys: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("idempotency-key").unwrap().to_string())
+        .collect();
+    assert_eq!(keys[0], "order-1042");
+    assert!(is_uuid_v4(&keys[1]), "{}", keys[1]);
+    assert_eq!(keys[2], "order-1043");
 }
 
 #[tokio::test]

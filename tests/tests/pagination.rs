@@ -176,3 +176,41 @@ async fn an_out_of_range_page_size_is_refused_before_the_first_request() {
     }
     assert!(server.requests().is_empty());
 }
+
+/// The stream owns what it needs: a function can return it, and a task can own it,
+/// after the client value it came from is gone.
+fn every_session(
+    client: &lomi_client::Client,
+) -> impl futures_util::Stream<Item = Result<lomi_client::types::CheckoutSessions, Error>> + Send + 'static
+{
+    client
+        .list_checkout_sessions()
+        .limit(2)
+        .max_retries(0)
+        .stream()
+}
+
+#[tokio::test]
+async fn a_stream_is_static_and_keeps_the_builders_settings() {
+    let server = sessions_server(5).await;
+    let stream = {
+        let client = client(&server.url);
+        every_session(&client)
+    };
+    let titles: Vec<String> = tokio::spawn(async move {
+        stream
+            .map_ok(|s| s.title.unwrap_or_default())
+            .try_collect()
+            .await
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(titles.len(), 5);
+    let limits: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| query(r)["limit"].clone())
+        .collect();
+    assert_eq!(limits, ["2", "2", "2"]);
+}

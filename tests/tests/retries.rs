@@ -86,6 +86,17 @@ async fn retries_are_configurable_per_client_and_per_call() {
     // The client it came from keeps its own setting.
     retrieve(&none).await.unwrap_err();
     assert_eq!(server.requests().len(), 4);
+
+    // One call can have its own, on its builder; the next call is back to the client's.
+    none.retrieve_checkout_session()
+        .session_id(tests::SESSION_ID)
+        .max_retries(2)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(server.requests().len(), 7);
+    retrieve(&none).await.unwrap_err();
+    assert_eq!(server.requests().len(), 8);
 }
 
 #[tokio::test]

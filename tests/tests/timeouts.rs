@@ -74,7 +74,21 @@ async fn a_call_can_have_its_own_timeout() {
         .unwrap();
     // The client's default (60 s) lets the slow answer through…
     retrieve(&client).await.unwrap();
-    // …a tighter limit for one call does not.
+    // …a tighter limit for one call, on its builder, does not…
+    let hurried = client
+        .retrieve_checkout_session()
+        .session_id(tests::SESSION_ID)
+        .timeout(Duration::from_millis(100))
+        .max_retries(0)
+        .send()
+        .await;
+    match hurried {
+        Err(Error::Timeout(e)) => {
+            assert_eq!((e.timeout, e.attempts), (Duration::from_millis(100), 1))
+        }
+        other => panic!("{other:?}"),
+    }
+    // …nor for the calls of a client derived with other settings.
     let hurried = client.with_options(
         RequestOptions::new()
             .timeout(Duration::from_millis(100))

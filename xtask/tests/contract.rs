@@ -199,6 +199,20 @@ fn behaviour(spec: &str) -> Option<String> {
     let sandbox = {krate}::Client::builder(\"k\").sandbox().build().unwrap();
     assert_eq!(sandbox.baseurl(), \"https://sandbox.example.test\");"
         ),
+        // Parameters keep their names; the call's options move to `request_*`.
+        "parameters-named-like-options" => format!(
+            "let server = MockServer::start_async().await;
+    let mock = server.mock_async(|when, then| {{
+        when.method(httpmock::Method::POST).path(\"/jobs\").query_param(\"timeout\", \"30\")
+            .query_param(\"options\", \"all\").header(\"idempotency-key\", \"job-1\");
+        then.status(204);
+    }}).await;
+    let client = {krate}::Client::builder(\"k\").base_url(server.base_url()).build().unwrap();
+    client.start_job().timeout(std::num::NonZeroU64::new(30).unwrap()).options(\"all\").max_retries(0)
+        .request_timeout(std::time::Duration::from_secs(5)).request_max_retries(0)
+        .request_idempotency_key(\"job-1\").send().await.unwrap();
+    mock.assert_async().await;"
+        ),
         // A relative server cannot be a base URL: building says so.
         "relative-server" => format!(
             "let e = {krate}::Client::builder(\"k\").build().unwrap_err().to_string();

@@ -3045,6 +3045,7 @@ pub mod builder {
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         offset: Result<Option<u64>, String>,
         sort: Result<Option<::std::string::String>, String>,
+        options_: crate::runtime::CallOptions,
     }
     impl<'a> ListCheckoutSessions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3053,6 +3054,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sort: Ok(None),
+                options_: ::std::default::Default::default(),
             }
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -3097,7 +3099,7 @@ pub mod builder {
             ResponseValue<types::ListCheckoutSessions200Response>,
             Error<types::Error>,
         > {
-            let Self { client, limit, offset, sort } = self;
+            let Self { client, limit, offset, sort, .. } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let sort = sort.map_err(Error::InvalidRequest)?;
@@ -3154,11 +3156,12 @@ pub mod builder {
         /// Parameters are checked against the spec's bounds before anything is sent; the
         /// call is retried on transient failures (see [`crate::RetryPolicy`]).
         pub async fn send(
-            self,
+            mut self,
         ) -> ::std::result::Result<
             ResponseValue<types::ListCheckoutSessions200Response>,
             crate::Error,
         > {
+            let options = ::std::mem::take(&mut self.options_);
             let operation = crate::runtime::Operation {
                 id: "listCheckoutSessions",
                 method: "list_checkout_sessions",
@@ -3190,11 +3193,24 @@ pub mod builder {
             crate::runtime::check_set(&operation, &self.sort, "sort")?;
             crate::runtime::call(
                     operation,
+                    options,
                     ::std::boxed::Box::pin(self.send_unchecked()),
                 )
                 .await
         }
-        /**Streams every item of `listCheckoutSessions`, walking the offset pages from the builder's `offset` (default 0) with its `limit` and other parameters, and stopping after the last page. Only one page is held in memory at a time.
+        /// Time allowed for each attempt of this call, from sending to the last byte
+        /// of the body (the client's `timeout` otherwise).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.options_.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
+        /// How many times this call is retried on a transient failure (the client's
+        /// retry policy otherwise; 0 turns retrying off).
+        pub fn max_retries(mut self, retries: u32) -> Self {
+            self.options_.max_retries = ::std::option::Option::Some(retries);
+            self
+        }
+        /**Streams every item of `listCheckoutSessions`, walking the offset pages from the builder's `offset` (default 0) with its `limit` and other parameters, and stopping after the last page. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
 
 ```no_run
 # async fn run(client: lomi_client::Client) -> Result<(), lomi_client::Error> {
@@ -3209,13 +3225,33 @@ while let Some(item) = items.try_next().await? {
 ```*/
         pub fn stream(
             self,
-        ) -> crate::pagination::ItemStream<'a, types::CheckoutSessions> {
+        ) -> crate::pagination::ItemStream<'static, types::CheckoutSessions> {
             let start = crate::pagination::start_offset(&self.offset);
+            let client = ::std::clone::Clone::clone(self.client);
+            let ListCheckoutSessions {
+                limit: field_0,
+                offset: field_1,
+                sort: field_2,
+                options_: options,
+                ..
+            } = self;
             crate::pagination::offset_stream(
                 start,
                 move |offset| {
-                    let request = self.clone().offset(offset);
+                    let client = ::std::clone::Clone::clone(&client);
+                    let field_0 = ::std::clone::Clone::clone(&field_0);
+                    let field_1 = ::std::clone::Clone::clone(&field_1);
+                    let field_2 = ::std::clone::Clone::clone(&field_2);
+                    let options = ::std::clone::Clone::clone(&options);
                     async move {
+                        let request = ListCheckoutSessions {
+                            client: &client,
+                            limit: field_0,
+                            offset: field_1,
+                            sort: field_2,
+                            options_: options,
+                        }
+                            .offset(offset);
                         let page = request.send().await?.into_inner();
                         ::std::result::Result::Ok(crate::pagination::Page {
                             total: page
@@ -3240,12 +3276,14 @@ while let Some(item) = items.try_next().await? {
     pub struct CreateCheckoutSession<'a> {
         client: &'a super::Client,
         body: Result<types::builder::CheckoutSessionsCreate, String>,
+        options_: crate::runtime::CallOptions,
     }
     impl<'a> CreateCheckoutSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
+                options_: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3277,7 +3315,7 @@ while let Some(item) = items.try_next().await? {
         async fn send_unchecked(
             self,
         ) -> Result<ResponseValue<types::CheckoutSessions>, Error<types::Error>> {
-            let Self { client, body } = self;
+            let Self { client, body, .. } = self;
             let body = body
                 .and_then(|v| {
                     types::CheckoutSessionsCreate::try_from(v).map_err(|e| e.to_string())
@@ -3341,11 +3379,12 @@ while let Some(item) = items.try_next().await? {
         /// Parameters are checked against the spec's bounds before anything is sent; the
         /// call is retried on transient failures (see [`crate::RetryPolicy`]).
         pub async fn send(
-            self,
+            mut self,
         ) -> ::std::result::Result<
             ResponseValue<types::CheckoutSessions>,
             crate::Error,
         > {
+            let options = ::std::mem::take(&mut self.options_);
             let operation = crate::runtime::Operation {
                 id: "createCheckoutSession",
                 method: "create_checkout_session",
@@ -3355,9 +3394,33 @@ while let Some(item) = items.try_next().await? {
             crate::runtime::check_set(&operation, &self.body, "body")?;
             crate::runtime::call(
                     operation,
+                    options,
                     ::std::boxed::Box::pin(self.send_unchecked()),
                 )
                 .await
+        }
+        /// Time allowed for each attempt of this call, from sending to the last byte
+        /// of the body (the client's `timeout` otherwise).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.options_.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
+        /// How many times this call is retried on a transient failure (the client's
+        /// retry policy otherwise; 0 turns retrying off).
+        pub fn max_retries(mut self, retries: u32) -> Self {
+            self.options_.max_retries = ::std::option::Option::Some(retries);
+            self
+        }
+        /// The `Idempotency-Key` of this call (at most 255 visible ASCII characters),
+        /// e.g. your order's id: lomi. answers a repeat of the key with the original
+        /// response for 24 hours, so the call never takes effect twice however often
+        /// it runs. Without it, the call gets a random key, reused on its retries.
+        pub fn idempotency_key(
+            mut self,
+            key: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.options_.idempotency_key = ::std::option::Option::Some(key.into());
+            self
         }
     }
     /**Builder for [`Client::retrieve_checkout_session`]
@@ -3367,12 +3430,14 @@ while let Some(item) = items.try_next().await? {
     pub struct RetrieveCheckoutSession<'a> {
         client: &'a super::Client,
         session_id: Result<::std::string::String, String>,
+        options_: crate::runtime::CallOptions,
     }
     impl<'a> RetrieveCheckoutSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 session_id: Err("session_id was not initialized".to_string()),
+                options_: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -3390,7 +3455,7 @@ while let Some(item) = items.try_next().await? {
         async fn send_unchecked(
             self,
         ) -> Result<ResponseValue<types::CheckoutSessions>, Error<types::Error>> {
-            let Self { client, session_id } = self;
+            let Self { client, session_id, .. } = self;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/checkout_sessions/{}", client.baseurl, encode_path(& session_id
@@ -3452,11 +3517,12 @@ while let Some(item) = items.try_next().await? {
         /// Parameters are checked against the spec's bounds before anything is sent; the
         /// call is retried on transient failures (see [`crate::RetryPolicy`]).
         pub async fn send(
-            self,
+            mut self,
         ) -> ::std::result::Result<
             ResponseValue<types::CheckoutSessions>,
             crate::Error,
         > {
+            let options = ::std::mem::take(&mut self.options_);
             let operation = crate::runtime::Operation {
                 id: "retrieveCheckoutSession",
                 method: "retrieve_checkout_session",
@@ -3476,9 +3542,22 @@ while let Some(item) = items.try_next().await? {
             )?;
             crate::runtime::call(
                     operation,
+                    options,
                     ::std::boxed::Box::pin(self.send_unchecked()),
                 )
                 .await
+        }
+        /// Time allowed for each attempt of this call, from sending to the last byte
+        /// of the body (the client's `timeout` otherwise).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.options_.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
+        /// How many times this call is retried on a transient failure (the client's
+        /// retry policy otherwise; 0 turns retrying off).
+        pub fn max_retries(mut self, retries: u32) -> Self {
+            self.options_.max_retries = ::std::option::Option::Some(retries);
+            self
         }
     }
     /**Builder for [`Client::delete_checkout_session`]
@@ -3488,12 +3567,14 @@ while let Some(item) = items.try_next().await? {
     pub struct DeleteCheckoutSession<'a> {
         client: &'a super::Client,
         session_id: Result<::std::string::String, String>,
+        options_: crate::runtime::CallOptions,
     }
     impl<'a> DeleteCheckoutSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 session_id: Err("session_id was not initialized".to_string()),
+                options_: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -3509,7 +3590,7 @@ while let Some(item) = items.try_next().await? {
             self
         }
         async fn send_unchecked(self) -> Result<ResponseValue<()>, Error<types::Error>> {
-            let Self { client, session_id } = self;
+            let Self { client, session_id, .. } = self;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/checkout_sessions/{}", client.baseurl, encode_path(& session_id
@@ -3571,8 +3652,9 @@ while let Some(item) = items.try_next().await? {
         /// Parameters are checked against the spec's bounds before anything is sent; the
         /// call is retried on transient failures (see [`crate::RetryPolicy`]).
         pub async fn send(
-            self,
+            mut self,
         ) -> ::std::result::Result<ResponseValue<()>, crate::Error> {
+            let options = ::std::mem::take(&mut self.options_);
             let operation = crate::runtime::Operation {
                 id: "deleteCheckoutSession",
                 method: "delete_checkout_session",
@@ -3592,9 +3674,22 @@ while let Some(item) = items.try_next().await? {
             )?;
             crate::runtime::call(
                     operation,
+                    options,
                     ::std::boxed::Box::pin(self.send_unchecked()),
                 )
                 .await
+        }
+        /// Time allowed for each attempt of this call, from sending to the last byte
+        /// of the body (the client's `timeout` otherwise).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.options_.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
+        /// How many times this call is retried on a transient failure (the client's
+        /// retry policy otherwise; 0 turns retrying off).
+        pub fn max_retries(mut self, retries: u32) -> Self {
+            self.options_.max_retries = ::std::option::Option::Some(retries);
+            self
         }
     }
     /**Builder for [`Client::update_checkout_session`]
@@ -3605,6 +3700,7 @@ while let Some(item) = items.try_next().await? {
         client: &'a super::Client,
         session_id: Result<::std::string::String, String>,
         body: Result<types::builder::CheckoutSessionsUpdate, String>,
+        options_: crate::runtime::CallOptions,
     }
     impl<'a> UpdateCheckoutSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3612,6 +3708,7 @@ while let Some(item) = items.try_next().await? {
                 client: client,
                 session_id: Err("session_id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
+                options_: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -3655,7 +3752,7 @@ while let Some(item) = items.try_next().await? {
         async fn send_unchecked(
             self,
         ) -> Result<ResponseValue<types::CheckoutSessions>, Error<types::Error>> {
-            let Self { client, session_id, body } = self;
+            let Self { client, session_id, body, .. } = self;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
@@ -3730,11 +3827,12 @@ while let Some(item) = items.try_next().await? {
         /// Parameters are checked against the spec's bounds before anything is sent; the
         /// call is retried on transient failures (see [`crate::RetryPolicy`]).
         pub async fn send(
-            self,
+            mut self,
         ) -> ::std::result::Result<
             ResponseValue<types::CheckoutSessions>,
             crate::Error,
         > {
+            let options = ::std::mem::take(&mut self.options_);
             let operation = crate::runtime::Operation {
                 id: "updateCheckoutSession",
                 method: "update_checkout_session",
@@ -3755,9 +3853,22 @@ while let Some(item) = items.try_next().await? {
             crate::runtime::check_set(&operation, &self.body, "body")?;
             crate::runtime::call(
                     operation,
+                    options,
                     ::std::boxed::Box::pin(self.send_unchecked()),
                 )
                 .await
+        }
+        /// Time allowed for each attempt of this call, from sending to the last byte
+        /// of the body (the client's `timeout` otherwise).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.options_.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
+        /// How many times this call is retried on a transient failure (the client's
+        /// retry policy otherwise; 0 turns retrying off).
+        pub fn max_retries(mut self, retries: u32) -> Self {
+            self.options_.max_retries = ::std::option::Option::Some(retries);
+            self
         }
     }
 }

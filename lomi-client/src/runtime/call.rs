@@ -14,6 +14,7 @@ use reqwest::header::HeaderMap;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use super::options::CallOptions;
 use super::params::Operation;
 use crate::error::{
     ApiError, ConnectionError, DecodeError, Error, InvalidInput, TimeoutError, excerpt,
@@ -63,6 +64,8 @@ pub(crate) struct ErrorParts {
 /// What one call has seen, shared between [`call`] and the hooks it runs.
 #[derive(Default)]
 pub(crate) struct CallState {
+    /// What the call's builder changed of the client's settings.
+    pub(crate) options: CallOptions,
     pub(crate) attempts: u32,
     pub(crate) invalid: Option<(String, String)>,
     pub(crate) timeout: Duration,
@@ -86,16 +89,21 @@ tokio::task_local! {
     static CALL: Arc<Mutex<CallState>>;
 }
 
-pub(crate) fn with_call(f: impl FnOnce(&mut CallState)) {
-    let _ = CALL.try_with(|state| f(&mut state.lock().unwrap_or_else(PoisonError::into_inner)));
+pub(crate) fn with_call<R>(f: impl FnOnce(&mut CallState) -> R) -> Option<R> {
+    CALL.try_with(|state| f(&mut state.lock().unwrap_or_else(PoisonError::into_inner)))
+        .ok()
 }
 
 /// Runs one generated `send_unchecked()` future and turns its failure into [`Error`].
 pub(crate) async fn call<T, E>(
     operation: Operation,
+    options: CallOptions,
     send: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
 ) -> Result<T, Error> {
-    let state = Arc::new(Mutex::new(CallState::default()));
+    let state = Arc::new(Mutex::new(CallState {
+        options,
+        ..CallState::default()
+    }));
     let span = tracing::info_span!(
         "lomi.request",
         operation = operation.method,

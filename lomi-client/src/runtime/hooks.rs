@@ -63,8 +63,11 @@ impl ClientHooks<Runtime> for Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let settings = &self.inner().settings;
-        *request.timeout_mut() = Some(settings.timeout);
-        with_call(|s| s.timeout = settings.timeout);
+        let (timeout, key) = with_call(|s| (s.options.timeout, s.options.idempotency_key.take()))
+            .unwrap_or_default();
+        let timeout = timeout.unwrap_or(settings.timeout);
+        *request.timeout_mut() = Some(timeout);
+        with_call(|s| s.timeout = timeout);
         if let Some(name) = crate::generated::API_KEY_QUERY {
             request
                 .url_mut()
@@ -72,7 +75,7 @@ impl ClientHooks<Runtime> for Client {
                 .append_pair(name, &settings.api_key);
         }
         if request.method() == Method::POST && !request.headers().contains_key(IDEMPOTENCY_KEY) {
-            let key = match &settings.idempotency_key {
+            let key = match &key {
                 Some(key) => idempotency_key(key).map_err(|message| {
                     with_call(|s| s.invalid = Some(("Idempotency-Key".into(), message.clone())));
                     progenitor_client::Error::InvalidRequest(message)
@@ -91,7 +94,11 @@ impl ClientHooks<Runtime> for Client {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let settings = &self.inner().settings;
-        let policy = &settings.retry;
+        let retries = with_call(|s| s.options.max_retries).flatten();
+        let policy = &match retries {
+            Some(n) => settings.retry.clone().with_max_retries(n),
+            None => settings.retry.clone(),
+        };
         let mut request = request;
         let mut retry = 0;
         loop {

@@ -30,6 +30,7 @@ pub use retry::RetryPolicy;
 #[allow(unused_imports)]
 pub(crate) use {
     call::call,
+    options::CallOptions,
     params::{Bounds, Operation, ParamValue, check_bounds, check_set},
 };
 
@@ -52,7 +53,6 @@ pub(crate) struct Settings {
     pub(crate) default_headers: HeaderMap,
     /// Bounds requests in flight; shared by every client derived from one `build()`.
     pub(crate) limiter: Arc<Semaphore>,
-    pub(crate) idempotency_key: Option<String>,
 }
 
 impl Settings {
@@ -82,7 +82,6 @@ impl fmt::Debug for Runtime {
             .field("timeout", &s.timeout)
             .field("connect_timeout", &s.connect_timeout)
             .field("max_response_bytes", &s.max_response_bytes)
-            .field("idempotency_key", &s.idempotency_key)
             .finish_non_exhaustive()
     }
 }

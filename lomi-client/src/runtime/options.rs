@@ -1,5 +1,6 @@
-//! Settings changed for some calls ([`Client::with_options`]) and the idempotency keys
-//! that make POSTs safe to retry.
+//! Settings changed for the calls of a client ([`Client::with_options`]) or for one
+//! call (the builders' `timeout`, `max_retries` and `idempotency_key`), and the
+//! idempotency keys that make POSTs safe to retry.
 
 use std::time::Duration;
 
@@ -14,24 +15,23 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 /// The longest idempotency key lomi. keeps.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
-/// Settings for the calls made through one [`Client`] value; see [`Client::with_options`].
+/// Settings for every call made through one [`Client`] value; see
+/// [`Client::with_options`]. For one call, the builders take the same settings
+/// (`.timeout(..)`, `.max_retries(..)`) and, for POSTs, `.idempotency_key(..)`.
 ///
 /// ```no_run
-/// # async fn run(client: lomi_client::Client, body: lomi_client::types::CheckoutSessionsCreate) -> Result<(), lomi_client::Error> {
+/// # async fn run(client: lomi_client::Client) -> Result<(), lomi_client::Error> {
 /// use std::time::Duration;
 /// use lomi_client::RequestOptions;
 ///
-/// let session = client
-///     .with_options(
-///         RequestOptions::new()
-///             .idempotency_key("order-1042")
-///             .max_retries(5)
-///             .timeout(Duration::from_secs(20)),
-///     )
-///     .create_checkout_session()
-///     .body(body)
-///     .send()
-///     .await?;
+/// // A client for a batch job: patient, and retrying harder.
+/// let batch = client.with_options(
+///     RequestOptions::new()
+///         .max_retries(5)
+///         .timeout(Duration::from_secs(120)),
+/// );
+/// let page = batch.list_checkout_sessions().limit(100).send().await?;
+/// # let _ = page;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -39,7 +39,14 @@ pub struct RequestOptions {
     max_retries: Option<u32>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
-    idempotency_key: Option<String>,
+}
+
+/// What one call changes of its client's settings: set through its builder.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) idempotency_key: Option<String>,
 }
 
 impl RequestOptions {
@@ -66,27 +73,15 @@ impl RequestOptions {
         self.connect_timeout = Some(timeout);
         self
     }
-
-    /// The `Idempotency-Key` for POSTs (at most 255 visible ASCII characters): lomi.
-    /// answers a repeat of the key with the original response for 24 hours, so a create
-    /// can never charge twice. Without it, each call gets a random UUID, reused on that
-    /// call's retries.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.idempotency_key = Some(key.into());
-        self
-    }
 }
 
 impl Client {
-    /// A client for calls with some settings changed: retries, timeouts, an
-    /// idempotency key. Cheap: the connection pool and the concurrency limit are
-    /// shared with `self`.
+    /// A client for calls with some settings changed: retries and timeouts. Cheap: the
+    /// connection pool and the concurrency limit are shared with `self`. (An idempotency
+    /// key belongs to one call: set it on the call's builder.)
     pub fn with_options(&self, options: RequestOptions) -> Client {
         let base = &self.inner.settings;
         let mut settings = Settings::clone(base);
-        settings.idempotency_key = options
-            .idempotency_key
-            .or_else(|| base.idempotency_key.clone());
         if let Some(retries) = options.max_retries {
             settings.retry = settings.retry.with_max_retries(retries);
         }
