@@ -172,7 +172,7 @@ fn augment_builders(
             let bounded = op
                 .params
                 .iter()
-                .any(|p| p.field == *field && p.bounds.is_some());
+                .any(|p| p.field == *field && (p.bounds.is_some() || p.in_path));
             if bounded {
                 generated_types(ty, &mut checked_types);
             }
@@ -396,13 +396,19 @@ fn send_wrapper(
         let ident = format_ident!("{field}");
         let param = op.params.iter().find(|p| p.field == *field);
         let name = param.map_or(field.as_str(), |p| p.name.as_str());
-        match param.and_then(|p| p.bounds.as_ref()) {
+        let check = match param.and_then(|p| p.bounds.as_ref()) {
             Some(bounds) => {
                 let bounds = bounds_tokens(bounds);
                 quote! { crate::runtime::check_bounds(&operation, &self.#ident, #name, #bounds)?; }
             }
             None => quote! { crate::runtime::check_set(&operation, &self.#ident, #name)?; },
-        }
+        };
+        // `.` and `..` would leave the segment: the URL parser resolves them (percent-
+        // encoded too), and the request would reach another endpoint.
+        let segment = param.filter(|p| p.in_path).map(|_| {
+            quote! { crate::runtime::check_path_segment(&operation, &self.#ident, #name)?; }
+        });
+        quote! { #check #segment }
     });
     let id = &op.operation_id;
     let method = &op.method;

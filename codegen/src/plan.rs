@@ -41,6 +41,8 @@ pub struct ParamPlan {
     pub field: String,
     /// Bounds the client checks before sending, if the schema sets any.
     pub bounds: Option<Bounds>,
+    /// Whether it is a path parameter (which must stay inside its segment).
+    pub in_path: bool,
 }
 
 /// Bounds on one parameter, checked before any request is sent.
@@ -95,6 +97,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                         name: p.name().to_string(),
                         field: sanitize_snake(p.name()),
                         bounds: bounds(p),
+                        in_path: matches!(p.param, Parameter::Path { .. }),
                     })
                     .collect(),
                 paginated: offset_list(model, op).is_some(),

@@ -72,3 +72,40 @@ async fn the_error_says_which_call_and_parameter() {
     );
     assert!(!err.is_retryable());
 }
+
+/// An id taken from user input can never make a call leave its URL: `.` and `..` would
+/// be resolved away (`retrieve("..")` would send `GET /v1/`, and `delete` could hit
+/// another resource), so they are refused; `/` and `%` stay inside the segment, encoded.
+#[tokio::test]
+async fn a_session_id_never_leaves_its_path_segment() {
+    for dots in [".", ".."] {
+        let (p, m) =
+            refused(|c| async move { c.delete_checkout_session().session_id(dots).send().await })
+                .await;
+        assert_eq!(p.as_deref(), Some("session_id"));
+        assert_eq!(
+            m,
+            format!("must not be `{dots}`: a path segment of dots would address another URL")
+        );
+    }
+    let server = TestServer::start(|_, _| Reply::json(200, &session_json())).await;
+    let c = client(&server.url);
+    for id in ["../customers", "a/b", "%2e%2e", "...", "cs_.1"] {
+        c.retrieve_checkout_session()
+            .session_id(id)
+            .send()
+            .await
+            .unwrap();
+    }
+    let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
+    assert_eq!(
+        targets,
+        [
+            "/checkout_sessions/..%2Fcustomers",
+            "/checkout_sessions/a%2Fb",
+            "/checkout_sessions/%252e%252e",
+            "/checkout_sessions/...",
+            "/checkout_sessions/cs_.1",
+        ]
+    );
+}

@@ -3540,6 +3540,11 @@ while let Some(item) = items.try_next().await? {
                     max_length: ::std::option::Option::None,
                 },
             )?;
+            crate::runtime::check_path_segment(
+                &operation,
+                &self.session_id,
+                "session_id",
+            )?;
             crate::runtime::call(
                     operation,
                     options,
@@ -3671,6 +3676,11 @@ while let Some(item) = items.try_next().await? {
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
                 },
+            )?;
+            crate::runtime::check_path_segment(
+                &operation,
+                &self.session_id,
+                "session_id",
             )?;
             crate::runtime::call(
                     operation,
@@ -3849,6 +3859,11 @@ while let Some(item) = items.try_next().await? {
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
                 },
+            )?;
+            crate::runtime::check_path_segment(
+                &operation,
+                &self.session_id,
+                "session_id",
             )?;
             crate::runtime::check_set(&operation, &self.body, "body")?;
             crate::runtime::call(

@@ -169,6 +169,25 @@ pub(crate) fn check_bounds<T: ParamValue>(
     Ok(())
 }
 
+/// Refuses a path parameter that would not stay inside its segment: `.` and `..` are
+/// dot segments that the URL parser resolves (percent-encoded or not), so
+/// `session_id("..")` would send `GET /v1/` instead of failing. `/` is percent-encoded
+/// by the generated code and needs no check.
+pub(crate) fn check_path_segment<T: ParamValue>(
+    operation: &Operation,
+    value: &Result<T, String>,
+    name: &str,
+) -> Result<(), Error> {
+    match value.as_ref().ok().and_then(|v| v.text()) {
+        Some(dots @ ("." | "..")) => Err(invalid(
+            operation,
+            name,
+            format!("must not be `{dots}`: a path segment of dots would address another URL"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses a parameter (or body) that was never set or failed to convert.
 pub(crate) fn check_set<T>(
     operation: &Operation,
