@@ -39,6 +39,15 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
                 for e in &plan.enums {
                     content.extend(open_enum(e)?);
                 }
+                let text_types = string_like(content, &plan.enums);
+                content.extend(text_args(&text_types)?);
+                for item in content.iter_mut() {
+                    if let Item::Mod(b) = item
+                        && b.ident == "builder"
+                    {
+                        model_builders(b)?;
+                    }
+                }
             }
             Item::Impl(imp) if imp.trait_.is_none() && is_type(&imp.self_ty, "Client") => {
                 imp.items
@@ -74,6 +83,173 @@ fn type_name(ty: &Type) -> Option<String> {
         Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
     }
+}
+
+/// The generated types built from text: typify's constrained strings and closed enums
+/// (`TryFrom<&str>`) and the open enums (`From<&str>`).
+fn string_like(items: &[Item], enums: &[EnumPlan]) -> Vec<proc_macro2::Ident> {
+    let mut out: Vec<proc_macro2::Ident> = enums
+        .iter()
+        .map(|e| format_ident!("{}", e.type_name))
+        .collect();
+    for item in items {
+        let Item::Impl(imp) = item else { continue };
+        let Some((path, _)) = &imp.trait_ else {
+            continue;
+        };
+        let Some(last) = path.segments.last() else {
+            continue;
+        };
+        let from_str = (last.ident == "TryFrom" || last.ident == "From")
+            && matches!(&last.arguments, PathArguments::AngleBracketed(a)
+                if a.args.len() == 1
+                    && matches!(a.args.first(), Some(GenericArgument::Type(Type::Reference(r)))
+                        if matches!(r.elem.as_ref(), Type::Path(p) if p.path.is_ident("str"))));
+        if from_str
+            && let Type::Path(p) = imp.self_ty.as_ref()
+            && let Some(ident) = p.path.get_ident()
+            && !out.contains(ident)
+        {
+            out.push(ident.clone());
+        }
+    }
+    out
+}
+
+/// `IntoArg` from `&str` and `String` for the types built from text, so that setters
+/// take `.currency_code("XOF")`.
+fn text_args(types: &[proc_macro2::Ident]) -> Result<Vec<Item>, String> {
+    let mut out = Vec::new();
+    for ty in types {
+        for source in [quote!(&str), quote!(::std::string::String)] {
+            let tokens = quote! {
+                impl crate::IntoArg<#ty> for #source {
+                    fn into_arg(self) -> ::std::result::Result<#ty, ::std::string::String> {
+                        #ty::try_from(self).map_err(|e| e.to_string())
+                    }
+                }
+                impl crate::IntoArg<::std::option::Option<#ty>> for #source {
+                    fn into_arg(
+                        self,
+                    ) -> ::std::result::Result<::std::option::Option<#ty>, ::std::string::String> {
+                        #ty::try_from(self).map(::std::option::Option::Some).map_err(|e| e.to_string())
+                    }
+                }
+            };
+            let file: syn::File = syn::parse2(tokens)
+                .map_err(|e| format!("generated an invalid conversion for {ty}: {e}"))?;
+            out.extend(file.items);
+        }
+    }
+    Ok(out)
+}
+
+/// typify's model builders: every setter takes `impl IntoArg<T>`, and each builder is an
+/// `IntoArg` of its model (so `.body(Model::builder()..)` and nested builders work).
+fn model_builders(builder: &mut ItemMod) -> Result<(), String> {
+    let items = &mut builder
+        .content
+        .as_mut()
+        .ok_or("`types::builder` is empty")?
+        .1;
+    let mut models = Vec::new();
+    for item in items.iter_mut() {
+        match item {
+            Item::Struct(s) => models.push(s.ident.clone()),
+            Item::Impl(imp) if imp.trait_.is_none() => {
+                for i in &mut imp.items {
+                    if let ImplItem::Fn(f) = i {
+                        rewrite_setter(f, None, false)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for model in models {
+        let tokens = quote! {
+            impl crate::IntoArg<super::#model> for #model {
+                fn into_arg(self) -> ::std::result::Result<super::#model, ::std::string::String> {
+                    super::#model::try_from(self).map_err(|e| e.to_string())
+                }
+            }
+            impl crate::IntoArg<::std::option::Option<super::#model>> for #model {
+                fn into_arg(
+                    self,
+                ) -> ::std::result::Result<::std::option::Option<super::#model>, ::std::string::String> {
+                    super::#model::try_from(self)
+                        .map(::std::option::Option::Some)
+                        .map_err(|e| e.to_string())
+                }
+            }
+        };
+        let file: syn::File = syn::parse2(tokens)
+            .map_err(|e| format!("generated an invalid conversion for {model}: {e}"))?;
+        items.extend(file.items);
+    }
+    Ok(())
+}
+
+/// Turns a typify or progenitor setter (`fn f<V>(mut self, value: V) -> Self where V:
+/// TryInto<T>`) into one that takes `impl IntoArg<T>`; other functions are left alone.
+/// A parameter's setter (`bounds` known from the spec) reports a number out of the
+/// type's range with the spec's bounds.
+fn rewrite_setter(
+    f: &mut syn::ImplItemFn,
+    bounds: Option<TokenStream>,
+    param: bool,
+) -> Result<(), String> {
+    let Some(syn::GenericParam::Type(generic)) = f.sig.generics.params.first() else {
+        return Ok(());
+    };
+    let generic = generic.ident.clone();
+    let Some(target) = f.sig.generics.where_clause.as_ref().and_then(|w| {
+        w.predicates.iter().find_map(|p| match p {
+            syn::WherePredicate::Type(t) => t.bounds.iter().find_map(|b| match b {
+                syn::TypeParamBound::Trait(tb) => {
+                    let last = tb.path.segments.last()?;
+                    if last.ident != "TryInto" {
+                        return None;
+                    }
+                    match &last.arguments {
+                        PathArguments::AngleBracketed(a) => match a.args.first() {
+                            Some(GenericArgument::Type(t)) => Some(t.clone()),
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }),
+            _ => None,
+        })
+    }) else {
+        return Ok(());
+    };
+    let field = f.sig.ident.clone();
+    let body = &f.block;
+    let text = quote!(#body).to_string();
+    // What progenitor did with the converted value: wrap it, or turn it into a builder.
+    let then = if text.contains(". map (Some)") {
+        quote!(.map(::std::option::Option::Some))
+    } else if text.contains(". map (From :: from)") {
+        quote!(.map(::std::convert::From::from))
+    } else {
+        quote!()
+    };
+    let convert = if param {
+        let bounds = bounds.unwrap_or_else(|| quote!(::std::option::Option::None));
+        quote!(crate::runtime::arg(value, #bounds))
+    } else {
+        let name = field.to_string();
+        quote!(crate::IntoArg::into_arg(value).map_err(|e| format!("`{}`: {e}", #name)))
+    };
+    f.sig.generics.where_clause = Some(parse_quote!(where #generic: crate::IntoArg<#target>));
+    f.block = parse_quote!({
+        self.#field = #convert #then;
+        self
+    });
+    Ok(())
 }
 
 /// Which client method each builder type belongs to, read off progenitor's
@@ -178,6 +354,22 @@ fn augment_builders(
             }
         }
         let names: Vec<String> = fields.into_iter().map(|(f, _)| f).collect();
+        for i in &mut imp.items {
+            if let ImplItem::Fn(f) = i
+                && names.iter().any(|n| f.sig.ident == n)
+            {
+                let bounds = op
+                    .params
+                    .iter()
+                    .find(|p| f.sig.ident == p.field)
+                    .and_then(|p| p.bounds.as_ref())
+                    .map(|b| {
+                        let b = bounds_tokens(b);
+                        quote!(::std::option::Option::Some(#b))
+                    });
+                rewrite_setter(f, bounds, true)?;
+            }
+        }
         with_call_options(imp, &name)?;
         let wrapper = send_wrapper(op, &names, &docs, &ok_type);
         imp.items.push(parse_impl_item(wrapper)?);

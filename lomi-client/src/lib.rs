@@ -16,22 +16,21 @@
 //!     .create_checkout_session()
 //!     .body(
 //!         types::CheckoutSessionsCreate::builder()
-//!             .amount(15000.0)
-//!             .currency_code(types::CurrencyCode::Xof)
-//!             .product_id("prod_1234567890abcdef".to_string())
-//!             .success_url("https://example.com/success".to_string())
-//!             .cancel_url("https://example.com/cancel".to_string())
-//!             .customer_email("customer@example.com".to_string()),
+//!             .amount(15000)
+//!             .currency_code("XOF")
+//!             .product_id("prod_1234567890abcdef")
+//!             .success_url("https://example.com/success")
+//!             .cancel_url("https://example.com/cancel")
+//!             .customer_email("customer@example.com"),
 //!     )
 //!     .send()
-//!     .await?
-//!     .into_inner();
+//!     .await?;
 //!
 //! // …then list, retrieve, update and delete sessions.
 //! let page = client.list_checkout_sessions().limit(20).sort("created_at:desc").send().await?;
-//! let id = session.checkout_session_id.expect("lomi. returns the id").to_string();
-//! let same = client.retrieve_checkout_session().session_id(&id).send().await?;
-//! client.delete_checkout_session().session_id(&id).send().await?;
+//! let id = session.checkout_session_id;
+//! let same = client.retrieve_checkout_session().session_id(id).send().await?;
+//! client.delete_checkout_session().session_id(id).send().await?;
 //! # let _ = (page, same);
 //! # Ok(())
 //! # }
@@ -65,7 +64,7 @@
 //! // Every open session, newest first, 100 per request.
 //! let mut sessions = client.list_checkout_sessions().limit(100).sort("created_at:desc").stream();
 //! while let Some(session) = sessions.try_next().await? {
-//!     if session.status == Some(types::CheckoutSessionStatus::Open) {
+//!     if session.status == types::CheckoutSessionStatus::Open {
 //!         println!("{:?}", session.checkout_session_id);
 //!     }
 //! }
@@ -74,7 +73,7 @@
 //! let created = client
 //!     .create_checkout_session()
 //!     .idempotency_key("order-1042")
-//!     .body(types::CheckoutSessionsCreate::builder().amount(15000.0))
+//!     .body(types::CheckoutSessionsCreate::builder().amount(15000))
 //!     .send()
 //!     .await;
 //! match created {
@@ -90,6 +89,7 @@
 
 #![deny(missing_docs)]
 
+mod arg;
 mod config;
 mod error;
 mod pagination;
@@ -101,6 +101,7 @@ mod runtime;
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 mod generated;
 
+pub use arg::IntoArg;
 pub use config::{
     BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT,
@@ -112,6 +113,10 @@ pub use error::{
 pub use generated::{API_KEY_HEADER, Client, ResponseValue, builder, servers, types};
 pub use pagination::ItemStream;
 pub use runtime::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions, RetryPolicy};
+/// The JSON crate the models use, for free-form fields such as `metadata`: build them
+/// with [`json!`] and pass a `serde_json::Value` or a `Map` (see [`IntoArg`]).
+pub use serde_json;
+pub use serde_json::json;
 
 /// What most code using the client needs: the client, its models, and the stream
 /// extension traits for [`ItemStream`].

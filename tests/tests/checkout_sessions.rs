@@ -49,19 +49,14 @@ async fn create_sends_the_seed_example_and_decodes_the_201() {
     mock.assert_async().await;
     assert_eq!(response.status().as_u16(), 201);
     let session = response.into_inner();
-    assert_eq!(session.amount, Some(15000.0));
-    assert_eq!(session.currency_code, Some(types::CurrencyCode::Xof));
-    assert_eq!(session.status, Some(types::CheckoutSessionStatus::Open));
+    // What lomi. always returns needs no unwrapping.
+    assert_eq!(session.amount, 15000.0);
+    assert_eq!(session.currency_code, types::CurrencyCode::Xof);
+    assert_eq!(session.status, types::CheckoutSessionStatus::Open);
+    assert_eq!(session.checkout_session_id.to_string(), SESSION_ID);
     assert_eq!(
-        session
-            .checkout_session_id
-            .map(|id| id.to_string())
-            .as_deref(),
-        Some(SESSION_ID)
-    );
-    assert_eq!(
-        session.created_at.map(|t| t.to_rfc3339()).as_deref(),
-        Some("2025-11-21T13:32:16.240+00:00")
+        session.created_at.to_rfc3339(),
+        "2025-11-21T13:32:16.240+00:00"
     );
     assert_eq!(session.metadata.unwrap()["order_id"], "A-1042");
 }
@@ -95,11 +90,11 @@ async fn list_forwards_limit_offset_and_sort_and_decodes_the_page() {
         .into_inner();
 
     mock.assert_async().await;
-    assert_eq!(page.data.map(|d| d.len()), Some(2));
-    let pagination = page.pagination.expect("pagination is sent");
+    assert_eq!(page.data.len(), 2);
+    let pagination = page.pagination;
     assert_eq!(
         (pagination.limit, pagination.offset, pagination.total),
-        (Some(20), Some(40), Some(42))
+        (20, 40, 42)
     );
 }
 
@@ -126,7 +121,7 @@ async fn list_without_arguments_sends_no_query_and_lets_the_server_default() {
         .unwrap()
         .into_inner();
     mock.assert_async().await;
-    assert_eq!(page.data, Some(vec![]));
+    assert!(page.data.is_empty());
 }
 
 #[tokio::test]

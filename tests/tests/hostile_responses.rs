@@ -164,11 +164,11 @@ async fn values_lomi_adds_later_decode_as_unknown_and_round_trip() {
     .unwrap();
     assert_eq!(
         session.status,
-        Some(types::CheckoutSessionStatus::Unknown("refunded".into()))
+        types::CheckoutSessionStatus::Unknown("refunded".into())
     );
     assert_eq!(
         session.currency_code,
-        Some(types::CurrencyCode::Unknown("GHS".into()))
+        types::CurrencyCode::Unknown("GHS".into())
     );
     let back = serde_json::to_value(&session).unwrap();
     assert_eq!(
@@ -176,6 +176,34 @@ async fn values_lomi_adds_later_decode_as_unknown_and_round_trip() {
         (Some("refunded"), Some("GHS"))
     );
     assert!(back.get("brand_new_field").is_none());
+}
+
+/// A field lomi. always returns is not an `Option`; a response without it is a decode
+/// error that names it.
+#[tokio::test]
+async fn a_response_missing_a_required_field_names_it() {
+    for field in [
+        "checkout_session_id",
+        "status",
+        "amount",
+        "currency_code",
+        "created_at",
+    ] {
+        let e = decode_error(
+            retrieve_from(move || {
+                let mut s = session_json();
+                s.as_object_mut().unwrap().remove(field);
+                raw(200, "application/json", s.to_string())
+            })
+            .await,
+        );
+        assert!(
+            e.reason.contains(&format!("missing field `{field}`")),
+            "{field}: {}",
+            e.reason
+        );
+        assert_eq!(e.request_id.as_deref(), Some("req_hostile"));
+    }
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ pub use retry::RetryPolicy;
 pub(crate) use {
     call::call,
     options::CallOptions,
-    params::{Bounds, Operation, ParamValue, check_bounds, check_path_segment, check_set},
+    params::{Bounds, Operation, ParamValue, arg, check_bounds, check_path_segment, check_set},
 };
 
 /// Per-client state the generated code carries to the hooks. Cheap to clone.

@@ -4,6 +4,7 @@
 //! Only generated code calls these, and a spec may call none of them.
 #![allow(dead_code)]
 
+use crate::IntoArg;
 use crate::error::{Error, InvalidInput};
 
 /// Which operation a call is, for errors and traces.
@@ -117,6 +118,32 @@ fn invalid(operation: &Operation, parameter: &str, message: String) -> Error {
     })
 }
 
+impl Bounds {
+    /// "must be between 1 and 100, got 0", when the bounds are numeric.
+    fn range_message(&self, n: f64) -> Option<String> {
+        let range = match (self.minimum, self.maximum) {
+            (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+            (Some(lo), None) => format!("at least {lo}"),
+            (None, Some(hi)) => format!("at most {hi}"),
+            (None, None) => return None,
+        };
+        Some(format!("must be {range}, got {n}"))
+    }
+}
+
+/// A parameter setter's conversion: `value` as the parameter's type, or why not. A
+/// number that does not fit the type (`limit(0)` for a `NonZeroU64`) is reported with
+/// the spec's bounds, as an in-range one outside them is by [`check_bounds`].
+pub(crate) fn arg<T, V: IntoArg<T>>(value: V, bounds: Option<Bounds>) -> Result<T, String> {
+    let number = value.as_number();
+    value.into_arg().map_err(|e| {
+        number
+            .zip(bounds)
+            .and_then(|(n, b)| b.range_message(n))
+            .unwrap_or(e)
+    })
+}
+
 /// Refuses a parameter that failed to convert or falls outside the spec's bounds.
 pub(crate) fn check_bounds<T: ParamValue>(
     operation: &Operation,
@@ -130,18 +157,10 @@ pub(crate) fn check_bounds<T: ParamValue>(
     if let Some(n) = value.number() {
         let low = bounds.minimum.is_some_and(|m| n < m);
         let high = bounds.maximum.is_some_and(|m| n > m);
-        if low || high {
-            let range = match (bounds.minimum, bounds.maximum) {
-                (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
-                (Some(lo), None) => format!("at least {lo}"),
-                (None, Some(hi)) => format!("at most {hi}"),
-                (None, None) => unreachable!("a bound was crossed"),
-            };
-            return Err(invalid(
-                operation,
-                name,
-                format!("must be {range}, got {n}"),
-            ));
+        if (low || high)
+            && let Some(message) = bounds.range_message(n)
+        {
+            return Err(invalid(operation, name, message));
         }
     }
     if let Some(text) = value.text() {
