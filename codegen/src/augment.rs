@@ -32,6 +32,7 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
         .ok_or("progenitor's output has no `types` module")?
         .clone();
     let builders = builder_methods(&file.items);
+    let needed = request_builders(&file.items);
     for item in &mut file.items {
         match item {
             Item::Mod(m) if m.ident == "types" => {
@@ -42,10 +43,18 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
                 let text_types = string_like(content, &plan.enums);
                 content.extend(text_args(&text_types)?);
                 for item in content.iter_mut() {
-                    if let Item::Mod(b) = item
-                        && b.ident == "builder"
-                    {
-                        model_builders(b)?;
+                    match item {
+                        Item::Mod(b) if b.ident == "builder" => model_builders(b, &needed)?,
+                        // `Model::builder()` of a model no request takes.
+                        Item::Impl(imp)
+                            if imp.items.iter().any(
+                                |i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "builder"),
+                            ) && type_name(&imp.self_ty)
+                                .is_some_and(|n| !needed.contains(&n)) =>
+                        {
+                            imp.attrs.push(response_builders_only());
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -124,11 +133,13 @@ fn text_args(types: &[proc_macro2::Ident]) -> Result<Vec<Item>, String> {
         for source in [quote!(&str), quote!(::std::string::String)] {
             let tokens = quote! {
                 impl crate::IntoArg<#ty> for #source {
+                    #[inline]
                     fn into_arg(self) -> ::std::result::Result<#ty, ::std::string::String> {
                         #ty::try_from(self).map_err(|e| e.to_string())
                     }
                 }
                 impl crate::IntoArg<::std::option::Option<#ty>> for #source {
+                    #[inline]
                     fn into_arg(
                         self,
                     ) -> ::std::result::Result<::std::option::Option<#ty>, ::std::string::String> {
@@ -144,50 +155,304 @@ fn text_args(types: &[proc_macro2::Ident]) -> Result<Vec<Item>, String> {
     Ok(out)
 }
 
+/// The attribute that keeps an item out of the default build: builders of models that
+/// no request takes (responses, pagination, errors) cost compile time and serve only to
+/// build mock responses, so they come with the `response-builders` feature.
+fn response_builders_only() -> syn::Attribute {
+    parse_quote!(#[cfg(feature = "response-builders")])
+}
+
+/// The model builders some request needs: the operation builders' bodies, and the
+/// models their fields hold, transitively.
+fn request_builders(items: &[Item]) -> Vec<String> {
+    let model_builders: Vec<&ItemStruct> = module(items, "types")
+        .and_then(|t| module(t.content.as_ref()?.1.as_slice(), "builder"))
+        .and_then(|b| b.content.as_ref())
+        .map(|(_, items)| {
+            items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Struct(s) => Some(s),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut needed: Vec<String> = Vec::new();
+    let mut queue: Vec<Type> = module(items, "builder")
+        .and_then(|b| b.content.as_ref())
+        .map(|(_, items)| {
+            items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Struct(s) => {
+                        Some(s.fields.iter().map(|f| f.ty.clone()).collect::<Vec<_>>())
+                    }
+                    _ => None,
+                })
+                .flatten()
+                .collect()
+        })
+        .unwrap_or_default();
+    while let Some(ty) = queue.pop() {
+        let mut named = Vec::new();
+        type_idents(&ty, &mut named);
+        for name in named {
+            if needed.contains(&name) {
+                continue;
+            }
+            if let Some(s) = model_builders.iter().find(|s| s.ident == name) {
+                needed.push(name);
+                queue.extend(s.fields.iter().map(|f| f.ty.clone()));
+            }
+        }
+    }
+    needed
+}
+
+/// The last identifier of every path inside `ty` (`Result<Option<super::X>, String>`
+/// gives `Result`, `Option`, `X`, `String`).
+fn type_idents(ty: &Type, out: &mut Vec<String>) {
+    let Type::Path(p) = ty else { return };
+    if let Some(last) = p.path.segments.last() {
+        out.push(last.ident.to_string());
+    }
+    for segment in &p.path.segments {
+        if let PathArguments::AngleBracketed(args) = &segment.arguments {
+            for arg in &args.args {
+                if let GenericArgument::Type(inner) = arg {
+                    type_idents(inner, out);
+                }
+            }
+        }
+    }
+}
+
 /// typify's model builders: every setter takes `impl IntoArg<T>`, and each builder is an
 /// `IntoArg` of its model (so `.body(Model::builder()..)` and nested builders work).
-fn model_builders(builder: &mut ItemMod) -> Result<(), String> {
+/// Builders no request needs are kept out of the default build.
+fn model_builders(builder: &mut ItemMod, needed: &[String]) -> Result<(), String> {
     let items = &mut builder
         .content
         .as_mut()
         .ok_or("`types::builder` is empty")?
         .1;
-    let mut models = Vec::new();
-    for item in items.iter_mut() {
-        match item {
-            Item::Struct(s) => models.push(s.ident.clone()),
-            Item::Impl(imp) if imp.trait_.is_none() => {
-                for i in &mut imp.items {
-                    if let ImplItem::Fn(f) = i {
-                        rewrite_setter(f, None, false)?;
-                    }
+    let structs: Vec<ItemStruct> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Struct(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut rebuilt: Vec<Item> = Vec::new();
+    for model in &structs {
+        let defaults = items.iter().find_map(|i| match i {
+            Item::Impl(imp)
+                if type_name(&imp.self_ty).is_some_and(|n| model.ident == n)
+                    && imp
+                        .trait_
+                        .as_ref()
+                        .and_then(|(p, _)| p.segments.last())
+                        .is_some_and(|s| s.ident == "Default") =>
+            {
+                Some(imp)
+            }
+            _ => None,
+        });
+        let mut model_items = compact_builder(model, defaults)?;
+        if !needed.contains(&model.ident.to_string()) {
+            for item in &mut model_items {
+                match item {
+                    Item::Struct(s) => s.attrs.push(response_builders_only()),
+                    Item::Impl(imp) => imp.attrs.push(response_builders_only()),
+                    _ => {}
                 }
             }
-            _ => {}
+        }
+        rebuilt.extend(model_items);
+    }
+    // Anything typify may add besides its builders stays as it is.
+    rebuilt.extend(items.drain(..).filter(|i| match i {
+        Item::Struct(_) => false,
+        Item::Impl(imp) => {
+            !type_name(&imp.self_ty).is_some_and(|n| structs.iter().any(|s| s.ident == n))
+        }
+        _ => true,
+    }));
+    *items = rebuilt;
+    Ok(())
+}
+
+/// One of typify's model builders, rewritten to cost less to compile: each field holds
+/// its value (a required one an `Option`) instead of a `Result`, and the setters' refusals
+/// are kept in one list (a later good value for a field clears its refusal), so turning
+/// the builder into its model checks one list instead of branching on every field.
+/// Setters take `impl IntoArg<T>`.
+fn compact_builder(
+    model: &ItemStruct,
+    defaults: Option<&syn::ItemImpl>,
+) -> Result<Vec<Item>, String> {
+    let name = &model.ident;
+    let broken = |why: &str| format!("typify's builder `{name}` {why}");
+    // The default of each field, from typify's `Default`: `Ok(value)` or `Err(missing)`.
+    let mut defaults_by_field: Vec<(String, syn::Expr)> = Vec::new();
+    if let Some(imp) = defaults
+        && let Some(ImplItem::Fn(f)) = imp.items.first()
+        && let Some(syn::Stmt::Expr(syn::Expr::Struct(lit), None)) = f.block.stmts.last()
+    {
+        for field in &lit.fields {
+            if let syn::Member::Named(ident) = &field.member {
+                defaults_by_field.push((ident.to_string(), field.expr.clone()));
+            }
         }
     }
-    for model in models {
-        let tokens = quote! {
-            impl crate::IntoArg<super::#model> for #model {
-                fn into_arg(self) -> ::std::result::Result<super::#model, ::std::string::String> {
-                    super::#model::try_from(self).map_err(|e| e.to_string())
-                }
+    let Fields::Named(named) = &model.fields else {
+        return Err(broken("has no named fields"));
+    };
+    let mut fields = Vec::new();
+    for field in &named.named {
+        let ident = field
+            .ident
+            .clone()
+            .ok_or_else(|| broken("has an unnamed field"))?;
+        let (wrapped, inner) = unwrap_generic(&field.ty, "Result");
+        if !wrapped {
+            return Err(broken("has a field that is not a Result"));
+        }
+        let default = defaults_by_field
+            .iter()
+            .find(|(n, _)| ident == n)
+            .map(|(_, e)| e.clone())
+            .ok_or_else(|| broken(&format!("has no default for `{ident}`")))?;
+        // `Ok(value)`: the value; `Err("no value supplied for x".to_string())`: required.
+        let (required, default) = match &default {
+            syn::Expr::Call(call) if matches!(call.func.as_ref(), syn::Expr::Path(p) if p.path.is_ident("Ok")) => {
+                (
+                    false,
+                    call.args
+                        .first()
+                        .cloned()
+                        .ok_or_else(|| broken("has an empty Ok"))?,
+                )
             }
-            impl crate::IntoArg<::std::option::Option<super::#model>> for #model {
-                fn into_arg(
-                    self,
-                ) -> ::std::result::Result<::std::option::Option<super::#model>, ::std::string::String> {
-                    super::#model::try_from(self)
-                        .map(::std::option::Option::Some)
-                        .map_err(|e| e.to_string())
-                }
-            }
+            _ => (true, parse_quote!(::std::option::Option::None)),
         };
-        let file: syn::File = syn::parse2(tokens)
-            .map_err(|e| format!("generated an invalid conversion for {model}: {e}"))?;
-        items.extend(file.items);
+        fields.push((ident, inner, required, default));
     }
-    Ok(())
+    let field_names: Vec<String> = fields.iter().map(|(i, ..)| i.to_string()).collect();
+    let mut errors = "errors_".to_string();
+    while field_names.contains(&errors) {
+        errors.push('_');
+    }
+    let errors = format_ident!("{errors}");
+    let declarations = fields.iter().map(|(ident, ty, required, _)| {
+        if *required {
+            quote!(#ident: ::std::option::Option<#ty>,)
+        } else {
+            quote!(#ident: #ty,)
+        }
+    });
+    let initial = fields
+        .iter()
+        .map(|(ident, _, _, default)| quote!(#ident: #default,));
+    let setters = fields.iter().map(|(ident, ty, required, _)| {
+        let label = ident.to_string();
+        let store = if *required {
+            quote!(self.#ident = ::std::option::Option::Some(value))
+        } else {
+            quote!(self.#ident = value)
+        };
+        quote! {
+            pub fn #ident<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<#ty>,
+            {
+                self.#errors.retain(|(field, _)| *field != #label);
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => #store,
+                    ::std::result::Result::Err(e) => self.#errors.push((#label, e)),
+                }
+                self
+            }
+        }
+    });
+    let built = fields.iter().map(|(ident, _, required, _)| {
+        if *required {
+            let missing = format!("no value supplied for {ident}");
+            quote!(#ident: value.#ident.ok_or(#missing)?,)
+        } else {
+            quote!(#ident: value.#ident,)
+        }
+    });
+    let back = fields.iter().map(|(ident, _, required, _)| {
+        if *required {
+            quote!(#ident: ::std::option::Option::Some(value.#ident),)
+        } else {
+            quote!(#ident: value.#ident,)
+        }
+    });
+    let docs: Vec<&syn::Attribute> = model
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .collect();
+    let tokens = quote! {
+        #(#docs)*
+        #[derive(Clone, Debug)]
+        pub struct #name {
+            #(#declarations)*
+            #errors: ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        }
+        impl ::std::default::Default for #name {
+            fn default() -> Self {
+                Self {
+                    #(#initial)*
+                    #errors: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        impl #name {
+            #(#setters)*
+        }
+        impl ::std::convert::TryFrom<#name> for super::#name {
+            type Error = super::error::ConversionError;
+            fn try_from(value: #name) -> ::std::result::Result<Self, super::error::ConversionError> {
+                if let ::std::option::Option::Some((field, e)) = value.#errors.into_iter().next() {
+                    return ::std::result::Result::Err(format!("`{field}`: {e}").into());
+                }
+                ::std::result::Result::Ok(Self {
+                    #(#built)*
+                })
+            }
+        }
+        impl ::std::convert::From<super::#name> for #name {
+            fn from(value: super::#name) -> Self {
+                Self {
+                    #(#back)*
+                    #errors: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        impl crate::IntoArg<super::#name> for #name {
+            #[inline]
+            fn into_arg(self) -> ::std::result::Result<super::#name, ::std::string::String> {
+                super::#name::try_from(self).map_err(|e| e.to_string())
+            }
+        }
+        impl crate::IntoArg<::std::option::Option<super::#name>> for #name {
+            #[inline]
+            fn into_arg(
+                self,
+            ) -> ::std::result::Result<::std::option::Option<super::#name>, ::std::string::String> {
+                super::#name::try_from(self)
+                    .map(::std::option::Option::Some)
+                    .map_err(|e| e.to_string())
+            }
+        }
+    };
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated an invalid builder for {name}: {e}"))?;
+    Ok(file.items)
 }
 
 /// Turns a typify or progenitor setter (`fn f<V>(mut self, value: V) -> Self where V:

@@ -14,8 +14,9 @@ use crate::refs::resolve;
 /// Responses progenitor refuses although their meaning is clear are reshaped:
 /// - a `default` response beside explicit successes means "any error": it becomes `4XX`
 ///   and `5XX` (where the operation does not list them already);
-/// - error responses with different bodies lose their types (the runtime reads `code`,
-///   `message` and `details` from the raw JSON of any error body).
+/// - error responses lose their types: the runtime reads `code`, `message`, `details` and
+///   `request_id` from the raw JSON of any error body, so typing them would only parse
+///   each error twice and compile a decoder per error schema (the models stay in `types`).
 pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
     let components = spec.components.clone();
     for item in spec.paths.paths.values_mut() {
@@ -67,20 +68,7 @@ fn responses(responses: &mut openapiv3::Responses, components: Option<&Component
         StatusCode::Code(c) => *c >= 400,
         StatusCode::Range(r) => *r >= 4,
     };
-    let shapes: std::collections::BTreeSet<String> = responses
-        .responses
-        .iter()
-        .filter(|(code, _)| is_error(code))
-        .map(|(_, r)| shape(resolve(r, components, |c| &c.responses)))
-        .chain(
-            responses
-                .default
-                .iter()
-                .filter(|_| !explicit_success)
-                .map(|r| shape(resolve(r, components, |c| &c.responses))),
-        )
-        .collect();
-    if shapes.len() > 1 {
+    {
         for (code, response) in responses.responses.iter_mut() {
             if !is_error(code) {
                 continue;
@@ -94,18 +82,6 @@ fn responses(responses: &mut openapiv3::Responses, components: Option<&Component
             });
         }
     }
-}
-
-/// What progenitor types an error body as: its JSON schema, or nothing.
-fn shape(response: Option<&Response>) -> String {
-    response
-        .and_then(|r| {
-            r.content
-                .iter()
-                .find(|(t, _)| t.starts_with("application/json"))
-        })
-        .and_then(|(_, media)| serde_json::to_string(&media.schema).ok())
-        .unwrap_or_default()
 }
 
 fn nullable_optional_containers(schema: &mut Schema) {

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::num::{NonZeroU32, NonZeroU64};
+use std::num::NonZeroU64;
 
 use serde_json::{Map, Value};
 
@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 /// | any `T` | a `T`; an `Option<T>` for an optional field (`None` clears it) |
 /// | text | `&str`, `String`, `&String`, `Cow<str>`, `Box<str>`, `char`, a `Uuid`, their `Option`s |
 /// | a number (`f64`) | any integer, or an `f32`; an integer beyond 2⁵³ is refused, as a JSON number could not hold it exactly |
-/// | an integer | any integer or float that is a whole number in range: `.limit(20)`, `.limit(n)` with `n: usize` or `i64` |
+/// | an integer (`i64`, `i32`, `u64`, `NonZeroU64`) | any integer or float that is a whole number in range: `.limit(20)`, `.limit(n)` with `n: usize` or `i64` |
 /// | a JSON object | a `serde_json::Value` that is an object (`json!({..})`, see [`crate::json`]), a `Map`, a `HashMap` or `BTreeMap` of `Value`s |
 /// | an enum or a constrained string | its value as `&str` or `String` (`.currency_code("XOF")`) |
 /// | a model | the model, or its builder (`types::CheckoutSessionsCreate::builder()..`) |
@@ -48,18 +48,21 @@ pub trait IntoArg<T> {
 
     /// The value as a number, when it is one, for messages that name a parameter's
     /// bounds ("must be between 1 and 100, got 0").
+    #[inline]
     fn as_number(&self) -> Option<f64> {
         None
     }
 }
 
 impl<T> IntoArg<T> for T {
+    #[inline]
     fn into_arg(self) -> Result<T, String> {
         Ok(self)
     }
 }
 
 impl<T> IntoArg<Option<T>> for T {
+    #[inline]
     fn into_arg(self) -> Result<Option<T>, String> {
         Ok(Some(self))
     }
@@ -70,16 +73,19 @@ impl<T> IntoArg<Option<T>> for T {
 macro_rules! text {
     ($($source:ty),*) => {$(
         impl IntoArg<String> for $source {
+            #[inline]
             fn into_arg(self) -> Result<String, String> {
                 Ok(self.to_string())
             }
         }
         impl IntoArg<Option<String>> for $source {
+            #[inline]
             fn into_arg(self) -> Result<Option<String>, String> {
                 Ok(Some(self.to_string()))
             }
         }
         impl IntoArg<Option<String>> for Option<$source> {
+            #[inline]
             fn into_arg(self) -> Result<Option<String>, String> {
                 Ok(self.map(|s| s.to_string()))
             }
@@ -89,12 +95,14 @@ macro_rules! text {
 text!(&str, &String, Cow<'_, str>, Box<str>, char, uuid::Uuid);
 
 impl IntoArg<Vec<String>> for Vec<&str> {
+    #[inline]
     fn into_arg(self) -> Result<Vec<String>, String> {
         Ok(self.into_iter().map(str::to_string).collect())
     }
 }
 
 impl IntoArg<Option<Vec<String>>> for Vec<&str> {
+    #[inline]
     fn into_arg(self) -> Result<Option<Vec<String>>, String> {
         Ok(Some(self.into_iter().map(str::to_string).collect()))
     }
@@ -109,6 +117,7 @@ const EXACT: u64 = 1 << 53;
 macro_rules! to_f64 {
     ($($source:ty),*) => {$(
         impl IntoArg<f64> for $source {
+            #[inline]
             fn into_arg(self) -> Result<f64, String> {
                 let v = self as f64;
                 if (self as i128).unsigned_abs() <= EXACT as u128 {
@@ -117,14 +126,17 @@ macro_rules! to_f64 {
                     Err(format!("{self} cannot be sent exactly as a JSON number"))
                 }
             }
+            #[inline]
             fn as_number(&self) -> Option<f64> {
                 Some(*self as f64)
             }
         }
         impl IntoArg<Option<f64>> for $source {
+            #[inline]
             fn into_arg(self) -> Result<Option<f64>, String> {
                 IntoArg::<f64>::into_arg(self).map(Some)
             }
+            #[inline]
             fn as_number(&self) -> Option<f64> {
                 Some(*self as f64)
             }
@@ -134,18 +146,22 @@ macro_rules! to_f64 {
 to_f64!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 
 impl IntoArg<f64> for f32 {
+    #[inline]
     fn into_arg(self) -> Result<f64, String> {
         Ok(f64::from(self))
     }
+    #[inline]
     fn as_number(&self) -> Option<f64> {
         Some(f64::from(*self))
     }
 }
 
 impl IntoArg<Option<f64>> for f32 {
+    #[inline]
     fn into_arg(self) -> Result<Option<f64>, String> {
         Ok(Some(f64::from(self)))
     }
+    #[inline]
     fn as_number(&self) -> Option<f64> {
         Some(f64::from(*self))
     }
@@ -175,17 +191,21 @@ macro_rules! to_integer {
     ($target:ty, $min:expr, $max:expr, $make:expr; $($int:ty),*; $($float:ty),*) => {
         $(
             impl IntoArg<$target> for $int {
+                #[inline]
                 fn into_arg(self) -> Result<$target, String> {
                     range(self as i128, $min, $max).map($make)
                 }
+                #[inline]
                 fn as_number(&self) -> Option<f64> {
                     Some(*self as f64)
                 }
             }
             impl IntoArg<Option<$target>> for $int {
+                #[inline]
                 fn into_arg(self) -> Result<Option<$target>, String> {
                     IntoArg::<$target>::into_arg(self).map(Some)
                 }
+                #[inline]
                 fn as_number(&self) -> Option<f64> {
                     Some(*self as f64)
                 }
@@ -193,17 +213,21 @@ macro_rules! to_integer {
         )*
         $(
             impl IntoArg<$target> for $float {
+                #[inline]
                 fn into_arg(self) -> Result<$target, String> {
                     whole(self as f64, $min, $max).map($make)
                 }
+                #[inline]
                 fn as_number(&self) -> Option<f64> {
                     Some(*self as f64)
                 }
             }
             impl IntoArg<Option<$target>> for $float {
+                #[inline]
                 fn into_arg(self) -> Result<Option<$target>, String> {
                     IntoArg::<$target>::into_arg(self).map(Some)
                 }
+                #[inline]
                 fn as_number(&self) -> Option<f64> {
                     Some(*self as f64)
                 }
@@ -219,18 +243,13 @@ macro_rules! primitive_integer {
             $($int),*; f32, f64);
     };
 }
+// The integer types typify gives an `integer` (`int64` or none, `int32`, `minimum: 0`,
+// `minimum: 1`), from every integer type a caller may hold. (Each impl costs compile time
+// in every build, and coherence checking grows with their square: no more than these.)
 primitive_integer!(i64; i8, i16, i32, isize, u8, u16, u32, u64, usize);
 primitive_integer!(i32; i8, i16, i64, isize, u8, u16, u32, u64, usize);
 primitive_integer!(u64; i8, i16, i32, i64, isize, u8, u16, u32, usize);
-primitive_integer!(u32; i8, i16, i32, i64, isize, u8, u16, u64, usize);
-primitive_integer!(u16; i8, i16, i32, i64, isize, u8, u32, u64, usize);
-primitive_integer!(u8; i8, i16, i32, i64, isize, u16, u32, u64, usize);
-primitive_integer!(i16; i8, i32, i64, isize, u8, u16, u32, u64, usize);
-primitive_integer!(i8; i16, i32, i64, isize, u8, u16, u32, u64, usize);
-
 to_integer!(NonZeroU64, 1, u64::MAX as i128, |v| NonZeroU64::new(v as u64).expect("checked to be at least 1");
-    i8, i16, i32, i64, isize, u8, u16, u32, u64, usize; f32, f64);
-to_integer!(NonZeroU32, 1, u32::MAX as i128, |v| NonZeroU32::new(v as u32).expect("checked to be at least 1");
     i8, i16, i32, i64, isize, u8, u16, u32, u64, usize; f32, f64);
 
 // ---- JSON objects ----------------------------------------------------------------------
@@ -253,18 +272,21 @@ fn object(value: Value) -> Result<Map<String, Value>, String> {
 }
 
 impl IntoArg<Map<String, Value>> for Value {
+    #[inline]
     fn into_arg(self) -> Result<Map<String, Value>, String> {
         object(self)
     }
 }
 
 impl IntoArg<Option<Map<String, Value>>> for Value {
+    #[inline]
     fn into_arg(self) -> Result<Option<Map<String, Value>>, String> {
         object(self).map(Some)
     }
 }
 
 impl IntoArg<Option<Map<String, Value>>> for Option<Value> {
+    #[inline]
     fn into_arg(self) -> Result<Option<Map<String, Value>>, String> {
         self.map(object).transpose()
     }
@@ -273,11 +295,13 @@ impl IntoArg<Option<Map<String, Value>>> for Option<Value> {
 macro_rules! map {
     ($($source:ty),*) => {$(
         impl IntoArg<Map<String, Value>> for $source {
+            #[inline]
             fn into_arg(self) -> Result<Map<String, Value>, String> {
                 Ok(self.into_iter().collect())
             }
         }
         impl IntoArg<Option<Map<String, Value>>> for $source {
+            #[inline]
             fn into_arg(self) -> Result<Option<Map<String, Value>>, String> {
                 Ok(Some(self.into_iter().collect()))
             }

@@ -387,7 +387,7 @@ pub enum BuildError {
         reason: String,
     },
     /// The HTTP client could not be set up (for example, TLS initialisation failed).
-    Http(reqwest::Error),
+    Http(String),
     /// A required environment variable is not set (or is empty).
     MissingEnv(&'static str),
     /// The spec declares no server for this environment (`live` or `sandbox`), so the
@@ -422,14 +422,7 @@ impl fmt::Display for BuildError {
     }
 }
 
-impl std::error::Error for BuildError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            BuildError::Http(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+impl std::error::Error for BuildError {}
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use lomi_codegen::{Diagnostic, GeneratedFile};
 
 pub mod bench;
+pub mod build_bench;
 
 /// lomi.'s published document, verbatim, relative to the workspace root.
 pub const UPSTREAM_PATH: &str = "spec/upstream.yaml";
@@ -359,4 +360,25 @@ pub fn spec_change_summary(root: &Path, new_spec: &str) -> Option<String> {
                 .into(),
         ),
     }
+}
+
+/// The manifest of a scratch workspace whose `members` (paths relative to it) include
+/// copies of `lomi-client`: ours, with those members and without the path dependencies
+/// that do not exist there, so that the copies inherit the same dependency versions.
+pub fn scratch_manifest(root: &Path, members: &[String]) -> String {
+    let ours = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    let list: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
+    let mut out = String::new();
+    for line in ours.lines() {
+        if line.contains("path = \"codegen\"") || line.contains("path = \"lomi-client\"") {
+            continue;
+        }
+        if line.starts_with("members = ") {
+            out.push_str(&format!("members = [{}]\n", list.join(", ")));
+        } else if !line.starts_with("default-members = ") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }

@@ -23,6 +23,10 @@ commands:
                       spec/python-sdk/CheckoutSessionsApi.md, byte for byte
   bench-codegen       time each generator stage on our spec and on 10/100/1,000-operation
                       specs (builds the xtask in release first)
+  bench-build         cold build time of a crate using lomi-client against one using
+                      OpenAPI Generator's rust client for the same spec, and of each
+                      client crate alone (needs openapi-generator-cli, like
+                      check-python-doc); --root PATH measures another checkout
   help                show this message
 
 options for generate:
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
     match args.split_first() {
         Some((&"generate", rest)) => run_generate(rest),
         Some((&"bench-codegen", _)) => run_bench(),
+        Some((&"bench-build", rest)) => run_build_bench(rest),
         Some((&"diff-spec", rest)) => run_diff(rest),
         Some((&"check-python-doc", _)) => run_python_doc(),
         Some((&("help" | "-h" | "--help"), _)) => {
@@ -90,6 +95,31 @@ fn run_bench() -> ExitCode {
     match xtask::bench::run(&spec, &upstream, &overlay) {
         Ok(table) => {
             println!("generator stages, median of several runs (release build)\n\n{table}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_build_bench(args: &[&str]) -> ExitCode {
+    // `--root PATH` measures another checkout (an older commit, for a before/after).
+    let root = match args {
+        [] => workspace_root(),
+        ["--root", path] => std::path::PathBuf::from(path),
+        _ => {
+            eprintln!("error: bench-build takes only `--root PATH`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let generator =
+        std::env::var("OPENAPI_GENERATOR_CLI").unwrap_or_else(|_| "openapi-generator-cli".into());
+    println!("building both clients from cold target folders; this takes a few minutes…");
+    match xtask::build_bench::run(&root, &generator) {
+        Ok(table) => {
+            println!("\n{table}");
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -34,29 +34,6 @@ fn copy_dir(from: &Path, to: &Path, skip: &str) {
     }
 }
 
-/// The workspace manifest: ours, with the scratch crates as members and without the
-/// path dependencies that do not exist there.
-fn manifest(root: &Path, members: &[String]) -> String {
-    let ours = fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let list: Vec<String> = members.iter().map(|m| format!("\"c/{m}\"")).collect();
-    ours.lines()
-        .filter(|l| !l.contains("path = \"codegen\"") && !l.contains("path = \"lomi-client\""))
-        .map(|l| {
-            if l.starts_with("members = ") {
-                format!("members = [{}]", list.join(", "))
-            } else if l.starts_with("default-members = ") {
-                String::new()
-            } else {
-                l.to_string()
-            }
-        })
-        .fold(String::new(), |mut out, l| {
-            out.push_str(&l);
-            out.push('\n');
-            out
-        })
-}
-
 /// A copy of lomi-client named `contract-<name>` with `code` as its generated module.
 fn client_crate(root: &Path, ws: &Path, name: &str, code: &str, calls: Option<String>) {
     let dir = ws.join("c").join(name);
@@ -328,7 +305,12 @@ fn the_hand_written_crate_compiles_with_the_client_of_every_spec() {
     client_crate(&root, &ws, "newer-upstream", &code, None);
     members.push("newer-upstream".into());
 
-    fs::write(ws.join("Cargo.toml"), manifest(&root, &members)).unwrap();
+    let paths: Vec<String> = members.iter().map(|m| format!("c/{m}")).collect();
+    fs::write(
+        ws.join("Cargo.toml"),
+        xtask::scratch_manifest(&root, &paths),
+    )
+    .unwrap();
     fs::copy(root.join("Cargo.lock"), ws.join("Cargo.lock")).unwrap();
     let target = base.join("target");
     run(

@@ -112,6 +112,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
+    #[cfg(feature = "response-builders")]
     impl CheckoutSessions {
         pub fn builder() -> builder::CheckoutSessions {
             Default::default()
@@ -333,6 +334,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "response-builders")]
     impl Error {
         pub fn builder() -> builder::Error {
             Default::default()
@@ -351,6 +353,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "response-builders")]
     impl ErrorError {
         pub fn builder() -> builder::ErrorError {
             Default::default()
@@ -362,6 +365,7 @@ pub mod types {
         pub data: ::std::vec::Vec<CheckoutSessions>,
         pub pagination: Pagination,
     }
+    #[cfg(feature = "response-builders")]
     impl ListCheckoutSessions200Response {
         pub fn builder() -> builder::ListCheckoutSessions200Response {
             Default::default()
@@ -377,6 +381,7 @@ pub mod types {
         ///Total number of items available
         pub total: i64,
     }
+    #[cfg(feature = "response-builders")]
     impl Pagination {
         pub fn builder() -> builder::Pagination {
             Default::default()
@@ -385,313 +390,289 @@ pub mod types {
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        #[cfg(feature = "response-builders")]
         pub struct CheckoutSessions {
-            allow_coupon_code: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
+            allow_coupon_code: ::std::option::Option<bool>,
+            allow_quantity: ::std::option::Option<bool>,
+            allowed_providers: ::std::option::Option<::std::string::String>,
+            amount: ::std::option::Option<f64>,
+            cancel_url: ::std::option::Option<::std::string::String>,
+            checkout_session_id: ::std::option::Option<::uuid::Uuid>,
+            created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            created_by: ::std::option::Option<::std::string::String>,
+            currency_code: ::std::option::Option<crate::generated::types::CurrencyCode>,
+            customer_email: ::std::option::Option<::std::string::String>,
+            customer_id: ::std::option::Option<::uuid::Uuid>,
+            customer_name: ::std::option::Option<::std::string::String>,
+            customer_phone: ::std::option::Option<::std::string::String>,
+            description: ::std::option::Option<::std::string::String>,
+            environment: ::std::option::Option<::std::string::String>,
+            expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            installment_plan_id: ::std::option::Option<::uuid::Uuid>,
+            is_pos: ::std::option::Option<bool>,
+            is_spi: ::std::option::Option<bool>,
+            metadata: ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
-            allow_quantity: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
+            organization_id: ::std::option::Option<::uuid::Uuid>,
+            payment_link_id: ::std::option::Option<::uuid::Uuid>,
+            payment_request_id: ::std::option::Option<::uuid::Uuid>,
+            price_id: ::std::option::Option<::uuid::Uuid>,
+            product_id: ::std::option::Option<::std::string::String>,
+            qr_code_data: ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
-            allowed_providers: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            amount: ::std::result::Result<f64, ::std::string::String>,
-            cancel_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            checkout_session_id: ::std::result::Result<
-                ::uuid::Uuid,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            created_by: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            currency_code: ::std::result::Result<
-                crate::generated::types::CurrencyCode,
-                ::std::string::String,
-            >,
-            customer_email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            customer_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            customer_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            customer_phone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            environment: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            expires_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            installment_plan_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            is_pos: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_spi: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            metadata: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            organization_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            payment_link_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            payment_request_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            price_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            product_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            qr_code_data: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            qr_code_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            quantity: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            spi_account_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            spi_qr_code_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
+            qr_code_type: ::std::option::Option<::std::string::String>,
+            quantity: ::std::option::Option<f64>,
+            spi_account_number: ::std::option::Option<::std::string::String>,
+            spi_qr_code_id: ::std::option::Option<::uuid::Uuid>,
+            status: ::std::option::Option<
                 crate::generated::types::CheckoutSessionStatus,
-                ::std::string::String,
             >,
-            subscription_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            success_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
+            subscription_id: ::std::option::Option<::uuid::Uuid>,
+            success_url: ::std::option::Option<::std::string::String>,
+            title: ::std::option::Option<::std::string::String>,
+            updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            errors_: ::std::vec::Vec<(&'static str, ::std::string::String)>,
         }
+        #[cfg(feature = "response-builders")]
         impl ::std::default::Default for CheckoutSessions {
             fn default() -> Self {
                 Self {
-                    allow_coupon_code: Ok(Default::default()),
-                    allow_quantity: Ok(Default::default()),
-                    allowed_providers: Ok(Default::default()),
-                    amount: Err("no value supplied for amount".to_string()),
-                    cancel_url: Ok(Default::default()),
-                    checkout_session_id: Err(
-                        "no value supplied for checkout_session_id".to_string(),
-                    ),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    created_by: Ok(Default::default()),
-                    currency_code: Err(
-                        "no value supplied for currency_code".to_string(),
-                    ),
-                    customer_email: Ok(Default::default()),
-                    customer_id: Ok(Default::default()),
-                    customer_name: Ok(Default::default()),
-                    customer_phone: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    environment: Ok(Default::default()),
-                    expires_at: Ok(Default::default()),
-                    installment_plan_id: Ok(Default::default()),
-                    is_pos: Ok(Default::default()),
-                    is_spi: Ok(Default::default()),
-                    metadata: Ok(Default::default()),
-                    organization_id: Ok(Default::default()),
-                    payment_link_id: Ok(Default::default()),
-                    payment_request_id: Ok(Default::default()),
-                    price_id: Ok(Default::default()),
-                    product_id: Ok(Default::default()),
-                    qr_code_data: Ok(Default::default()),
-                    qr_code_type: Ok(Default::default()),
-                    quantity: Ok(Default::default()),
-                    spi_account_number: Ok(Default::default()),
-                    spi_qr_code_id: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
-                    subscription_id: Ok(Default::default()),
-                    success_url: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    allow_coupon_code: Default::default(),
+                    allow_quantity: Default::default(),
+                    allowed_providers: Default::default(),
+                    amount: ::std::option::Option::None,
+                    cancel_url: Default::default(),
+                    checkout_session_id: ::std::option::Option::None,
+                    created_at: ::std::option::Option::None,
+                    created_by: Default::default(),
+                    currency_code: ::std::option::Option::None,
+                    customer_email: Default::default(),
+                    customer_id: Default::default(),
+                    customer_name: Default::default(),
+                    customer_phone: Default::default(),
+                    description: Default::default(),
+                    environment: Default::default(),
+                    expires_at: Default::default(),
+                    installment_plan_id: Default::default(),
+                    is_pos: Default::default(),
+                    is_spi: Default::default(),
+                    metadata: Default::default(),
+                    organization_id: Default::default(),
+                    payment_link_id: Default::default(),
+                    payment_request_id: Default::default(),
+                    price_id: Default::default(),
+                    product_id: Default::default(),
+                    qr_code_data: Default::default(),
+                    qr_code_type: Default::default(),
+                    quantity: Default::default(),
+                    spi_account_number: Default::default(),
+                    spi_qr_code_id: Default::default(),
+                    status: ::std::option::Option::None,
+                    subscription_id: Default::default(),
+                    success_url: Default::default(),
+                    title: Default::default(),
+                    updated_at: Default::default(),
+                    errors_: ::std::vec::Vec::new(),
                 }
             }
         }
+        #[cfg(feature = "response-builders")]
         impl CheckoutSessions {
             pub fn allow_coupon_code<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.allow_coupon_code = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "allow_coupon_code"));
+                self.errors_.retain(|(field, _)| *field != "allow_coupon_code");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.allow_coupon_code = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("allow_coupon_code", e))
+                    }
+                }
                 self
             }
             pub fn allow_quantity<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.allow_quantity = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "allow_quantity"));
+                self.errors_.retain(|(field, _)| *field != "allow_quantity");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.allow_quantity = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("allow_quantity", e))
+                    }
+                }
                 self
             }
             pub fn allowed_providers<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.allowed_providers = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "allowed_providers"));
+                self.errors_.retain(|(field, _)| *field != "allowed_providers");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.allowed_providers = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("allowed_providers", e))
+                    }
+                }
                 self
             }
             pub fn amount<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<f64>,
             {
-                self.amount = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "amount"));
+                self.errors_.retain(|(field, _)| *field != "amount");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.amount = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => self.errors_.push(("amount", e)),
+                }
                 self
             }
             pub fn cancel_url<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.cancel_url = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "cancel_url"));
+                self.errors_.retain(|(field, _)| *field != "cancel_url");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.cancel_url = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("cancel_url", e)),
+                }
                 self
             }
             pub fn checkout_session_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::uuid::Uuid>,
             {
-                self.checkout_session_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "checkout_session_id"));
+                self.errors_.retain(|(field, _)| *field != "checkout_session_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.checkout_session_id = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("checkout_session_id", e))
+                    }
+                }
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::chrono::DateTime<::chrono::offset::Utc>>,
             {
-                self.created_at = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "created_at"));
+                self.errors_.retain(|(field, _)| *field != "created_at");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.created_at = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => self.errors_.push(("created_at", e)),
+                }
                 self
             }
             pub fn created_by<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.created_by = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "created_by"));
+                self.errors_.retain(|(field, _)| *field != "created_by");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.created_by = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("created_by", e)),
+                }
                 self
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<crate::generated::types::CurrencyCode>,
             {
-                self.currency_code = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "currency_code"));
+                self.errors_.retain(|(field, _)| *field != "currency_code");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.currency_code = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("currency_code", e))
+                    }
+                }
                 self
             }
             pub fn customer_email<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.customer_email = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_email"));
+                self.errors_.retain(|(field, _)| *field != "customer_email");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_email = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_email", e))
+                    }
+                }
                 self
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.customer_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_id"));
+                self.errors_.retain(|(field, _)| *field != "customer_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_id", e))
+                    }
+                }
                 self
             }
             pub fn customer_name<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.customer_name = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_name"));
+                self.errors_.retain(|(field, _)| *field != "customer_name");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_name = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_name", e))
+                    }
+                }
                 self
             }
             pub fn customer_phone<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.customer_phone = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_phone"));
+                self.errors_.retain(|(field, _)| *field != "customer_phone");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_phone = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_phone", e))
+                    }
+                }
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.description = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "description"));
+                self.errors_.retain(|(field, _)| *field != "description");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.description = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("description", e))
+                    }
+                }
                 self
             }
             pub fn environment<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.environment = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "environment"));
+                self.errors_.retain(|(field, _)| *field != "environment");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.environment = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("environment", e))
+                    }
+                }
                 self
             }
             pub fn expires_at<T>(mut self, value: T) -> Self
@@ -700,32 +681,46 @@ pub mod types {
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                self.expires_at = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "expires_at"));
+                self.errors_.retain(|(field, _)| *field != "expires_at");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.expires_at = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("expires_at", e)),
+                }
                 self
             }
             pub fn installment_plan_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.installment_plan_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "installment_plan_id"));
+                self.errors_.retain(|(field, _)| *field != "installment_plan_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.installment_plan_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("installment_plan_id", e))
+                    }
+                }
                 self
             }
             pub fn is_pos<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.is_pos = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "is_pos"));
+                self.errors_.retain(|(field, _)| *field != "is_pos");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.is_pos = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("is_pos", e)),
+                }
                 self
             }
             pub fn is_spi<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.is_spi = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "is_spi"));
+                self.errors_.retain(|(field, _)| *field != "is_spi");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.is_spi = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("is_spi", e)),
+                }
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
@@ -736,48 +731,72 @@ pub mod types {
                     >,
                 >,
             {
-                self.metadata = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "metadata"));
+                self.errors_.retain(|(field, _)| *field != "metadata");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.metadata = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("metadata", e)),
+                }
                 self
             }
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.organization_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "organization_id"));
+                self.errors_.retain(|(field, _)| *field != "organization_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.organization_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("organization_id", e))
+                    }
+                }
                 self
             }
             pub fn payment_link_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.payment_link_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "payment_link_id"));
+                self.errors_.retain(|(field, _)| *field != "payment_link_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.payment_link_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("payment_link_id", e))
+                    }
+                }
                 self
             }
             pub fn payment_request_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.payment_request_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "payment_request_id"));
+                self.errors_.retain(|(field, _)| *field != "payment_request_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.payment_request_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("payment_request_id", e))
+                    }
+                }
                 self
             }
             pub fn price_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.price_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "price_id"));
+                self.errors_.retain(|(field, _)| *field != "price_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.price_id = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("price_id", e)),
+                }
                 self
             }
             pub fn product_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.product_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "product_id"));
+                self.errors_.retain(|(field, _)| *field != "product_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.product_id = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("product_id", e)),
+                }
                 self
             }
             pub fn qr_code_data<T>(mut self, value: T) -> Self
@@ -788,72 +807,113 @@ pub mod types {
                     >,
                 >,
             {
-                self.qr_code_data = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "qr_code_data"));
+                self.errors_.retain(|(field, _)| *field != "qr_code_data");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.qr_code_data = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("qr_code_data", e))
+                    }
+                }
                 self
             }
             pub fn qr_code_type<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.qr_code_type = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "qr_code_type"));
+                self.errors_.retain(|(field, _)| *field != "qr_code_type");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.qr_code_type = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("qr_code_type", e))
+                    }
+                }
                 self
             }
             pub fn quantity<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<f64>>,
             {
-                self.quantity = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "quantity"));
+                self.errors_.retain(|(field, _)| *field != "quantity");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.quantity = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("quantity", e)),
+                }
                 self
             }
             pub fn spi_account_number<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.spi_account_number = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "spi_account_number"));
+                self.errors_.retain(|(field, _)| *field != "spi_account_number");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.spi_account_number = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("spi_account_number", e))
+                    }
+                }
                 self
             }
             pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.spi_qr_code_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "spi_qr_code_id"));
+                self.errors_.retain(|(field, _)| *field != "spi_qr_code_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.spi_qr_code_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("spi_qr_code_id", e))
+                    }
+                }
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<crate::generated::types::CheckoutSessionStatus>,
             {
-                self.status = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "status"));
+                self.errors_.retain(|(field, _)| *field != "status");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.status = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => self.errors_.push(("status", e)),
+                }
                 self
             }
             pub fn subscription_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.subscription_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "subscription_id"));
+                self.errors_.retain(|(field, _)| *field != "subscription_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.subscription_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("subscription_id", e))
+                    }
+                }
                 self
             }
             pub fn success_url<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.success_url = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "success_url"));
+                self.errors_.retain(|(field, _)| *field != "success_url");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.success_url = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("success_url", e))
+                    }
+                }
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.title = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "title"));
+                self.errors_.retain(|(field, _)| *field != "title");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.title = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("title", e)),
+                }
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -862,1341 +922,130 @@ pub mod types {
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                self.updated_at = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "updated_at"));
+                self.errors_.retain(|(field, _)| *field != "updated_at");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.updated_at = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("updated_at", e)),
+                }
                 self
             }
         }
+        #[cfg(feature = "response-builders")]
         impl ::std::convert::TryFrom<CheckoutSessions> for super::CheckoutSessions {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CheckoutSessions,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    allow_coupon_code: value.allow_coupon_code?,
-                    allow_quantity: value.allow_quantity?,
-                    allowed_providers: value.allowed_providers?,
-                    amount: value.amount?,
-                    cancel_url: value.cancel_url?,
-                    checkout_session_id: value.checkout_session_id?,
-                    created_at: value.created_at?,
-                    created_by: value.created_by?,
-                    currency_code: value.currency_code?,
-                    customer_email: value.customer_email?,
-                    customer_id: value.customer_id?,
-                    customer_name: value.customer_name?,
-                    customer_phone: value.customer_phone?,
-                    description: value.description?,
-                    environment: value.environment?,
-                    expires_at: value.expires_at?,
-                    installment_plan_id: value.installment_plan_id?,
-                    is_pos: value.is_pos?,
-                    is_spi: value.is_spi?,
-                    metadata: value.metadata?,
-                    organization_id: value.organization_id?,
-                    payment_link_id: value.payment_link_id?,
-                    payment_request_id: value.payment_request_id?,
-                    price_id: value.price_id?,
-                    product_id: value.product_id?,
-                    qr_code_data: value.qr_code_data?,
-                    qr_code_type: value.qr_code_type?,
-                    quantity: value.quantity?,
-                    spi_account_number: value.spi_account_number?,
-                    spi_qr_code_id: value.spi_qr_code_id?,
-                    status: value.status?,
-                    subscription_id: value.subscription_id?,
-                    success_url: value.success_url?,
-                    title: value.title?,
-                    updated_at: value.updated_at?,
+                if let ::std::option::Option::Some((field, e)) = value
+                    .errors_
+                    .into_iter()
+                    .next()
+                {
+                    return ::std::result::Result::Err(format!("`{field}`: {e}").into());
+                }
+                ::std::result::Result::Ok(Self {
+                    allow_coupon_code: value.allow_coupon_code,
+                    allow_quantity: value.allow_quantity,
+                    allowed_providers: value.allowed_providers,
+                    amount: value.amount.ok_or("no value supplied for amount")?,
+                    cancel_url: value.cancel_url,
+                    checkout_session_id: value
+                        .checkout_session_id
+                        .ok_or("no value supplied for checkout_session_id")?,
+                    created_at: value
+                        .created_at
+                        .ok_or("no value supplied for created_at")?,
+                    created_by: value.created_by,
+                    currency_code: value
+                        .currency_code
+                        .ok_or("no value supplied for currency_code")?,
+                    customer_email: value.customer_email,
+                    customer_id: value.customer_id,
+                    customer_name: value.customer_name,
+                    customer_phone: value.customer_phone,
+                    description: value.description,
+                    environment: value.environment,
+                    expires_at: value.expires_at,
+                    installment_plan_id: value.installment_plan_id,
+                    is_pos: value.is_pos,
+                    is_spi: value.is_spi,
+                    metadata: value.metadata,
+                    organization_id: value.organization_id,
+                    payment_link_id: value.payment_link_id,
+                    payment_request_id: value.payment_request_id,
+                    price_id: value.price_id,
+                    product_id: value.product_id,
+                    qr_code_data: value.qr_code_data,
+                    qr_code_type: value.qr_code_type,
+                    quantity: value.quantity,
+                    spi_account_number: value.spi_account_number,
+                    spi_qr_code_id: value.spi_qr_code_id,
+                    status: value.status.ok_or("no value supplied for status")?,
+                    subscription_id: value.subscription_id,
+                    success_url: value.success_url,
+                    title: value.title,
+                    updated_at: value.updated_at,
                 })
             }
         }
+        #[cfg(feature = "response-builders")]
         impl ::std::convert::From<super::CheckoutSessions> for CheckoutSessions {
             fn from(value: super::CheckoutSessions) -> Self {
                 Self {
-                    allow_coupon_code: Ok(value.allow_coupon_code),
-                    allow_quantity: Ok(value.allow_quantity),
-                    allowed_providers: Ok(value.allowed_providers),
-                    amount: Ok(value.amount),
-                    cancel_url: Ok(value.cancel_url),
-                    checkout_session_id: Ok(value.checkout_session_id),
-                    created_at: Ok(value.created_at),
-                    created_by: Ok(value.created_by),
-                    currency_code: Ok(value.currency_code),
-                    customer_email: Ok(value.customer_email),
-                    customer_id: Ok(value.customer_id),
-                    customer_name: Ok(value.customer_name),
-                    customer_phone: Ok(value.customer_phone),
-                    description: Ok(value.description),
-                    environment: Ok(value.environment),
-                    expires_at: Ok(value.expires_at),
-                    installment_plan_id: Ok(value.installment_plan_id),
-                    is_pos: Ok(value.is_pos),
-                    is_spi: Ok(value.is_spi),
-                    metadata: Ok(value.metadata),
-                    organization_id: Ok(value.organization_id),
-                    payment_link_id: Ok(value.payment_link_id),
-                    payment_request_id: Ok(value.payment_request_id),
-                    price_id: Ok(value.price_id),
-                    product_id: Ok(value.product_id),
-                    qr_code_data: Ok(value.qr_code_data),
-                    qr_code_type: Ok(value.qr_code_type),
-                    quantity: Ok(value.quantity),
-                    spi_account_number: Ok(value.spi_account_number),
-                    spi_qr_code_id: Ok(value.spi_qr_code_id),
-                    status: Ok(value.status),
-                    subscription_id: Ok(value.subscription_id),
-                    success_url: Ok(value.success_url),
-                    title: Ok(value.title),
-                    updated_at: Ok(value.updated_at),
+                    allow_coupon_code: value.allow_coupon_code,
+                    allow_quantity: value.allow_quantity,
+                    allowed_providers: value.allowed_providers,
+                    amount: ::std::option::Option::Some(value.amount),
+                    cancel_url: value.cancel_url,
+                    checkout_session_id: ::std::option::Option::Some(
+                        value.checkout_session_id,
+                    ),
+                    created_at: ::std::option::Option::Some(value.created_at),
+                    created_by: value.created_by,
+                    currency_code: ::std::option::Option::Some(value.currency_code),
+                    customer_email: value.customer_email,
+                    customer_id: value.customer_id,
+                    customer_name: value.customer_name,
+                    customer_phone: value.customer_phone,
+                    description: value.description,
+                    environment: value.environment,
+                    expires_at: value.expires_at,
+                    installment_plan_id: value.installment_plan_id,
+                    is_pos: value.is_pos,
+                    is_spi: value.is_spi,
+                    metadata: value.metadata,
+                    organization_id: value.organization_id,
+                    payment_link_id: value.payment_link_id,
+                    payment_request_id: value.payment_request_id,
+                    price_id: value.price_id,
+                    product_id: value.product_id,
+                    qr_code_data: value.qr_code_data,
+                    qr_code_type: value.qr_code_type,
+                    quantity: value.quantity,
+                    spi_account_number: value.spi_account_number,
+                    spi_qr_code_id: value.spi_qr_code_id,
+                    status: ::std::option::Option::Some(value.status),
+                    subscription_id: value.subscription_id,
+                    success_url: value.success_url,
+                    title: value.title,
+                    updated_at: value.updated_at,
+                    errors_: ::std::vec::Vec::new(),
                 }
             }
         }
-        #[derive(Clone, Debug)]
-        pub struct CheckoutSessionsCreate {
-            allow_coupon_code: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            allow_quantity: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            allowed_providers: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            amount: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            cancel_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            checkout_session_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            currency_code: ::std::result::Result<
-                ::std::option::Option<crate::generated::types::CurrencyCode>,
-                ::std::string::String,
-            >,
-            customer_email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            customer_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            customer_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            customer_phone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            expires_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            installment_plan_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            is_pos: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_spi: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            metadata: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            payment_link_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            payment_request_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            price_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            product_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            qr_code_data: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            qr_code_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            quantity: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            spi_account_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            spi_qr_code_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<crate::generated::types::CheckoutSessionStatus>,
-                ::std::string::String,
-            >,
-            subscription_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            success_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CheckoutSessionsCreate {
-            fn default() -> Self {
-                Self {
-                    allow_coupon_code: Ok(Default::default()),
-                    allow_quantity: Ok(Default::default()),
-                    allowed_providers: Ok(Default::default()),
-                    amount: Ok(Default::default()),
-                    cancel_url: Ok(Default::default()),
-                    checkout_session_id: Ok(Default::default()),
-                    currency_code: Ok(Default::default()),
-                    customer_email: Ok(Default::default()),
-                    customer_id: Ok(Default::default()),
-                    customer_name: Ok(Default::default()),
-                    customer_phone: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    expires_at: Ok(Default::default()),
-                    installment_plan_id: Ok(Default::default()),
-                    is_pos: Ok(Default::default()),
-                    is_spi: Ok(Default::default()),
-                    metadata: Ok(Default::default()),
-                    payment_link_id: Ok(Default::default()),
-                    payment_request_id: Ok(Default::default()),
-                    price_id: Ok(Default::default()),
-                    product_id: Ok(Default::default()),
-                    qr_code_data: Ok(Default::default()),
-                    qr_code_type: Ok(Default::default()),
-                    quantity: Ok(Default::default()),
-                    spi_account_number: Ok(Default::default()),
-                    spi_qr_code_id: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                    subscription_id: Ok(Default::default()),
-                    success_url: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                }
-            }
-        }
-        impl CheckoutSessionsCreate {
-            pub fn allow_coupon_code<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<bool>>,
-            {
-                self.allow_coupon_code = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "allow_coupon_code"));
-                self
-            }
-            pub fn allow_quantity<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<bool>>,
-            {
-                self.allow_quantity = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "allow_quantity"));
-                self
-            }
-            pub fn allowed_providers<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.allowed_providers = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "allowed_providers"));
-                self
-            }
-            pub fn amount<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<f64>>,
-            {
-                self.amount = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "amount"));
-                self
-            }
-            pub fn cancel_url<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.cancel_url = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "cancel_url"));
-                self
-            }
-            pub fn checkout_session_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.checkout_session_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "checkout_session_id"));
-                self
-            }
-            pub fn currency_code<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<crate::generated::types::CurrencyCode>,
-                >,
-            {
-                self.currency_code = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "currency_code"));
-                self
-            }
-            pub fn customer_email<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.customer_email = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_email"));
-                self
-            }
-            pub fn customer_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.customer_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_id"));
-                self
-            }
-            pub fn customer_name<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.customer_name = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_name"));
-                self
-            }
-            pub fn customer_phone<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.customer_phone = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_phone"));
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.description = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "description"));
-                self
-            }
-            pub fn expires_at<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-            {
-                self.expires_at = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "expires_at"));
-                self
-            }
-            pub fn installment_plan_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.installment_plan_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "installment_plan_id"));
-                self
-            }
-            pub fn is_pos<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<bool>>,
-            {
-                self.is_pos = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "is_pos"));
-                self
-            }
-            pub fn is_spi<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<bool>>,
-            {
-                self.is_spi = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "is_spi"));
-                self
-            }
-            pub fn metadata<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
-            {
-                self.metadata = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "metadata"));
-                self
-            }
-            pub fn payment_link_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.payment_link_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "payment_link_id"));
-                self
-            }
-            pub fn payment_request_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.payment_request_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "payment_request_id"));
-                self
-            }
-            pub fn price_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.price_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "price_id"));
-                self
-            }
-            pub fn product_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.product_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "product_id"));
-                self
-            }
-            pub fn qr_code_data<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
-            {
-                self.qr_code_data = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "qr_code_data"));
-                self
-            }
-            pub fn qr_code_type<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.qr_code_type = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "qr_code_type"));
-                self
-            }
-            pub fn quantity<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<f64>>,
-            {
-                self.quantity = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "quantity"));
-                self
-            }
-            pub fn spi_account_number<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.spi_account_number = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "spi_account_number"));
-                self
-            }
-            pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.spi_qr_code_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "spi_qr_code_id"));
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<crate::generated::types::CheckoutSessionStatus>,
-                >,
-            {
-                self.status = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "status"));
-                self
-            }
-            pub fn subscription_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.subscription_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "subscription_id"));
-                self
-            }
-            pub fn success_url<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.success_url = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "success_url"));
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.title = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "title"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CheckoutSessionsCreate>
-        for super::CheckoutSessionsCreate {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CheckoutSessionsCreate,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    allow_coupon_code: value.allow_coupon_code?,
-                    allow_quantity: value.allow_quantity?,
-                    allowed_providers: value.allowed_providers?,
-                    amount: value.amount?,
-                    cancel_url: value.cancel_url?,
-                    checkout_session_id: value.checkout_session_id?,
-                    currency_code: value.currency_code?,
-                    customer_email: value.customer_email?,
-                    customer_id: value.customer_id?,
-                    customer_name: value.customer_name?,
-                    customer_phone: value.customer_phone?,
-                    description: value.description?,
-                    expires_at: value.expires_at?,
-                    installment_plan_id: value.installment_plan_id?,
-                    is_pos: value.is_pos?,
-                    is_spi: value.is_spi?,
-                    metadata: value.metadata?,
-                    payment_link_id: value.payment_link_id?,
-                    payment_request_id: value.payment_request_id?,
-                    price_id: value.price_id?,
-                    product_id: value.product_id?,
-                    qr_code_data: value.qr_code_data?,
-                    qr_code_type: value.qr_code_type?,
-                    quantity: value.quantity?,
-                    spi_account_number: value.spi_account_number?,
-                    spi_qr_code_id: value.spi_qr_code_id?,
-                    status: value.status?,
-                    subscription_id: value.subscription_id?,
-                    success_url: value.success_url?,
-                    title: value.title?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CheckoutSessionsCreate>
-        for CheckoutSessionsCreate {
-            fn from(value: super::CheckoutSessionsCreate) -> Self {
-                Self {
-                    allow_coupon_code: Ok(value.allow_coupon_code),
-                    allow_quantity: Ok(value.allow_quantity),
-                    allowed_providers: Ok(value.allowed_providers),
-                    amount: Ok(value.amount),
-                    cancel_url: Ok(value.cancel_url),
-                    checkout_session_id: Ok(value.checkout_session_id),
-                    currency_code: Ok(value.currency_code),
-                    customer_email: Ok(value.customer_email),
-                    customer_id: Ok(value.customer_id),
-                    customer_name: Ok(value.customer_name),
-                    customer_phone: Ok(value.customer_phone),
-                    description: Ok(value.description),
-                    expires_at: Ok(value.expires_at),
-                    installment_plan_id: Ok(value.installment_plan_id),
-                    is_pos: Ok(value.is_pos),
-                    is_spi: Ok(value.is_spi),
-                    metadata: Ok(value.metadata),
-                    payment_link_id: Ok(value.payment_link_id),
-                    payment_request_id: Ok(value.payment_request_id),
-                    price_id: Ok(value.price_id),
-                    product_id: Ok(value.product_id),
-                    qr_code_data: Ok(value.qr_code_data),
-                    qr_code_type: Ok(value.qr_code_type),
-                    quantity: Ok(value.quantity),
-                    spi_account_number: Ok(value.spi_account_number),
-                    spi_qr_code_id: Ok(value.spi_qr_code_id),
-                    status: Ok(value.status),
-                    subscription_id: Ok(value.subscription_id),
-                    success_url: Ok(value.success_url),
-                    title: Ok(value.title),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CheckoutSessionsUpdate {
-            allow_coupon_code: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            allow_quantity: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            allowed_providers: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            amount: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            cancel_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            checkout_session_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            currency_code: ::std::result::Result<
-                ::std::option::Option<crate::generated::types::CurrencyCode>,
-                ::std::string::String,
-            >,
-            customer_email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            customer_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            customer_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            customer_phone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            expires_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            installment_plan_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            is_pos: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_spi: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            metadata: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            payment_link_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            payment_request_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            price_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            product_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            qr_code_data: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            qr_code_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            quantity: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            spi_account_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            spi_qr_code_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<crate::generated::types::CheckoutSessionStatus>,
-                ::std::string::String,
-            >,
-            subscription_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
-                ::std::string::String,
-            >,
-            success_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CheckoutSessionsUpdate {
-            fn default() -> Self {
-                Self {
-                    allow_coupon_code: Ok(Default::default()),
-                    allow_quantity: Ok(Default::default()),
-                    allowed_providers: Ok(Default::default()),
-                    amount: Ok(Default::default()),
-                    cancel_url: Ok(Default::default()),
-                    checkout_session_id: Ok(Default::default()),
-                    currency_code: Ok(Default::default()),
-                    customer_email: Ok(Default::default()),
-                    customer_id: Ok(Default::default()),
-                    customer_name: Ok(Default::default()),
-                    customer_phone: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    expires_at: Ok(Default::default()),
-                    installment_plan_id: Ok(Default::default()),
-                    is_pos: Ok(Default::default()),
-                    is_spi: Ok(Default::default()),
-                    metadata: Ok(Default::default()),
-                    payment_link_id: Ok(Default::default()),
-                    payment_request_id: Ok(Default::default()),
-                    price_id: Ok(Default::default()),
-                    product_id: Ok(Default::default()),
-                    qr_code_data: Ok(Default::default()),
-                    qr_code_type: Ok(Default::default()),
-                    quantity: Ok(Default::default()),
-                    spi_account_number: Ok(Default::default()),
-                    spi_qr_code_id: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                    subscription_id: Ok(Default::default()),
-                    success_url: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                }
-            }
-        }
-        impl CheckoutSessionsUpdate {
-            pub fn allow_coupon_code<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<bool>>,
-            {
-                self.allow_coupon_code = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "allow_coupon_code"));
-                self
-            }
-            pub fn allow_quantity<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<bool>>,
-            {
-                self.allow_quantity = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "allow_quantity"));
-                self
-            }
-            pub fn allowed_providers<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.allowed_providers = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "allowed_providers"));
-                self
-            }
-            pub fn amount<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<f64>>,
-            {
-                self.amount = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "amount"));
-                self
-            }
-            pub fn cancel_url<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.cancel_url = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "cancel_url"));
-                self
-            }
-            pub fn checkout_session_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.checkout_session_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "checkout_session_id"));
-                self
-            }
-            pub fn currency_code<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<crate::generated::types::CurrencyCode>,
-                >,
-            {
-                self.currency_code = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "currency_code"));
-                self
-            }
-            pub fn customer_email<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.customer_email = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_email"));
-                self
-            }
-            pub fn customer_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.customer_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_id"));
-                self
-            }
-            pub fn customer_name<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.customer_name = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_name"));
-                self
-            }
-            pub fn customer_phone<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.customer_phone = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "customer_phone"));
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.description = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "description"));
-                self
-            }
-            pub fn expires_at<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-            {
-                self.expires_at = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "expires_at"));
-                self
-            }
-            pub fn installment_plan_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.installment_plan_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "installment_plan_id"));
-                self
-            }
-            pub fn is_pos<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<bool>>,
-            {
-                self.is_pos = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "is_pos"));
-                self
-            }
-            pub fn is_spi<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<bool>>,
-            {
-                self.is_spi = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "is_spi"));
-                self
-            }
-            pub fn metadata<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
-            {
-                self.metadata = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "metadata"));
-                self
-            }
-            pub fn payment_link_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.payment_link_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "payment_link_id"));
-                self
-            }
-            pub fn payment_request_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.payment_request_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "payment_request_id"));
-                self
-            }
-            pub fn price_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.price_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "price_id"));
-                self
-            }
-            pub fn product_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.product_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "product_id"));
-                self
-            }
-            pub fn qr_code_data<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
-            {
-                self.qr_code_data = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "qr_code_data"));
-                self
-            }
-            pub fn qr_code_type<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.qr_code_type = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "qr_code_type"));
-                self
-            }
-            pub fn quantity<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<f64>>,
-            {
-                self.quantity = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "quantity"));
-                self
-            }
-            pub fn spi_account_number<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.spi_account_number = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "spi_account_number"));
-                self
-            }
-            pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.spi_qr_code_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "spi_qr_code_id"));
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<
-                    ::std::option::Option<crate::generated::types::CheckoutSessionStatus>,
-                >,
-            {
-                self.status = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "status"));
-                self
-            }
-            pub fn subscription_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
-            {
-                self.subscription_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "subscription_id"));
-                self
-            }
-            pub fn success_url<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.success_url = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "success_url"));
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.title = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "title"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CheckoutSessionsUpdate>
-        for super::CheckoutSessionsUpdate {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CheckoutSessionsUpdate,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    allow_coupon_code: value.allow_coupon_code?,
-                    allow_quantity: value.allow_quantity?,
-                    allowed_providers: value.allowed_providers?,
-                    amount: value.amount?,
-                    cancel_url: value.cancel_url?,
-                    checkout_session_id: value.checkout_session_id?,
-                    currency_code: value.currency_code?,
-                    customer_email: value.customer_email?,
-                    customer_id: value.customer_id?,
-                    customer_name: value.customer_name?,
-                    customer_phone: value.customer_phone?,
-                    description: value.description?,
-                    expires_at: value.expires_at?,
-                    installment_plan_id: value.installment_plan_id?,
-                    is_pos: value.is_pos?,
-                    is_spi: value.is_spi?,
-                    metadata: value.metadata?,
-                    payment_link_id: value.payment_link_id?,
-                    payment_request_id: value.payment_request_id?,
-                    price_id: value.price_id?,
-                    product_id: value.product_id?,
-                    qr_code_data: value.qr_code_data?,
-                    qr_code_type: value.qr_code_type?,
-                    quantity: value.quantity?,
-                    spi_account_number: value.spi_account_number?,
-                    spi_qr_code_id: value.spi_qr_code_id?,
-                    status: value.status?,
-                    subscription_id: value.subscription_id?,
-                    success_url: value.success_url?,
-                    title: value.title?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CheckoutSessionsUpdate>
-        for CheckoutSessionsUpdate {
-            fn from(value: super::CheckoutSessionsUpdate) -> Self {
-                Self {
-                    allow_coupon_code: Ok(value.allow_coupon_code),
-                    allow_quantity: Ok(value.allow_quantity),
-                    allowed_providers: Ok(value.allowed_providers),
-                    amount: Ok(value.amount),
-                    cancel_url: Ok(value.cancel_url),
-                    checkout_session_id: Ok(value.checkout_session_id),
-                    currency_code: Ok(value.currency_code),
-                    customer_email: Ok(value.customer_email),
-                    customer_id: Ok(value.customer_id),
-                    customer_name: Ok(value.customer_name),
-                    customer_phone: Ok(value.customer_phone),
-                    description: Ok(value.description),
-                    expires_at: Ok(value.expires_at),
-                    installment_plan_id: Ok(value.installment_plan_id),
-                    is_pos: Ok(value.is_pos),
-                    is_spi: Ok(value.is_spi),
-                    metadata: Ok(value.metadata),
-                    payment_link_id: Ok(value.payment_link_id),
-                    payment_request_id: Ok(value.payment_request_id),
-                    price_id: Ok(value.price_id),
-                    product_id: Ok(value.product_id),
-                    qr_code_data: Ok(value.qr_code_data),
-                    qr_code_type: Ok(value.qr_code_type),
-                    quantity: Ok(value.quantity),
-                    spi_account_number: Ok(value.spi_account_number),
-                    spi_qr_code_id: Ok(value.spi_qr_code_id),
-                    status: Ok(value.status),
-                    subscription_id: Ok(value.subscription_id),
-                    success_url: Ok(value.success_url),
-                    title: Ok(value.title),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Error {
-            error: ::std::result::Result<
-                ::std::option::Option<super::ErrorError>,
-                ::std::string::String,
-            >,
-            request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Error {
-            fn default() -> Self {
-                Self {
-                    error: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl Error {
-            pub fn error<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<super::ErrorError>>,
-            {
-                self.error = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "error"));
-                self
-            }
-            pub fn request_id<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.request_id = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "request_id"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Error> for super::Error {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    error: value.error?,
-                    request_id: value.request_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Error> for Error {
-            fn from(value: super::Error) -> Self {
-                Self {
-                    error: Ok(value.error),
-                    request_id: Ok(value.request_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ErrorError {
-            code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            details: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ErrorError {
-            fn default() -> Self {
-                Self {
-                    code: Ok(Default::default()),
-                    details: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                }
-            }
-        }
-        impl ErrorError {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.code = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "code"));
-                self
-            }
-            pub fn details<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::serde_json::Value>>,
-            {
-                self.details = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "details"));
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
-            {
-                self.message = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "message"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ErrorError> for super::ErrorError {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ErrorError,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    details: value.details?,
-                    message: value.message?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ErrorError> for ErrorError {
-            fn from(value: super::ErrorError) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    details: Ok(value.details),
-                    message: Ok(value.message),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ListCheckoutSessions200Response {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::CheckoutSessions>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<super::Pagination, ::std::string::String>,
-        }
-        impl ::std::default::Default for ListCheckoutSessions200Response {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                    pagination: Err("no value supplied for pagination".to_string()),
-                }
-            }
-        }
-        impl ListCheckoutSessions200Response {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<::std::vec::Vec<super::CheckoutSessions>>,
-            {
-                self.data = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "data"));
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<super::Pagination>,
-            {
-                self.pagination = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "pagination"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ListCheckoutSessions200Response>
-        for super::ListCheckoutSessions200Response {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ListCheckoutSessions200Response,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ListCheckoutSessions200Response>
-        for ListCheckoutSessions200Response {
-            fn from(value: super::ListCheckoutSessions200Response) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Pagination {
-            limit: ::std::result::Result<i64, ::std::string::String>,
-            offset: ::std::result::Result<i64, ::std::string::String>,
-            total: ::std::result::Result<i64, ::std::string::String>,
-        }
-        impl ::std::default::Default for Pagination {
-            fn default() -> Self {
-                Self {
-                    limit: Err("no value supplied for limit".to_string()),
-                    offset: Err("no value supplied for offset".to_string()),
-                    total: Err("no value supplied for total".to_string()),
-                }
-            }
-        }
-        impl Pagination {
-            pub fn limit<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<i64>,
-            {
-                self.limit = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "limit"));
-                self
-            }
-            pub fn offset<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<i64>,
-            {
-                self.offset = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "offset"));
-                self
-            }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: crate::IntoArg<i64>,
-            {
-                self.total = crate::IntoArg::into_arg(value)
-                    .map_err(|e| format!("`{}`: {e}", "total"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Pagination> for super::Pagination {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Pagination,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    limit: value.limit?,
-                    offset: value.offset?,
-                    total: value.total?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Pagination> for Pagination {
-            fn from(value: super::Pagination) -> Self {
-                Self {
-                    limit: Ok(value.limit),
-                    offset: Ok(value.offset),
-                    total: Ok(value.total),
-                }
-            }
-        }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<super::CheckoutSessions> for CheckoutSessions {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<super::CheckoutSessions, ::std::string::String> {
                 super::CheckoutSessions::try_from(self).map_err(|e| e.to_string())
             }
         }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<::std::option::Option<super::CheckoutSessions>>
         for CheckoutSessions {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2208,7 +1057,554 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct CheckoutSessionsCreate {
+            allow_coupon_code: ::std::option::Option<bool>,
+            allow_quantity: ::std::option::Option<bool>,
+            allowed_providers: ::std::option::Option<::std::string::String>,
+            amount: ::std::option::Option<f64>,
+            cancel_url: ::std::option::Option<::std::string::String>,
+            checkout_session_id: ::std::option::Option<::uuid::Uuid>,
+            currency_code: ::std::option::Option<crate::generated::types::CurrencyCode>,
+            customer_email: ::std::option::Option<::std::string::String>,
+            customer_id: ::std::option::Option<::uuid::Uuid>,
+            customer_name: ::std::option::Option<::std::string::String>,
+            customer_phone: ::std::option::Option<::std::string::String>,
+            description: ::std::option::Option<::std::string::String>,
+            expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            installment_plan_id: ::std::option::Option<::uuid::Uuid>,
+            is_pos: ::std::option::Option<bool>,
+            is_spi: ::std::option::Option<bool>,
+            metadata: ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            payment_link_id: ::std::option::Option<::uuid::Uuid>,
+            payment_request_id: ::std::option::Option<::uuid::Uuid>,
+            price_id: ::std::option::Option<::uuid::Uuid>,
+            product_id: ::std::option::Option<::std::string::String>,
+            qr_code_data: ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            qr_code_type: ::std::option::Option<::std::string::String>,
+            quantity: ::std::option::Option<f64>,
+            spi_account_number: ::std::option::Option<::std::string::String>,
+            spi_qr_code_id: ::std::option::Option<::uuid::Uuid>,
+            status: ::std::option::Option<
+                crate::generated::types::CheckoutSessionStatus,
+            >,
+            subscription_id: ::std::option::Option<::uuid::Uuid>,
+            success_url: ::std::option::Option<::std::string::String>,
+            title: ::std::option::Option<::std::string::String>,
+            errors_: ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        }
+        impl ::std::default::Default for CheckoutSessionsCreate {
+            fn default() -> Self {
+                Self {
+                    allow_coupon_code: Default::default(),
+                    allow_quantity: Default::default(),
+                    allowed_providers: Default::default(),
+                    amount: Default::default(),
+                    cancel_url: Default::default(),
+                    checkout_session_id: Default::default(),
+                    currency_code: Default::default(),
+                    customer_email: Default::default(),
+                    customer_id: Default::default(),
+                    customer_name: Default::default(),
+                    customer_phone: Default::default(),
+                    description: Default::default(),
+                    expires_at: Default::default(),
+                    installment_plan_id: Default::default(),
+                    is_pos: Default::default(),
+                    is_spi: Default::default(),
+                    metadata: Default::default(),
+                    payment_link_id: Default::default(),
+                    payment_request_id: Default::default(),
+                    price_id: Default::default(),
+                    product_id: Default::default(),
+                    qr_code_data: Default::default(),
+                    qr_code_type: Default::default(),
+                    quantity: Default::default(),
+                    spi_account_number: Default::default(),
+                    spi_qr_code_id: Default::default(),
+                    status: Default::default(),
+                    subscription_id: Default::default(),
+                    success_url: Default::default(),
+                    title: Default::default(),
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        impl CheckoutSessionsCreate {
+            pub fn allow_coupon_code<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<bool>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "allow_coupon_code");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.allow_coupon_code = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("allow_coupon_code", e))
+                    }
+                }
+                self
+            }
+            pub fn allow_quantity<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<bool>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "allow_quantity");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.allow_quantity = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("allow_quantity", e))
+                    }
+                }
+                self
+            }
+            pub fn allowed_providers<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "allowed_providers");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.allowed_providers = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("allowed_providers", e))
+                    }
+                }
+                self
+            }
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<f64>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "amount");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.amount = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("amount", e)),
+                }
+                self
+            }
+            pub fn cancel_url<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "cancel_url");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.cancel_url = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("cancel_url", e)),
+                }
+                self
+            }
+            pub fn checkout_session_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "checkout_session_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.checkout_session_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("checkout_session_id", e))
+                    }
+                }
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<crate::generated::types::CurrencyCode>,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "currency_code");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.currency_code = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("currency_code", e))
+                    }
+                }
+                self
+            }
+            pub fn customer_email<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "customer_email");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_email = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_email", e))
+                    }
+                }
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "customer_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_id", e))
+                    }
+                }
+                self
+            }
+            pub fn customer_name<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "customer_name");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_name = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_name", e))
+                    }
+                }
+                self
+            }
+            pub fn customer_phone<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "customer_phone");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_phone = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_phone", e))
+                    }
+                }
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "description");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.description = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("description", e))
+                    }
+                }
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "expires_at");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.expires_at = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("expires_at", e)),
+                }
+                self
+            }
+            pub fn installment_plan_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "installment_plan_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.installment_plan_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("installment_plan_id", e))
+                    }
+                }
+                self
+            }
+            pub fn is_pos<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<bool>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "is_pos");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.is_pos = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("is_pos", e)),
+                }
+                self
+            }
+            pub fn is_spi<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<bool>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "is_spi");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.is_spi = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("is_spi", e)),
+                }
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "metadata");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.metadata = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("metadata", e)),
+                }
+                self
+            }
+            pub fn payment_link_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "payment_link_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.payment_link_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("payment_link_id", e))
+                    }
+                }
+                self
+            }
+            pub fn payment_request_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "payment_request_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.payment_request_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("payment_request_id", e))
+                    }
+                }
+                self
+            }
+            pub fn price_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "price_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.price_id = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("price_id", e)),
+                }
+                self
+            }
+            pub fn product_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "product_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.product_id = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("product_id", e)),
+                }
+                self
+            }
+            pub fn qr_code_data<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "qr_code_data");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.qr_code_data = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("qr_code_data", e))
+                    }
+                }
+                self
+            }
+            pub fn qr_code_type<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "qr_code_type");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.qr_code_type = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("qr_code_type", e))
+                    }
+                }
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<f64>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "quantity");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.quantity = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("quantity", e)),
+                }
+                self
+            }
+            pub fn spi_account_number<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "spi_account_number");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.spi_account_number = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("spi_account_number", e))
+                    }
+                }
+                self
+            }
+            pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "spi_qr_code_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.spi_qr_code_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("spi_qr_code_id", e))
+                    }
+                }
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<crate::generated::types::CheckoutSessionStatus>,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "status");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.status = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("status", e)),
+                }
+                self
+            }
+            pub fn subscription_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "subscription_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.subscription_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("subscription_id", e))
+                    }
+                }
+                self
+            }
+            pub fn success_url<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "success_url");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.success_url = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("success_url", e))
+                    }
+                }
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "title");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.title = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("title", e)),
+                }
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CheckoutSessionsCreate>
+        for super::CheckoutSessionsCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CheckoutSessionsCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                if let ::std::option::Option::Some((field, e)) = value
+                    .errors_
+                    .into_iter()
+                    .next()
+                {
+                    return ::std::result::Result::Err(format!("`{field}`: {e}").into());
+                }
+                ::std::result::Result::Ok(Self {
+                    allow_coupon_code: value.allow_coupon_code,
+                    allow_quantity: value.allow_quantity,
+                    allowed_providers: value.allowed_providers,
+                    amount: value.amount,
+                    cancel_url: value.cancel_url,
+                    checkout_session_id: value.checkout_session_id,
+                    currency_code: value.currency_code,
+                    customer_email: value.customer_email,
+                    customer_id: value.customer_id,
+                    customer_name: value.customer_name,
+                    customer_phone: value.customer_phone,
+                    description: value.description,
+                    expires_at: value.expires_at,
+                    installment_plan_id: value.installment_plan_id,
+                    is_pos: value.is_pos,
+                    is_spi: value.is_spi,
+                    metadata: value.metadata,
+                    payment_link_id: value.payment_link_id,
+                    payment_request_id: value.payment_request_id,
+                    price_id: value.price_id,
+                    product_id: value.product_id,
+                    qr_code_data: value.qr_code_data,
+                    qr_code_type: value.qr_code_type,
+                    quantity: value.quantity,
+                    spi_account_number: value.spi_account_number,
+                    spi_qr_code_id: value.spi_qr_code_id,
+                    status: value.status,
+                    subscription_id: value.subscription_id,
+                    success_url: value.success_url,
+                    title: value.title,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CheckoutSessionsCreate>
+        for CheckoutSessionsCreate {
+            fn from(value: super::CheckoutSessionsCreate) -> Self {
+                Self {
+                    allow_coupon_code: value.allow_coupon_code,
+                    allow_quantity: value.allow_quantity,
+                    allowed_providers: value.allowed_providers,
+                    amount: value.amount,
+                    cancel_url: value.cancel_url,
+                    checkout_session_id: value.checkout_session_id,
+                    currency_code: value.currency_code,
+                    customer_email: value.customer_email,
+                    customer_id: value.customer_id,
+                    customer_name: value.customer_name,
+                    customer_phone: value.customer_phone,
+                    description: value.description,
+                    expires_at: value.expires_at,
+                    installment_plan_id: value.installment_plan_id,
+                    is_pos: value.is_pos,
+                    is_spi: value.is_spi,
+                    metadata: value.metadata,
+                    payment_link_id: value.payment_link_id,
+                    payment_request_id: value.payment_request_id,
+                    price_id: value.price_id,
+                    product_id: value.product_id,
+                    qr_code_data: value.qr_code_data,
+                    qr_code_type: value.qr_code_type,
+                    quantity: value.quantity,
+                    spi_account_number: value.spi_account_number,
+                    spi_qr_code_id: value.spi_qr_code_id,
+                    status: value.status,
+                    subscription_id: value.subscription_id,
+                    success_url: value.success_url,
+                    title: value.title,
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
         impl crate::IntoArg<super::CheckoutSessionsCreate> for CheckoutSessionsCreate {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2220,6 +1616,7 @@ pub mod types {
         }
         impl crate::IntoArg<::std::option::Option<super::CheckoutSessionsCreate>>
         for CheckoutSessionsCreate {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2231,7 +1628,554 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct CheckoutSessionsUpdate {
+            allow_coupon_code: ::std::option::Option<bool>,
+            allow_quantity: ::std::option::Option<bool>,
+            allowed_providers: ::std::option::Option<::std::string::String>,
+            amount: ::std::option::Option<f64>,
+            cancel_url: ::std::option::Option<::std::string::String>,
+            checkout_session_id: ::std::option::Option<::uuid::Uuid>,
+            currency_code: ::std::option::Option<crate::generated::types::CurrencyCode>,
+            customer_email: ::std::option::Option<::std::string::String>,
+            customer_id: ::std::option::Option<::uuid::Uuid>,
+            customer_name: ::std::option::Option<::std::string::String>,
+            customer_phone: ::std::option::Option<::std::string::String>,
+            description: ::std::option::Option<::std::string::String>,
+            expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            installment_plan_id: ::std::option::Option<::uuid::Uuid>,
+            is_pos: ::std::option::Option<bool>,
+            is_spi: ::std::option::Option<bool>,
+            metadata: ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            payment_link_id: ::std::option::Option<::uuid::Uuid>,
+            payment_request_id: ::std::option::Option<::uuid::Uuid>,
+            price_id: ::std::option::Option<::uuid::Uuid>,
+            product_id: ::std::option::Option<::std::string::String>,
+            qr_code_data: ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            qr_code_type: ::std::option::Option<::std::string::String>,
+            quantity: ::std::option::Option<f64>,
+            spi_account_number: ::std::option::Option<::std::string::String>,
+            spi_qr_code_id: ::std::option::Option<::uuid::Uuid>,
+            status: ::std::option::Option<
+                crate::generated::types::CheckoutSessionStatus,
+            >,
+            subscription_id: ::std::option::Option<::uuid::Uuid>,
+            success_url: ::std::option::Option<::std::string::String>,
+            title: ::std::option::Option<::std::string::String>,
+            errors_: ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        }
+        impl ::std::default::Default for CheckoutSessionsUpdate {
+            fn default() -> Self {
+                Self {
+                    allow_coupon_code: Default::default(),
+                    allow_quantity: Default::default(),
+                    allowed_providers: Default::default(),
+                    amount: Default::default(),
+                    cancel_url: Default::default(),
+                    checkout_session_id: Default::default(),
+                    currency_code: Default::default(),
+                    customer_email: Default::default(),
+                    customer_id: Default::default(),
+                    customer_name: Default::default(),
+                    customer_phone: Default::default(),
+                    description: Default::default(),
+                    expires_at: Default::default(),
+                    installment_plan_id: Default::default(),
+                    is_pos: Default::default(),
+                    is_spi: Default::default(),
+                    metadata: Default::default(),
+                    payment_link_id: Default::default(),
+                    payment_request_id: Default::default(),
+                    price_id: Default::default(),
+                    product_id: Default::default(),
+                    qr_code_data: Default::default(),
+                    qr_code_type: Default::default(),
+                    quantity: Default::default(),
+                    spi_account_number: Default::default(),
+                    spi_qr_code_id: Default::default(),
+                    status: Default::default(),
+                    subscription_id: Default::default(),
+                    success_url: Default::default(),
+                    title: Default::default(),
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        impl CheckoutSessionsUpdate {
+            pub fn allow_coupon_code<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<bool>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "allow_coupon_code");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.allow_coupon_code = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("allow_coupon_code", e))
+                    }
+                }
+                self
+            }
+            pub fn allow_quantity<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<bool>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "allow_quantity");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.allow_quantity = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("allow_quantity", e))
+                    }
+                }
+                self
+            }
+            pub fn allowed_providers<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "allowed_providers");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.allowed_providers = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("allowed_providers", e))
+                    }
+                }
+                self
+            }
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<f64>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "amount");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.amount = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("amount", e)),
+                }
+                self
+            }
+            pub fn cancel_url<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "cancel_url");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.cancel_url = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("cancel_url", e)),
+                }
+                self
+            }
+            pub fn checkout_session_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "checkout_session_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.checkout_session_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("checkout_session_id", e))
+                    }
+                }
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<crate::generated::types::CurrencyCode>,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "currency_code");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.currency_code = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("currency_code", e))
+                    }
+                }
+                self
+            }
+            pub fn customer_email<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "customer_email");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_email = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_email", e))
+                    }
+                }
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "customer_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_id", e))
+                    }
+                }
+                self
+            }
+            pub fn customer_name<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "customer_name");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_name = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_name", e))
+                    }
+                }
+                self
+            }
+            pub fn customer_phone<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "customer_phone");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.customer_phone = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("customer_phone", e))
+                    }
+                }
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "description");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.description = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("description", e))
+                    }
+                }
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "expires_at");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.expires_at = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("expires_at", e)),
+                }
+                self
+            }
+            pub fn installment_plan_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "installment_plan_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.installment_plan_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("installment_plan_id", e))
+                    }
+                }
+                self
+            }
+            pub fn is_pos<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<bool>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "is_pos");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.is_pos = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("is_pos", e)),
+                }
+                self
+            }
+            pub fn is_spi<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<bool>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "is_spi");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.is_spi = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("is_spi", e)),
+                }
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "metadata");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.metadata = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("metadata", e)),
+                }
+                self
+            }
+            pub fn payment_link_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "payment_link_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.payment_link_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("payment_link_id", e))
+                    }
+                }
+                self
+            }
+            pub fn payment_request_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "payment_request_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.payment_request_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("payment_request_id", e))
+                    }
+                }
+                self
+            }
+            pub fn price_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "price_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.price_id = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("price_id", e)),
+                }
+                self
+            }
+            pub fn product_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "product_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.product_id = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("product_id", e)),
+                }
+                self
+            }
+            pub fn qr_code_data<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "qr_code_data");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.qr_code_data = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("qr_code_data", e))
+                    }
+                }
+                self
+            }
+            pub fn qr_code_type<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "qr_code_type");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.qr_code_type = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("qr_code_type", e))
+                    }
+                }
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<f64>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "quantity");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.quantity = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("quantity", e)),
+                }
+                self
+            }
+            pub fn spi_account_number<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "spi_account_number");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.spi_account_number = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("spi_account_number", e))
+                    }
+                }
+                self
+            }
+            pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "spi_qr_code_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.spi_qr_code_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("spi_qr_code_id", e))
+                    }
+                }
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<
+                    ::std::option::Option<crate::generated::types::CheckoutSessionStatus>,
+                >,
+            {
+                self.errors_.retain(|(field, _)| *field != "status");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.status = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("status", e)),
+                }
+                self
+            }
+            pub fn subscription_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "subscription_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.subscription_id = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("subscription_id", e))
+                    }
+                }
+                self
+            }
+            pub fn success_url<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "success_url");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.success_url = value,
+                    ::std::result::Result::Err(e) => {
+                        self.errors_.push(("success_url", e))
+                    }
+                }
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "title");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.title = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("title", e)),
+                }
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CheckoutSessionsUpdate>
+        for super::CheckoutSessionsUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CheckoutSessionsUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                if let ::std::option::Option::Some((field, e)) = value
+                    .errors_
+                    .into_iter()
+                    .next()
+                {
+                    return ::std::result::Result::Err(format!("`{field}`: {e}").into());
+                }
+                ::std::result::Result::Ok(Self {
+                    allow_coupon_code: value.allow_coupon_code,
+                    allow_quantity: value.allow_quantity,
+                    allowed_providers: value.allowed_providers,
+                    amount: value.amount,
+                    cancel_url: value.cancel_url,
+                    checkout_session_id: value.checkout_session_id,
+                    currency_code: value.currency_code,
+                    customer_email: value.customer_email,
+                    customer_id: value.customer_id,
+                    customer_name: value.customer_name,
+                    customer_phone: value.customer_phone,
+                    description: value.description,
+                    expires_at: value.expires_at,
+                    installment_plan_id: value.installment_plan_id,
+                    is_pos: value.is_pos,
+                    is_spi: value.is_spi,
+                    metadata: value.metadata,
+                    payment_link_id: value.payment_link_id,
+                    payment_request_id: value.payment_request_id,
+                    price_id: value.price_id,
+                    product_id: value.product_id,
+                    qr_code_data: value.qr_code_data,
+                    qr_code_type: value.qr_code_type,
+                    quantity: value.quantity,
+                    spi_account_number: value.spi_account_number,
+                    spi_qr_code_id: value.spi_qr_code_id,
+                    status: value.status,
+                    subscription_id: value.subscription_id,
+                    success_url: value.success_url,
+                    title: value.title,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CheckoutSessionsUpdate>
+        for CheckoutSessionsUpdate {
+            fn from(value: super::CheckoutSessionsUpdate) -> Self {
+                Self {
+                    allow_coupon_code: value.allow_coupon_code,
+                    allow_quantity: value.allow_quantity,
+                    allowed_providers: value.allowed_providers,
+                    amount: value.amount,
+                    cancel_url: value.cancel_url,
+                    checkout_session_id: value.checkout_session_id,
+                    currency_code: value.currency_code,
+                    customer_email: value.customer_email,
+                    customer_id: value.customer_id,
+                    customer_name: value.customer_name,
+                    customer_phone: value.customer_phone,
+                    description: value.description,
+                    expires_at: value.expires_at,
+                    installment_plan_id: value.installment_plan_id,
+                    is_pos: value.is_pos,
+                    is_spi: value.is_spi,
+                    metadata: value.metadata,
+                    payment_link_id: value.payment_link_id,
+                    payment_request_id: value.payment_request_id,
+                    price_id: value.price_id,
+                    product_id: value.product_id,
+                    qr_code_data: value.qr_code_data,
+                    qr_code_type: value.qr_code_type,
+                    quantity: value.quantity,
+                    spi_account_number: value.spi_account_number,
+                    spi_qr_code_id: value.spi_qr_code_id,
+                    status: value.status,
+                    subscription_id: value.subscription_id,
+                    success_url: value.success_url,
+                    title: value.title,
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
         impl crate::IntoArg<super::CheckoutSessionsUpdate> for CheckoutSessionsUpdate {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2243,6 +2187,7 @@ pub mod types {
         }
         impl crate::IntoArg<::std::option::Option<super::CheckoutSessionsUpdate>>
         for CheckoutSessionsUpdate {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2254,14 +2199,89 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        #[derive(Clone, Debug)]
+        #[cfg(feature = "response-builders")]
+        pub struct Error {
+            error: ::std::option::Option<super::ErrorError>,
+            request_id: ::std::option::Option<::std::string::String>,
+            errors_: ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::default::Default for Error {
+            fn default() -> Self {
+                Self {
+                    error: Default::default(),
+                    request_id: Default::default(),
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl Error {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<super::ErrorError>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "error");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.error = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("error", e)),
+                }
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "request_id");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.request_id = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("request_id", e)),
+                }
+                self
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::convert::TryFrom<Error> for super::Error {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Error,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                if let ::std::option::Option::Some((field, e)) = value
+                    .errors_
+                    .into_iter()
+                    .next()
+                {
+                    return ::std::result::Result::Err(format!("`{field}`: {e}").into());
+                }
+                ::std::result::Result::Ok(Self {
+                    error: value.error,
+                    request_id: value.request_id,
+                })
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::convert::From<super::Error> for Error {
+            fn from(value: super::Error) -> Self {
+                Self {
+                    error: value.error,
+                    request_id: value.request_id,
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<super::Error> for Error {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<super::Error, ::std::string::String> {
                 super::Error::try_from(self).map_err(|e| e.to_string())
             }
         }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<::std::option::Option<super::Error>> for Error {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2273,14 +2293,104 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        #[derive(Clone, Debug)]
+        #[cfg(feature = "response-builders")]
+        pub struct ErrorError {
+            code: ::std::option::Option<::std::string::String>,
+            details: ::std::option::Option<::serde_json::Value>,
+            message: ::std::option::Option<::std::string::String>,
+            errors_: ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::default::Default for ErrorError {
+            fn default() -> Self {
+                Self {
+                    code: Default::default(),
+                    details: Default::default(),
+                    message: Default::default(),
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ErrorError {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "code");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.code = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("code", e)),
+                }
+                self
+            }
+            pub fn details<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::serde_json::Value>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "details");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.details = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("details", e)),
+                }
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "message");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => self.message = value,
+                    ::std::result::Result::Err(e) => self.errors_.push(("message", e)),
+                }
+                self
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::convert::TryFrom<ErrorError> for super::ErrorError {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ErrorError,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                if let ::std::option::Option::Some((field, e)) = value
+                    .errors_
+                    .into_iter()
+                    .next()
+                {
+                    return ::std::result::Result::Err(format!("`{field}`: {e}").into());
+                }
+                ::std::result::Result::Ok(Self {
+                    code: value.code,
+                    details: value.details,
+                    message: value.message,
+                })
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::convert::From<super::ErrorError> for ErrorError {
+            fn from(value: super::ErrorError) -> Self {
+                Self {
+                    code: value.code,
+                    details: value.details,
+                    message: value.message,
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<super::ErrorError> for ErrorError {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<super::ErrorError, ::std::string::String> {
                 super::ErrorError::try_from(self).map_err(|e| e.to_string())
             }
         }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<::std::option::Option<super::ErrorError>> for ErrorError {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2292,8 +2402,89 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        #[derive(Clone, Debug)]
+        #[cfg(feature = "response-builders")]
+        pub struct ListCheckoutSessions200Response {
+            data: ::std::option::Option<::std::vec::Vec<super::CheckoutSessions>>,
+            pagination: ::std::option::Option<super::Pagination>,
+            errors_: ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::default::Default for ListCheckoutSessions200Response {
+            fn default() -> Self {
+                Self {
+                    data: ::std::option::Option::None,
+                    pagination: ::std::option::Option::None,
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ListCheckoutSessions200Response {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<::std::vec::Vec<super::CheckoutSessions>>,
+            {
+                self.errors_.retain(|(field, _)| *field != "data");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.data = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => self.errors_.push(("data", e)),
+                }
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<super::Pagination>,
+            {
+                self.errors_.retain(|(field, _)| *field != "pagination");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.pagination = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => self.errors_.push(("pagination", e)),
+                }
+                self
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::convert::TryFrom<ListCheckoutSessions200Response>
+        for super::ListCheckoutSessions200Response {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListCheckoutSessions200Response,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                if let ::std::option::Option::Some((field, e)) = value
+                    .errors_
+                    .into_iter()
+                    .next()
+                {
+                    return ::std::result::Result::Err(format!("`{field}`: {e}").into());
+                }
+                ::std::result::Result::Ok(Self {
+                    data: value.data.ok_or("no value supplied for data")?,
+                    pagination: value
+                        .pagination
+                        .ok_or("no value supplied for pagination")?,
+                })
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::convert::From<super::ListCheckoutSessions200Response>
+        for ListCheckoutSessions200Response {
+            fn from(value: super::ListCheckoutSessions200Response) -> Self {
+                Self {
+                    data: ::std::option::Option::Some(value.data),
+                    pagination: ::std::option::Option::Some(value.pagination),
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<super::ListCheckoutSessions200Response>
         for ListCheckoutSessions200Response {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2304,9 +2495,11 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<
             ::std::option::Option<super::ListCheckoutSessions200Response>,
         > for ListCheckoutSessions200Response {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2318,14 +2511,110 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        #[derive(Clone, Debug)]
+        #[cfg(feature = "response-builders")]
+        pub struct Pagination {
+            limit: ::std::option::Option<i64>,
+            offset: ::std::option::Option<i64>,
+            total: ::std::option::Option<i64>,
+            errors_: ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::default::Default for Pagination {
+            fn default() -> Self {
+                Self {
+                    limit: ::std::option::Option::None,
+                    offset: ::std::option::Option::None,
+                    total: ::std::option::Option::None,
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl Pagination {
+            pub fn limit<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<i64>,
+            {
+                self.errors_.retain(|(field, _)| *field != "limit");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.limit = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => self.errors_.push(("limit", e)),
+                }
+                self
+            }
+            pub fn offset<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<i64>,
+            {
+                self.errors_.retain(|(field, _)| *field != "offset");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.offset = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => self.errors_.push(("offset", e)),
+                }
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<i64>,
+            {
+                self.errors_.retain(|(field, _)| *field != "total");
+                match crate::IntoArg::into_arg(value) {
+                    ::std::result::Result::Ok(value) => {
+                        self.total = ::std::option::Option::Some(value);
+                    }
+                    ::std::result::Result::Err(e) => self.errors_.push(("total", e)),
+                }
+                self
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::convert::TryFrom<Pagination> for super::Pagination {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Pagination,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                if let ::std::option::Option::Some((field, e)) = value
+                    .errors_
+                    .into_iter()
+                    .next()
+                {
+                    return ::std::result::Result::Err(format!("`{field}`: {e}").into());
+                }
+                ::std::result::Result::Ok(Self {
+                    limit: value.limit.ok_or("no value supplied for limit")?,
+                    offset: value.offset.ok_or("no value supplied for offset")?,
+                    total: value.total.ok_or("no value supplied for total")?,
+                })
+            }
+        }
+        #[cfg(feature = "response-builders")]
+        impl ::std::convert::From<super::Pagination> for Pagination {
+            fn from(value: super::Pagination) -> Self {
+                Self {
+                    limit: ::std::option::Option::Some(value.limit),
+                    offset: ::std::option::Option::Some(value.offset),
+                    total: ::std::option::Option::Some(value.total),
+                    errors_: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<super::Pagination> for Pagination {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<super::Pagination, ::std::string::String> {
                 super::Pagination::try_from(self).map_err(|e| e.to_string())
             }
         }
+        #[cfg(feature = "response-builders")]
         impl crate::IntoArg<::std::option::Option<super::Pagination>> for Pagination {
+            #[inline]
             fn into_arg(
                 self,
             ) -> ::std::result::Result<
@@ -2509,6 +2798,7 @@ Open: a value this version does not know yet decodes as [`CurrencyCode::Unknown`
         }
     }
     impl crate::IntoArg<CheckoutSessionStatus> for &str {
+        #[inline]
         fn into_arg(
             self,
         ) -> ::std::result::Result<CheckoutSessionStatus, ::std::string::String> {
@@ -2516,6 +2806,7 @@ Open: a value this version does not know yet decodes as [`CurrencyCode::Unknown`
         }
     }
     impl crate::IntoArg<::std::option::Option<CheckoutSessionStatus>> for &str {
+        #[inline]
         fn into_arg(
             self,
         ) -> ::std::result::Result<
@@ -2528,6 +2819,7 @@ Open: a value this version does not know yet decodes as [`CurrencyCode::Unknown`
         }
     }
     impl crate::IntoArg<CheckoutSessionStatus> for ::std::string::String {
+        #[inline]
         fn into_arg(
             self,
         ) -> ::std::result::Result<CheckoutSessionStatus, ::std::string::String> {
@@ -2536,6 +2828,7 @@ Open: a value this version does not know yet decodes as [`CurrencyCode::Unknown`
     }
     impl crate::IntoArg<::std::option::Option<CheckoutSessionStatus>>
     for ::std::string::String {
+        #[inline]
         fn into_arg(
             self,
         ) -> ::std::result::Result<
@@ -2548,11 +2841,13 @@ Open: a value this version does not know yet decodes as [`CurrencyCode::Unknown`
         }
     }
     impl crate::IntoArg<CurrencyCode> for &str {
+        #[inline]
         fn into_arg(self) -> ::std::result::Result<CurrencyCode, ::std::string::String> {
             CurrencyCode::try_from(self).map_err(|e| e.to_string())
         }
     }
     impl crate::IntoArg<::std::option::Option<CurrencyCode>> for &str {
+        #[inline]
         fn into_arg(
             self,
         ) -> ::std::result::Result<
@@ -2565,11 +2860,13 @@ Open: a value this version does not know yet decodes as [`CurrencyCode::Unknown`
         }
     }
     impl crate::IntoArg<CurrencyCode> for ::std::string::String {
+        #[inline]
         fn into_arg(self) -> ::std::result::Result<CurrencyCode, ::std::string::String> {
             CurrencyCode::try_from(self).map_err(|e| e.to_string())
         }
     }
     impl crate::IntoArg<::std::option::Option<CurrencyCode>> for ::std::string::String {
+        #[inline]
         fn into_arg(
             self,
         ) -> ::std::result::Result<
@@ -2796,10 +3093,7 @@ pub mod builder {
         }
         async fn send_unchecked(
             self,
-        ) -> Result<
-            ResponseValue<types::ListCheckoutSessions200Response>,
-            Error<types::Error>,
-        > {
+        ) -> Result<ResponseValue<types::ListCheckoutSessions200Response>, Error<()>> {
             let Self { client, limit, offset, sort, .. } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -2835,20 +3129,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3000,7 +3282,7 @@ while let Some(item) = items.try_next().await? {
         }
         async fn send_unchecked(
             self,
-        ) -> Result<ResponseValue<types::CheckoutSessions>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::CheckoutSessions>, Error<()>> {
             let Self { client, body, .. } = self;
             let body = body
                 .and_then(|v| {
@@ -3036,27 +3318,9 @@ while let Some(item) = items.try_next().await? {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3143,7 +3407,7 @@ while let Some(item) = items.try_next().await? {
         }
         async fn send_unchecked(
             self,
-        ) -> Result<ResponseValue<types::CheckoutSessions>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::CheckoutSessions>, Error<()>> {
             let Self { client, session_id, .. } = self;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3177,27 +3441,9 @@ while let Some(item) = items.try_next().await? {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3286,7 +3532,7 @@ while let Some(item) = items.try_next().await? {
             );
             self
         }
-        async fn send_unchecked(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+        async fn send_unchecked(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, session_id, .. } = self;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3302,15 +3548,7 @@ while let Some(item) = items.try_next().await? {
                     ),
                 );
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.delete(url).headers(header_map).build()?;
             let info = OperationInfo {
                 operation_id: "delete_checkout_session",
             };
@@ -3320,27 +3558,9 @@ while let Some(item) = items.try_next().await? {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3447,7 +3667,7 @@ while let Some(item) = items.try_next().await? {
         }
         async fn send_unchecked(
             self,
-        ) -> Result<ResponseValue<types::CheckoutSessions>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::CheckoutSessions>, Error<()>> {
             let Self { client, session_id, body, .. } = self;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -3487,34 +3707,10 @@ while let Some(item) = items.try_next().await? {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -90,8 +90,20 @@ tokio::task_local! {
 }
 
 pub(crate) fn with_call<R>(f: impl FnOnce(&mut CallState) -> R) -> Option<R> {
-    CALL.try_with(|state| f(&mut state.lock().unwrap_or_else(PoisonError::into_inner)))
-        .ok()
+    let mut f = Some(f);
+    let mut out = None;
+    // One non-generic access to the task-local, whatever the closure: each closure type
+    // would otherwise compile its own copy of the task-local machinery.
+    access(&mut |state| {
+        if let Some(f) = f.take() {
+            out = Some(f(state));
+        }
+    });
+    out
+}
+
+fn access(f: &mut dyn FnMut(&mut CallState)) {
+    let _ = CALL.try_with(|state| f(&mut state.lock().unwrap_or_else(PoisonError::into_inner)));
 }
 
 /// Runs one generated `send_unchecked()` future and turns its failure into [`Error`].

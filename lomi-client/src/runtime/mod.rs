@@ -57,12 +57,44 @@ pub(crate) struct Settings {
 
 impl Settings {
     /// The HTTP client these settings describe (again, for a per-call connect timeout).
-    pub(crate) fn http_client(&self) -> reqwest::Result<reqwest::Client> {
-        reqwest::Client::builder()
+    pub(crate) fn http_client(&self) -> Result<reqwest::Client, String> {
+        let builder = reqwest::Client::builder()
             .user_agent(crate::USER_AGENT)
             .default_headers(self.default_headers.clone())
-            .connect_timeout(self.connect_timeout)
-            .build()
+            .connect_timeout(self.connect_timeout);
+        #[cfg(feature = "rustls")]
+        let builder = builder.tls_backend_preconfigured(tls::config()?);
+        builder.build().map_err(|e| e.to_string())
+    }
+}
+
+/// rustls with the ring provider and the platform's verifier (the system's roots).
+#[cfg(feature = "rustls")]
+mod tls {
+    use std::sync::{Arc, OnceLock};
+
+    use rustls::ClientConfig;
+    use rustls_platform_verifier::BuilderVerifierExt;
+
+    /// Built once per process: reading the platform's roots is not free.
+    pub(super) fn config() -> Result<ClientConfig, String> {
+        static CONFIG: OnceLock<Result<ClientConfig, String>> = OnceLock::new();
+        CONFIG
+            .get_or_init(|| {
+                let provider = Arc::new(rustls::crypto::ring::default_provider());
+                let mut config = ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .and_then(|b| b.with_platform_verifier())
+                    .map_err(|e| format!("cannot set up TLS: {e}"))?
+                    .with_no_client_auth();
+                config.alpn_protocols = if cfg!(feature = "http2") {
+                    vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+                } else {
+                    vec![b"http/1.1".to_vec()]
+                };
+                Ok(config)
+            })
+            .clone()
     }
 }
 

@@ -1,0 +1,211 @@
+//! `cargo xtask bench-build`: how long a shop's crate takes to build with `lomi-client`
+//! (default features) against the client OpenAPI Generator's `rust` target makes from
+//! the same spec, in one run on this machine, as a table of times and ratios.
+//!
+//! Two measurements, each from a cold target folder of its own:
+//! - **cold build**: `cargo build` of a small binary crate that depends on the client,
+//!   every dependency included;
+//! - **crate alone**: the client crate rebuilt after its sources are touched, with
+//!   `CARGO_INCREMENTAL=0`: the cost of the code we generate and write.
+//!
+//! Needs OpenAPI Generator (`pip install openapi-generator-cli==7.26.0`, Java 11+), on
+//! PATH or as `$OPENAPI_GENERATOR_CLI`, and crates.io for the other client's dependencies.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{SPEC_PATH, scratch_manifest};
+
+/// A binary crate using a client the way a shop's backend would: build it, make a call.
+fn user_crate(dir: &Path, dependency: &str, body: &str) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("cannot write {}: {e}", dir.display());
+    fs::create_dir_all(dir.join("src")).map_err(io)?;
+    fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"shop\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\n{dependency}\n"
+        ),
+    )
+    .map_err(io)?;
+    fs::write(dir.join("src/main.rs"), body).map_err(io)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `cargo build` in `dir` into `target` and returns how long it took.
+fn build(dir: &Path, target: &Path, incremental: bool) -> Result<Duration, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let started = Instant::now();
+    let output = Command::new(cargo)
+        .args(["build", "--quiet", "-p", "shop"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo build` failed in {}:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(started.elapsed())
+}
+
+/// Marks every `.rs` file under `dir` as changed.
+fn touch(dir: &Path) -> Result<(), String> {
+    for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            touch(&path)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = fs::read(&path).map_err(|e| e.to_string())?;
+            fs::write(&path, text).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// One side of the comparison: a workspace with the client and a user crate.
+struct Side {
+    name: &'static str,
+    workspace: PathBuf,
+    client_src: PathBuf,
+    target: PathBuf,
+}
+
+/// Sets both sides up under `scratch` and returns them, ours first.
+fn setup(root: &Path, scratch: &Path, generator: &str) -> Result<[Side; 2], String> {
+    let _ = fs::remove_dir_all(scratch);
+    // Ours: a copy of lomi-client in a workspace like ours.
+    let ours = scratch.join("ours");
+    copy_dir(&root.join("lomi-client"), &ours.join("lomi-client"))?;
+    fs::write(
+        ours.join("Cargo.toml"),
+        scratch_manifest(root, &["lomi-client".into(), "shop".into()]),
+    )
+    .map_err(|e| e.to_string())?;
+    fs::copy(root.join("Cargo.lock"), ours.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    user_crate(
+        &ours.join("shop"),
+        "lomi-client = { path = \"../lomi-client\" }\ntokio = { version = \"1\", features = [\"rt\"] }",
+        "fn main() {\n    let client = lomi_client::Client::builder(\"lomi_sk_test\").build().unwrap();\n    \
+         let call = client.retrieve_checkout_session().session_id(\"cs_1\").send();\n    \
+         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();\n    \
+         let _ = rt.block_on(call);\n}\n",
+    )?;
+
+    // Theirs: OpenAPI Generator's rust client for the same spec.
+    let theirs = scratch.join("theirs");
+    let status = Command::new(generator)
+        .args(["generate", "-g", "rust", "--package-name", "lomi", "-i"])
+        .arg(root.join(SPEC_PATH))
+        .arg("-o")
+        .arg(theirs.join("lomi"))
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| {
+            format!(
+                "cannot run `{generator}`: {e}\n  = help: `pip install openapi-generator-cli==7.26.0` \
+                 (needs Java 11 or later), or set OPENAPI_GENERATOR_CLI"
+            )
+        })?;
+    if !status.success() {
+        return Err(format!("`{generator} generate -g rust` failed ({status})"));
+    }
+    fs::write(
+        theirs.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"lomi\", \"shop\"]\nresolver = \"3\"\n",
+    )
+    .map_err(|e| e.to_string())?;
+    user_crate(
+        &theirs.join("shop"),
+        "lomi = { path = \"../lomi\" }\ntokio = { version = \"1\", features = [\"rt\"] }",
+        "fn main() {\n    let config = lomi::apis::configuration::Configuration::new();\n    \
+         let call = lomi::apis::checkout_sessions_api::retrieve_checkout_session(&config, \"cs_1\");\n    \
+         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();\n    \
+         let _ = rt.block_on(call);\n}\n",
+    )?;
+    Ok([
+        Side {
+            name: "lomi-client",
+            client_src: ours.join("lomi-client/src"),
+            target: ours.join("target"),
+            workspace: ours,
+        },
+        Side {
+            name: "OpenAPI Generator rust",
+            client_src: theirs.join("lomi/src"),
+            target: theirs.join("target"),
+            workspace: theirs,
+        },
+    ])
+}
+
+/// Runs the comparison and returns the table.
+pub fn run(root: &Path, generator: &str) -> Result<String, String> {
+    let scratch = root.join("target/bench-build");
+    let sides = setup(root, &scratch, generator)?;
+    // Fetch both dependency trees first, so that no download is timed.
+    for side in &sides {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["fetch", "--quiet"])
+            .current_dir(&side.workspace)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!(
+                "`cargo fetch` failed in {}",
+                side.workspace.display()
+            ));
+        }
+    }
+    let mut cold = Vec::new();
+    let mut alone = Vec::new();
+    for side in &sides {
+        let _ = fs::remove_dir_all(&side.target);
+        cold.push(build(&side.workspace, &side.target, true)?);
+    }
+    for side in &sides {
+        // Once without incremental state, then the client crate again after a touch.
+        build(&side.workspace, &side.target, false)?;
+        touch(&side.client_src)?;
+        alone.push(build(&side.workspace, &side.target, false)?);
+    }
+    let mut out = format!(
+        "| build (debug, 2 jobs) | {} | {} | ratio |\n|---|---|---|---|\n",
+        sides[0].name, sides[1].name
+    );
+    for (what, times) in [
+        ("cold: a shop's crate and every dependency", &cold),
+        ("the client crate alone (CARGO_INCREMENTAL=0)", &alone),
+    ] {
+        let _ = writeln!(
+            out,
+            "| {what} | {:.1?} | {:.1?} | {:.2} |",
+            times[0],
+            times[1],
+            times[0].as_secs_f64() / times[1].as_secs_f64()
+        );
+    }
+    Ok(out)
+}
