@@ -357,21 +357,17 @@ fn compact_builder(
         .map(|(ident, _, _, default)| quote!(#ident: #default,));
     let setters = fields.iter().map(|(ident, ty, required, _)| {
         let label = ident.to_string();
-        let store = if *required {
-            quote!(self.#ident = ::std::option::Option::Some(value))
+        let set = if *required {
+            quote!(crate::arg::set_required)
         } else {
-            quote!(self.#ident = value)
+            quote!(crate::arg::set)
         };
         quote! {
             pub fn #ident<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<#ty>,
             {
-                self.#errors.retain(|(field, _)| *field != #label);
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => #store,
-                    ::std::result::Result::Err(e) => self.#errors.push((#label, e)),
-                }
+                #set(&mut self.#ident, &mut self.#errors, #label, value);
                 self
             }
         }

@@ -30,23 +30,33 @@
 //!
 //! # What the generated code calls in the hand-written crate
 //!
-//! - `crate::runtime::{Runtime, Operation, Bounds, ParamValue, check_bounds, check_set,
-//!   call}`: every builder's `send()` checks its parameters (`check_bounds` where the
-//!   spec bounds a number or a string's length, `check_set` otherwise) and runs the call
-//!   through `call`. `ParamValue` is implemented by the runtime for every type typify
-//!   gives a parameter (integers, `NonZero*`, floats, `bool`, `String`, `uuid::Uuid`,
-//!   `chrono` dates and times, IP addresses, `serde_json::Value`, `Vec`, `Option`) and
-//!   by the generator for the `types` it names in a builder (enums, constrained
-//!   strings), so a check exists for every parameter type the lint accepts.
+//! - `crate::runtime::{Runtime, CallOptions, Operation, Bounds, ParamValue, arg,
+//!   check_bounds, check_path_segment, check_set, call}`: every builder carries its
+//!   call's options (`timeout`, `max_retries`, and for POSTs `idempotency_key`, or
+//!   `request_*` where a parameter takes the name), converts each parameter with `arg`
+//!   (which words a number outside the type with the spec's bounds), checks it in
+//!   `send()` (`check_bounds` where the spec bounds a number or a string's length,
+//!   `check_set` otherwise, and `check_path_segment` for path parameters) and runs the
+//!   call through `call`. `ParamValue` is implemented by the runtime for every type
+//!   typify gives a parameter (integers, `NonZero*`, floats, `bool`, `String`,
+//!   `uuid::Uuid`, `chrono` dates and times, IP addresses, `serde_json::Value`, `Vec`,
+//!   `Option`) and by the generator for the `types` it names in a checked parameter.
+//! - `crate::IntoArg` and `crate::arg::{set, set_required}`: every setter, of the
+//!   operation builders and of the model builders, takes `impl IntoArg<T>`; the
+//!   generator implements `IntoArg` for its model builders (into their model) and for
+//!   `&str`/`String` into every type built from text (enums, constrained strings).
 //! - `crate::pagination::{ItemStream, offset_stream, start_offset, count, Page}`: the
-//!   `stream()` of each offset-paginated list.
+//!   `'static` `stream()` of each offset-paginated list.
 //! - `crate::Error`, the one error type of every `send()`.
+//! - The `response-builders` feature: builders of models no request takes are compiled
+//!   only with it.
 //!
 //! # What the runtime reads without any generated type
 //!
-//! - **The error envelope.** `call` is generic over the operation's error type, whatever
-//!   the spec's error schema is (or none). The runtime reads `code`, `message`, `details`
-//!   and `request_id` from the raw bytes of the error response: from lomi.'s envelope
+//! - **The error envelope.** Error responses carry no type in the generated code (their
+//!   models stay in `types`), whatever the spec's error schema is. The runtime reads
+//!   `code`, `message`, `details` and `request_id` from the raw bytes of the error
+//!   response: from lomi.'s envelope
 //!   `{"error": {"code", "message", "details"}, "request_id"}` with `details` of any JSON
 //!   type, from a flat `{"code", "message"}`, or not at all (then the error keeps its
 //!   status and an excerpt of the body).

@@ -68,6 +68,42 @@ impl<T> IntoArg<Option<T>> for T {
     }
 }
 
+/// Refusals a model builder keeps: the field and why. (These helpers serve the generated
+/// model builders; a spec without models uses none of them.)
+#[allow(dead_code)]
+pub(crate) type Refusals = Vec<(&'static str, String)>;
+
+/// A model builder's setter: the field takes `value`, or keeps the refusal (a later good
+/// value for the field clears it). One generic function for every setter of every model.
+#[allow(dead_code)]
+pub(crate) fn set<T, V: IntoArg<T>>(
+    slot: &mut T,
+    refusals: &mut Refusals,
+    field: &'static str,
+    value: V,
+) {
+    refusals.retain(|(f, _)| *f != field);
+    match value.into_arg() {
+        Ok(value) => *slot = value,
+        Err(e) => refusals.push((field, e)),
+    }
+}
+
+/// [`set`] for a required field, which the builder holds as an `Option` until set.
+#[allow(dead_code)]
+pub(crate) fn set_required<T, V: IntoArg<T>>(
+    slot: &mut Option<T>,
+    refusals: &mut Refusals,
+    field: &'static str,
+    value: V,
+) {
+    refusals.retain(|(f, _)| *f != field);
+    match value.into_arg() {
+        Ok(value) => *slot = Some(value),
+        Err(e) => refusals.push((field, e)),
+    }
+}
+
 // ---- text ------------------------------------------------------------------------------
 
 macro_rules! text {
@@ -109,41 +145,85 @@ impl IntoArg<Option<Vec<String>>> for Vec<&str> {
 }
 
 // ---- numbers ---------------------------------------------------------------------------
+//
+// A few generic impls over the integer types, rather than one impl per pair of types:
+// every impl costs compile time in every build, and checking them for overlap grows
+// with their square. The traits below are sealed, so the impls cannot overlap.
 
 /// The largest integer a JSON number (an IEEE double) holds exactly: 2⁵³.
 const EXACT: u64 = 1 << 53;
 
-/// Integers into `f64`: exact up to 2⁵³.
-macro_rules! to_f64 {
-    ($($source:ty),*) => {$(
-        impl IntoArg<f64> for $source {
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// An integer type a caller may pass for a number: every primitive integer.
+pub trait Integer: Copy + std::fmt::Display + sealed::Sealed {
+    /// The value, widened.
+    fn wide(self) -> i128;
+}
+
+/// Integer types other than `i64`, `i32` and `u64`: those take themselves as they are.
+pub trait NotI64: Integer {}
+/// See [`NotI64`].
+pub trait NotI32: Integer {}
+/// See [`NotI64`].
+pub trait NotU64: Integer {}
+
+macro_rules! integer {
+    ($($t:ty: $($not:ident),*);*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Integer for $t {
             #[inline]
-            fn into_arg(self) -> Result<f64, String> {
-                let v = self as f64;
-                if (self as i128).unsigned_abs() <= EXACT as u128 {
-                    Ok(v)
-                } else {
-                    Err(format!("{self} cannot be sent exactly as a JSON number"))
-                }
-            }
-            #[inline]
-            fn as_number(&self) -> Option<f64> {
-                Some(*self as f64)
-            }
-        }
-        impl IntoArg<Option<f64>> for $source {
-            #[inline]
-            fn into_arg(self) -> Result<Option<f64>, String> {
-                IntoArg::<f64>::into_arg(self).map(Some)
-            }
-            #[inline]
-            fn as_number(&self) -> Option<f64> {
-                Some(*self as f64)
+            fn wide(self) -> i128 {
+                self as i128
             }
         }
+        $(impl $not for $t {})*
     )*};
 }
-to_f64!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+integer!(
+    i8: NotI64, NotI32, NotU64;
+    i16: NotI64, NotI32, NotU64;
+    i32: NotI64, NotU64;
+    i64: NotI32, NotU64;
+    isize: NotI64, NotI32, NotU64;
+    u8: NotI64, NotI32, NotU64;
+    u16: NotI64, NotI32, NotU64;
+    u32: NotI64, NotI32, NotU64;
+    u64: NotI64, NotI32;
+    usize: NotI64, NotI32, NotU64
+);
+
+fn exact<N: Integer>(n: N) -> Result<f64, String> {
+    if n.wide().unsigned_abs() <= EXACT as u128 {
+        Ok(n.wide() as f64)
+    } else {
+        Err(format!("{n} cannot be sent exactly as a JSON number"))
+    }
+}
+
+impl<N: Integer> IntoArg<f64> for N {
+    #[inline]
+    fn into_arg(self) -> Result<f64, String> {
+        exact(self)
+    }
+    #[inline]
+    fn as_number(&self) -> Option<f64> {
+        Some(self.wide() as f64)
+    }
+}
+
+impl<N: Integer> IntoArg<Option<f64>> for N {
+    #[inline]
+    fn into_arg(self) -> Result<Option<f64>, String> {
+        exact(self).map(Some)
+    }
+    #[inline]
+    fn as_number(&self) -> Option<f64> {
+        Some(self.wide() as f64)
+    }
+}
 
 impl IntoArg<f64> for f32 {
     #[inline]
@@ -185,72 +265,66 @@ fn range(v: i128, min: i128, max: i128) -> Result<i128, String> {
     }
 }
 
-/// Integer and float sources into one integer target (`$target`, within `$min..=$max`,
-/// built from an `i128` by `$make`).
+/// An integer target: from the integers its marker admits, and from both floats.
 macro_rules! to_integer {
-    ($target:ty, $min:expr, $max:expr, $make:expr; $($int:ty),*; $($float:ty),*) => {
-        $(
-            impl IntoArg<$target> for $int {
-                #[inline]
-                fn into_arg(self) -> Result<$target, String> {
-                    range(self as i128, $min, $max).map($make)
-                }
-                #[inline]
-                fn as_number(&self) -> Option<f64> {
-                    Some(*self as f64)
-                }
+    ($target:ty, $sources:ident, $min:expr, $max:expr, $make:expr) => {
+        impl<N: $sources> IntoArg<$target> for N {
+            #[inline]
+            fn into_arg(self) -> Result<$target, String> {
+                range(self.wide(), $min, $max).map($make)
             }
-            impl IntoArg<Option<$target>> for $int {
-                #[inline]
-                fn into_arg(self) -> Result<Option<$target>, String> {
-                    IntoArg::<$target>::into_arg(self).map(Some)
-                }
-                #[inline]
-                fn as_number(&self) -> Option<f64> {
-                    Some(*self as f64)
-                }
+            #[inline]
+            fn as_number(&self) -> Option<f64> {
+                Some(self.wide() as f64)
             }
-        )*
-        $(
-            impl IntoArg<$target> for $float {
-                #[inline]
-                fn into_arg(self) -> Result<$target, String> {
-                    whole(self as f64, $min, $max).map($make)
-                }
-                #[inline]
-                fn as_number(&self) -> Option<f64> {
-                    Some(*self as f64)
-                }
+        }
+        impl<N: $sources> IntoArg<Option<$target>> for N {
+            #[inline]
+            fn into_arg(self) -> Result<Option<$target>, String> {
+                IntoArg::<$target>::into_arg(self).map(Some)
             }
-            impl IntoArg<Option<$target>> for $float {
-                #[inline]
-                fn into_arg(self) -> Result<Option<$target>, String> {
-                    IntoArg::<$target>::into_arg(self).map(Some)
-                }
-                #[inline]
-                fn as_number(&self) -> Option<f64> {
-                    Some(*self as f64)
-                }
+            #[inline]
+            fn as_number(&self) -> Option<f64> {
+                Some(self.wide() as f64)
             }
-        )*
+        }
+        to_integer!(@float $target, $min, $max, $make, f32);
+        to_integer!(@float $target, $min, $max, $make, f64);
+    };
+    (@float $target:ty, $min:expr, $max:expr, $make:expr, $float:ty) => {
+        impl IntoArg<$target> for $float {
+            #[inline]
+            fn into_arg(self) -> Result<$target, String> {
+                whole(self as f64, $min, $max).map($make)
+            }
+            #[inline]
+            fn as_number(&self) -> Option<f64> {
+                Some(*self as f64)
+            }
+        }
+        impl IntoArg<Option<$target>> for $float {
+            #[inline]
+            fn into_arg(self) -> Result<Option<$target>, String> {
+                IntoArg::<$target>::into_arg(self).map(Some)
+            }
+            #[inline]
+            fn as_number(&self) -> Option<f64> {
+                Some(*self as f64)
+            }
+        }
     };
 }
 
-/// `to_integer!` for a primitive target, from every other integer and both floats.
-macro_rules! primitive_integer {
-    ($target:ty; $($int:ty),*) => {
-        to_integer!($target, <$target>::MIN as i128, <$target>::MAX as i128, |v| v as $target;
-            $($int),*; f32, f64);
-    };
-}
 // The integer types typify gives an `integer` (`int64` or none, `int32`, `minimum: 0`,
-// `minimum: 1`), from every integer type a caller may hold. (Each impl costs compile time
-// in every build, and coherence checking grows with their square: no more than these.)
-primitive_integer!(i64; i8, i16, i32, isize, u8, u16, u32, u64, usize);
-primitive_integer!(i32; i8, i16, i64, isize, u8, u16, u32, u64, usize);
-primitive_integer!(u64; i8, i16, i32, i64, isize, u8, u16, u32, usize);
-to_integer!(NonZeroU64, 1, u64::MAX as i128, |v| NonZeroU64::new(v as u64).expect("checked to be at least 1");
-    i8, i16, i32, i64, isize, u8, u16, u32, u64, usize; f32, f64);
+// `minimum: 1`).
+to_integer!(i64, NotI64, i64::MIN as i128, i64::MAX as i128, |v| v
+    as i64);
+to_integer!(i32, NotI32, i32::MIN as i128, i32::MAX as i128, |v| v
+    as i32);
+to_integer!(u64, NotU64, 0, u64::MAX as i128, |v| v as u64);
+to_integer!(NonZeroU64, Integer, 1, u64::MAX as i128, |v| {
+    NonZeroU64::new(v as u64).expect("checked to be at least 1")
+});
 
 // ---- JSON objects ----------------------------------------------------------------------
 

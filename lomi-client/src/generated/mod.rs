@@ -484,195 +484,180 @@ pub mod types {
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "allow_coupon_code");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.allow_coupon_code = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("allow_coupon_code", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.allow_coupon_code,
+                    &mut self.errors_,
+                    "allow_coupon_code",
+                    value,
+                );
                 self
             }
             pub fn allow_quantity<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "allow_quantity");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.allow_quantity = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("allow_quantity", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.allow_quantity,
+                    &mut self.errors_,
+                    "allow_quantity",
+                    value,
+                );
                 self
             }
             pub fn allowed_providers<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "allowed_providers");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.allowed_providers = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("allowed_providers", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.allowed_providers,
+                    &mut self.errors_,
+                    "allowed_providers",
+                    value,
+                );
                 self
             }
             pub fn amount<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<f64>,
             {
-                self.errors_.retain(|(field, _)| *field != "amount");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.amount = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => self.errors_.push(("amount", e)),
-                }
+                crate::arg::set_required(
+                    &mut self.amount,
+                    &mut self.errors_,
+                    "amount",
+                    value,
+                );
                 self
             }
             pub fn cancel_url<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "cancel_url");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.cancel_url = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("cancel_url", e)),
-                }
+                crate::arg::set(
+                    &mut self.cancel_url,
+                    &mut self.errors_,
+                    "cancel_url",
+                    value,
+                );
                 self
             }
             pub fn checkout_session_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::uuid::Uuid>,
             {
-                self.errors_.retain(|(field, _)| *field != "checkout_session_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.checkout_session_id = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("checkout_session_id", e))
-                    }
-                }
+                crate::arg::set_required(
+                    &mut self.checkout_session_id,
+                    &mut self.errors_,
+                    "checkout_session_id",
+                    value,
+                );
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::chrono::DateTime<::chrono::offset::Utc>>,
             {
-                self.errors_.retain(|(field, _)| *field != "created_at");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.created_at = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => self.errors_.push(("created_at", e)),
-                }
+                crate::arg::set_required(
+                    &mut self.created_at,
+                    &mut self.errors_,
+                    "created_at",
+                    value,
+                );
                 self
             }
             pub fn created_by<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "created_by");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.created_by = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("created_by", e)),
-                }
+                crate::arg::set(
+                    &mut self.created_by,
+                    &mut self.errors_,
+                    "created_by",
+                    value,
+                );
                 self
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<crate::generated::types::CurrencyCode>,
             {
-                self.errors_.retain(|(field, _)| *field != "currency_code");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.currency_code = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("currency_code", e))
-                    }
-                }
+                crate::arg::set_required(
+                    &mut self.currency_code,
+                    &mut self.errors_,
+                    "currency_code",
+                    value,
+                );
                 self
             }
             pub fn customer_email<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_email");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_email = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_email", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_email,
+                    &mut self.errors_,
+                    "customer_email",
+                    value,
+                );
                 self
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_id,
+                    &mut self.errors_,
+                    "customer_id",
+                    value,
+                );
                 self
             }
             pub fn customer_name<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_name");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_name = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_name", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_name,
+                    &mut self.errors_,
+                    "customer_name",
+                    value,
+                );
                 self
             }
             pub fn customer_phone<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_phone");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_phone = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_phone", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_phone,
+                    &mut self.errors_,
+                    "customer_phone",
+                    value,
+                );
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "description");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.description = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("description", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.description,
+                    &mut self.errors_,
+                    "description",
+                    value,
+                );
                 self
             }
             pub fn environment<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "environment");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.environment = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("environment", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.environment,
+                    &mut self.errors_,
+                    "environment",
+                    value,
+                );
                 self
             }
             pub fn expires_at<T>(mut self, value: T) -> Self
@@ -681,46 +666,38 @@ pub mod types {
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "expires_at");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.expires_at = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("expires_at", e)),
-                }
+                crate::arg::set(
+                    &mut self.expires_at,
+                    &mut self.errors_,
+                    "expires_at",
+                    value,
+                );
                 self
             }
             pub fn installment_plan_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "installment_plan_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.installment_plan_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("installment_plan_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.installment_plan_id,
+                    &mut self.errors_,
+                    "installment_plan_id",
+                    value,
+                );
                 self
             }
             pub fn is_pos<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "is_pos");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.is_pos = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("is_pos", e)),
-                }
+                crate::arg::set(&mut self.is_pos, &mut self.errors_, "is_pos", value);
                 self
             }
             pub fn is_spi<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "is_spi");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.is_spi = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("is_spi", e)),
-                }
+                crate::arg::set(&mut self.is_spi, &mut self.errors_, "is_spi", value);
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
@@ -731,72 +708,72 @@ pub mod types {
                     >,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "metadata");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.metadata = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("metadata", e)),
-                }
+                crate::arg::set(
+                    &mut self.metadata,
+                    &mut self.errors_,
+                    "metadata",
+                    value,
+                );
                 self
             }
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "organization_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.organization_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("organization_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.organization_id,
+                    &mut self.errors_,
+                    "organization_id",
+                    value,
+                );
                 self
             }
             pub fn payment_link_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "payment_link_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.payment_link_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("payment_link_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.payment_link_id,
+                    &mut self.errors_,
+                    "payment_link_id",
+                    value,
+                );
                 self
             }
             pub fn payment_request_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "payment_request_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.payment_request_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("payment_request_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.payment_request_id,
+                    &mut self.errors_,
+                    "payment_request_id",
+                    value,
+                );
                 self
             }
             pub fn price_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "price_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.price_id = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("price_id", e)),
-                }
+                crate::arg::set(
+                    &mut self.price_id,
+                    &mut self.errors_,
+                    "price_id",
+                    value,
+                );
                 self
             }
             pub fn product_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "product_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.product_id = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("product_id", e)),
-                }
+                crate::arg::set(
+                    &mut self.product_id,
+                    &mut self.errors_,
+                    "product_id",
+                    value,
+                );
                 self
             }
             pub fn qr_code_data<T>(mut self, value: T) -> Self
@@ -807,113 +784,103 @@ pub mod types {
                     >,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "qr_code_data");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.qr_code_data = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("qr_code_data", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.qr_code_data,
+                    &mut self.errors_,
+                    "qr_code_data",
+                    value,
+                );
                 self
             }
             pub fn qr_code_type<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "qr_code_type");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.qr_code_type = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("qr_code_type", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.qr_code_type,
+                    &mut self.errors_,
+                    "qr_code_type",
+                    value,
+                );
                 self
             }
             pub fn quantity<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<f64>>,
             {
-                self.errors_.retain(|(field, _)| *field != "quantity");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.quantity = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("quantity", e)),
-                }
+                crate::arg::set(
+                    &mut self.quantity,
+                    &mut self.errors_,
+                    "quantity",
+                    value,
+                );
                 self
             }
             pub fn spi_account_number<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "spi_account_number");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.spi_account_number = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("spi_account_number", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.spi_account_number,
+                    &mut self.errors_,
+                    "spi_account_number",
+                    value,
+                );
                 self
             }
             pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "spi_qr_code_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.spi_qr_code_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("spi_qr_code_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.spi_qr_code_id,
+                    &mut self.errors_,
+                    "spi_qr_code_id",
+                    value,
+                );
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<crate::generated::types::CheckoutSessionStatus>,
             {
-                self.errors_.retain(|(field, _)| *field != "status");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.status = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => self.errors_.push(("status", e)),
-                }
+                crate::arg::set_required(
+                    &mut self.status,
+                    &mut self.errors_,
+                    "status",
+                    value,
+                );
                 self
             }
             pub fn subscription_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "subscription_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.subscription_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("subscription_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.subscription_id,
+                    &mut self.errors_,
+                    "subscription_id",
+                    value,
+                );
                 self
             }
             pub fn success_url<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "success_url");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.success_url = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("success_url", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.success_url,
+                    &mut self.errors_,
+                    "success_url",
+                    value,
+                );
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "title");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.title = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("title", e)),
-                }
+                crate::arg::set(&mut self.title, &mut self.errors_, "title", value);
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -922,11 +889,12 @@ pub mod types {
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "updated_at");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.updated_at = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("updated_at", e)),
-                }
+                crate::arg::set(
+                    &mut self.updated_at,
+                    &mut self.errors_,
+                    "updated_at",
+                    value,
+                );
                 self
             }
         }
@@ -1139,74 +1107,67 @@ pub mod types {
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "allow_coupon_code");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.allow_coupon_code = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("allow_coupon_code", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.allow_coupon_code,
+                    &mut self.errors_,
+                    "allow_coupon_code",
+                    value,
+                );
                 self
             }
             pub fn allow_quantity<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "allow_quantity");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.allow_quantity = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("allow_quantity", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.allow_quantity,
+                    &mut self.errors_,
+                    "allow_quantity",
+                    value,
+                );
                 self
             }
             pub fn allowed_providers<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "allowed_providers");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.allowed_providers = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("allowed_providers", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.allowed_providers,
+                    &mut self.errors_,
+                    "allowed_providers",
+                    value,
+                );
                 self
             }
             pub fn amount<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<f64>>,
             {
-                self.errors_.retain(|(field, _)| *field != "amount");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.amount = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("amount", e)),
-                }
+                crate::arg::set(&mut self.amount, &mut self.errors_, "amount", value);
                 self
             }
             pub fn cancel_url<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "cancel_url");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.cancel_url = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("cancel_url", e)),
-                }
+                crate::arg::set(
+                    &mut self.cancel_url,
+                    &mut self.errors_,
+                    "cancel_url",
+                    value,
+                );
                 self
             }
             pub fn checkout_session_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "checkout_session_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.checkout_session_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("checkout_session_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.checkout_session_id,
+                    &mut self.errors_,
+                    "checkout_session_id",
+                    value,
+                );
                 self
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
@@ -1215,78 +1176,72 @@ pub mod types {
                     ::std::option::Option<crate::generated::types::CurrencyCode>,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "currency_code");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.currency_code = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("currency_code", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.currency_code,
+                    &mut self.errors_,
+                    "currency_code",
+                    value,
+                );
                 self
             }
             pub fn customer_email<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_email");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_email = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_email", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_email,
+                    &mut self.errors_,
+                    "customer_email",
+                    value,
+                );
                 self
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_id,
+                    &mut self.errors_,
+                    "customer_id",
+                    value,
+                );
                 self
             }
             pub fn customer_name<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_name");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_name = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_name", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_name,
+                    &mut self.errors_,
+                    "customer_name",
+                    value,
+                );
                 self
             }
             pub fn customer_phone<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_phone");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_phone = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_phone", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_phone,
+                    &mut self.errors_,
+                    "customer_phone",
+                    value,
+                );
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "description");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.description = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("description", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.description,
+                    &mut self.errors_,
+                    "description",
+                    value,
+                );
                 self
             }
             pub fn expires_at<T>(mut self, value: T) -> Self
@@ -1295,46 +1250,38 @@ pub mod types {
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "expires_at");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.expires_at = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("expires_at", e)),
-                }
+                crate::arg::set(
+                    &mut self.expires_at,
+                    &mut self.errors_,
+                    "expires_at",
+                    value,
+                );
                 self
             }
             pub fn installment_plan_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "installment_plan_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.installment_plan_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("installment_plan_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.installment_plan_id,
+                    &mut self.errors_,
+                    "installment_plan_id",
+                    value,
+                );
                 self
             }
             pub fn is_pos<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "is_pos");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.is_pos = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("is_pos", e)),
-                }
+                crate::arg::set(&mut self.is_pos, &mut self.errors_, "is_pos", value);
                 self
             }
             pub fn is_spi<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "is_spi");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.is_spi = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("is_spi", e)),
-                }
+                crate::arg::set(&mut self.is_spi, &mut self.errors_, "is_spi", value);
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
@@ -1345,59 +1292,60 @@ pub mod types {
                     >,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "metadata");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.metadata = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("metadata", e)),
-                }
+                crate::arg::set(
+                    &mut self.metadata,
+                    &mut self.errors_,
+                    "metadata",
+                    value,
+                );
                 self
             }
             pub fn payment_link_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "payment_link_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.payment_link_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("payment_link_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.payment_link_id,
+                    &mut self.errors_,
+                    "payment_link_id",
+                    value,
+                );
                 self
             }
             pub fn payment_request_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "payment_request_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.payment_request_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("payment_request_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.payment_request_id,
+                    &mut self.errors_,
+                    "payment_request_id",
+                    value,
+                );
                 self
             }
             pub fn price_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "price_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.price_id = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("price_id", e)),
-                }
+                crate::arg::set(
+                    &mut self.price_id,
+                    &mut self.errors_,
+                    "price_id",
+                    value,
+                );
                 self
             }
             pub fn product_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "product_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.product_id = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("product_id", e)),
-                }
+                crate::arg::set(
+                    &mut self.product_id,
+                    &mut self.errors_,
+                    "product_id",
+                    value,
+                );
                 self
             }
             pub fn qr_code_data<T>(mut self, value: T) -> Self
@@ -1408,63 +1356,60 @@ pub mod types {
                     >,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "qr_code_data");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.qr_code_data = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("qr_code_data", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.qr_code_data,
+                    &mut self.errors_,
+                    "qr_code_data",
+                    value,
+                );
                 self
             }
             pub fn qr_code_type<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "qr_code_type");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.qr_code_type = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("qr_code_type", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.qr_code_type,
+                    &mut self.errors_,
+                    "qr_code_type",
+                    value,
+                );
                 self
             }
             pub fn quantity<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<f64>>,
             {
-                self.errors_.retain(|(field, _)| *field != "quantity");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.quantity = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("quantity", e)),
-                }
+                crate::arg::set(
+                    &mut self.quantity,
+                    &mut self.errors_,
+                    "quantity",
+                    value,
+                );
                 self
             }
             pub fn spi_account_number<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "spi_account_number");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.spi_account_number = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("spi_account_number", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.spi_account_number,
+                    &mut self.errors_,
+                    "spi_account_number",
+                    value,
+                );
                 self
             }
             pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "spi_qr_code_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.spi_qr_code_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("spi_qr_code_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.spi_qr_code_id,
+                    &mut self.errors_,
+                    "spi_qr_code_id",
+                    value,
+                );
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -1473,48 +1418,38 @@ pub mod types {
                     ::std::option::Option<crate::generated::types::CheckoutSessionStatus>,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "status");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.status = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("status", e)),
-                }
+                crate::arg::set(&mut self.status, &mut self.errors_, "status", value);
                 self
             }
             pub fn subscription_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "subscription_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.subscription_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("subscription_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.subscription_id,
+                    &mut self.errors_,
+                    "subscription_id",
+                    value,
+                );
                 self
             }
             pub fn success_url<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "success_url");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.success_url = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("success_url", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.success_url,
+                    &mut self.errors_,
+                    "success_url",
+                    value,
+                );
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "title");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.title = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("title", e)),
-                }
+                crate::arg::set(&mut self.title, &mut self.errors_, "title", value);
                 self
             }
         }
@@ -1710,74 +1645,67 @@ pub mod types {
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "allow_coupon_code");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.allow_coupon_code = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("allow_coupon_code", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.allow_coupon_code,
+                    &mut self.errors_,
+                    "allow_coupon_code",
+                    value,
+                );
                 self
             }
             pub fn allow_quantity<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "allow_quantity");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.allow_quantity = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("allow_quantity", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.allow_quantity,
+                    &mut self.errors_,
+                    "allow_quantity",
+                    value,
+                );
                 self
             }
             pub fn allowed_providers<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "allowed_providers");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.allowed_providers = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("allowed_providers", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.allowed_providers,
+                    &mut self.errors_,
+                    "allowed_providers",
+                    value,
+                );
                 self
             }
             pub fn amount<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<f64>>,
             {
-                self.errors_.retain(|(field, _)| *field != "amount");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.amount = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("amount", e)),
-                }
+                crate::arg::set(&mut self.amount, &mut self.errors_, "amount", value);
                 self
             }
             pub fn cancel_url<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "cancel_url");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.cancel_url = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("cancel_url", e)),
-                }
+                crate::arg::set(
+                    &mut self.cancel_url,
+                    &mut self.errors_,
+                    "cancel_url",
+                    value,
+                );
                 self
             }
             pub fn checkout_session_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "checkout_session_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.checkout_session_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("checkout_session_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.checkout_session_id,
+                    &mut self.errors_,
+                    "checkout_session_id",
+                    value,
+                );
                 self
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
@@ -1786,78 +1714,72 @@ pub mod types {
                     ::std::option::Option<crate::generated::types::CurrencyCode>,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "currency_code");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.currency_code = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("currency_code", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.currency_code,
+                    &mut self.errors_,
+                    "currency_code",
+                    value,
+                );
                 self
             }
             pub fn customer_email<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_email");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_email = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_email", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_email,
+                    &mut self.errors_,
+                    "customer_email",
+                    value,
+                );
                 self
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_id,
+                    &mut self.errors_,
+                    "customer_id",
+                    value,
+                );
                 self
             }
             pub fn customer_name<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_name");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_name = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_name", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_name,
+                    &mut self.errors_,
+                    "customer_name",
+                    value,
+                );
                 self
             }
             pub fn customer_phone<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "customer_phone");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.customer_phone = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("customer_phone", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.customer_phone,
+                    &mut self.errors_,
+                    "customer_phone",
+                    value,
+                );
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "description");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.description = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("description", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.description,
+                    &mut self.errors_,
+                    "description",
+                    value,
+                );
                 self
             }
             pub fn expires_at<T>(mut self, value: T) -> Self
@@ -1866,46 +1788,38 @@ pub mod types {
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "expires_at");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.expires_at = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("expires_at", e)),
-                }
+                crate::arg::set(
+                    &mut self.expires_at,
+                    &mut self.errors_,
+                    "expires_at",
+                    value,
+                );
                 self
             }
             pub fn installment_plan_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "installment_plan_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.installment_plan_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("installment_plan_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.installment_plan_id,
+                    &mut self.errors_,
+                    "installment_plan_id",
+                    value,
+                );
                 self
             }
             pub fn is_pos<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "is_pos");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.is_pos = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("is_pos", e)),
-                }
+                crate::arg::set(&mut self.is_pos, &mut self.errors_, "is_pos", value);
                 self
             }
             pub fn is_spi<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<bool>>,
             {
-                self.errors_.retain(|(field, _)| *field != "is_spi");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.is_spi = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("is_spi", e)),
-                }
+                crate::arg::set(&mut self.is_spi, &mut self.errors_, "is_spi", value);
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
@@ -1916,59 +1830,60 @@ pub mod types {
                     >,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "metadata");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.metadata = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("metadata", e)),
-                }
+                crate::arg::set(
+                    &mut self.metadata,
+                    &mut self.errors_,
+                    "metadata",
+                    value,
+                );
                 self
             }
             pub fn payment_link_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "payment_link_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.payment_link_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("payment_link_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.payment_link_id,
+                    &mut self.errors_,
+                    "payment_link_id",
+                    value,
+                );
                 self
             }
             pub fn payment_request_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "payment_request_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.payment_request_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("payment_request_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.payment_request_id,
+                    &mut self.errors_,
+                    "payment_request_id",
+                    value,
+                );
                 self
             }
             pub fn price_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "price_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.price_id = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("price_id", e)),
-                }
+                crate::arg::set(
+                    &mut self.price_id,
+                    &mut self.errors_,
+                    "price_id",
+                    value,
+                );
                 self
             }
             pub fn product_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "product_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.product_id = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("product_id", e)),
-                }
+                crate::arg::set(
+                    &mut self.product_id,
+                    &mut self.errors_,
+                    "product_id",
+                    value,
+                );
                 self
             }
             pub fn qr_code_data<T>(mut self, value: T) -> Self
@@ -1979,63 +1894,60 @@ pub mod types {
                     >,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "qr_code_data");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.qr_code_data = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("qr_code_data", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.qr_code_data,
+                    &mut self.errors_,
+                    "qr_code_data",
+                    value,
+                );
                 self
             }
             pub fn qr_code_type<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "qr_code_type");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.qr_code_type = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("qr_code_type", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.qr_code_type,
+                    &mut self.errors_,
+                    "qr_code_type",
+                    value,
+                );
                 self
             }
             pub fn quantity<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<f64>>,
             {
-                self.errors_.retain(|(field, _)| *field != "quantity");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.quantity = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("quantity", e)),
-                }
+                crate::arg::set(
+                    &mut self.quantity,
+                    &mut self.errors_,
+                    "quantity",
+                    value,
+                );
                 self
             }
             pub fn spi_account_number<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "spi_account_number");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.spi_account_number = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("spi_account_number", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.spi_account_number,
+                    &mut self.errors_,
+                    "spi_account_number",
+                    value,
+                );
                 self
             }
             pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "spi_qr_code_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.spi_qr_code_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("spi_qr_code_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.spi_qr_code_id,
+                    &mut self.errors_,
+                    "spi_qr_code_id",
+                    value,
+                );
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -2044,48 +1956,38 @@ pub mod types {
                     ::std::option::Option<crate::generated::types::CheckoutSessionStatus>,
                 >,
             {
-                self.errors_.retain(|(field, _)| *field != "status");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.status = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("status", e)),
-                }
+                crate::arg::set(&mut self.status, &mut self.errors_, "status", value);
                 self
             }
             pub fn subscription_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                self.errors_.retain(|(field, _)| *field != "subscription_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.subscription_id = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("subscription_id", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.subscription_id,
+                    &mut self.errors_,
+                    "subscription_id",
+                    value,
+                );
                 self
             }
             pub fn success_url<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "success_url");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.success_url = value,
-                    ::std::result::Result::Err(e) => {
-                        self.errors_.push(("success_url", e))
-                    }
-                }
+                crate::arg::set(
+                    &mut self.success_url,
+                    &mut self.errors_,
+                    "success_url",
+                    value,
+                );
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "title");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.title = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("title", e)),
-                }
+                crate::arg::set(&mut self.title, &mut self.errors_, "title", value);
                 self
             }
         }
@@ -2222,22 +2124,19 @@ pub mod types {
             where
                 T: crate::IntoArg<::std::option::Option<super::ErrorError>>,
             {
-                self.errors_.retain(|(field, _)| *field != "error");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.error = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("error", e)),
-                }
+                crate::arg::set(&mut self.error, &mut self.errors_, "error", value);
                 self
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "request_id");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.request_id = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("request_id", e)),
-                }
+                crate::arg::set(
+                    &mut self.request_id,
+                    &mut self.errors_,
+                    "request_id",
+                    value,
+                );
                 self
             }
         }
@@ -2318,33 +2217,21 @@ pub mod types {
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "code");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.code = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("code", e)),
-                }
+                crate::arg::set(&mut self.code, &mut self.errors_, "code", value);
                 self
             }
             pub fn details<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::serde_json::Value>>,
             {
-                self.errors_.retain(|(field, _)| *field != "details");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.details = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("details", e)),
-                }
+                crate::arg::set(&mut self.details, &mut self.errors_, "details", value);
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                self.errors_.retain(|(field, _)| *field != "message");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => self.message = value,
-                    ::std::result::Result::Err(e) => self.errors_.push(("message", e)),
-                }
+                crate::arg::set(&mut self.message, &mut self.errors_, "message", value);
                 self
             }
         }
@@ -2425,26 +2312,24 @@ pub mod types {
             where
                 T: crate::IntoArg<::std::vec::Vec<super::CheckoutSessions>>,
             {
-                self.errors_.retain(|(field, _)| *field != "data");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.data = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => self.errors_.push(("data", e)),
-                }
+                crate::arg::set_required(
+                    &mut self.data,
+                    &mut self.errors_,
+                    "data",
+                    value,
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<super::Pagination>,
             {
-                self.errors_.retain(|(field, _)| *field != "pagination");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.pagination = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => self.errors_.push(("pagination", e)),
-                }
+                crate::arg::set_required(
+                    &mut self.pagination,
+                    &mut self.errors_,
+                    "pagination",
+                    value,
+                );
                 self
             }
         }
@@ -2536,39 +2421,36 @@ pub mod types {
             where
                 T: crate::IntoArg<i64>,
             {
-                self.errors_.retain(|(field, _)| *field != "limit");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.limit = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => self.errors_.push(("limit", e)),
-                }
+                crate::arg::set_required(
+                    &mut self.limit,
+                    &mut self.errors_,
+                    "limit",
+                    value,
+                );
                 self
             }
             pub fn offset<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<i64>,
             {
-                self.errors_.retain(|(field, _)| *field != "offset");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.offset = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => self.errors_.push(("offset", e)),
-                }
+                crate::arg::set_required(
+                    &mut self.offset,
+                    &mut self.errors_,
+                    "offset",
+                    value,
+                );
                 self
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<i64>,
             {
-                self.errors_.retain(|(field, _)| *field != "total");
-                match crate::IntoArg::into_arg(value) {
-                    ::std::result::Result::Ok(value) => {
-                        self.total = ::std::option::Option::Some(value);
-                    }
-                    ::std::result::Result::Err(e) => self.errors_.push(("total", e)),
-                }
+                crate::arg::set_required(
+                    &mut self.total,
+                    &mut self.errors_,
+                    "total",
+                    value,
+                );
                 self
             }
         }
