@@ -81,8 +81,8 @@ pub(crate) struct AttemptState {
     pub(crate) request_id: Option<String>,
     pub(crate) retry_after: Option<Duration>,
     pub(crate) too_large: Option<usize>,
-    /// The body of an error response, for [`envelope`].
-    pub(crate) error_body: Vec<u8>,
+    /// The body as buffered (a shared handle, not a copy), for errors to read.
+    pub(crate) body: bytes::Bytes,
 }
 
 tokio::task_local! {
@@ -139,12 +139,11 @@ pub(crate) async fn call<T, E>(
     }
     match result {
         Ok(value) => Ok(value),
-        // Boxed so that the rarely taken error path does not grow every call's future.
-        Err(e) => Err(Box::pin(convert(e, &operation, state)).await),
+        Err(e) => Err(convert(e, &operation, state)),
     }
 }
 
-async fn convert<E>(
+fn convert<E>(
     e: progenitor_client::Error<E>,
     operation: &Operation,
     mut state: CallState,
@@ -189,7 +188,7 @@ async fn convert<E>(
             }
         }
         P::ErrorResponse(rv) => {
-            let body = std::mem::take(&mut state.last.error_body);
+            let body = std::mem::take(&mut state.last.body);
             api_error_from_bytes(operation, rv.status(), &body, state, attempts)
         }
         P::InvalidResponsePayload(bytes, source) => {
@@ -215,8 +214,8 @@ async fn convert<E>(
         }
         P::UnexpectedResponse(response) => {
             let status = response.status();
-            // Already in memory: the exec hook buffered it.
-            let bytes = response.bytes().await.unwrap_or_default();
+            // The exec hook buffered the body and kept a handle on it.
+            let bytes = std::mem::take(&mut state.last.body);
             if status.is_client_error() || status.is_server_error() {
                 api_error_from_bytes(operation, status, &bytes, state, attempts)
             } else {

@@ -25,13 +25,13 @@ async fn buffer(
     let status = response.status();
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
-    let body: Vec<u8> = match response.content_length() {
+    let body: bytes::Bytes = match response.content_length() {
         Some(declared) if declared > limit as u64 => {
             with_call(|s| s.last.too_large = Some(limit));
-            Vec::new()
+            bytes::Bytes::new()
         }
         // The usual case: a declared, acceptable length, read in one go.
-        Some(_) => response.bytes().await?.into(),
+        Some(_) => response.bytes().await?,
         // Chunked: count as it comes.
         None => {
             let mut body = Vec::new();
@@ -43,12 +43,11 @@ async fn buffer(
                 }
                 body.extend_from_slice(&chunk);
             }
-            body
+            body.into()
         }
     };
-    if status.is_client_error() || status.is_server_error() {
-        with_call(|s| s.last.error_body.clone_from(&body));
-    }
+    // A second handle on the same bytes (no copy), for the error conversion.
+    with_call(|s| s.last.body = body.clone());
     let mut rebuilt = http::Response::new(reqwest::Body::from(body));
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;

@@ -77,11 +77,26 @@ mod tls {
     use rustls_platform_verifier::BuilderVerifierExt;
 
     /// Built once per process: reading the platform's roots is not free.
+    ///
+    /// The crypto provider is the process's default if the application installed one,
+    /// else ring, which is then installed as the default: with reqwest's
+    /// `rustls-no-provider` in the build, any other reqwest client of the process that
+    /// enables no TLS feature itself needs a default provider to build.
     pub(super) fn config() -> Result<ClientConfig, String> {
         static CONFIG: OnceLock<Result<ClientConfig, String>> = OnceLock::new();
         CONFIG
             .get_or_init(|| {
-                let provider = Arc::new(rustls::crypto::ring::default_provider());
+                let provider = match rustls::crypto::CryptoProvider::get_default() {
+                    Some(provider) => provider.clone(),
+                    None => {
+                        let ring = rustls::crypto::ring::default_provider();
+                        // Lost a race with another installer: use whatever won.
+                        let _ = ring.clone().install_default();
+                        rustls::crypto::CryptoProvider::get_default()
+                            .cloned()
+                            .unwrap_or_else(|| Arc::new(ring))
+                    }
+                };
                 let mut config = ClientConfig::builder_with_provider(provider)
                     .with_safe_default_protocol_versions()
                     .and_then(|b| b.with_platform_verifier())
