@@ -76,6 +76,17 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
+/// The structs among `items`, cloned.
+fn structs_of(items: &[Item]) -> Vec<ItemStruct> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Struct(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn module<'a>(items: &'a [Item], name: &str) -> Option<&'a ItemMod> {
     items.iter().find_map(|i| match i {
         Item::Mod(m) if m.ident == name => Some(m),
@@ -237,13 +248,7 @@ fn model_builders(builder: &mut ItemMod, needed: &[String]) -> Result<(), String
         .as_mut()
         .ok_or("`types::builder` is empty")?
         .1;
-    let structs: Vec<ItemStruct> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Struct(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
+    let structs = structs_of(items);
     let mut rebuilt: Vec<Item> = Vec::new();
     for model in &structs {
         let defaults = items.iter().find_map(|i| match i {
@@ -549,13 +554,7 @@ fn augment_builders(
     // Generated types (enums, constrained strings) that a bounds check takes.
     let mut checked_types: Vec<Type> = Vec::new();
     let mut builders_with_options: Vec<String> = Vec::new();
-    let structs: Vec<ItemStruct> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Struct(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
+    let structs = structs_of(items);
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
         let Some(send_index) = imp

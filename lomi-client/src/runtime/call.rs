@@ -200,15 +200,14 @@ fn convert<E>(
                     format!("the body is larger than the {limit}-byte limit"),
                     String::new(),
                 )
-            } else if status.is_client_error() || status.is_server_error() {
-                api_error_from_bytes(operation, status, &bytes, state, attempts)
             } else {
-                decode_error(
+                unexpected(
                     operation,
                     status,
+                    &bytes,
                     state,
+                    attempts,
                     source.to_string(),
-                    excerpt(&bytes),
                 )
             }
         }
@@ -216,21 +215,29 @@ fn convert<E>(
             let status = response.status();
             // The exec hook buffered the body and kept a handle on it.
             let bytes = std::mem::take(&mut state.last.body);
-            if status.is_client_error() || status.is_server_error() {
-                api_error_from_bytes(operation, status, &bytes, state, attempts)
-            } else {
-                decode_error(
-                    operation,
-                    status,
-                    state,
-                    format!(
-                        "the spec documents no {} response for this operation",
-                        status.as_u16()
-                    ),
-                    excerpt(&bytes),
-                )
-            }
+            let reason = format!(
+                "the spec documents no {} response for this operation",
+                status.as_u16()
+            );
+            unexpected(operation, status, &bytes, state, attempts, reason)
         }
+    }
+}
+
+/// A response that is not what the spec describes: an API error for an error status
+/// (whatever its body), a decode error with `reason` otherwise.
+fn unexpected(
+    operation: &Operation,
+    status: StatusCode,
+    bytes: &[u8],
+    state: CallState,
+    attempts: u32,
+    reason: String,
+) -> Error {
+    if status.is_client_error() || status.is_server_error() {
+        api_error_from_bytes(operation, status, bytes, state, attempts)
+    } else {
+        decode_error(operation, status, state, reason, excerpt(bytes))
     }
 }
 
