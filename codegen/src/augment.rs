@@ -991,7 +991,7 @@ fn stream_method(
             crate::pagination::offset_stream(start, move |offset| {
                 let client = ::std::clone::Clone::clone(&client);
                 #(let #vars = ::std::clone::Clone::clone(&#vars);)*
-                let options = ::std::clone::Clone::clone(&options);
+                let options = options.page();
                 async move {
                     let request = #builder {
                         client: &client,

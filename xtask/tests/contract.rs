@@ -190,6 +190,29 @@ fn behaviour(spec: &str) -> Option<String> {
         .request_idempotency_key(\"job-1\").send().await.unwrap();
     mock.assert_async().await;"
         ),
+        // Each page of a stream is a request of its own: the call's idempotency key
+        // reaches none of them (lomi. would answer every page with the first).
+        "paginated-post-search" => format!(
+            "use futures_util::TryStreamExt;
+    let server = MockServer::start_async().await;
+    let reused = server.mock_async(|when, then| {{
+        when.method(httpmock::Method::POST).path(\"/search\").header(\"idempotency-key\", \"search-1\");
+        then.status(500);
+    }}).await;
+    let first = server.mock_async(|when, then| {{
+        when.method(httpmock::Method::POST).path(\"/search\").query_param(\"offset\", \"0\");
+        then.status(200).json_body(serde_json::json!({{\"data\": [\"a\", \"b\"], \"pagination\": {{\"limit\": 2, \"offset\": 0, \"total\": 3}}}}));
+    }}).await;
+    let second = server.mock_async(|when, then| {{
+        when.method(httpmock::Method::POST).path(\"/search\").query_param(\"offset\", \"2\");
+        then.status(200).json_body(serde_json::json!({{\"data\": [\"c\"], \"pagination\": {{\"limit\": 2, \"offset\": 2, \"total\": 3}}}}));
+    }}).await;
+    let client = {krate}::Client::builder(\"k\").base_url(server.base_url()).build().unwrap();
+    let items: Vec<String> = client.search_things().limit(2).body_map(|b| b.q(\"x\"))
+        .idempotency_key(\"search-1\").max_retries(0).stream().try_collect().await.unwrap();
+    assert_eq!(items, [\"a\", \"b\", \"c\"]);
+    assert_eq!((first.calls_async().await, second.calls_async().await, reused.calls_async().await), (1, 1, 0));"
+        ),
         // A relative server cannot be a base URL: building says so.
         "relative-server" => format!(
             "let e = {krate}::Client::builder(\"k\").build().unwrap_err().to_string();

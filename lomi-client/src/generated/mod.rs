@@ -3107,7 +3107,7 @@ while let Some(item) = items.try_next().await? {
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
                     let field_2 = ::std::clone::Clone::clone(&field_2);
-                    let options = ::std::clone::Clone::clone(&options);
+                    let options = options.page();
                     async move {
                         let request = ListCheckoutSessions {
                             client: &client,
