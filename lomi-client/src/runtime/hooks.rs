@@ -62,11 +62,13 @@ impl ClientHooks<Runtime> for Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let settings = &self.inner().settings;
-        let (timeout, key) = with_call(|s| (s.options.timeout, s.options.idempotency_key.take()))
-            .unwrap_or_default();
-        let timeout = timeout.unwrap_or(settings.timeout);
+        // The call's own timeout, if its builder set one, and its idempotency key.
+        let (timeout, key) = with_call(|s| {
+            s.timeout = s.options.timeout.unwrap_or(settings.timeout);
+            (s.timeout, s.options.idempotency_key.take())
+        })
+        .unwrap_or((settings.timeout, None));
         *request.timeout_mut() = Some(timeout);
-        with_call(|s| s.timeout = timeout);
         if let Some(name) = crate::generated::API_KEY_QUERY {
             request
                 .url_mut()
@@ -93,10 +95,9 @@ impl ClientHooks<Runtime> for Client {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let settings = &self.inner().settings;
-        let retries = with_call(|s| s.options.max_retries).flatten();
-        let policy = &match retries {
-            Some(n) => settings.retry.clone().with_max_retries(n),
-            None => settings.retry.clone(),
+        let policy = match with_call(|s| s.options.max_retries).flatten() {
+            Some(n) => settings.retry.with_max_retries(n),
+            None => settings.retry,
         };
         let mut request = request;
         let mut retry = 0;
@@ -148,7 +149,7 @@ impl ClientHooks<Runtime> for Client {
                 }
                 Err(e) => (classify(e), None),
             };
-            match (policy.decide(ended, retry, asked, jitter()), spare) {
+            match (policy.decide(ended, retry, asked, jitter), spare) {
                 (Outcome::Retry(delay), Some(spare)) => {
                     tracing::info!(
                         parent: &span,

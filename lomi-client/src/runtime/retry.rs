@@ -25,7 +25,7 @@ use crate::error::RETRYABLE_STATUSES;
 /// assert_eq!(policy.delay(5, None, 0.0), Duration::from_secs(8));
 /// assert_eq!(policy.delay(0, Some(Duration::from_secs(3600)), 0.0), Duration::from_secs(60));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_retries: u32,
     initial_backoff: Duration,
@@ -125,14 +125,14 @@ pub(crate) enum Outcome {
 
 impl RetryPolicy {
     /// The decision after an attempt that ended as `attempt`, when `retried` retries have
-    /// already been made; `retry_after` is what the server asked for and `jitter` a
-    /// random number in `[0, 1)`.
+    /// already been made; `retry_after` is what the server asked for and `jitter` gives
+    /// a random number in `[0, 1)`, drawn only when the attempt is retried.
     pub(crate) fn decide(
         &self,
         attempt: Attempt,
         retried: u32,
         retry_after: Option<Duration>,
-        jitter: f64,
+        jitter: impl FnOnce() -> f64,
     ) -> Outcome {
         let transient = match attempt {
             Attempt::Status(status) => RETRYABLE_STATUSES.contains(&status),
@@ -146,7 +146,7 @@ impl RetryPolicy {
             Attempt::Status(_) => retry_after,
             _ => None,
         };
-        Outcome::Retry(self.delay(retried, asked, jitter))
+        Outcome::Retry(self.delay(retried, asked, jitter()))
     }
 }
 
@@ -233,18 +233,18 @@ mod tests {
         ];
         for (attempt, retried, retry_after, expected) in table {
             assert_eq!(
-                p.decide(attempt, retried, retry_after, 0.0),
+                p.decide(attempt, retried, retry_after, || 0.0),
                 expected,
                 "{attempt:?} after {retried} retries"
             );
         }
         assert_eq!(
-            RetryPolicy::none().decide(Status(503), 0, None, 0.0),
+            RetryPolicy::none().decide(Status(503), 0, None, || 0.0),
             Outcome::Done
         );
         let long = Some(Duration::from_secs(3600));
         assert_eq!(
-            p.decide(Status(429), 0, long, 0.0),
+            p.decide(Status(429), 0, long, || 0.0),
             Outcome::Retry(Duration::from_secs(60))
         );
     }
