@@ -76,15 +76,17 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
-/// The structs among `items`, cloned.
+/// The structs among `items`.
+fn structs(items: &[Item]) -> impl Iterator<Item = &ItemStruct> {
+    items.iter().filter_map(|i| match i {
+        Item::Struct(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// The structs among `items`, cloned (for a pass that rewrites `items`).
 fn structs_of(items: &[Item]) -> Vec<ItemStruct> {
-    items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Struct(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect()
+    structs(items).cloned().collect()
 }
 
 fn module<'a>(items: &'a [Item], name: &str) -> Option<&'a ItemMod> {
@@ -179,29 +181,14 @@ fn request_builders(items: &[Item]) -> Vec<String> {
     let model_builders: Vec<&ItemStruct> = module(items, "types")
         .and_then(|t| module(t.content.as_ref()?.1.as_slice(), "builder"))
         .and_then(|b| b.content.as_ref())
-        .map(|(_, items)| {
-            items
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Struct(s) => Some(s),
-                    _ => None,
-                })
-                .collect()
-        })
+        .map(|(_, items)| structs(items).collect())
         .unwrap_or_default();
     let mut needed: Vec<String> = Vec::new();
     let mut queue: Vec<Type> = module(items, "builder")
         .and_then(|b| b.content.as_ref())
         .map(|(_, items)| {
-            items
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Struct(s) => {
-                        Some(s.fields.iter().map(|f| f.ty.clone()).collect::<Vec<_>>())
-                    }
-                    _ => None,
-                })
-                .flatten()
+            structs(items)
+                .flat_map(|s| s.fields.iter().map(|f| f.ty.clone()))
                 .collect()
         })
         .unwrap_or_default();
@@ -224,15 +211,26 @@ fn request_builders(items: &[Item]) -> Vec<String> {
 /// The last identifier of every path inside `ty` (`Result<Option<super::X>, String>`
 /// gives `Result`, `Option`, `X`, `String`).
 fn type_idents(ty: &Type, out: &mut Vec<String>) {
+    walk_type(ty, &mut |_, p| {
+        if let Some(last) = p.path.segments.last() {
+            out.push(last.ident.to_string());
+        }
+        true
+    });
+}
+
+/// Calls `visit` on `ty` if it is a path, then, while `visit` returns `true`, on the
+/// types among its generic arguments, depth first.
+fn walk_type(ty: &Type, visit: &mut impl FnMut(&Type, &syn::TypePath) -> bool) {
     let Type::Path(p) = ty else { return };
-    if let Some(last) = p.path.segments.last() {
-        out.push(last.ident.to_string());
+    if !visit(ty, p) {
+        return;
     }
     for segment in &p.path.segments {
         if let PathArguments::AngleBracketed(args) = &segment.arguments {
             for arg in &args.args {
                 if let GenericArgument::Type(inner) = arg {
-                    type_idents(inner, out);
+                    walk_type(inner, visit);
                 }
             }
         }
@@ -456,17 +454,12 @@ fn compact_builder(
     Ok(file.items)
 }
 
-/// Turns a typify or progenitor setter (`fn f<V>(mut self, value: V) -> Self where V:
+/// Turns a progenitor parameter setter (`fn f<V>(mut self, value: V) -> Self where V:
 /// TryInto<T>`) into one that takes `impl IntoArg<T>`; other functions are left alone.
-/// A parameter's setter (`bounds` known from the spec) reports a number out of the
-/// type's range with the spec's bounds.
-fn rewrite_setter(
-    f: &mut syn::ImplItemFn,
-    bounds: Option<TokenStream>,
-    param: bool,
-) -> Result<(), String> {
+/// A number out of the type's range is reported with the spec's `bounds`, if any.
+fn rewrite_setter(f: &mut syn::ImplItemFn, bounds: Option<TokenStream>) {
     let Some(syn::GenericParam::Type(generic)) = f.sig.generics.params.first() else {
-        return Ok(());
+        return;
     };
     let generic = generic.ident.clone();
     let Some(target) = f.sig.generics.where_clause.as_ref().and_then(|w| {
@@ -490,7 +483,7 @@ fn rewrite_setter(
             _ => None,
         })
     }) else {
-        return Ok(());
+        return;
     };
     let field = f.sig.ident.clone();
     let body = &f.block;
@@ -503,19 +496,13 @@ fn rewrite_setter(
     } else {
         quote!()
     };
-    let convert = if param {
-        let bounds = bounds.unwrap_or_else(|| quote!(::std::option::Option::None));
-        quote!(crate::runtime::arg(value, #bounds))
-    } else {
-        let name = field.to_string();
-        quote!(crate::IntoArg::into_arg(value).map_err(|e| format!("`{}`: {e}", #name)))
-    };
+    let bounds = bounds.unwrap_or_else(|| quote!(::std::option::Option::None));
+    let convert = quote!(crate::runtime::arg(value, #bounds));
     f.sig.generics.where_clause = Some(parse_quote!(where #generic: crate::IntoArg<#target>));
     f.block = parse_quote!({
         self.#field = #convert #then;
         self
     });
-    Ok(())
 }
 
 /// Which client method each builder type belongs to, read off progenitor's
@@ -627,7 +614,7 @@ fn augment_builders(
                         let b = bounds_tokens(b);
                         quote!(::std::option::Option::Some(#b))
                     });
-                rewrite_setter(f, bounds, true)?;
+                rewrite_setter(f, bounds);
             }
         }
         with_call_options(imp, &name)?;
@@ -779,23 +766,16 @@ fn param_value_impls(types: &[Type]) -> Result<Vec<Item>, String> {
 
 /// Every `types::…` path inside `ty` (`Result<Option<types::X>, String>` gives `types::X`).
 fn generated_types(ty: &Type, out: &mut Vec<Type>) {
-    let Type::Path(p) = ty else { return };
-    if p.path.segments.first().is_some_and(|s| s.ident == "types") {
+    walk_type(ty, &mut |ty, p| {
+        if p.path.segments.first().is_none_or(|s| s.ident != "types") {
+            return true;
+        }
         let text = quote!(#ty).to_string();
         if !out.iter().any(|t| quote!(#t).to_string() == text) {
             out.push(ty.clone());
         }
-        return;
-    }
-    for segment in &p.path.segments {
-        if let PathArguments::AngleBracketed(args) = &segment.arguments {
-            for arg in &args.args {
-                if let GenericArgument::Type(inner) = arg {
-                    generated_types(inner, out);
-                }
-            }
-        }
-    }
+        false
+    });
 }
 
 fn parse_impl_item(tokens: TokenStream) -> Result<ImplItem, String> {

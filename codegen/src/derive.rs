@@ -16,7 +16,8 @@ use roas_overlay::apply::{Apply, ApplyErrorKind, ApplyOptions};
 use roas_overlay::v1_0::Overlay;
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{Diagnostic, Severity, unescape_token};
+use crate::diagnostic::{Diagnostic, Severity, pointer, unescape_token};
+use crate::load::attempt;
 use crate::source_map::SourceMap;
 
 /// The result of [`derive()`]: the text of the derived spec.
@@ -47,7 +48,7 @@ pub fn derive(
     overlay_file: &str,
     overlay_text: &str,
 ) -> Result<Derived, Vec<Diagnostic>> {
-    let mut document = parse_yaml(upstream_file, upstream_text)?;
+    let (mut document, _) = parse_yaml(upstream_file, upstream_text)?;
     if !document.is_object() {
         return Err(vec![located(
             upstream_file,
@@ -57,8 +58,8 @@ pub fn derive(
             "replace it with lomi.'s published OpenAPI document",
         )]);
     }
-    let overlay = parse_overlay(overlay_file, overlay_text)?;
-    apply(&mut document, &overlay, overlay_file, overlay_text)?;
+    let (overlay, overlay_map) = parse_overlay(overlay_file, overlay_text)?;
+    apply(&mut document, &overlay, overlay_file, &overlay_map)?;
     let pruned = prune(&mut document);
     let body = serde_yaml::to_string(&document).map_err(|e| {
         vec![located(
@@ -92,7 +93,8 @@ fn located(
     }
 }
 
-fn parse_yaml(file: &str, text: &str) -> Result<Value, Vec<Diagnostic>> {
+/// The document as JSON, with the lines of its nodes.
+fn parse_yaml(file: &str, text: &str) -> Result<(Value, SourceMap), Vec<Diagnostic>> {
     let map = SourceMap::build(text);
     if let Some(d) = map.duplicates().first() {
         return Err(vec![located(
@@ -107,7 +109,7 @@ fn parse_yaml(file: &str, text: &str) -> Result<Value, Vec<Diagnostic>> {
             "remove one of the two, or merge them",
         )]);
     }
-    serde_yaml::from_str(text).map_err(|e| {
+    let value = serde_yaml::from_str(text).map_err(|e| {
         vec![located(
             file,
             e.location().map(|l| l.line()),
@@ -115,31 +117,26 @@ fn parse_yaml(file: &str, text: &str) -> Result<Value, Vec<Diagnostic>> {
             format!("{file} is not valid YAML or JSON: {e}"),
             "fix the syntax at this line (indentation, quoting, an unclosed bracket)",
         )]
-    })
+    })?;
+    Ok((value, map))
 }
 
-fn parse_overlay(file: &str, text: &str) -> Result<Overlay, Vec<Diagnostic>> {
-    let value = parse_yaml(file, text)?;
-    let map = SourceMap::build(text);
-    serde_path_to_error::deserialize::<_, Overlay>(&value).map_err(|e| {
-        let pointer: String = e
-            .path()
-            .iter()
-            .filter_map(|segment| match segment {
-                serde_path_to_error::Segment::Seq { index } => Some(format!("/{index}")),
-                serde_path_to_error::Segment::Map { key } => Some(format!("/{key}")),
-                _ => None,
-            })
-            .collect();
-        vec![located(
-            file,
-            map.line_of(&pointer).or(Some(1)),
-            &pointer,
-            format!("{file} is not an Overlay 1.0 document: {}", e.into_inner()),
-            "start it with `overlay: 1.0.0`, `info: {title, version}` and `actions:`, each \
-             action a `target` with `update` or `remove: true`",
-        )]
-    })
+fn parse_overlay(file: &str, text: &str) -> Result<(Overlay, SourceMap), Vec<Diagnostic>> {
+    let (value, map) = parse_yaml(file, text)?;
+    match attempt::<Overlay>(&value) {
+        Ok(overlay) => Ok((overlay, map)),
+        Err((tokens, why)) => {
+            let at = pointer(&tokens);
+            Err(vec![located(
+                file,
+                map.line_of(&at).or(Some(1)),
+                &at,
+                format!("{file} is not an Overlay 1.0 document: {why}"),
+                "start it with `overlay: 1.0.0`, `info: {title, version}` and `actions:`, each \
+                 action a `target` with `update` or `remove: true`",
+            )])
+        }
+    }
 }
 
 /// Applies the actions one at a time, in order, so that every failing one is reported.
@@ -147,15 +144,16 @@ fn apply(
     document: &mut Value,
     overlay: &Overlay,
     file: &str,
-    text: &str,
+    map: &SourceMap,
 ) -> Result<(), Vec<Diagnostic>> {
-    let map = SourceMap::build(text);
     let mut errors = Vec::new();
+    // The overlay without its actions, given one action at a time.
+    let mut single = Overlay {
+        actions: Vec::new(),
+        ..overlay.clone()
+    };
     for (index, action) in overlay.actions.iter().enumerate() {
-        let single = Overlay {
-            actions: vec![action.clone()],
-            ..overlay.clone()
-        };
+        single.actions = vec![action.clone()];
         let options = ApplyOptions::ErrorOnZeroMatch | ApplyOptions::ErrorOnMixedKindMatch;
         let Err(e) = single.apply(document, options) else {
             continue;

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Severity, escape_token, pointer, unescape_token};
 use crate::load::Loaded;
-use crate::model::{Model, Operation};
+use crate::model::{Model, Operation, has_explicit_success, is_error, is_success};
 use crate::refs::resolve as resolve_item;
 use crate::validate::{resolve, validate};
 
@@ -409,13 +409,9 @@ impl<'a> Lint<'a> {
         // (code, shape) in the order the spec lists them.
         let mut success: Vec<(String, String)> = Vec::new();
         let mut errors: Vec<(String, String)> = Vec::new();
-        let mut any_success = false;
         // Beside explicit successes, `default` means "any error" (normalize says so to
         // progenitor); alone, it is also the success response.
-        let explicit_success = responses.responses.keys().any(|code| match code {
-            StatusCode::Code(c) => (100..400).contains(c),
-            StatusCode::Range(r) => *r < 4,
-        });
+        let explicit_success = has_explicit_success(responses);
         let all = responses
             .responses
             .iter()
@@ -428,14 +424,10 @@ impl<'a> Lint<'a> {
             );
         for (code_text, code, response) in all {
             let at = pointer_join(&here, &code_text);
-            let (is_success, is_error) = match code {
+            let (success_body, error_body) = match code {
                 None => (!explicit_success, true),
-                Some(StatusCode::Code(c)) => ((100..400).contains(c), *c >= 400),
-                Some(StatusCode::Range(r)) => (*r < 4, *r >= 4),
+                Some(code) => (is_success(code), is_error(code)),
             };
-            if is_success && code.is_some() {
-                any_success = true;
-            }
             if let Some(StatusCode::Code(c)) = code
                 && !(100..=599).contains(c)
             {
@@ -450,10 +442,10 @@ impl<'a> Lint<'a> {
                 continue;
             };
             let shape = self.response_shape(&at, &op.label, &code_text, response);
-            if is_success {
+            if success_body {
                 success.push((code_text.clone(), shape.clone()));
             }
-            if is_error {
+            if error_body {
                 errors.push((code_text, shape));
             }
         }
@@ -492,7 +484,7 @@ impl<'a> Lint<'a> {
                 );
             }
         }
-        if !any_success {
+        if !explicit_success {
             self.warning(
                 here,
                 format!("`{}` declares no success (1xx-3xx) response", op.label),

@@ -210,7 +210,9 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
 }
 
 /// Deserializes `value` as `T`, or says where (as pointer tokens) and why it failed.
-fn attempt<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, (Vec<String>, String)> {
+pub(crate) fn attempt<T: serde::de::DeserializeOwned>(
+    value: &Value,
+) -> Result<T, (Vec<String>, String)> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let tokens = e
             .path()

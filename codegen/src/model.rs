@@ -5,7 +5,7 @@
 
 use openapiv3::{
     Components, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, Response,
-    Schema,
+    Responses, Schema, StatusCode,
 };
 
 use crate::diagnostic::pointer;
@@ -57,6 +57,33 @@ impl Param<'_> {
     pub fn name(&self) -> &str {
         &self.param.parameter_data_ref().name
     }
+
+    /// Whether it is a path parameter.
+    pub fn in_path(&self) -> bool {
+        matches!(self.param, Parameter::Path { .. })
+    }
+}
+
+/// Whether `code` (or range) is a success: 1xx to 3xx.
+pub fn is_success(code: &StatusCode) -> bool {
+    match code {
+        StatusCode::Code(c) => (100..400).contains(c),
+        StatusCode::Range(r) => *r < 4,
+    }
+}
+
+/// Whether `code` (or range) is an error: 4xx and 5xx.
+pub fn is_error(code: &StatusCode) -> bool {
+    match code {
+        StatusCode::Code(c) => *c >= 400,
+        StatusCode::Range(r) => *r >= 4,
+    }
+}
+
+/// Whether `responses` list a success explicitly; beside one, `default` means "any
+/// error", and alone it is the success response too.
+pub fn has_explicit_success(responses: &Responses) -> bool {
+    responses.responses.keys().any(is_success)
 }
 
 /// progenitor's order of a path item's operations.

@@ -2,6 +2,7 @@
 
 use openapiv3::{Components, OpenAPI, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type};
 
+use crate::model::{has_explicit_success, is_error};
 use crate::refs::resolve;
 
 /// Returns the document progenitor should see.
@@ -18,8 +19,10 @@ use crate::refs::resolve;
 ///   `request_id` from the raw JSON of any error body, so typing them would only parse
 ///   each error twice and compile a decoder per error schema (the models stay in `types`).
 pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
-    let components = spec.components.clone();
-    for item in spec.paths.paths.values_mut() {
+    let OpenAPI {
+        paths, components, ..
+    } = &mut spec;
+    for item in paths.paths.values_mut() {
         if let ReferenceOr::Item(item) = item {
             let ops = [
                 &mut item.get,
@@ -47,11 +50,9 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
 }
 
 fn responses(responses: &mut openapiv3::Responses, components: Option<&Components>) {
-    let explicit_success = responses.responses.keys().any(|code| match code {
-        StatusCode::Code(c) => (100..400).contains(c),
-        StatusCode::Range(r) => *r < 4,
-    });
-    if explicit_success && let Some(default) = responses.default.take() {
+    if has_explicit_success(responses)
+        && let Some(default) = responses.default.take()
+    {
         for range in [4, 5] {
             let listed = responses.responses.keys().any(|code| match code {
                 StatusCode::Code(c) => c / 100 == range,
@@ -64,23 +65,17 @@ fn responses(responses: &mut openapiv3::Responses, components: Option<&Component
             }
         }
     }
-    let is_error = |code: &StatusCode| match code {
-        StatusCode::Code(c) => *c >= 400,
-        StatusCode::Range(r) => *r >= 4,
-    };
-    {
-        for (code, response) in responses.responses.iter_mut() {
-            if !is_error(code) {
-                continue;
-            }
-            let description = resolve(response, components, |c| &c.responses)
-                .map(|r| r.description.clone())
-                .unwrap_or_default();
-            *response = ReferenceOr::Item(Response {
-                description,
-                ..Response::default()
-            });
+    for (code, response) in responses.responses.iter_mut() {
+        if !is_error(code) {
+            continue;
         }
+        let description = resolve(response, components, |c| &c.responses)
+            .map(|r| r.description.clone())
+            .unwrap_or_default();
+        *response = ReferenceOr::Item(Response {
+            description,
+            ..Response::default()
+        });
     }
 }
 

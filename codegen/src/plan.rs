@@ -97,7 +97,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                         name: p.name().to_string(),
                         field: sanitize_snake(p.name()),
                         bounds: bounds(p),
-                        in_path: matches!(p.param, Parameter::Path { .. }),
+                        in_path: p.in_path(),
                     })
                     .collect(),
                 paginated: offset_list(model, op).is_some(),
@@ -157,7 +157,7 @@ fn bounds(p: &Param<'_>) -> Option<Bounds> {
             c.min_length = s.min_length;
             c.max_length = s.max_length;
             // An empty path segment would silently hit another endpoint.
-            if matches!(p.param, Parameter::Path { .. }) {
+            if p.in_path() {
                 c.min_length = Some(c.min_length.unwrap_or(0).max(1));
             }
         }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{SPEC_PATH, scratch_manifest};
+use crate::{SPEC_PATH, copy_dir, scratch_manifest};
 
 /// A binary crate using a client the way a shop's backend would: build it, make a call.
 fn user_crate(dir: &Path, dependency: &str, body: &str) -> Result<(), String> {
@@ -32,20 +32,6 @@ fn user_crate(dir: &Path, dependency: &str, body: &str) -> Result<(), String> {
     )
     .map_err(io)?;
     fs::write(dir.join("src/main.rs"), body).map_err(io)
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-    for entry in fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
-        let entry = entry.map_err(|e| e.to_string())?;
-        let target = to.join(entry.file_name());
-        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target).map_err(|e| e.to_string())?;
-        }
-    }
-    Ok(())
 }
 
 /// Runs `cargo build` in `dir` into `target` and returns how long it took.
@@ -97,7 +83,8 @@ fn setup(root: &Path, scratch: &Path, generator: &str) -> Result<[Side; 2], Stri
     let _ = fs::remove_dir_all(scratch);
     // Ours: a copy of lomi-client in a workspace like ours.
     let ours = scratch.join("ours");
-    copy_dir(&root.join("lomi-client"), &ours.join("lomi-client"))?;
+    copy_dir(&root.join("lomi-client"), &ours.join("lomi-client"), &[])
+        .map_err(|e| format!("cannot copy lomi-client: {e}"))?;
     fs::write(
         ours.join("Cargo.toml"),
         scratch_manifest(root, &["lomi-client".into(), "shop".into()]),

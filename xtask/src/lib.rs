@@ -362,6 +362,25 @@ pub fn spec_change_summary(root: &Path, new_spec: &str) -> Option<String> {
     }
 }
 
+/// Copies the folder `from` to `to`, recursively, leaving out the entries named in
+/// `skip` (at any depth), for the scratch copies the benchmarks and tests build.
+pub fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        if skip.iter().any(|s| entry.file_name() == *s) {
+            continue;
+        }
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target, skip)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
 /// The manifest of a scratch workspace whose `members` (paths relative to it) include
 /// copies of `lomi-client`: ours, with those members and without the path dependencies
 /// that do not exist there, so that the copies inherit the same dependency versions.

@@ -18,26 +18,15 @@ use xtask::{OVERLAY_PATH, UPSTREAM_PATH, workspace_root};
 
 const WHOLE_API: &str = "upstream-all";
 
-fn copy_dir(from: &Path, to: &Path, skip: &str) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == skip {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target, skip);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A copy of lomi-client named `contract-<name>` with `code` as its generated module.
 fn client_crate(root: &Path, ws: &Path, name: &str, code: &str, calls: Option<String>) {
     let dir = ws.join("c").join(name);
-    copy_dir(&root.join("lomi-client/src"), &dir.join("src"), "generated");
+    xtask::copy_dir(
+        &root.join("lomi-client/src"),
+        &dir.join("src"),
+        &["generated"],
+    )
+    .unwrap();
     fs::create_dir_all(dir.join("src/generated")).unwrap();
     fs::write(dir.join("src/generated/mod.rs"), code).unwrap();
     let mut toml = fs::read_to_string(root.join("lomi-client/Cargo.toml"))

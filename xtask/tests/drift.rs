@@ -37,8 +37,8 @@ impl Scratch {
         let dir = std::env::temp_dir().join(format!("lomi-xtask-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let root = workspace_root();
-        copy_dir(&root.join("spec"), &dir.join("spec"));
-        copy_dir(&root.join(GENERATED_DIR), &dir.join(GENERATED_DIR));
+        xtask::copy_dir(&root.join("spec"), &dir.join("spec"), &[]).unwrap();
+        xtask::copy_dir(&root.join(GENERATED_DIR), &dir.join(GENERATED_DIR), &[]).unwrap();
         Scratch(dir)
     }
 
@@ -50,19 +50,6 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 
@@ -230,7 +217,7 @@ fn regenerate_and_compile(name: &str, upstream: &str) -> String {
         fs::copy(root.join(file), dir.join(file)).unwrap();
     }
     for folder in ["spec", "codegen", "lomi-client", "xtask", "tests", ".cargo"] {
-        copy_dir(&root.join(folder), &dir.join(folder));
+        xtask::copy_dir(&root.join(folder), &dir.join(folder), &[]).unwrap();
     }
     fs::write(dir.join(UPSTREAM_PATH), upstream).unwrap();
 
