@@ -6,7 +6,10 @@
 //! - **cold build**: `cargo build` of a small binary crate that depends on the client,
 //!   every dependency included;
 //! - **crate alone**: the client crate rebuilt after its sources are touched, with
-//!   `CARGO_INCREMENTAL=0`: the cost of the code we generate and write.
+//!   `CARGO_INCREMENTAL=0`, and the shop's crate rebuilt and relinked after it: the cost
+//!   of the code we generate and write. Sub-second times are noisy on a shared machine,
+//!   so the two sides take turns five times and the table gives medians, split into the
+//!   client crate and the shop's crate with its link, and every round's ratio.
 //!
 //! Needs OpenAPI Generator (`pip install openapi-generator-cli==7.26.0`, Java 11+), on
 //! PATH or as `$OPENAPI_GENERATOR_CLI`, and crates.io for the other client's dependencies.
@@ -34,12 +37,12 @@ fn user_crate(dir: &Path, dependency: &str, body: &str) -> Result<(), String> {
     fs::write(dir.join("src/main.rs"), body).map_err(io)
 }
 
-/// Runs `cargo build` in `dir` into `target` and returns how long it took.
-fn build(dir: &Path, target: &Path, incremental: bool) -> Result<Duration, String> {
+/// Runs `cargo build -p package` in `dir` into `target` and returns how long it took.
+fn build(dir: &Path, target: &Path, package: &str, incremental: bool) -> Result<Duration, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let started = Instant::now();
     let output = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "shop"])
+        .args(["build", "--quiet", "-p", package])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
@@ -73,6 +76,7 @@ fn touch(dir: &Path) -> Result<(), String> {
 /// One side of the comparison: a workspace with the client and a user crate.
 struct Side {
     name: &'static str,
+    package: &'static str,
     workspace: PathBuf,
     client_src: PathBuf,
     target: PathBuf,
@@ -134,17 +138,29 @@ fn setup(root: &Path, scratch: &Path, generator: &str) -> Result<[Side; 2], Stri
     Ok([
         Side {
             name: "lomi-client",
+            package: "lomi-client",
             client_src: ours.join("lomi-client/src"),
             target: ours.join("target"),
             workspace: ours,
         },
         Side {
             name: "OpenAPI Generator rust",
+            package: "lomi",
             client_src: theirs.join("lomi/src"),
             target: theirs.join("target"),
             workspace: theirs,
         },
     ])
+}
+
+/// How many times the "crate alone" builds are repeated, each side in turn.
+const ROUNDS: usize = 5;
+
+/// The middle value of `times`.
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2]
 }
 
 /// Runs the comparison and returns the table.
@@ -167,32 +183,78 @@ pub fn run(root: &Path, generator: &str) -> Result<String, String> {
         }
     }
     let mut cold = Vec::new();
-    let mut alone = Vec::new();
     for side in &sides {
         let _ = fs::remove_dir_all(&side.target);
-        cold.push(build(&side.workspace, &side.target, true)?);
+        cold.push(build(&side.workspace, &side.target, "shop", true)?);
     }
+    // The client crate alone: touched, rebuilt, and the shop's binary relinked. Small
+    // times on a shared machine are noisy, so the two sides take turns, ROUNDS times,
+    // and the table gives the medians.
     for side in &sides {
-        // Once without incremental state, then the client crate again after a touch.
-        build(&side.workspace, &side.target, false)?;
-        touch(&side.client_src)?;
-        alone.push(build(&side.workspace, &side.target, false)?);
+        build(&side.workspace, &side.target, "shop", false)?;
     }
+    let mut lib = [Vec::new(), Vec::new()];
+    let mut relink = [Vec::new(), Vec::new()];
+    let mut ratios = Vec::new();
+    for _ in 0..ROUNDS {
+        let mut round = [Duration::ZERO; 2];
+        for (i, side) in sides.iter().enumerate() {
+            touch(&side.client_src)?;
+            let crate_time = build(&side.workspace, &side.target, side.package, false)?;
+            let link_time = build(&side.workspace, &side.target, "shop", false)?;
+            lib[i].push(crate_time);
+            relink[i].push(link_time);
+            round[i] = crate_time + link_time;
+        }
+        ratios.push(round[0].as_secs_f64() / round[1].as_secs_f64());
+    }
+    let alone: Vec<Vec<Duration>> = (0..2)
+        .map(|i| {
+            lib[i]
+                .iter()
+                .zip(&relink[i])
+                .map(|(a, b)| *a + *b)
+                .collect()
+        })
+        .collect();
     let mut out = format!(
         "| build (debug, 2 jobs) | {} | {} | ratio |\n|---|---|---|---|\n",
         sides[0].name, sides[1].name
     );
+    let _ = writeln!(
+        out,
+        "| cold: a shop's crate and every dependency | {:.1?} | {:.1?} | {:.2} |",
+        cold[0],
+        cold[1],
+        cold[0].as_secs_f64() / cold[1].as_secs_f64()
+    );
     for (what, times) in [
-        ("cold: a shop's crate and every dependency", &cold),
-        ("the client crate alone (CARGO_INCREMENTAL=0)", &alone),
+        (
+            "the client crate alone, and the shop relinked (CARGO_INCREMENTAL=0)",
+            [&alone[0], &alone[1]],
+        ),
+        ("  of which: the client crate", [&lib[0], &lib[1]]),
+        (
+            "  of which: the shop's crate and link",
+            [&relink[0], &relink[1]],
+        ),
     ] {
+        let (ours, theirs) = (median(times[0]), median(times[1]));
         let _ = writeln!(
             out,
-            "| {what} | {:.1?} | {:.1?} | {:.2} |",
-            times[0],
-            times[1],
-            times[0].as_secs_f64() / times[1].as_secs_f64()
+            "| {what} (median of {ROUNDS}) | {ours:.2?} | {theirs:.2?} | {:.2} |",
+            ours.as_secs_f64() / theirs.as_secs_f64()
         );
     }
+    ratios.sort_by(f64::total_cmp);
+    let _ = writeln!(
+        out,
+        "\nratio of the client crate alone, round by round: {}",
+        ratios
+            .iter()
+            .map(|r| format!("{r:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(out)
 }
