@@ -97,6 +97,10 @@ impl std::error::Error for StartError {}
 /// A fault the mock stages on a coming request (see [`MockServer::inject`]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fault {
+    /// No fault: handle the request as usual. Staged before another fault, it lets the
+    /// first requests through (`inject(Fault::Pass, 1)` then `inject(Fault::Status(401), 1)`
+    /// fails the second request).
+    Pass,
     /// Answer this status with lomi.'s error envelope, without handling the request.
     Status(u16),
     /// The same, with `Retry-After: seconds` (and, for a 429, lomi.'s rate-limit details).
@@ -114,7 +118,7 @@ pub enum Fault {
     Respond {
         /// The status.
         status: u16,
-        /// Headers besides `X-Request-Id` and `Content-Length`.
+        /// Headers (`Content-Length` is added; `X-Request-Id` is the mock's unless given).
         headers: Vec<(String, String)>,
         /// The body, as sent.
         body: Bytes,
@@ -591,8 +595,14 @@ async fn answer(
             body,
         }) => {
             let mut builder = Response::builder()
-                .status(StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
-                .header("x-request-id", &request_id);
+                .status(StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+            // The fault's own request id, if it gives one, replaces the mock's.
+            if !headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("x-request-id"))
+            {
+                builder = builder.header("x-request-id", &request_id);
+            }
             for (name, value) in headers {
                 builder = builder.header(name.as_str(), value.as_str());
             }

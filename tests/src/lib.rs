@@ -1,12 +1,23 @@
-//! Shared fixtures for the end-to-end tests: a client pointed at a local mock server and
-//! the JSON lomi. sends back.
+//! Shared fixtures for the end-to-end tests: `lomi-mock` with a known session, a client
+//! pointed at it, and the JSON lomi. sends back.
 
 use std::time::Duration;
 
 use lomi_client::{Client, Error, RetryPolicy, types};
 use serde_json::{Value, json};
 
-pub mod server;
+/// `lomi-mock` accepting [`TEST_KEY`], with the [`session_json`] session stored (so that
+/// [`SESSION_ID`] can be retrieved, updated and deleted).
+pub async fn mock() -> lomi_mock::MockServer {
+    let mock = lomi_mock::MockServer::builder()
+        .api_key(TEST_KEY)
+        .start()
+        .await
+        .expect("the mock starts");
+    mock.insert_session(session_json())
+        .expect("session_json is what the spec says a session is");
+    mock
+}
 
 /// The default policy with waits of a few milliseconds, so that tests retry quickly.
 pub fn fast_retries() -> RetryPolicy {

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use lomi_client::{Error, json, types};
+use lomi_mock::Recorded;
 use serde_json::Value;
-use tests::server::{Recorded, Reply, TestServer};
-use tests::{SESSION_ID, client, session_json};
+use tests::{SESSION_ID, client, mock};
 
 fn body(r: &Recorded) -> Value {
     serde_json::from_slice(&r.body).unwrap()
@@ -15,8 +15,8 @@ fn body(r: &Recorded) -> Value {
 
 #[tokio::test]
 async fn the_seeds_create_reads_as_briefly_as_the_python_example() {
-    let server = TestServer::start(|_, _| Reply::json(201, &session_json())).await;
-    let client = client(&server.url);
+    let server = mock().await;
+    let client = client(&server.url());
     let session = client
         .create_checkout_session()
         .body(
@@ -42,8 +42,8 @@ async fn the_seeds_create_reads_as_briefly_as_the_python_example() {
 
 #[tokio::test]
 async fn numbers_of_any_type_and_maps_of_any_kind_are_taken() {
-    let server = TestServer::start(|_, _| Reply::json(200, &session_json())).await;
-    let client = client(&server.url);
+    let server = mock().await;
+    let client = client(&server.url());
     let limit: usize = 25;
     let offset: i64 = 50;
     client
@@ -53,10 +53,10 @@ async fn numbers_of_any_type_and_maps_of_any_kind_are_taken() {
         .sort(String::from("created_at:desc"))
         .send()
         .await
-        .ok();
+        .unwrap();
     assert_eq!(
         server.requests()[0].target,
-        "/checkout_sessions?limit=25&offset=50&sort=created_at%3Adesc"
+        "/v1/checkout_sessions?limit=25&offset=50&sort=created_at%3Adesc"
     );
 
     let metadata: HashMap<String, Value> = HashMap::from([("k".into(), json!(1))]);
@@ -85,8 +85,8 @@ async fn numbers_of_any_type_and_maps_of_any_kind_are_taken() {
 /// What would lose information is refused before sending, naming the field.
 #[tokio::test]
 async fn lossy_or_ill_typed_values_are_refused_naming_the_field() {
-    let server = TestServer::start(|_, _| Reply::json(201, &session_json())).await;
-    let client = client(&server.url);
+    let server = mock().await;
+    let client = client(&server.url());
     let cases: Vec<(types::builder::CheckoutSessionsCreate, &str)> = vec![
         (
             types::CheckoutSessionsCreate::builder().amount(u64::MAX),

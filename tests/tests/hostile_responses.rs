@@ -2,26 +2,19 @@
 //! nested or non-UTF-8 bodies, wrong content types, unknown enum values and properties.
 
 use lomi_client::{Client, Error, types};
+use lomi_mock::{Fault, MockServer};
 use serde_json::json;
-use tests::server::{Reply, TestServer};
-use tests::{SESSION_ID, TEST_KEY, client, fast_retries, session_json};
+use tests::{SESSION_ID, TEST_KEY, client, fast_retries, mock, session_json};
 
-fn raw(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
-    Reply::Respond {
-        status,
-        headers: vec![
-            ("content-type".into(), content_type.into()),
-            ("x-request-id".into(), "req_hostile".into()),
-        ],
-        body: body.into(),
-    }
+fn raw(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Fault {
+    Fault::raw(status, content_type, body.into()).with_header("x-request-id", "req_hostile")
 }
 
-async fn retrieve_from(
-    reply: impl Fn() -> Reply + Send + Sync + 'static,
-) -> Result<types::CheckoutSessions, Error> {
-    let server = TestServer::start(move |_, _| reply()).await;
-    client(&server.url)
+/// A retrieve from the mock answering every request with `reply()`.
+async fn retrieve_from(reply: impl Fn() -> Fault) -> Result<types::CheckoutSessions, Error> {
+    let server = mock().await;
+    server.inject(reply(), usize::MAX);
+    client(&server.url())
         .retrieve_checkout_session()
         .session_id(SESSION_ID)
         .send()
@@ -30,9 +23,9 @@ async fn retrieve_from(
 }
 
 /// A retrieve from `server` by a client that accepts at most `limit` bytes a response.
-async fn retrieve_with_limit(server: &TestServer, limit: usize) -> Box<lomi_client::DecodeError> {
+async fn retrieve_with_limit(server: &MockServer, limit: usize) -> Box<lomi_client::DecodeError> {
     let client = Client::builder(TEST_KEY)
-        .base_url(&server.url)
+        .base_url(server.url())
         .retry_policy(fast_retries())
         .max_response_bytes(limit)
         .build()
@@ -102,8 +95,11 @@ async fn an_error_body_that_is_json_but_not_the_envelope_is_kept_as_an_excerpt()
 
 #[tokio::test]
 async fn an_enormous_body_is_refused_without_being_kept() {
-    let server =
-        TestServer::start(|_, _| raw(200, "application/json", vec![b' '; 4 * 1024 * 1024])).await;
+    let server = mock().await;
+    server.inject(
+        raw(200, "application/json", vec![b' '; 4 * 1024 * 1024]),
+        usize::MAX,
+    );
     let e = retrieve_with_limit(&server, 1024 * 1024).await;
     assert_eq!(e.reason, "the body is larger than the 1048576-byte limit");
     assert!(e.body_excerpt.is_empty());
@@ -144,7 +140,7 @@ async fn a_wrong_shape_is_a_decode_error_naming_the_problem() {
 
 #[tokio::test]
 async fn an_undocumented_success_status_is_a_decode_error() {
-    let e = decode_error(retrieve_from(|| Reply::json(202, &session_json())).await);
+    let e = decode_error(retrieve_from(|| Fault::json(202, &session_json())).await);
     assert_eq!(
         e.reason,
         "the spec documents no 202 response for this operation"
@@ -158,7 +154,7 @@ async fn values_lomi_adds_later_decode_as_unknown_and_round_trip() {
         s["status"] = json!("refunded");
         s["currency_code"] = json!("GHS");
         s["brand_new_field"] = json!([1, 2]);
-        Reply::json(200, &s)
+        Fault::json(200, &s)
     })
     .await
     .unwrap();
@@ -251,14 +247,18 @@ async fn an_envelope_with_details_of_any_json_type_keeps_code_and_message() {
 
 #[tokio::test]
 async fn a_top_level_request_id_or_a_flat_envelope_is_read_too() {
-    let server = TestServer::start(|_, _| Reply::Respond {
-        status: 404,
-        headers: vec![("content-type".into(), "application/json".into())],
-        body: br#"{"code":"not_found","message":"No such session","request_id":"req_body"}"#
-            .to_vec(),
-    })
-    .await;
-    let e = client(&server.url)
+    let server = mock().await;
+    server.inject(
+        Fault::raw(
+            404,
+            "application/json",
+            &br#"{"code":"not_found","message":"No such session","request_id":"req_body"}"#[..],
+        )
+        // A blank X-Request-Id is no id: the body's is the only one.
+        .with_header("x-request-id", " "),
+        usize::MAX,
+    );
+    let e = client(&server.url())
         .retrieve_checkout_session()
         .session_id(SESSION_ID)
         .send()
@@ -278,14 +278,9 @@ async fn a_top_level_request_id_or_a_flat_envelope_is_read_too() {
 /// make the second attempt's decode error claim the body was too large.
 #[tokio::test]
 async fn nothing_from_one_attempt_leaks_into_the_next() {
-    let server = TestServer::start(|_, n| {
-        if n == 0 {
-            raw(503, "application/json", vec![b' '; 64 * 1024])
-        } else {
-            raw(200, "application/json", "{not json")
-        }
-    })
-    .await;
+    let server = mock().await;
+    server.inject(raw(503, "application/json", vec![b' '; 64 * 1024]), 1);
+    server.inject(raw(200, "application/json", "{not json"), 1);
     let e = retrieve_with_limit(&server, 1024).await;
     assert!(e.reason.contains("key must be a string"), "{}", e.reason);
     assert_eq!(e.body_excerpt, "{not json");

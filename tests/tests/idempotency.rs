@@ -2,8 +2,8 @@
 //! every attempt of it.
 
 use lomi_client::{Client, Error, types};
-use tests::server::{Reply, TestServer};
-use tests::{SESSION_ID, body_is, client, seed_create_body, session_json};
+use lomi_mock::Fault;
+use tests::{SESSION_ID, body_is, client, mock, seed_create_body};
 
 async fn create(client: &Client) -> Result<types::CheckoutSessions, Error> {
     client
@@ -31,21 +31,23 @@ fn is_uuid_v4(key: &str) -> bool {
         && parts[2].starts_with('4')
 }
 
-/// The server reads the whole first attempt, then the connection drops before it can
-/// answer; the client retries on a new connection. Both attempts carry the same key and
-/// body, so lomi. would answer the second with the session the first created.
+/// The mock handles the whole first attempt (the session is created), then the
+/// connection drops before it can answer; the client retries on a new connection. Both
+/// attempts carry the same key and body, so the mock answers the second with the session
+/// the first created, and holds exactly one.
 #[tokio::test]
 async fn a_create_retried_after_a_dropped_connection_reuses_its_key() {
-    let server = TestServer::start(|_, n| {
-        if n == 0 {
-            Reply::Drop
-        } else {
-            Reply::json(201, &session_json())
-        }
-    })
-    .await;
-    let session = create(&client(&server.url)).await.unwrap();
+    let server = mock().await;
+    server.inject(Fault::Drop, 1);
+    let before = server.sessions().len();
+    let session = create(&client(&server.url())).await.unwrap();
     assert_eq!(session.product_id.as_deref(), Some("prod_1234567890abcdef"));
+    let sessions = server.sessions();
+    assert_eq!(sessions.len(), before + 1, "one session, not two");
+    assert_eq!(
+        sessions[before]["checkout_session_id"],
+        session.checkout_session_id.to_string()
+    );
 
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
@@ -65,8 +67,8 @@ async fn a_create_retried_after_a_dropped_connection_reuses_its_key() {
 
 #[tokio::test]
 async fn each_call_gets_its_own_key() {
-    let server = TestServer::start(|_, _| Reply::json(201, &session_json())).await;
-    let client = client(&server.url);
+    let server = mock().await;
+    let client = client(&server.url());
     create(&client).await.unwrap();
     create(&client).await.unwrap();
     let requests = server.requests();
@@ -78,15 +80,9 @@ async fn each_call_gets_its_own_key() {
 
 #[tokio::test]
 async fn a_callers_key_is_sent_trimmed_on_every_attempt() {
-    let server = TestServer::start(|_, n| {
-        if n == 0 {
-            Reply::json(503, &serde_json::json!({}))
-        } else {
-            Reply::json(201, &session_json())
-        }
-    })
-    .await;
-    create_with_key(&client(&server.url), "  order-1042 ")
+    let server = mock().await;
+    server.inject(Fault::json(503, &serde_json::json!({})), 1);
+    create_with_key(&client(&server.url()), "  order-1042 ")
         .await
         .unwrap();
     let keys: Vec<String> = server
@@ -99,7 +95,7 @@ async fn a_callers_key_is_sent_trimmed_on_every_attempt() {
 
 #[tokio::test]
 async fn an_unusable_key_is_refused_before_anything_is_sent() {
-    let server = TestServer::start(|_, _| Reply::json(201, &session_json())).await;
+    let server = mock().await;
     for (key, message) in [
         ("".to_string(), "must not be empty"),
         ("k".repeat(256), "must be at most 255 characters, got 256"),
@@ -108,7 +104,7 @@ async fn an_unusable_key_is_refused_before_anything_is_sent() {
             "must be visible ASCII characters",
         ),
     ] {
-        match create_with_key(&client(&server.url), &key).await {
+        match create_with_key(&client(&server.url()), &key).await {
             Err(Error::InvalidInput(e)) => {
                 assert_eq!(e.parameter.as_deref(), Some("Idempotency-Key"));
                 assert_eq!(e.message, message);
@@ -123,8 +119,8 @@ async fn an_unusable_key_is_refused_before_anything_is_sent() {
 /// one (a client-wide key would answer it with the first session, or a 409).
 #[tokio::test]
 async fn a_callers_key_applies_to_its_call_only() {
-    let server = TestServer::start(|_, _| Reply::json(201, &session_json())).await;
-    let client = client(&server.url);
+    let server = mock().await;
+    let client = client(&server.url());
     create_with_key(&client, "order-1042").await.unwrap();
     create(&client).await.unwrap();
     create_with_key(&client, "order-1043").await.unwrap();
@@ -140,8 +136,8 @@ async fn a_callers_key_applies_to_its_call_only() {
 
 #[tokio::test]
 async fn only_posts_carry_a_key() {
-    let server = TestServer::start(|_, _| Reply::json(200, &session_json())).await;
-    client(&server.url)
+    let server = mock().await;
+    client(&server.url())
         .retrieve_checkout_session()
         .session_id(SESSION_ID)
         .send()
@@ -152,15 +148,17 @@ async fn only_posts_carry_a_key() {
 
 #[tokio::test]
 async fn a_reused_key_with_another_body_is_a_conflict_and_not_retried() {
-    let server = TestServer::start(|_, _| {
-        Reply::json(
-            409,
-            &tests::error_json("conflict", "Idempotency key reused with a different body"),
-        )
-    })
-    .await;
-    let err = create(&client(&server.url)).await.unwrap_err();
-    assert_eq!(server.requests().len(), 1);
+    let server = mock().await;
+    let client = client(&server.url());
+    create_with_key(&client, "order-1042").await.unwrap();
+    let err = client
+        .create_checkout_session()
+        .idempotency_key("order-1042")
+        .body(tests::seed_create_request().amount(20000))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(server.requests().len(), 2);
     match err {
         Error::Api(e) => assert_eq!(e.kind(), lomi_client::ApiErrorKind::Conflict),
         other => panic!("{other:?}"),

@@ -6,8 +6,11 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use lomi_client::Client;
-use tests::server::{Reply, TestServer};
-use tests::{TEST_KEY, fast_retries, session_json};
+use lomi_mock::Fault;
+use tests::{SESSION_ID, TEST_KEY, fast_retries, mock, session_json};
+
+/// A second stored session, so that the calls are not all for one.
+const OTHER_ID: &str = "6a1d7b2f-9e4c-4d3b-8f80-2b3c4d5e6f70";
 
 const CALLS: usize = 500;
 const LIMIT: usize = 32;
@@ -19,15 +22,13 @@ const HANDOVER_SLACK: usize = 8;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_concurrent_calls_succeed_on_a_bounded_number_of_connections() {
     // A little latency per answer, so that calls really overlap.
-    let server = TestServer::start(|_, _| {
-        Reply::After(
-            Duration::from_millis(5),
-            Box::new(Reply::json(200, &session_json())),
-        )
-    })
-    .await;
+    let server = mock().await;
+    let mut other = session_json();
+    other["checkout_session_id"] = OTHER_ID.into();
+    server.insert_session(other).unwrap();
+    server.inject(Fault::Delay(Duration::from_millis(5)), usize::MAX);
     let client = Client::builder(TEST_KEY)
-        .base_url(&server.url)
+        .base_url(server.url())
         .retry_policy(fast_retries())
         .max_concurrent_requests(LIMIT)
         .build()
@@ -39,7 +40,7 @@ async fn five_hundred_concurrent_calls_succeed_on_a_bounded_number_of_connection
         async move {
             client
                 .retrieve_checkout_session()
-                .session_id(format!("cs_{i}"))
+                .session_id(if i % 2 == 0 { SESSION_ID } else { OTHER_ID })
                 .send()
                 .await
         }

@@ -8,8 +8,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tests::server::{Reply, TestServer};
-use tests::{SESSION_ID, TEST_KEY, client, error_json, session_json};
+use lomi_mock::Fault;
+use tests::{SESSION_ID, TEST_KEY, client, error_json, mock};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Metadata, Subscriber};
@@ -87,19 +87,16 @@ impl Subscriber for Capture {
 
 #[tokio::test]
 async fn each_call_and_attempt_is_traced_without_the_key() {
-    let server = TestServer::start(|_, n| {
-        let reply = if n == 0 {
-            Reply::json(503, &error_json("service_unavailable", "busy"))
-        } else {
-            Reply::json(200, &session_json())
-        };
-        reply.with_header("x-request-id", &format!("req_{n}"))
-    })
-    .await;
+    let server = mock().await;
+    server.inject(
+        Fault::json(503, &error_json("service_unavailable", "busy"))
+            .with_header("x-request-id", "req_0"),
+        1,
+    );
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
 
-    client(&server.url)
+    client(&server.url())
         .retrieve_checkout_session()
         .session_id(SESSION_ID)
         .send()
@@ -120,7 +117,11 @@ async fn each_call_and_attempt_is_traced_without_the_key() {
 
     let attempts: Vec<&Seen> = spans.iter().filter(|s| s.name == "lomi.attempt").collect();
     assert_eq!(attempts.len(), 2);
-    for (i, (status, id)) in [("503", "req_0"), ("200", "req_1")].iter().enumerate() {
+    let second = server.requests()[1].request_id.clone();
+    for (i, (status, id)) in [("503", "req_0"), ("200", second.as_str())]
+        .iter()
+        .enumerate()
+    {
         assert_eq!(
             attempts[i].get("attempt"),
             Some((i + 1).to_string().as_str())

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use futures_util::{StreamExt, TryStreamExt};
 use lomi_client::Error;
+use lomi_mock::{Fault, MockServer, Recorded};
 use serde_json::{Value, json};
-use tests::server::{Recorded, Reply, TestServer};
-use tests::{client, error_json, session_json};
+use tests::{TEST_KEY, client, error_json, session_json};
 
 fn query(r: &Recorded) -> HashMap<String, String> {
     r.target
@@ -21,29 +21,25 @@ fn query(r: &Recorded) -> HashMap<String, String> {
         .collect()
 }
 
-/// A server holding `total` sessions, numbered by `title`, paged as lomi. pages.
-async fn sessions_server(total: u64) -> TestServer {
-    TestServer::start(move |r, _| {
-        let q = query(r);
-        let limit: u64 = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(20);
-        let offset: u64 = q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let data: Vec<Value> = (offset..(offset + limit).min(total))
-            .map(|i| {
-                let mut s = session_json();
-                s["title"] = json!(format!("session {i}"));
-                s
-            })
-            .collect();
-        Reply::json(
-            200,
-            &json!({"data": data, "pagination": {"limit": limit, "offset": offset, "total": total}}),
-        )
-    })
-    .await
+/// The mock holding `total` sessions, numbered by `title` in creation order (and all
+/// created at the same instant, so that `created_at:desc` keeps that order).
+async fn sessions_server(total: u64) -> MockServer {
+    let server = MockServer::builder()
+        .api_key(TEST_KEY)
+        .start()
+        .await
+        .unwrap();
+    for i in 0..total {
+        let mut s: Value = session_json();
+        s["title"] = json!(format!("session {i}"));
+        s["checkout_session_id"] = json!(format!("00000000-0000-4000-8000-{i:012}"));
+        server.insert_session(s).unwrap();
+    }
+    server
 }
 
-async fn titles(server: &TestServer, limit: Option<u64>) -> Vec<String> {
-    let client = client(&server.url);
+async fn titles(server: &MockServer, limit: Option<u64>) -> Vec<String> {
+    let client = client(&server.url());
     let mut list = client.list_checkout_sessions().sort("created_at:desc");
     if let Some(limit) = limit {
         list = list.limit(limit);
@@ -102,7 +98,7 @@ async fn many_pages_are_walked_in_order_with_the_callers_limit_and_sort() {
 #[tokio::test]
 async fn the_walk_starts_at_the_builders_offset() {
     let server = sessions_server(30).await;
-    let client = client(&server.url);
+    let client = client(&server.url());
     let rest: Vec<_> = client
         .list_checkout_sessions()
         .limit(10)
@@ -118,7 +114,7 @@ async fn the_walk_starts_at_the_builders_offset() {
 #[tokio::test]
 async fn pages_are_fetched_only_as_items_are_needed() {
     let server = sessions_server(1000).await;
-    let client = client(&server.url);
+    let client = client(&server.url());
     let first: Vec<_> = client
         .list_checkout_sessions()
         .limit(100)
@@ -134,18 +130,14 @@ async fn pages_are_fetched_only_as_items_are_needed() {
 
 #[tokio::test]
 async fn an_error_ends_the_stream_after_the_items_already_read() {
-    let server = TestServer::start(|r, _| {
-        if query(r).get("offset").map(String::as_str) == Some("2") {
-            Reply::json(401, &error_json("unauthorized", "key revoked"))
-        } else {
-            Reply::json(
-                200,
-                &json!({"data": [session_json(), session_json()], "pagination": {"limit": 2, "offset": 0, "total": 10}}),
-            )
-        }
-    })
-    .await;
-    let client = client(&server.url);
+    let server = sessions_server(10).await;
+    // The first page goes through; the key is revoked before the second.
+    server.inject(Fault::Pass, 1);
+    server.inject(
+        Fault::json(401, &error_json("unauthorized", "key revoked")),
+        1,
+    );
+    let client = client(&server.url());
     let results: Vec<Result<_, Error>> = client
         .list_checkout_sessions()
         .limit(2)
@@ -163,7 +155,7 @@ async fn an_error_ends_the_stream_after_the_items_already_read() {
 #[tokio::test]
 async fn an_out_of_range_page_size_is_refused_before_the_first_request() {
     let server = sessions_server(5).await;
-    let client = client(&server.url);
+    let client = client(&server.url());
     let first = client
         .list_checkout_sessions()
         .limit(500)
@@ -194,7 +186,7 @@ fn every_session(
 async fn a_stream_is_static_and_keeps_the_builders_settings() {
     let server = sessions_server(5).await;
     let stream = {
-        let client = client(&server.url);
+        let client = client(&server.url());
         every_session(&client)
     };
     let titles: Vec<String> = tokio::spawn(async move {

@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use lomi_client::{Client, Error, RequestOptions, RetryPolicy};
+use lomi_mock::{Fault, Recorded};
 use serde_json::json;
-use tests::server::{Recorded, Reply, TestServer};
-use tests::{TEST_KEY, client, error_json, retrieve, session_json};
+use tests::{TEST_KEY, client, error_json, mock, retrieve};
 
 fn gap(requests: &[Recorded], i: usize) -> Duration {
     requests[i].at.duration_since(requests[i - 1].at)
@@ -15,15 +15,12 @@ fn gap(requests: &[Recorded], i: usize) -> Duration {
 #[tokio::test]
 async fn transient_statuses_are_retried_until_success() {
     for status in [408, 429, 500, 502, 503, 504] {
-        let server = TestServer::start(move |_, n| {
-            if n < 2 {
-                Reply::json(status, &error_json("temporary", "try again"))
-            } else {
-                Reply::json(200, &session_json())
-            }
-        })
-        .await;
-        retrieve(&client(&server.url))
+        let server = mock().await;
+        server.inject(
+            Fault::json(status, &error_json("temporary", "try again")),
+            2,
+        );
+        retrieve(&client(&server.url()))
             .await
             .unwrap_or_else(|e| panic!("{status}: {e}"));
         assert_eq!(server.requests().len(), 3, "{status}");
@@ -32,10 +29,12 @@ async fn transient_statuses_are_retried_until_success() {
 
 #[tokio::test]
 async fn the_client_gives_up_after_two_retries_by_default() {
-    let server =
-        TestServer::start(|_, _| Reply::json(503, &error_json("service_unavailable", "down")))
-            .await;
-    let err = retrieve(&client(&server.url)).await.unwrap_err();
+    let server = mock().await;
+    server.inject(
+        Fault::json(503, &error_json("service_unavailable", "down")),
+        usize::MAX,
+    );
+    let err = retrieve(&client(&server.url())).await.unwrap_err();
     assert_eq!(server.requests().len(), 3);
     match &err {
         Error::Api(e) => {
@@ -57,9 +56,9 @@ async fn other_client_errors_are_never_retried() {
         (404, "not_found"),
         (409, "conflict"),
     ] {
-        let server =
-            TestServer::start(move |_, _| Reply::json(status, &error_json(code, "no"))).await;
-        let err = retrieve(&client(&server.url)).await.unwrap_err();
+        let server = mock().await;
+        server.inject(Fault::json(status, &error_json(code, "no")), usize::MAX);
+        let err = retrieve(&client(&server.url())).await.unwrap_err();
         assert_eq!(server.requests().len(), 1, "{status}");
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(err.code(), Some(code));
@@ -69,10 +68,13 @@ async fn other_client_errors_are_never_retried() {
 
 #[tokio::test]
 async fn retries_are_configurable_per_client_and_per_call() {
-    let server =
-        TestServer::start(|_, _| Reply::json(500, &error_json("internal_error", "x"))).await;
+    let server = mock().await;
+    server.inject(
+        Fault::json(500, &error_json("internal_error", "x")),
+        usize::MAX,
+    );
     let none = Client::builder(TEST_KEY)
-        .base_url(&server.url)
+        .base_url(server.url())
         .max_retries(0)
         .build()
         .unwrap();
@@ -101,9 +103,10 @@ async fn retries_are_configurable_per_client_and_per_call() {
 
 #[tokio::test]
 async fn waits_grow_exponentially_between_attempts() {
-    let server = TestServer::start(|_, _| Reply::json(502, &json!({}))).await;
+    let server = mock().await;
+    server.inject(Fault::json(502, &json!({})), usize::MAX);
     let client = Client::builder(TEST_KEY)
-        .base_url(&server.url)
+        .base_url(server.url())
         .retry_policy(
             RetryPolicy::new(3)
                 .initial_backoff(Duration::from_millis(100))
@@ -130,17 +133,14 @@ async fn waits_grow_exponentially_between_attempts() {
 
 #[tokio::test]
 async fn retry_after_in_seconds_is_honoured() {
-    let server = TestServer::start(|_, n| {
-        if n == 0 {
-            Reply::json(429, &error_json("rate_limit_exceeded", "slow down"))
-                .with_header("retry-after", "1")
-                .with_header("x-ratelimit-limit", "120")
-        } else {
-            Reply::json(200, &session_json())
-        }
-    })
-    .await;
-    retrieve(&client(&server.url)).await.unwrap();
+    let server = mock().await;
+    server.inject(
+        Fault::json(429, &error_json("rate_limit_exceeded", "slow down"))
+            .with_header("retry-after", "1")
+            .with_header("x-ratelimit-limit", "120"),
+        1,
+    );
+    retrieve(&client(&server.url())).await.unwrap();
     let waited = gap(&server.requests(), 1);
     assert!(waited >= Duration::from_millis(950), "{waited:?}");
     assert!(waited < Duration::from_secs(3), "{waited:?}");
@@ -148,17 +148,14 @@ async fn retry_after_in_seconds_is_honoured() {
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_honoured() {
-    let server = TestServer::start(|_, n| {
-        if n == 0 {
-            let at = std::time::SystemTime::now() + Duration::from_secs(2);
-            Reply::json(503, &error_json("service_unavailable", "maintenance"))
-                .with_header("retry-after", &httpdate_string(at))
-        } else {
-            Reply::json(200, &session_json())
-        }
-    })
-    .await;
-    retrieve(&client(&server.url)).await.unwrap();
+    let server = mock().await;
+    let at = std::time::SystemTime::now() + Duration::from_secs(2);
+    server.inject(
+        Fault::json(503, &error_json("service_unavailable", "maintenance"))
+            .with_header("retry-after", &httpdate_string(at)),
+        1,
+    );
+    retrieve(&client(&server.url())).await.unwrap();
     let waited = gap(&server.requests(), 1);
     // An HTTP date has whole seconds: 2 s ahead means at least 1 s.
     assert!(waited >= Duration::from_millis(950), "{waited:?}");
@@ -167,12 +164,13 @@ async fn retry_after_as_an_http_date_is_honoured() {
 
 #[tokio::test]
 async fn the_last_retry_after_is_reported_when_the_client_gives_up() {
-    let server = TestServer::start(|_, _| {
-        Reply::json(429, &error_json("rate_limit_exceeded", "slow down"))
-            .with_header("retry-after-ms", "5")
-    })
-    .await;
-    match retrieve(&client(&server.url)).await {
+    let server = mock().await;
+    server.inject(
+        Fault::json(429, &error_json("rate_limit_exceeded", "slow down"))
+            .with_header("retry-after-ms", "5"),
+        usize::MAX,
+    );
+    match retrieve(&client(&server.url())).await {
         Err(Error::Api(e)) => {
             assert_eq!(e.kind(), lomi_client::ApiErrorKind::RateLimited);
             assert_eq!(e.retry_after(), Some(Duration::from_millis(5)));
@@ -183,15 +181,9 @@ async fn the_last_retry_after_is_reported_when_the_client_gives_up() {
 
 #[tokio::test]
 async fn a_dropped_connection_is_retried() {
-    let server = TestServer::start(|_, n| {
-        if n == 0 {
-            Reply::Drop
-        } else {
-            Reply::json(200, &session_json())
-        }
-    })
-    .await;
-    retrieve(&client(&server.url)).await.unwrap();
+    let server = mock().await;
+    server.inject(Fault::Drop, 1);
+    retrieve(&client(&server.url())).await.unwrap();
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     assert_ne!(requests[0].connection, requests[1].connection);

@@ -1,15 +1,17 @@
 //! The API key appears in no `Debug` output or error message (traces: observability.rs).
 
 use lomi_client::{Client, Error};
-use tests::server::{Reply, TestServer};
-use tests::{SESSION_ID, TEST_KEY, client, error_json};
+use lomi_mock::Fault;
+use tests::{SESSION_ID, TEST_KEY, client, error_json, mock};
 
 #[tokio::test]
 async fn the_key_is_in_no_debug_output_or_error_message() {
-    let server =
-        TestServer::start(|_, _| Reply::json(401, &error_json("unauthorized", "Invalid API key")))
-            .await;
-    let client = client(&server.url);
+    let server = mock().await;
+    server.inject(
+        Fault::json(401, &error_json("unauthorized", "Invalid API key")),
+        usize::MAX,
+    );
+    let client = client(&server.url());
     assert!(!format!("{client:?}").contains(TEST_KEY));
     let builder = Client::builder(TEST_KEY);
     assert!(!format!("{builder:?}").contains(TEST_KEY));

@@ -4,12 +4,14 @@
 use std::time::{Duration, Instant};
 
 use lomi_client::{Client, Error, RequestOptions};
-use tests::server::{Reply, TestServer};
-use tests::{TEST_KEY, fast_retries, retrieve, session_json};
+use lomi_mock::{Fault, MockServer};
+use tests::{TEST_KEY, fast_retries, mock, retrieve};
 
-async fn slow_server(delay: Duration) -> TestServer {
-    TestServer::start(move |_, _| Reply::After(delay, Box::new(Reply::json(200, &session_json()))))
-        .await
+/// The mock, answering every request `delay` late.
+async fn slow_server(delay: Duration) -> MockServer {
+    let server = mock().await;
+    server.inject(Fault::Delay(delay), usize::MAX);
+    server
 }
 
 fn client_with(url: &str, timeout: Duration, retries: u32) -> Client {
@@ -29,7 +31,7 @@ fn client_with(url: &str, timeout: Duration, retries: u32) -> Client {
 async fn a_slow_answer_is_a_timeout_error() {
     let server = slow_server(Duration::from_secs(5)).await;
     let started = Instant::now();
-    let err = retrieve(&client_with(&server.url, Duration::from_millis(200), 0))
+    let err = retrieve(&client_with(&server.url(), Duration::from_millis(200), 0))
         .await
         .unwrap_err();
     assert!(
@@ -54,7 +56,7 @@ async fn a_slow_answer_is_a_timeout_error() {
 #[tokio::test]
 async fn each_attempt_gets_the_full_timeout_and_timeouts_are_retried() {
     let server = slow_server(Duration::from_secs(5)).await;
-    let err = retrieve(&client_with(&server.url, Duration::from_millis(150), 2))
+    let err = retrieve(&client_with(&server.url(), Duration::from_millis(150), 2))
         .await
         .unwrap_err();
     assert!(
@@ -68,7 +70,7 @@ async fn each_attempt_gets_the_full_timeout_and_timeouts_are_retried() {
 async fn a_call_can_have_its_own_timeout() {
     let server = slow_server(Duration::from_millis(400)).await;
     let client = Client::builder(TEST_KEY)
-        .base_url(&server.url)
+        .base_url(server.url())
         .retry_policy(fast_retries())
         .build()
         .unwrap();

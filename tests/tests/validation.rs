@@ -2,8 +2,7 @@
 //! naming the parameter.
 
 use lomi_client::{Client, Error, types};
-use tests::server::{Reply, TestServer};
-use tests::{client, session_json};
+use tests::{client, mock};
 
 async fn refused<F, Fut, T>(call: F) -> (Option<String>, String)
 where
@@ -11,8 +10,8 @@ where
     Fut: std::future::Future<Output = Result<T, Error>>,
     T: std::fmt::Debug,
 {
-    let server = TestServer::start(|_, _| Reply::json(200, &session_json())).await;
-    let result = call(client(&server.url)).await;
+    let server = mock().await;
+    let result = call(client(&server.url())).await;
     assert!(server.requests().is_empty(), "a request was sent");
     match result {
         Err(Error::InvalidInput(e)) => (e.parameter, e.message),
@@ -61,8 +60,8 @@ async fn session_id_must_be_set_and_not_empty() {
 
 #[tokio::test]
 async fn the_error_says_which_call_and_parameter() {
-    let server = TestServer::start(|_, _| Reply::json(200, &session_json())).await;
-    let err = client(&server.url)
+    let server = mock().await;
+    let err = client(&server.url())
         .update_checkout_session()
         .session_id("")
         .body(types::CheckoutSessionsUpdate::builder())
@@ -91,24 +90,28 @@ async fn a_session_id_never_leaves_its_path_segment() {
             format!("must not be `{dots}`: a path segment of dots would address another URL")
         );
     }
-    let server = TestServer::start(|_, _| Reply::json(200, &session_json())).await;
-    let c = client(&server.url);
+    let server = mock().await;
+    let c = client(&server.url());
     for id in ["../customers", "a/b", "%2e%2e", "...", "cs_.1"] {
-        c.retrieve_checkout_session()
+        // The mock reads the whole id back out of its one segment: no such session.
+        let e = c
+            .retrieve_checkout_session()
             .session_id(id)
             .send()
             .await
-            .unwrap();
+            .unwrap_err();
+        assert_eq!(e.code(), Some("not_found"), "{id}: {e}");
+        assert!(e.to_string().contains(&format!("{id:?}")), "{id}: {e}");
     }
     let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
     assert_eq!(
         targets,
         [
-            "/checkout_sessions/..%2Fcustomers",
-            "/checkout_sessions/a%2Fb",
-            "/checkout_sessions/%252e%252e",
-            "/checkout_sessions/...",
-            "/checkout_sessions/cs_.1",
+            "/v1/checkout_sessions/..%2Fcustomers",
+            "/v1/checkout_sessions/a%2Fb",
+            "/v1/checkout_sessions/%252e%252e",
+            "/v1/checkout_sessions/...",
+            "/v1/checkout_sessions/cs_.1",
         ]
     );
 }

@@ -216,7 +216,15 @@ fn regenerate_and_compile(name: &str, upstream: &str) -> String {
     for file in ["Cargo.toml", "Cargo.lock"] {
         fs::copy(root.join(file), dir.join(file)).unwrap();
     }
-    for folder in ["spec", "codegen", "lomi-client", "xtask", "tests", ".cargo"] {
+    for folder in [
+        "spec",
+        "codegen",
+        "lomi-client",
+        "lomi-mock",
+        "xtask",
+        "tests",
+        ".cargo",
+    ] {
         xtask::copy_dir(&root.join(folder), &dir.join(folder), &[]).unwrap();
     }
     fs::write(dir.join(UPSTREAM_PATH), upstream).unwrap();

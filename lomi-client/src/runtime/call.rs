@@ -285,9 +285,12 @@ fn api_error_from_bytes(
     }))
 }
 
+/// The response's `X-Request-Id`, unless it is missing, blank or not text.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
         .map(str::to_string)
 }
