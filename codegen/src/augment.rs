@@ -15,7 +15,7 @@
 //! `crate::generated`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 use syn::{
     Fields, GenericArgument, ImplItem, Item, ItemMod, ItemStruct, PathArguments, ReturnType, Type,
     Visibility, parse_quote,
@@ -25,6 +25,112 @@ use crate::plan::{Bounds, EnumPlan, OperationPlan, Plan};
 
 /// Where the generated module sits in `lomi-client`.
 pub const GENERATED_PATH: &str = "crate::generated";
+
+/// `tokens`, written for a crate other than the client: every path into the generated
+/// module (`crate::generated::types::CurrencyCode`, which enum replacements use) goes
+/// through `krate`'s re-exports instead (`lomi_client::types::CurrencyCode`).
+pub fn from_outside(tokens: TokenStream, krate: &str) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    let krate = proc_macro2::Ident::new(krate, proc_macro2::Span::call_site());
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        // `crate` `:` `:` `generated` `:` `:` → `krate` `:` `:`
+        let is = |at: usize, text: &str| {
+            trees.get(at).is_some_and(|t| match t {
+                TokenTree::Ident(id) => id == text,
+                TokenTree::Punct(p) => p.as_char().to_string() == text,
+                _ => false,
+            })
+        };
+        if is(i, "crate") && is(i + 1, ":") && is(i + 2, ":") && is(i + 3, "generated") {
+            out.push(TokenTree::Ident(krate.clone()));
+            i += 4;
+            continue;
+        }
+        out.push(match &trees[i] {
+            TokenTree::Group(g) => {
+                let mut inner =
+                    Group::new(g.delimiter(), from_outside(g.stream(), &krate.to_string()));
+                inner.set_span(g.span());
+                TokenTree::Group(inner)
+            }
+            other => other.clone(),
+        });
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// Fixes progenitor's httpmock helpers where they would not compile: an array query or
+/// header parameter is matched as one `name=value` pair per item (as the client sends it:
+/// `ids=1&ids=2`), rather than by `Vec::to_string()`, which does not exist.
+pub fn httpmock(file: &mut syn::File) -> Result<(), String> {
+    for item in &mut file.items {
+        let Item::Mod(module) = item else { continue };
+        let Some((_, items)) = &mut module.content else {
+            continue;
+        };
+        for item in items {
+            let Item::Impl(block) = item else { continue };
+            for member in &mut block.items {
+                let ImplItem::Fn(method) = member else {
+                    continue;
+                };
+                // The inputs, the generics and the where clause (`T: Into<Option<&Vec<_>>>`).
+                let sig = &method.sig;
+                let clause = &sig.generics.where_clause;
+                let signature = quote!(#sig #clause).to_string();
+                if !signature.contains("Vec <") {
+                    continue;
+                }
+                let body = method.block.to_token_stream().to_string();
+                let mut rewritten = body.clone();
+                for call in ["query_param", "header"] {
+                    rewritten = repeat_per_item(&rewritten, call);
+                }
+                if rewritten != body {
+                    method.block = syn::parse_str(&rewritten).map_err(|e| {
+                        format!(
+                            "cannot rewrite the httpmock helper {}: {e}",
+                            method.sig.ident
+                        )
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `Self (self . 0 . CALL (NAME , value . to_string () [,]))` → one `CALL` per item of
+/// `value`.
+fn repeat_per_item(body: &str, call: &str) -> String {
+    let head = format!("Self (self . 0 . {call} (");
+    let value = " , value . to_string ()";
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(start) = rest.find(&head) {
+        let after = &rest[start + head.len()..];
+        let Some(end) = after.find(value) else { break };
+        let tail = &after[end + value.len()..];
+        let Some(tail) = tail
+            .strip_prefix(" ,))")
+            .or_else(|| tail.strip_prefix("))"))
+        else {
+            break;
+        };
+        let name = &after[..end];
+        out.push_str(&rest[..start]);
+        out.push_str(&format!(
+            "Self (value . iter () . fold (self . 0 , | when , item | when . {call} ({name} , item . to_string ())))"
+        ));
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
 
 /// Applies every addition to `file`, progenitor's output for the spec `plan` was read from.
 pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
@@ -1114,4 +1220,22 @@ fn open_enum(e: &EnumPlan) -> Result<Vec<Item>, String> {
 /// What typify should put where it would have generated a closed enum.
 pub fn enum_path(e: &EnumPlan) -> String {
     format!("{GENERATED_PATH}::types::{}", e.type_name)
+}
+
+#[cfg(test)]
+mod httpmock_tests {
+    #[test]
+    fn an_array_parameter_is_matched_item_by_item() {
+        for body in [
+            r#"{ Self (self . 0 . query_param ("ids" , value . to_string () ,)) }"#,
+            r#"{ Self (self . 0 . query_param ("ids" , value . to_string ())) }"#,
+        ] {
+            assert_eq!(
+                super::repeat_per_item(body, "query_param"),
+                r#"{ Self (value . iter () . fold (self . 0 , | when , item | when . query_param ("ids" , item . to_string ()))) }"#
+            );
+        }
+        let other = r#"{ Self (self . 0 . query_param_missing ("ids")) }"#;
+        assert_eq!(super::repeat_per_item(other, "query_param"), other);
+    }
 }

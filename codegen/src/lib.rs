@@ -44,6 +44,9 @@ pub struct Generated {
     pub warnings: Vec<Diagnostic>,
     /// SHA-256 of the spec text.
     pub spec_sha256: String,
+    /// The typed httpmock helpers for the same spec ([`render::render_httpmock`]), marker
+    /// line first: the source of the `lomi-httpmock` crate.
+    pub httpmock: String,
 }
 
 /// Runs the whole pipeline on `text`, the contents of the spec named `spec_file`.
@@ -57,7 +60,7 @@ pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic
         return Err(diagnostics);
     }
     let spec = normalize::normalize(loaded.spec.clone());
-    let code = render::render(&spec).map_err(|e| {
+    let refused = |e: render::RenderError| {
         let mut all = diagnostics.clone();
         all.push(loaded.error(
             String::new(),
@@ -66,8 +69,11 @@ pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic
              message names, and report it so the lint learns it",
         ));
         all
-    })?;
-    let contents = format!("{}{code}", render::marker(spec_file, &loaded.sha256));
+    };
+    let code = render::render(&spec).map_err(refused)?;
+    let mock = render::render_httpmock(&spec).map_err(refused)?;
+    let marker = render::marker(spec_file, &loaded.sha256);
+    let contents = format!("{marker}{code}");
     Ok(Generated {
         files: vec![GeneratedFile {
             path: "mod.rs".into(),
@@ -75,5 +81,6 @@ pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic
         }],
         warnings: diagnostics,
         spec_sha256: loaded.sha256,
+        httpmock: format!("{marker}{mock}"),
     })
 }

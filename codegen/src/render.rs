@@ -25,13 +25,18 @@ pub struct RenderError(pub String);
 /// It runs on a thread of its own with a big stack, as typify recurses once per level
 /// of schema nesting.
 pub fn render(spec: &OpenAPI) -> Result<String, RenderError> {
+    guarded(|| render_here(spec))
+}
+
+/// Runs `job` on a thread with a big stack, turning a panic into an error.
+fn guarded(
+    job: impl FnOnce() -> Result<String, RenderError> + Send,
+) -> Result<String, RenderError> {
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
             .name("progenitor".into())
             .stack_size(RENDER_STACK)
-            .spawn_scoped(scope, || {
-                catch_unwind(AssertUnwindSafe(|| render_here(spec)))
-            })
+            .spawn_scoped(scope, || catch_unwind(AssertUnwindSafe(job)))
             .map_err(|e| RenderError(format!("cannot start the generator thread: {e}")))?;
         match handle.join() {
             Ok(Ok(result)) => result,
@@ -51,11 +56,9 @@ fn render_here(spec: &OpenAPI) -> Result<String, RenderError> {
     Ok(format(&syntax(spec)?))
 }
 
-/// The generation stage on the current thread, without the panic guard: progenitor's
-/// tokens for `spec` with this crate's additions, as a syntax tree. Public for the
-/// codegen benchmark; use [`render`] otherwise.
-pub fn syntax(spec: &OpenAPI) -> Result<syn::File, RenderError> {
-    let plan = plan::plan(spec);
+/// progenitor's settings for `spec`: the same for the client and its httpmock helpers,
+/// so that both name every type alike.
+fn settings(plan: &plan::Plan) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -72,7 +75,15 @@ pub fn syntax(spec: &OpenAPI) -> Result<syn::File, RenderError> {
             [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
         );
     }
-    let tokens = Generator::new(&settings)
+    settings
+}
+
+/// The generation stage on the current thread, without the panic guard: progenitor's
+/// tokens for `spec` with this crate's additions, as a syntax tree. Public for the
+/// codegen benchmark; use [`render`] otherwise.
+pub fn syntax(spec: &OpenAPI) -> Result<syn::File, RenderError> {
+    let plan = plan::plan(spec);
+    let tokens = Generator::new(&settings(&plan))
         .generate_tokens(spec)
         .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
     let constants = crate::contract::items(spec);
@@ -80,6 +91,27 @@ pub fn syntax(spec: &OpenAPI) -> Result<syn::File, RenderError> {
         .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
     augment::augment(&mut file, &plan).map_err(RenderError)?;
     Ok(file)
+}
+
+/// The crate the httpmock helpers are written against.
+pub const CLIENT_CRATE: &str = "lomi_client";
+
+/// progenitor's typed [httpmock](https://docs.rs/httpmock) helpers for `spec` (an
+/// extension trait on `httpmock::MockServer` with a method per operation, and typed
+/// `When`/`Then` wrappers), written against the `lomi_client` crate, formatted. Runs
+/// under the same panic guard as [`render`].
+pub fn render_httpmock(spec: &OpenAPI) -> Result<String, RenderError> {
+    guarded(|| {
+        let plan = plan::plan(spec);
+        let tokens = Generator::new(&settings(&plan))
+            .httpmock(spec, CLIENT_CRATE)
+            .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
+        let tokens = augment::from_outside(tokens, CLIENT_CRATE);
+        let mut file: syn::File = syn::parse2(tokens)
+            .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
+        augment::httpmock(&mut file).map_err(RenderError)?;
+        Ok(format(&file))
+    })
 }
 
 /// The format stage: the syntax tree as source text.

@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 /// | an integer (`i64`, `i32`, `u64`, `NonZeroU64`) | any integer or float that is a whole number in range: `.limit(20)`, `.limit(n)` with `n: usize` or `i64` |
 /// | a JSON object | a `serde_json::Value` that is an object (`json!({..})`, see [`crate::json`]), a `Map`, a `HashMap` or `BTreeMap` of `Value`s |
 /// | an enum or a constrained string | its value as `&str` or `String` (`.currency_code("XOF")`) |
+/// | a UUID, a date-time | the type itself, or its text as `&str` (`"2025-11-21T13:32:16.240Z"`), refused if it does not parse |
 /// | a model | the model, or its builder (`types::CheckoutSessionsCreate::builder()..`) |
 /// | a list of text | a `Vec<&str>` |
 ///
@@ -141,6 +142,46 @@ impl IntoArg<Option<Vec<String>>> for Vec<&str> {
     #[inline]
     fn into_arg(self) -> Result<Option<Vec<String>>, String> {
         Ok(Some(self.into_iter().map(str::to_string).collect()))
+    }
+}
+
+// ---- text that parses ------------------------------------------------------------------
+
+fn uuid(text: &str) -> Result<uuid::Uuid, String> {
+    uuid::Uuid::parse_str(text).map_err(|e| format!("must be a UUID, got {text:?} ({e})"))
+}
+
+fn date_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("must be an RFC 3339 date-time, got {text:?} ({e})"))
+}
+
+impl IntoArg<uuid::Uuid> for &str {
+    #[inline]
+    fn into_arg(self) -> Result<uuid::Uuid, String> {
+        uuid(self)
+    }
+}
+
+impl IntoArg<Option<uuid::Uuid>> for &str {
+    #[inline]
+    fn into_arg(self) -> Result<Option<uuid::Uuid>, String> {
+        uuid(self).map(Some)
+    }
+}
+
+impl IntoArg<chrono::DateTime<chrono::Utc>> for &str {
+    #[inline]
+    fn into_arg(self) -> Result<chrono::DateTime<chrono::Utc>, String> {
+        date_time(self)
+    }
+}
+
+impl IntoArg<Option<chrono::DateTime<chrono::Utc>>> for &str {
+    #[inline]
+    fn into_arg(self) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+        date_time(self).map(Some)
     }
 }
 
@@ -453,6 +494,27 @@ mod tests {
         assert_eq!(
             arg::<Option<Map<String, Value>>, _>(None::<Value>),
             Ok(None)
+        );
+    }
+
+    #[test]
+    fn uuids_and_date_times_parse_from_text() {
+        let id = "5f0c6a1e-8d3b-4c2a-9e7f-1a2b3c4d5e6f";
+        assert_eq!(
+            arg::<Option<uuid::Uuid>, _>(id),
+            Ok(Some(uuid::Uuid::parse_str(id).unwrap()))
+        );
+        assert!(
+            arg::<uuid::Uuid, _>("cs_1")
+                .unwrap_err()
+                .starts_with("must be a UUID, got \"cs_1\"")
+        );
+        let at = arg::<chrono::DateTime<chrono::Utc>, _>("2025-11-21T14:32:16.240+01:00").unwrap();
+        assert_eq!(at.to_rfc3339(), "2025-11-21T13:32:16.240+00:00");
+        assert!(
+            arg::<Option<chrono::DateTime<chrono::Utc>>, _>("yesterday")
+                .unwrap_err()
+                .starts_with("must be an RFC 3339 date-time, got \"yesterday\"")
         );
     }
 }

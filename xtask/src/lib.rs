@@ -20,6 +20,8 @@ pub const OVERLAY_PATH: &str = "spec/overlay.yaml";
 pub const SPEC_PATH: &str = "spec/lomi.yaml";
 /// Where the generated client code lives, relative to the workspace root.
 pub const GENERATED_DIR: &str = "lomi-client/src/generated";
+/// The generated typed httpmock helpers (the `lomi-httpmock` crate's source).
+pub const HTTPMOCK_PATH: &str = "lomi-httpmock/src/generated.rs";
 
 /// The workspace root (the parent of this crate's folder).
 pub fn workspace_root() -> PathBuf {
@@ -155,7 +157,8 @@ pub fn derive_spec(root: &Path) -> Result<String, Failure> {
 
 /// The whole maintainer job: derives `spec/lomi.yaml` from `spec/upstream.yaml` and
 /// `spec/overlay.yaml`, generates the client from it into
-/// `lomi-client/src/generated`, and writes both ([`Mode::Write`]) or only compares them
+/// `lomi-client/src/generated` and its httpmock helpers into `lomi-httpmock`, and writes
+/// them ([`Mode::Write`]) or only compares them
 /// with what is committed ([`Mode::Check`]). Nothing is written when any input has an
 /// error (or, with [`Warnings::Deny`], a warning).
 pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, Failure> {
@@ -167,6 +170,9 @@ pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, F
     // Before writing: afterwards the marker carries the new fingerprint.
     let summary = spec_change_summary(root, &spec);
     let mut report = ensure_files(root, GENERATED_DIR, &generated.files, mode)?;
+    if let Some(change) = ensure_file(root, HTTPMOCK_PATH, &generated.httpmock, mode)? {
+        report.changed.push(change);
+    }
     if let Some(change) = ensure_file(root, SPEC_PATH, &spec, mode)? {
         report.changed.insert(0, change);
     }

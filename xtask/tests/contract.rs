@@ -5,7 +5,8 @@
 //! spec, its `generated/` replaced: the specs of `codegen/tests/contract/`, lomi.'s whole
 //! published document through a harmless overlay, and a newer upstream document that
 //! renames paths and drops operations through our own overlay. One `cargo clippy -D
-//! warnings` checks them all; one `cargo test` then makes one call per resource of the
+//! warnings` checks them all (with each spec's generated httpmock helpers); one `cargo test`
+//! then makes one call per resource of the
 //! whole API against httpmock.
 
 use std::fmt::Write as _;
@@ -18,8 +19,10 @@ use xtask::{OVERLAY_PATH, UPSTREAM_PATH, workspace_root};
 
 const WHOLE_API: &str = "upstream-all";
 
-/// A copy of lomi-client named `contract-<name>` with `code` as its generated module.
-fn client_crate(root: &Path, ws: &Path, name: &str, code: &str, calls: Option<String>) {
+/// A copy of lomi-client named `contract-<name>` with `code` as its generated module, and
+/// the spec's generated httpmock helpers compiled into its unit tests (under the name
+/// `lomi_client` they are written against).
+fn client_crate(root: &Path, ws: &Path, name: &str, code: &Generated, calls: Option<String>) {
     let dir = ws.join("c").join(name);
     xtask::copy_dir(
         &root.join("lomi-client/src"),
@@ -28,7 +31,14 @@ fn client_crate(root: &Path, ws: &Path, name: &str, code: &str, calls: Option<St
     )
     .unwrap();
     fs::create_dir_all(dir.join("src/generated")).unwrap();
-    fs::write(dir.join("src/generated/mod.rs"), code).unwrap();
+    fs::write(dir.join("src/generated/mod.rs"), &code.client).unwrap();
+    fs::write(dir.join("src/httpmock_helpers.rs"), &code.httpmock).unwrap();
+    let mut lib = fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    lib.push_str(
+        "\n#[cfg(test)]\nextern crate self as lomi_client;\n\
+         #[cfg(test)]\n#[allow(clippy::all, unused_imports, dead_code)]\nmod httpmock_helpers;\n",
+    );
+    fs::write(dir.join("src/lib.rs"), lib).unwrap();
     let mut toml = fs::read_to_string(root.join("lomi-client/Cargo.toml"))
         .unwrap()
         .replace(
@@ -40,11 +50,11 @@ fn client_crate(root: &Path, ws: &Path, name: &str, code: &str, calls: Option<St
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";
+    toml = toml.replace(
+        "[dev-dependencies]\n",
+        "[dev-dependencies]\nhttpmock.workspace = true\nregex = \"1\"\n",
+    );
     if let Some(calls) = calls {
-        toml = toml.replace(
-            "[dev-dependencies]\n",
-            "[dev-dependencies]\nhttpmock.workspace = true\n",
-        );
         fs::create_dir_all(dir.join("tests")).unwrap();
         fs::write(dir.join("tests/calls.rs"), calls).unwrap();
     }
@@ -240,10 +250,19 @@ fn run(ws: &Path, target: &Path, args: &[&str]) {
     );
 }
 
-fn generated(name: &str, spec: &str) -> String {
+/// A spec's client module and httpmock helpers.
+struct Generated {
+    client: String,
+    httpmock: String,
+}
+
+fn generated(name: &str, spec: &str) -> Generated {
     let out = lomi_codegen::generate(&format!("{name}.yaml"), spec)
         .unwrap_or_else(|d| panic!("{name} does not generate: {d:#?}"));
-    out.files[0].contents.clone()
+    Generated {
+        client: out.files[0].contents.clone(),
+        httpmock: out.httpmock,
+    }
 }
 
 #[test]
@@ -313,7 +332,7 @@ fn the_hand_written_crate_compiles_with_the_client_of_every_spec() {
     let derived = lomi_codegen::derive::derive(UPSTREAM_PATH, &newer, OVERLAY_PATH, &ours)
         .unwrap_or_else(|d| panic!("{d:#?}"));
     let code = generated("newer-upstream", &derived.text);
-    assert!(!code.contains("delete_checkout_session"));
+    assert!(!code.client.contains("delete_checkout_session"));
     client_crate(&root, &ws, "newer-upstream", &code, None);
     members.push("newer-upstream".into());
 

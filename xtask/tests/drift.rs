@@ -111,7 +111,14 @@ fn an_upstream_change_without_regenerating_is_caught_in_the_spec_and_the_client(
 
     let report = generate(&scratch.0, Mode::Check).unwrap();
     let paths: Vec<&str> = report.changed.iter().map(|c| c.path.as_str()).collect();
-    assert_eq!(paths, [SPEC_PATH, "lomi-client/src/generated/mod.rs"]);
+    assert_eq!(
+        paths,
+        [
+            SPEC_PATH,
+            "lomi-client/src/generated/mod.rs",
+            "lomi-httpmock/src/generated.rs"
+        ]
+    );
     let message = report.stale_message(SOURCES);
     assert!(
         message.contains("\n-  version: 1.1.0\n+  version: 1.2.0\n"),
@@ -220,6 +227,7 @@ fn regenerate_and_compile(name: &str, upstream: &str) -> String {
         "spec",
         "codegen",
         "lomi-client",
+        "lomi-httpmock",
         "lomi-mock",
         "xtask",
         "tests",
