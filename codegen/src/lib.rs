@@ -22,7 +22,6 @@ pub mod plan;
 pub mod refs;
 pub mod render;
 pub mod source_map;
-pub mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
 

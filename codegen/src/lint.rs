@@ -14,7 +14,10 @@ use crate::diagnostic::{Diagnostic, Severity, escape_token, pointer, unescape_to
 use crate::load::Loaded;
 use crate::model::{Model, Operation, has_explicit_success, is_error, is_success};
 use crate::refs::resolve as resolve_item;
-use crate::validate::{resolve, validate};
+/// A local `$ref` (`#/...`) resolved in the document `root`.
+fn resolve<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
+    root.pointer(reference.strip_prefix('#')?)
+}
 
 /// The schema types of OpenAPI 3.0.
 const SCHEMA_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "object", "array"];
@@ -35,6 +38,8 @@ pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
         loaded,
         out: Vec::new(),
         cycles: BTreeSet::new(),
+        components: None,
+        validators: HashMap::new(),
     };
     lint.references(&loaded.value, &mut String::new());
     lint.operations();
@@ -50,6 +55,11 @@ struct Lint<'a> {
     out: Vec<Diagnostic>,
     /// Reference cycles already reported, by their sorted members.
     cycles: BTreeSet<Vec<String>>,
+    /// `components`, as JSON Schema, once an example needs them.
+    components: Option<Value>,
+    /// A validator per schema an example or default is checked against (`None`: it does
+    /// not compile, as with a dangling `$ref`, which is reported on its own).
+    validators: HashMap<String, Option<lomi_schema::Schema>>,
 }
 
 impl<'a> Lint<'a> {
@@ -687,11 +697,19 @@ impl<'a> Lint<'a> {
     }
 
     fn check_instance(&mut self, schema: &Value, instance: &Value, at: String, what: &str) {
-        for v in validate(&self.loaded.value, schema, instance) {
-            let inner = if v.at.is_empty() {
+        let components = self
+            .components
+            .get_or_insert_with(|| lomi_schema::components(&self.loaded.value));
+        let validator = self
+            .validators
+            .entry(schema.to_string())
+            .or_insert_with(|| lomi_schema::Schema::compile(schema, components, &at).ok());
+        let Some(validator) = validator else { return };
+        for v in validator.check(instance, "", "") {
+            let inner = if v.pointer.is_empty() {
                 String::new()
             } else {
-                format!(" at {}", v.at)
+                format!(" at {}", v.pointer)
             };
             // Severity by effect: an example changes no generated line, but typify
             // turns defaults into code (and refuses one that does not fit its schema).
@@ -702,7 +720,7 @@ impl<'a> Lint<'a> {
             };
             let d = self.loaded.diagnostic(
                 severity,
-                format!("{at}{}", v.at),
+                format!("{at}{}", v.pointer),
                 format!("{what}{inner} does not match its schema: {}", v.message),
                 format!("change the {what} or the schema so that they agree"),
             );

@@ -274,7 +274,7 @@ fn request_example_that_does_not_match_its_schema_is_a_warning() {
     ));
     assert_eq!(
         w,
-        "warning: example at /product_id does not match its schema: `prod_1234567890abcdef` is not a valid uuid
+        "warning: example at /product_id does not match its schema: \"prod_1234567890abcdef\" is not a \"uuid\"
   --> spec/t.yaml:18 at /paths/~1things/post/requestBody/content/application~1json/example/product_id
   = help: change the example or the schema so that they agree"
     );
@@ -297,7 +297,7 @@ fn parameter_defaults_must_fit_their_bounds() {
     ));
     assert_eq!(
         e,
-        "error: default does not match its schema: 500 is above the maximum 100
+        "error: default does not match its schema: 500 is greater than the maximum of 100
   --> spec/t.yaml:12 at /paths/~1things/get/parameters/0/schema/default
   = help: change the default or the schema so that they agree"
     );

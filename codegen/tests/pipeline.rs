@@ -56,7 +56,7 @@ fn the_upstream_document_generates_with_its_bad_examples_as_warnings() {
     let shown: Vec<String> = out.warnings.iter().map(|d| d.message.clone()).collect();
     assert_eq!(out.warnings.len(), 7, "{shown:#?}");
     assert!(out.warnings.iter().all(|d| !d.is_error()
-        && d.message.ends_with("is not a valid uuid")
+        && d.message.ends_with("is not a \"uuid\"")
         && d.pointer.contains("/examples/")));
     let create = out
         .warnings

@@ -38,7 +38,6 @@
 // failed request: boxing it would only add an allocation to the path tests exercise most.
 #![allow(clippy::result_large_err)]
 
-mod schema;
 mod spec;
 mod store;
 
@@ -57,7 +56,7 @@ use hyper::body::{Body, Frame, Incoming, SizeHint};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-pub use schema::Problem;
+pub use lomi_schema::Problem;
 use spec::{Location, Operation, Spec};
 use store::{Failure, Kind, Store};
 
@@ -859,6 +858,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Failure> {
         Failure::validation(&[Problem {
             location: "header",
             field: "Idempotency-Key".into(),
+            pointer: String::new(),
             message: message.into(),
         }])
     };
@@ -912,6 +912,7 @@ fn parameters(
                     problems.push(Problem {
                         location: "query",
                         field: p.name.clone(),
+                        pointer: String::new(),
                         message: "is given more than once".into(),
                     });
                 }
@@ -930,6 +931,7 @@ fn parameters(
                     problems.push(Problem {
                         location: p.location.name(),
                         field: p.name.clone(),
+                        pointer: String::new(),
                         message,
                     });
                     continue;
@@ -939,6 +941,7 @@ fn parameters(
                 problems.push(Problem {
                     location: p.location.name(),
                     field: p.name.clone(),
+                    pointer: String::new(),
                     message: "is required".into(),
                 });
                 continue;
@@ -999,6 +1002,7 @@ fn request_body(
         Failure::validation(&[Problem {
             location: "body",
             field: String::new(),
+            pointer: String::new(),
             message,
         }])
     };

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use chrono::{SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
-use crate::schema::Problem;
 use crate::spec::{Operation, Spec};
+use lomi_schema::Problem;
 
 /// How long a new checkout session stays open, as lomi. sets it by default (30 to 60
 /// minutes).
@@ -202,6 +202,7 @@ impl Store {
             .map(|name| Problem {
                 location: "body",
                 field: (*name).to_string(),
+                pointer: String::new(),
                 message: format!("{name} is required to create one"),
             })
             .collect();
@@ -257,6 +258,7 @@ impl Store {
             return Err(Failure::validation(&[Problem {
                 location: "body",
                 field: id_name.to_string(),
+                pointer: String::new(),
                 message: format!("{id_name} cannot be changed"),
             }]));
         }
@@ -354,6 +356,7 @@ pub fn page(
                 return Err(Failure::validation(&[Problem {
                     location: "query",
                     field: "sort".into(),
+                    pointer: String::new(),
                     message: format!("direction must be asc or desc, got {direction:?}"),
                 }]));
             }
@@ -362,6 +365,7 @@ pub fn page(
             return Err(Failure::validation(&[Problem {
                 location: "query",
                 field: "sort".into(),
+                pointer: String::new(),
                 message: format!("cannot sort by {field:?}: no such field"),
             }]));
         }

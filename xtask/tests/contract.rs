@@ -46,7 +46,10 @@ fn client_crate(root: &Path, ws: &Path, name: &str, code: &Generated, calls: Opt
             &format!("name = \"contract-{name}\""),
         )
         .lines()
-        .filter(|l| !l.starts_with("readme"))
+        // The quickstart example's mock is not part of the copy.
+        .filter(|l| {
+            !l.starts_with("readme") && !l.contains("lomi-mock") && !l.contains("quickstart")
+        })
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";

@@ -223,17 +223,14 @@ fn regenerate_and_compile(name: &str, upstream: &str) -> String {
     for file in ["Cargo.toml", "Cargo.lock"] {
         fs::copy(root.join(file), dir.join(file)).unwrap();
     }
-    for folder in [
-        "spec",
-        "codegen",
-        "lomi-client",
-        "lomi-httpmock",
-        "lomi-mock",
-        "xtask",
-        "tests",
-        ".cargo",
-    ] {
-        xtask::copy_dir(&root.join(folder), &dir.join(folder), &[]).unwrap();
+    // The spec, the cargo settings and every crate of the workspace.
+    let crates = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Cargo.toml").is_file() && p.file_name().is_some_and(|n| n != "target"));
+    for folder in crates.chain([root.join("spec"), root.join(".cargo")]) {
+        let name = folder.file_name().unwrap();
+        xtask::copy_dir(&folder, &dir.join(name), &[]).unwrap();
     }
     fs::write(dir.join(UPSTREAM_PATH), upstream).unwrap();
 

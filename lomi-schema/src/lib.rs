@@ -1,13 +1,17 @@
-//! The spec's schemas as JSON Schema validators (the `jsonschema` crate).
+//! OpenAPI 3.0 schemas as JSON Schema validators (the `jsonschema` crate), shared by the
+//! spec lint (are the spec's examples and defaults what their schemas say?) and
+//! `lomi-mock` (is this request what the spec says?).
 //!
 //! An OpenAPI 3.0 schema is JSON Schema draft 4 with a few changes; the ones that matter
 //! for validation are translated here:
 //! - `nullable: true` also admits `null` (draft 4 has no such keyword);
 //! - an empty `required` list is dropped (draft 4 wants at least one name);
+//! - `format: int32` (and the other sized integer formats) bounds the value, as the
+//!   generated Rust type will;
 //! - keywords draft 4 does not know (`example`, `discriminator`, `readOnly`…) are
 //!   annotations and stay as they are;
-//! - `format`s draft 4 knows (`date-time`, `email`, `uri`…) are checked, and so is
-//!   `uuid`; OpenAPI's own (`int32`, `double`…) are annotations.
+//! - `format`s draft 4 knows (`date-time`, `email`, `uri`…) are checked, and so are
+//!   OpenAPI's `uuid`, `date` and `byte`; others (`double`, `password`…) are annotations.
 //!
 //! `$ref`s point into the document's `components`, which every validator carries.
 
@@ -24,6 +28,9 @@ pub struct Problem {
     /// The field, as a dotted path (`metadata.order_id`), or the parameter's name; empty
     /// for the body as a whole.
     pub field: String,
+    /// Where in the value, as a JSON pointer (`/metadata/order_id`; empty for the value
+    /// itself).
+    pub pointer: String,
     /// What is wrong.
     pub message: String,
 }
@@ -57,12 +64,24 @@ impl Schema {
     /// document's translated `components`. `at` says where the schema is, for the error.
     pub fn compile(schema: &Value, components: &Value, at: &str) -> Result<Schema, String> {
         let source = translate(schema);
-        let root = json!({"allOf": [source.clone()], "components": components});
+        // Only the components the schema reaches: a validator's cost then follows its
+        // own schema, not the size of the document.
+        let reached = reachable(&source, components);
+        let root = json!({"allOf": [source.clone()], "components": reached});
         let validator = jsonschema::options()
             .with_draft(Draft::Draft4)
             .should_validate_formats(true)
-            // Draft 4 predates `uuid`, which OpenAPI documents use for ids.
+            // OpenAPI's string formats that draft 4 predates.
             .with_format("uuid", |s: &str| uuid::Uuid::parse_str(s).is_ok())
+            .with_format("date", |s: &str| {
+                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+            })
+            .with_format("byte", |s: &str| {
+                s.len().is_multiple_of(4)
+                    && s.trim_end_matches('=')
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+            })
             .build(&root)
             .map_err(|e| format!("{at}: the schema cannot be compiled: {e}"))?;
         Ok(Schema {
@@ -91,10 +110,55 @@ impl Schema {
                 Problem {
                     location,
                     field: field.join("."),
+                    pointer,
                     message: e.to_string(),
                 }
             })
             .collect()
+    }
+}
+
+/// The part of `components` that `schema` reaches through `$ref`s, transitively.
+fn reachable(schema: &Value, components: &Value) -> Value {
+    let mut out = Map::new();
+    let mut pending = Vec::new();
+    refs(schema, &mut pending);
+    while let Some(reference) = pending.pop() {
+        let Some((section, name)) = reference
+            .strip_prefix("#/components/")
+            .and_then(|path| path.split_once('/'))
+        else {
+            continue;
+        };
+        let key = name.replace("~1", "/").replace("~0", "~");
+        let Value::Object(entries) = out
+            .entry(section.to_string())
+            .or_insert_with(|| Value::Object(Map::new()))
+        else {
+            continue;
+        };
+        if entries.contains_key(&key) {
+            continue;
+        }
+        if let Some(target) = components.get(section).and_then(|s| s.get(&key)) {
+            refs(target, &mut pending);
+            entries.insert(key, target.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// Every `$ref` string inside `value`.
+fn refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push(r.clone());
+            }
+            map.values().for_each(|v| refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
     }
 }
 
@@ -120,6 +184,14 @@ pub fn translate(value: &Value) -> Value {
             {
                 out.remove("required");
             }
+            if let Some((lo, hi)) = out
+                .get("format")
+                .and_then(Value::as_str)
+                .and_then(integer_range)
+            {
+                bound(&mut out, "minimum", lo, |new, old| new > old);
+                bound(&mut out, "maximum", hi, |new, old| new < old);
+            }
             if out.get("nullable") == Some(&Value::Bool(true)) {
                 out.remove("nullable");
                 match out.get_mut("type") {
@@ -142,6 +214,39 @@ pub fn translate(value: &Value) -> Value {
         }
         Value::Array(items) => Value::Array(items.iter().map(translate).collect()),
         other => other.clone(),
+    }
+}
+
+/// The range of an OpenAPI (or typify) sized integer format.
+fn integer_range(format: &str) -> Option<(i128, i128)> {
+    Some(match format {
+        "int8" => (i8::MIN.into(), i8::MAX.into()),
+        "int16" => (i16::MIN.into(), i16::MAX.into()),
+        "int32" => (i32::MIN.into(), i32::MAX.into()),
+        "int64" => (i64::MIN.into(), i64::MAX.into()),
+        "uint8" => (0, u8::MAX.into()),
+        "uint16" => (0, u16::MAX.into()),
+        "uint32" => (0, u32::MAX.into()),
+        "uint64" => (0, u64::MAX.into()),
+        _ => return None,
+    })
+}
+
+/// Sets `key` to `value` unless the schema already has a tighter bound (`tighter(new,
+/// old)` says whether the new one is).
+fn bound(out: &mut Map<String, Value>, key: &str, value: i128, tighter: fn(f64, f64) -> bool) {
+    let value = match (i64::try_from(value), u64::try_from(value)) {
+        (Ok(v), _) => Value::from(v),
+        (_, Ok(v)) => Value::from(v),
+        _ => return,
+    };
+    let keep = match (out.get(key).and_then(Value::as_f64), value.as_f64()) {
+        (Some(old), Some(new)) => !tighter(new, old),
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if !keep {
+        out.insert(key.into(), value);
     }
 }
 
@@ -186,6 +291,23 @@ mod tests {
         );
         let d = schema(json!({"type": "number", "format": "double"}));
         assert!(d.check(&json!(1.5), "body", "amount").is_empty());
+        let date = schema(json!({"type": "string", "format": "date"}));
+        assert!(date.check(&json!("2025-11-21"), "body", "").is_empty());
+        assert_eq!(date.check(&json!("2025-13-01"), "body", "").len(), 1);
+        let byte = schema(json!({"type": "string", "format": "byte"}));
+        assert!(byte.check(&json!("aGVsbG8="), "body", "").is_empty());
+        assert_eq!(byte.check(&json!("not base64!"), "body", "").len(), 1);
+    }
+
+    #[test]
+    fn sized_integers_are_bounded() {
+        let s = schema(json!({"type": "integer", "format": "int32"}));
+        assert!(s.check(&json!(2147483647), "body", "").is_empty());
+        assert_eq!(s.check(&json!(2147483648_i64), "body", "").len(), 1);
+        // A tighter bound of the schema's own stays.
+        let t = schema(json!({"type": "integer", "format": "int32", "minimum": 1, "maximum": 100}));
+        assert_eq!(t.source["maximum"], 100);
+        assert_eq!(t.check(&json!(0), "body", "").len(), 1);
     }
 
     #[test]
