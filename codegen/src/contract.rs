@@ -22,6 +22,8 @@
 //! | `API_KEY_HEADER` | yes | `Option<&str>`: the header of the first `apiKey` scheme in a header, or `Authorization` for an HTTP `bearer` scheme |
 //! | `API_KEY_QUERY` | yes | `Option<&str>`: the query parameter of an `apiKey` scheme in the query, when no header scheme exists |
 //! | `API_KEY_PREFIX` | yes | `Option<&str>`: `Bearer` for an HTTP `bearer` scheme |
+//! | `events::EventType` | yes | the webhook event names (`x-lomi-webhooks`, see [`crate::events`]): an open enum with `as_str`, `From<&str>`, `Display` and serde; every name is `Unknown` for a spec without webhooks |
+//! | `events::EventData` | yes | `#[non_exhaustive]`: a variant per event whose data the spec shapes, and `Other(serde_json::Value)`; `pub(crate) fn decode(&EventType, Value) -> (EventData, Option<String>)` |
 //!
 //! Which server is live and which the sandbox is decided by the `x-lomi-environment`
 //! extension (`live` or `sandbox`; the overlay sets it on lomi.'s servers) or, without it,

@@ -14,6 +14,7 @@ pub mod contract;
 pub mod derive;
 pub mod diagnostic;
 pub mod diff;
+pub mod events;
 pub mod lint;
 pub mod load;
 pub mod model;

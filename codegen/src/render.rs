@@ -87,7 +87,8 @@ pub fn syntax(spec: &OpenAPI) -> Result<syn::File, RenderError> {
         .generate_tokens(spec)
         .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
     let constants = crate::contract::items(spec);
-    let mut file: syn::File = syn::parse2(quote! { #tokens #constants })
+    let events = crate::events::items(spec, &plan);
+    let mut file: syn::File = syn::parse2(quote! { #tokens #constants #events })
         .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
     augment::augment(&mut file, &plan).map_err(RenderError)?;
     Ok(file)
