@@ -94,6 +94,8 @@ mod config;
 mod error;
 mod pagination;
 mod runtime;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 // Machine output: formatted by prettyplease, not rustfmt, and exempt from lints that
 // only make sense for hand-written code.

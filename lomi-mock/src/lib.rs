@@ -40,6 +40,7 @@
 
 mod spec;
 mod store;
+mod webhooks;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -59,6 +60,7 @@ use tokio::net::TcpListener;
 pub use lomi_schema::Problem;
 use spec::{Location, Operation, Spec};
 use store::{Failure, Kind, Store};
+pub use webhooks::Delivery;
 
 /// The spec the mock checks against unless told otherwise: the one `lomi-client` is
 /// generated from.
@@ -218,6 +220,12 @@ struct Shared {
     max_open: AtomicUsize,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// Where webhook events go, once a test registers an endpoint.
+    webhook: Mutex<Option<webhooks::Endpoint>>,
+    /// Every event sent.
+    deliveries: Arc<Mutex<Vec<Delivery>>>,
+    /// The runtime the mock was started on, which sends the events.
+    runtime: tokio::runtime::Handle,
 }
 
 impl Shared {
@@ -281,6 +289,9 @@ impl MockBuilder {
             max_open: AtomicUsize::new(0),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
+            webhook: Mutex::new(None),
+            deliveries: Arc::new(Mutex::new(Vec::new())),
+            runtime: tokio::runtime::Handle::current(),
         });
         let task = tokio::spawn(serve(listener, shared.clone()));
         Ok(MockServer { addr, shared, task })
@@ -369,19 +380,81 @@ impl MockServer {
     }
 
     /// Moves an open session to `completed`, as a payment would. Returns the session.
+    ///
+    /// With a [webhook endpoint](MockServer::register_webhook), it then sends
+    /// `CHECKOUT_COMPLETED` with the session as `data`, signed.
     pub fn complete(&self, id: &str) -> Result<Value, String> {
-        self.shared
+        let session = self
+            .shared
             .state()
             .store
-            .transition(id, "status", "open", "completed")
+            .transition(id, "status", "open", "completed")?;
+        self.send_event(webhooks::COMPLETED, &session);
+        Ok(session)
     }
 
     /// Moves an open session to `expired`, as time would. Returns the session.
+    ///
+    /// With a webhook endpoint, it then sends `CHECKOUT_EXPIRED` (a name lomi.'s document
+    /// does not list: a client decodes it as `EventType::Unknown`).
     pub fn expire(&self, id: &str) -> Result<Value, String> {
-        self.shared
+        let session = self
+            .shared
             .state()
             .store
-            .transition(id, "status", "open", "expired")
+            .transition(id, "status", "open", "expired")?;
+        self.send_event(webhooks::EXPIRED, &session);
+        Ok(session)
+    }
+
+    /// Sends the events of later [`complete`](MockServer::complete) and
+    /// [`expire`](MockServer::expire) calls to `url`, signed with `secret` as lomi.
+    /// signs them, retried as lomi. retries them (a 5xx answer or a network failure, 5
+    /// attempts in all).
+    pub fn register_webhook(&self, url: impl Into<String>, secret: impl Into<String>) {
+        *self
+            .shared
+            .webhook
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(webhooks::Endpoint {
+            url: url.into(),
+            secret: secret.into(),
+        });
+    }
+
+    /// Every webhook event sent so far, with how its delivery went.
+    pub fn webhook_deliveries(&self) -> Vec<Delivery> {
+        self.shared
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn send_event(&self, event: &str, data: &Value) {
+        let endpoint = self
+            .shared
+            .webhook
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let Some(endpoint) = endpoint else { return };
+        let (id, body) = webhooks::payload(event, data);
+        let delivery = Delivery {
+            id,
+            event: event.to_string(),
+            signature: webhooks::sign(&body, &endpoint.secret),
+            body,
+            attempts: 0,
+            status: None,
+            delivered: false,
+        };
+        webhooks::send(
+            &self.shared.runtime,
+            endpoint,
+            delivery,
+            self.shared.deliveries.clone(),
+        );
     }
 
     /// How many connections were opened so far.
