@@ -384,13 +384,7 @@ impl MockServer {
     /// With a [webhook endpoint](MockServer::register_webhook), it then sends
     /// `CHECKOUT_COMPLETED` with the session as `data`, signed.
     pub fn complete(&self, id: &str) -> Result<Value, String> {
-        let session = self
-            .shared
-            .state()
-            .store
-            .transition(id, "status", "open", "completed")?;
-        self.send_event(webhooks::COMPLETED, &session);
-        Ok(session)
+        self.finish(id, "completed", webhooks::COMPLETED)
     }
 
     /// Moves an open session to `expired`, as time would. Returns the session.
@@ -398,12 +392,17 @@ impl MockServer {
     /// With a webhook endpoint, it then sends `CHECKOUT_EXPIRED` (a name lomi.'s document
     /// does not list: a client decodes it as `EventType::Unknown`).
     pub fn expire(&self, id: &str) -> Result<Value, String> {
+        self.finish(id, "expired", webhooks::EXPIRED)
+    }
+
+    /// Moves an open session to `status`, then sends `event` about it.
+    fn finish(&self, id: &str, status: &str, event: &str) -> Result<Value, String> {
         let session = self
             .shared
             .state()
             .store
-            .transition(id, "status", "open", "expired")?;
-        self.send_event(webhooks::EXPIRED, &session);
+            .transition(id, "status", "open", status)?;
+        self.send_event(event, &session);
         Ok(session)
     }
 
@@ -1042,24 +1041,7 @@ fn parameters(
 
 /// `application/x-www-form-urlencoded` decoding of a query's key or value.
 fn form_decode(text: &str) -> String {
-    let text = text.replace('+', " ");
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = text
-                .get(i + 1..i + 3)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    spec::percent_decode(&text.replace('+', " "))
 }
 
 /// The request's JSON body, checked against the operation's schema.

@@ -349,7 +349,7 @@ fn escape(token: &str) -> String {
 }
 
 /// `%XX` sequences of a path segment decoded (invalid ones kept as they are).
-fn percent_decode(segment: &str) -> String {
+pub(crate) fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
