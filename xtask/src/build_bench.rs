@@ -87,8 +87,15 @@ fn setup(root: &Path, scratch: &Path, generator: &str) -> Result<[Side; 2], Stri
     let _ = fs::remove_dir_all(scratch);
     // Ours: a copy of lomi-client in a workspace like ours.
     let ours = scratch.join("ours");
-    copy_dir(&root.join("lomi-client"), &ours.join("lomi-client"), &[])
-        .map_err(|e| format!("cannot copy lomi-client: {e}"))?;
+    copy_dir(
+        &root.join("lomi-client"),
+        &ours.join("lomi-client"),
+        &["examples", "tests"],
+    )
+    .map_err(|e| format!("cannot copy lomi-client: {e}"))?;
+    let manifest = ours.join("lomi-client/Cargo.toml");
+    let text = fs::read_to_string(&manifest).map_err(|e| e.to_string())?;
+    fs::write(&manifest, crate::standalone_client_manifest(&text)).map_err(|e| e.to_string())?;
     fs::write(
         ours.join("Cargo.toml"),
         scratch_manifest(root, &["lomi-client".into(), "shop".into()]),

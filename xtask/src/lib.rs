@@ -368,6 +368,17 @@ pub fn spec_change_summary(root: &Path, new_spec: &str) -> Option<String> {
     }
 }
 
+/// `lomi-client/Cargo.toml` for a copy of the crate outside this workspace (its
+/// examples and tests left behind): without the dev-dependencies those need on this
+/// workspace's other crates, which the copy's workspace does not have.
+pub fn standalone_client_manifest(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.contains("lomi-mock"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
 /// Copies the folder `from` to `to`, recursively, leaving out the entries named in
 /// `skip` (at any depth), for the scratch copies the benchmarks and tests build.
 pub fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> std::io::Result<()> {

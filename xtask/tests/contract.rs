@@ -39,8 +39,8 @@ fn client_crate(root: &Path, ws: &Path, name: &str, code: &Generated, calls: Opt
          #[cfg(test)]\n#[allow(clippy::all, unused_imports, dead_code)]\nmod httpmock_helpers;\n",
     );
     fs::write(dir.join("src/lib.rs"), lib).unwrap();
-    let mut toml = fs::read_to_string(root.join("lomi-client/Cargo.toml"))
-        .unwrap()
+    let manifest = fs::read_to_string(root.join("lomi-client/Cargo.toml")).unwrap();
+    let mut toml = xtask::standalone_client_manifest(&manifest)
         .replace(
             "name = \"lomi-client\"",
             &format!("name = \"contract-{name}\""),
