@@ -32,8 +32,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use ring::hmac;
 
 pub use crate::generated::events::{EventData, EventType};
 
@@ -177,13 +176,11 @@ impl Verifier {
     }
 
     /// Checks `signature_header` (`X-Lomi-Signature`) against `raw_body`, in constant
-    /// time. Accepts lower or upper case hex, with or without a `sha256=` prefix.
+    /// time (ring's `hmac::verify`, never `==`). Accepts lower or upper case hex, with or
+    /// without a `sha256=` prefix.
     pub fn verify(&self, raw_body: &[u8], signature_header: &str) -> Result<(), WebhookError> {
         let expected = parse_signature(signature_header)?;
-        let mut mac = self.mac()?;
-        mac.update(raw_body);
-        mac.verify_slice(&expected)
-            .map_err(|_| WebhookError::SignatureMismatch)
+        hmac::verify(&self.key()?, raw_body, &expected).map_err(|_| WebhookError::SignatureMismatch)
     }
 
     /// [`Verifier::verify`], then the event, decoded (and its age checked, if a
@@ -218,12 +215,11 @@ impl Verifier {
         })
     }
 
-    fn mac(&self) -> Result<Hmac<Sha256>, WebhookError> {
+    fn key(&self) -> Result<hmac::Key, WebhookError> {
         if self.secret.is_empty() {
             return Err(WebhookError::EmptySecret);
         }
-        <Hmac<Sha256> as KeyInit>::new_from_slice(self.secret.as_bytes())
-            .map_err(|_| WebhookError::EmptySecret)
+        Ok(hmac::Key::new(hmac::HMAC_SHA256, self.secret.as_bytes()))
     }
 }
 
@@ -244,11 +240,9 @@ pub fn construct_event(
 /// The `X-Lomi-Signature` lomi. sends for `raw_body` under `secret`: for tests, and for
 /// mocks that send events.
 pub fn sign(raw_body: &[u8], secret: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes a key of any length");
-    mac.update(raw_body);
-    mac.finalize()
-        .into_bytes()
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+    hmac::sign(&key, raw_body)
+        .as_ref()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

@@ -547,7 +547,7 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 /// The body of an answer: whole, or cut short.
-pub struct MockBody {
+struct MockBody {
     data: Option<Bytes>,
     /// Fail after the data: the connection is closed mid-body.
     cut: bool,
