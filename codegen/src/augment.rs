@@ -1133,7 +1133,22 @@ fn qualify(ty: &Type) -> TokenStream {
 
 /// An enum that round-trips every known value and keeps unknown ones as text.
 fn open_enum(e: &EnumPlan) -> Result<Vec<Item>, String> {
+    let tokens = open_enum_tokens(e);
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|err| format!("generated an invalid enum {}: {err}", e.type_name))?;
+    Ok(file.items)
+}
+
+/// The open enum for `e`: its variants, a catch-all for values it does not know, and
+/// `as_str`, `From<&str>`, `FromStr`, `Display` and serde by the value's text.
+pub fn open_enum_tokens(e: &EnumPlan) -> TokenStream {
     let name = format_ident!("{}", e.type_name);
+    // An enum with no known value has only the catch-all, and `known => known` is
+    // unreachable.
+    let only_catch_all = e
+        .variants
+        .is_empty()
+        .then(|| quote!(#[allow(unreachable_patterns)]));
     let unknown = format_ident!("{}", e.unknown);
     let doc = e
         .description
@@ -1157,7 +1172,7 @@ fn open_enum(e: &EnumPlan) -> Result<Vec<Item>, String> {
         let v = format_ident!("{v}");
         quote!(#value => Self::#v,)
     });
-    let tokens = quote! {
+    quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
@@ -1183,6 +1198,7 @@ fn open_enum(e: &EnumPlan) -> Result<Vec<Item>, String> {
             }
         }
         impl ::std::convert::From<::std::string::String> for #name {
+            #only_catch_all
             fn from(value: ::std::string::String) -> Self {
                 match Self::from(value.as_str()) {
                     Self::#unknown(_) => Self::#unknown(value),
@@ -1211,10 +1227,7 @@ fn open_enum(e: &EnumPlan) -> Result<Vec<Item>, String> {
                 ::std::string::String::deserialize(deserializer).map(Self::from)
             }
         }
-    };
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated an invalid enum {name}: {e}"))?;
-    Ok(file.items)
+    }
 }
 
 /// What typify should put where it would have generated a closed enum.

@@ -116,48 +116,18 @@ pub fn items(spec: &OpenAPI, plan: &Plan) -> TokenStream {
                 pub type EventType = super::types::#name;
             }
         }
-        None => quote! {
-            /// An event's name. The spec describes no webhook events (`x-lomi-webhooks`),
-            /// so every name is `Unknown`.
-            #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-            pub enum EventType {
-                /// A name as lomi. sent it.
-                Unknown(::std::string::String),
-            }
-            impl EventType {
-                /// The name as lomi. sends it.
-                pub fn as_str(&self) -> &str {
-                    match self {
-                        Self::Unknown(value) => value.as_str(),
-                    }
-                }
-            }
-            impl ::std::convert::From<&str> for EventType {
-                fn from(value: &str) -> Self {
-                    Self::Unknown(value.to_string())
-                }
-            }
-            impl ::std::fmt::Display for EventType {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-            impl ::serde::Serialize for EventType {
-                fn serialize<S: ::serde::Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-            impl<'de> ::serde::Deserialize<'de> for EventType {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    ::std::string::String::deserialize(deserializer).map(Self::Unknown)
-                }
-            }
-        },
+        // The same open enum as the spec's own enums, with no known name.
+        None => crate::augment::open_enum_tokens(&EnumPlan {
+            schema: String::new(),
+            type_name: "EventType".into(),
+            description: Some(
+                "An event's name. The spec describes no webhook events (`x-lomi-webhooks`), \
+                 so every name is `Unknown`."
+                    .into(),
+            ),
+            variants: Vec::new(),
+            unknown: "Unknown".into(),
+        }),
     };
     let variants = webhooks.data.iter().map(|d| {
         let variant = format_ident!("{}", d.variant);

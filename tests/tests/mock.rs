@@ -24,20 +24,10 @@ fn client_for(mock: &MockServer) -> Client {
         .expect("a client for the mock")
 }
 
-fn seed_body() -> types::builder::CheckoutSessionsCreate {
-    types::CheckoutSessionsCreate::builder()
-        .amount(15000)
-        .currency_code("XOF")
-        .product_id("prod_1234567890abcdef")
-        .success_url("https://example.com/success")
-        .cancel_url("https://example.com/cancel")
-        .customer_email("customer@example.com")
-}
-
 async fn create(client: &Client, amount: u32) -> Result<types::CheckoutSessions, Error> {
     client
         .create_checkout_session()
-        .body(seed_body().amount(amount))
+        .body(tests::seed_create_request().amount(amount))
         .send()
         .await
         .map(|r| r.into_inner())
@@ -233,7 +223,7 @@ async fn a_key_reused_for_another_order_is_a_conflict() {
     let first = client
         .create_checkout_session()
         .idempotency_key("order-1042")
-        .body(seed_body())
+        .body(tests::seed_create_request())
         .send()
         .await
         .unwrap();
@@ -241,7 +231,7 @@ async fn a_key_reused_for_another_order_is_a_conflict() {
     let again = client
         .create_checkout_session()
         .idempotency_key("order-1042")
-        .body(seed_body())
+        .body(tests::seed_create_request())
         .send()
         .await
         .unwrap();
@@ -252,7 +242,7 @@ async fn a_key_reused_for_another_order_is_a_conflict() {
         client
             .create_checkout_session()
             .idempotency_key("order-1042")
-            .body(seed_body().amount(20000))
+            .body(tests::seed_create_request().amount(20000))
             .send()
             .await,
     );
