@@ -1109,12 +1109,7 @@ fn perform(
         ));
     };
     let collection = store::collection(op);
-    let success = op
-        .responses
-        .keys()
-        .filter_map(|s| s.parse::<u16>().ok())
-        .find(|s| (200..300).contains(s))
-        .unwrap_or(200);
+    let success = op.success_status().unwrap_or(200);
     let item = op
         .response(success)
         .map(|s| store::item_schema(spec, &s.source))
@@ -1184,14 +1179,7 @@ fn id_name(spec: &Spec, collection: &str) -> String {
         .operations
         .iter()
         .filter(|op| store::collection(op) == collection)
-        .filter_map(|op| {
-            let status = op
-                .responses
-                .keys()
-                .filter_map(|s| s.parse::<u16>().ok())
-                .find(|s| (200..300).contains(s))?;
-            op.response(status)
-        })
+        .filter_map(|op| op.response(op.success_status()?))
         .map(|schema| store::item_schema(spec, &schema.source))
         .find(|item| item.get("properties").is_some())
         .unwrap_or(Value::Null);

@@ -114,6 +114,14 @@ impl Operation {
         Some(params)
     }
 
+    /// The first success status the spec documents (`201` for a create).
+    pub fn success_status(&self) -> Option<u16> {
+        self.responses
+            .keys()
+            .filter_map(|s| s.parse::<u16>().ok())
+            .find(|s| (200..300).contains(s))
+    }
+
     /// The schema of the response with `status`, as the spec documents it.
     pub fn response(&self, status: u16) -> Option<&Schema> {
         let exact = status.to_string();
