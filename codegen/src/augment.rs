@@ -148,9 +148,24 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
                 }
                 let text_types = string_like(content, &plan.enums);
                 content.extend(text_args(&text_types)?);
+                crate::aliases::apply(content, &plan.aliases)?;
+                let models = structs_of(content);
                 for item in content.iter_mut() {
                     match item {
-                        Item::Mod(b) if b.ident == "builder" => model_builders(b, &needed)?,
+                        Item::Mod(b) if b.ident == "builder" => {
+                            model_builders(b, &needed, &models)?
+                        }
+                        // A field or value lomi. adds must break no user's code: models
+                        // are built through their builders, and matches need a `_` arm.
+                        Item::Struct(s) if is_public(&s.vis) => {
+                            s.attrs.push(parse_quote!(#[non_exhaustive]))
+                        }
+                        Item::Enum(e)
+                            if is_public(&e.vis)
+                                && !e.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) =>
+                        {
+                            e.attrs.push(parse_quote!(#[non_exhaustive]))
+                        }
                         // `Model::builder()` of a model no request takes.
                         Item::Impl(imp)
                             if imp.items.iter().any(
@@ -180,6 +195,10 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+fn is_public(vis: &Visibility) -> bool {
+    matches!(vis, Visibility::Public(_))
 }
 
 /// The structs among `items`.
@@ -346,7 +365,11 @@ fn walk_type(ty: &Type, visit: &mut impl FnMut(&Type, &syn::TypePath) -> bool) {
 /// typify's model builders: every setter takes `impl IntoArg<T>`, and each builder is an
 /// `IntoArg` of its model (so `.body(Model::builder()..)` and nested builders work).
 /// Builders no request needs are kept out of the default build.
-fn model_builders(builder: &mut ItemMod, needed: &[String]) -> Result<(), String> {
+fn model_builders(
+    builder: &mut ItemMod,
+    needed: &[String],
+    models: &[ItemStruct],
+) -> Result<(), String> {
     let items = &mut builder
         .content
         .as_mut()
@@ -368,7 +391,8 @@ fn model_builders(builder: &mut ItemMod, needed: &[String]) -> Result<(), String
             }
             _ => None,
         });
-        let mut model_items = compact_builder(model, defaults)?;
+        let described = models.iter().find(|m| m.ident == model.ident);
+        let mut model_items = compact_builder(model, defaults, described)?;
         if !needed.contains(&model.ident.to_string()) {
             for item in &mut model_items {
                 match item {
@@ -400,6 +424,7 @@ fn model_builders(builder: &mut ItemMod, needed: &[String]) -> Result<(), String
 fn compact_builder(
     model: &ItemStruct,
     defaults: Option<&syn::ItemImpl>,
+    described: Option<&ItemStruct>,
 ) -> Result<Vec<Item>, String> {
     let name = &model.ident;
     let broken = |why: &str| format!("typify's builder `{name}` {why}");
@@ -464,6 +489,25 @@ fn compact_builder(
     let initial = fields
         .iter()
         .map(|(ident, _, _, default)| quote!(#ident: #default,));
+    // Each setter says what its field is: the schema's description, which typify put
+    // on the model's field.
+    let field_docs = |ident: &syn::Ident| -> Vec<syn::Attribute> {
+        let Some(Fields::Named(named)) = described.map(|m| &m.fields) else {
+            return Vec::new();
+        };
+        named
+            .named
+            .iter()
+            .find(|f| f.ident.as_ref() == Some(ident))
+            .map(|f| {
+                f.attrs
+                    .iter()
+                    .filter(|a| a.path().is_ident("doc"))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let setters = fields.iter().map(|(ident, ty, required, _)| {
         let label = ident.to_string();
         let set = if *required {
@@ -471,7 +515,17 @@ fn compact_builder(
         } else {
             quote!(crate::arg::set)
         };
+        let mut docs = field_docs(ident);
+        if docs.is_empty() {
+            let doc = format!("Sets `{label}`.");
+            docs.push(parse_quote!(#[doc = #doc]));
+        }
+        if *required {
+            let doc = format!("\n\nRequired: building without it fails, naming `{label}`.");
+            docs.push(parse_quote!(#[doc = #doc]));
+        }
         quote! {
+            #(#docs)*
             pub fn #ident<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<#ty>,
@@ -952,12 +1006,13 @@ fn send_wrapper(
     let method = &op.method;
     let http = &op.http_method;
     let path = &op.path;
+    let body = response_body(ok_type);
     quote! {
         #(#docs)*
         ///
         /// Parameters are checked against the spec's bounds before anything is sent; the
         /// call is retried on transient failures (see [`crate::RetryPolicy`]).
-        pub async fn send(mut self) -> ::std::result::Result<#ok_type, crate::Error> {
+        pub async fn send(mut self) -> ::std::result::Result<crate::ResponseValue<#body>, crate::Error> {
             let options = ::std::mem::take(&mut self.#OPTIONS_FIELD);
             let operation = crate::runtime::Operation {
                 id: #id,
@@ -972,6 +1027,19 @@ fn send_wrapper(
                 .await
         }
     }
+}
+
+/// `T` out of progenitor's `ResponseValue<T>` (the type itself if it is not one).
+fn response_body(ok_type: &GenericArgument) -> TokenStream {
+    if let GenericArgument::Type(Type::Path(p)) = ok_type
+        && let Some(last) = p.path.segments.last()
+        && last.ident == "ResponseValue"
+        && let PathArguments::AngleBracketed(a) = &last.arguments
+        && let Some(GenericArgument::Type(inner)) = a.args.first()
+    {
+        return quote!(#inner);
+    }
+    quote!(#ok_type)
 }
 
 /// `stream()`: every item of an offset-paginated list, one page in memory at a time.
@@ -1045,13 +1113,23 @@ fn stream_method(
         )
     };
     let builder = format_ident!("{builder}");
+    let limit_field = op
+        .params
+        .iter()
+        .find(|p| p.name == "limit")
+        .map(|p| format_ident!("{}", p.field))
+        .ok_or_else(|| format!("`{}` has no `limit` parameter", op.method))?;
+    let default_size = op.page_size.unwrap_or(20);
     let vars: Vec<proc_macro2::Ident> = (0..fields.len())
         .map(|i| format_ident!("field_{i}"))
         .collect();
     let fields: Vec<proc_macro2::Ident> = fields.iter().map(|f| format_ident!("{f}")).collect();
     let doc = format!(
         "Streams every item of `{}`, walking the offset pages from the builder's `offset` \
-         (default 0) with its `limit` and other parameters, and stopping after the last page. \
+         (default 0) with its `limit` (default {default_size}, always sent) and other \
+         parameters, and stopping after the last page: an empty or short one, or the \
+         `total` the server reports. A server that answers the same page for every \
+         offset ends the stream with an error instead of a loop. \
          Only one page is held in memory at a time, and the stream owns what it needs \
          (it is `'static`): return it from a function or move it into a task.\n\n\
          ```no_run\n\
@@ -1070,11 +1148,12 @@ fn stream_method(
         #[doc = #doc]
         pub fn stream(self) -> crate::pagination::ItemStream<'static, #item> {
             let start = crate::pagination::start_offset(&self.offset);
+            let (size, set_size) = crate::pagination::page_size(&self.#limit_field, #default_size);
             // Owned: the stream keeps a clone of the client (cheap: shared pools) and of
             // the parameters, and rebuilds the request for each page.
             let client = ::std::clone::Clone::clone(self.client);
             let #builder { #(#fields: #vars,)* #OPTIONS_FIELD: options, .. } = self;
-            crate::pagination::offset_stream(start, move |offset| {
+            crate::pagination::offset_stream(start, size, move |offset| {
                 let client = ::std::clone::Clone::clone(&client);
                 #(let #vars = ::std::clone::Clone::clone(&#vars);)*
                 let options = options.page();
@@ -1085,6 +1164,7 @@ fn stream_method(
                         #OPTIONS_FIELD: options,
                     }
                     .offset(offset);
+                    let request = if set_size { request.#limit_field(size) } else { request };
                     let page = request.send().await?.into_inner();
                     ::std::result::Result::Ok(crate::pagination::Page {
                         total: #total,
@@ -1175,6 +1255,7 @@ pub fn open_enum_tokens(e: &EnumPlan) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value lomi. added after this client was generated.

@@ -9,6 +9,7 @@
 //! and the [`diff`] read. Nothing here touches the disk: the `xtask` writes what
 //! [`derive::derive`] and [`generate`] return.
 
+pub mod aliases;
 pub mod augment;
 pub mod contract;
 pub mod derive;

@@ -43,6 +43,7 @@ pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
     };
     lint.references(&loaded.value, &mut String::new());
     lint.operations();
+    lint.aliases();
     lint.examples();
     // Top to bottom, as a maintainer reads the file (checks run in their own order).
     lint.out
@@ -172,6 +173,88 @@ impl<'a> Lint<'a> {
                     current = next.to_string();
                 }
                 _ => return,
+            }
+        }
+    }
+
+    // ---- x-lomi-aliases --------------------------------------------------------------
+
+    /// `x-lomi-aliases` on a component's property: a list of other names, none of them
+    /// another property's, on an optional inline property (a required one cannot fall
+    /// back, and a `$ref`'s siblings are dropped by the parser).
+    fn aliases(&mut self) {
+        const KEY: &str = crate::plan::ALIASES_EXTENSION;
+        let loaded = self.loaded;
+        let Some(Value::Object(schemas)) = loaded
+            .value
+            .get("components")
+            .and_then(|c| c.get("schemas"))
+        else {
+            return;
+        };
+        for (name, schema) in schemas {
+            let Some(Value::Object(properties)) = schema.get("properties") else {
+                continue;
+            };
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            for (property, value) in properties {
+                let Some(aliases) = value.get(KEY) else {
+                    continue;
+                };
+                let at = pointer(["components", "schemas", name, "properties", property, KEY]);
+                let list: Option<Vec<&str>> = aliases
+                    .as_array()
+                    .and_then(|a| a.iter().map(Value::as_str).collect())
+                    .filter(|l: &Vec<&str>| !l.is_empty() && l.iter().all(|s| !s.is_empty()));
+                let Some(list) = list else {
+                    self.error(
+                        at,
+                        format!(
+                            "`{KEY}` of `{name}.{property}` must be a non-empty list of names, found {aliases}"
+                        ),
+                        format!(
+                            "write the other wire names of `{property}` as a list, e.g. `{KEY}: [url]`"
+                        ),
+                    );
+                    continue;
+                };
+                if value.get("$ref").is_some() {
+                    self.error(
+                        at,
+                        format!(
+                            "`{KEY}` sits beside a `$ref` in `{name}.{property}`, where it is ignored"
+                        ),
+                        "wrap the reference (`allOf: [{$ref: …}]`) and put the extension beside `allOf`",
+                    );
+                    continue;
+                }
+                if required.contains(&property.as_str()) {
+                    self.error(
+                        at.clone(),
+                        format!(
+                            "`{name}.{property}` is required, so it cannot fall back on `{}`",
+                            list.join("`, `")
+                        ),
+                        format!("make `{property}` optional, or drop `{KEY}`"),
+                    );
+                }
+                for alias in list {
+                    if alias == property || properties.contains_key(alias) {
+                        self.error(
+                            at.clone(),
+                            format!(
+                                "`{alias}`, an alias of `{name}.{property}`, is a property of `{name}` too"
+                            ),
+                            "an alias names a property the schema does not declare; drop it or the property",
+                        );
+                    }
+                }
             }
         }
     }

@@ -13,6 +13,25 @@ pub struct Plan {
     pub operations: Vec<OperationPlan>,
     /// String enums declared under `components/schemas`.
     pub enums: Vec<EnumPlan>,
+    /// Properties that also arrive under other names (`x-lomi-aliases`).
+    pub aliases: Vec<AliasPlan>,
+}
+
+/// The vendor extension naming the other wire names of a property, in priority order
+/// after its own: `x-lomi-aliases: [url]` on `checkout_url` decodes `url` too.
+pub const ALIASES_EXTENSION: &str = "x-lomi-aliases";
+
+/// A model property that lomi. sends under more than one name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AliasPlan {
+    /// The component's name in the spec (`checkout_sessions`).
+    pub schema: String,
+    /// The Rust type name (`CheckoutSessions`).
+    pub type_name: String,
+    /// The property's own name (`checkout_url`): it wins when several names arrive.
+    pub property: String,
+    /// The other names, in the order they are tried (`url`).
+    pub aliases: Vec<String>,
 }
 
 /// One operation.
@@ -30,6 +49,10 @@ pub struct OperationPlan {
     pub params: Vec<ParamPlan>,
     /// Whether the operation follows lomi.'s offset-pagination list pattern.
     pub paginated: bool,
+    /// For a paginated list, the `limit` its stream sends when the builder sets none
+    /// (the parameter's default, else 20 within its bounds): a stream always says its
+    /// page size, so that a short page can be told from a server's own default.
+    pub page_size: Option<u64>,
 }
 
 /// One parameter.
@@ -101,6 +124,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                     })
                     .collect(),
                 paginated: offset_list(model, op).is_some(),
+                page_size: offset_list(model, op).map(|()| page_size(op)),
             })
         })
         .collect();
@@ -116,7 +140,55 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                 .collect()
         })
         .unwrap_or_default();
-    Plan { operations, enums }
+    let aliases = model
+        .components()
+        .map(|c| {
+            c.schemas
+                .iter()
+                .filter_map(|(name, schema)| match schema {
+                    ReferenceOr::Item(schema) => Some((name, schema)),
+                    ReferenceOr::Reference { .. } => None,
+                })
+                .flat_map(|(name, schema)| alias_plans(name, schema))
+                .collect()
+        })
+        .unwrap_or_default();
+    Plan {
+        operations,
+        enums,
+        aliases,
+    }
+}
+
+/// The aliased properties of the object schema `name` (the lint has checked the
+/// extension's shape: a list of strings on an optional property).
+fn alias_plans(name: &str, schema: &Schema) -> Vec<AliasPlan> {
+    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+        return Vec::new();
+    };
+    object
+        .properties
+        .iter()
+        .filter_map(|(property, schema)| {
+            let ReferenceOr::Item(schema) = schema else {
+                return None;
+            };
+            let aliases: Vec<String> = schema
+                .schema_data
+                .extensions
+                .get(ALIASES_EXTENSION)?
+                .as_array()?
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_string))
+                .collect();
+            (!aliases.is_empty()).then(|| AliasPlan {
+                schema: name.to_string(),
+                type_name: name.to_pascal_case(),
+                property: property.clone(),
+                aliases,
+            })
+        })
+        .collect()
 }
 
 /// progenitor's snake-case sanitizing of names, reproduced to find its output.
@@ -168,6 +240,30 @@ fn bounds(p: &Param<'_>) -> Option<Bounds> {
         || c.min_length.is_some()
         || c.max_length.is_some();
     bounded.then_some(c)
+}
+
+/// The page size a stream of `op` asks for when its builder sets no `limit`.
+fn page_size(op: &Operation<'_>) -> u64 {
+    const FALLBACK: i64 = 20;
+    let schema = op
+        .params
+        .iter()
+        .find(|p| p.name() == "limit")
+        .and_then(|p| p.schema);
+    let Some(schema) = schema else {
+        return FALLBACK as u64;
+    };
+    let SchemaKind::Type(Type::Integer(i)) = &schema.schema_kind else {
+        return FALLBACK as u64;
+    };
+    let default = schema
+        .schema_data
+        .default
+        .as_ref()
+        .and_then(serde_json::Value::as_i64);
+    let low = i.minimum.unwrap_or(1).max(1);
+    let high = i.maximum.unwrap_or(i64::MAX).max(low);
+    default.unwrap_or(FALLBACK).clamp(low, high) as u64
 }
 
 /// An operation follows lomi.'s list pattern when it takes integer `limit` and `offset`
