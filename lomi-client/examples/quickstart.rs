@@ -59,6 +59,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .expires_at
             .map_or_else(|| "never".to_string(), |t| t.to_rfc3339())
     );
+    // Where the shop sends its customer.
+    println!(
+        "pay at   {}",
+        session
+            .checkout_url
+            .as_deref()
+            .unwrap_or("(lomi. sent no page)")
+    );
 
     // Retrieve it.
     let found = client

@@ -108,8 +108,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .send()
         .await?;
-    println!("created {}", session.checkout_session_id);
-    mock.complete(&session.checkout_session_id.to_string())?;
+    println!(
+        "created {}; the customer pays at {}",
+        session.checkout_session_id,
+        session.checkout_url.as_deref().unwrap_or("(no page)")
+    );
+    // Returns once this endpoint has answered the signed event.
+    let delivery = mock
+        .complete(&session.checkout_session_id.to_string())?
+        .await?;
+    println!("lomi-mock delivered {}", delivery.id);
     let event = received.recv().await.ok_or("no event came")?;
     println!("received {} ({}), verified", event.event, event.id);
     if let webhooks::EventData::CheckoutCompleted(paid) = &event.data {

@@ -38,7 +38,7 @@ use serde_json::{Map, Value};
 ///     .metadata(json!({"order_id": "A-1042"}));
 /// let body = types::CheckoutSessionsCreate::try_from(body).unwrap();
 /// assert_eq!(body.amount, Some(15000.0));
-/// assert_eq!(body.currency_code, Some(types::CurrencyCode::Xof));
+/// assert_eq!(body.currency_code, types::CurrencyCode::Xof);
 ///
 /// let too_big: Result<f64, String> = (u64::MAX).into_arg();
 /// assert_eq!(too_big.unwrap_err(), "18446744073709551615 cannot be sent exactly as a JSON number");
@@ -139,6 +139,21 @@ impl IntoArg<Vec<String>> for Vec<&str> {
 }
 
 impl IntoArg<Option<Vec<String>>> for Vec<&str> {
+    #[inline]
+    fn into_arg(self) -> Result<Option<Vec<String>>, String> {
+        Ok(Some(self.into_iter().map(str::to_string).collect()))
+    }
+}
+
+/// A list written in place: `.allowed_providers(["WAVE", "MTN"])`.
+impl<const N: usize> IntoArg<Vec<String>> for [&str; N] {
+    #[inline]
+    fn into_arg(self) -> Result<Vec<String>, String> {
+        Ok(self.into_iter().map(str::to_string).collect())
+    }
+}
+
+impl<const N: usize> IntoArg<Option<Vec<String>>> for [&str; N] {
     #[inline]
     fn into_arg(self) -> Result<Option<Vec<String>>, String> {
         Ok(Some(self.into_iter().map(str::to_string).collect()))

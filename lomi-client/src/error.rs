@@ -182,6 +182,68 @@ impl ApiError {
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }
+
+    /// What `details` says is wrong, as `(field, message)` pairs: lomi.'s validation
+    /// failures list the invalid fields (`[{"field": "amount", "message": "…"}]`); an
+    /// object of field → message and a plain string are read too. The field is empty
+    /// where the problem names none.
+    ///
+    /// ```
+    /// # fn run(e: &lomi_client::ApiError) {
+    /// for (field, message) in e.field_errors() {
+    ///     eprintln!("{field}: {message}");
+    /// }
+    /// # }
+    /// ```
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.details.as_ref().map(field_errors).unwrap_or_default()
+    }
+}
+
+/// The `(field, message)` pairs of an error's `details`, whatever its shape.
+fn field_errors(details: &serde_json::Value) -> Vec<(String, String)> {
+    use serde_json::Value;
+    /// A message as text: a string as it is, anything else as JSON.
+    fn text(v: &Value) -> Option<String> {
+        match v {
+            Value::Null => None,
+            Value::String(s) => Some(s.clone()),
+            Value::Array(items) => {
+                let parts: Vec<String> = items.iter().filter_map(text).collect();
+                (!parts.is_empty()).then(|| parts.join(", "))
+            }
+            Value::Object(o) => ["message", "msg", "error", "detail"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(text))
+                .or_else(|| Some(v.to_string())),
+            other => Some(other.to_string()),
+        }
+    }
+    let first = |o: &serde_json::Map<String, Value>, keys: &[&str]| {
+        keys.iter().find_map(|k| o.get(*k).and_then(text))
+    };
+    match details {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|item| match item {
+                Value::Object(o) => {
+                    let field = first(o, &["field", "path", "param", "parameter", "name"])
+                        .unwrap_or_default();
+                    let message = first(o, &["message", "msg", "error", "detail", "reason"])
+                        .unwrap_or_else(|| item.to_string());
+                    Some((field, message))
+                }
+                other => text(other).map(|m| (String::new(), m)),
+            })
+            .collect(),
+        Value::Object(o) => o
+            .iter()
+            .filter_map(|(k, v)| text(v).map(|m| (k.clone(), m)))
+            .collect(),
+        other => text(other)
+            .map(|m| vec![(String::new(), m)])
+            .unwrap_or_default(),
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -194,6 +256,16 @@ impl fmt::Display for ApiError {
             write!(f, ": {message}")?;
         } else if let Some(excerpt) = &self.body_excerpt {
             write!(f, ": {excerpt:?}")?;
+        }
+        // What is wrong, field by field: "Validation failed" alone helps nobody.
+        let problems = self.field_errors();
+        for (i, (field, message)) in problems.iter().enumerate() {
+            f.write_str(if i == 0 { ": " } else { "; " })?;
+            if field.is_empty() {
+                write!(f, "{message}")?;
+            } else {
+                write!(f, "{field}: {message}")?;
+            }
         }
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;
@@ -358,5 +430,70 @@ mod tests {
             "create_checkout_session failed with 400 Bad Request (bad_request): amount is required [request id req_1]"
         );
         assert_eq!(e.kind(), ApiErrorKind::BadRequest);
+    }
+
+    fn with_details(details: serde_json::Value) -> ApiError {
+        ApiError {
+            operation: "create_checkout_session",
+            status: StatusCode::BAD_REQUEST,
+            code: Some("bad_request".into()),
+            message: Some("Validation failed".into()),
+            details: Some(details),
+            request_id: Some("req_1".into()),
+            retry_after: None,
+            body_excerpt: None,
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn validation_details_name_each_field_whatever_their_shape() {
+        let pairs = |e: &ApiError| e.field_errors();
+        let array = with_details(serde_json::json!([
+            {"field": "amount", "location": "body", "message": "must be positive"},
+            {"field": "currency_code", "location": "body", "message": "is required"},
+        ]));
+        assert_eq!(
+            array.to_string(),
+            "create_checkout_session failed with 400 Bad Request (bad_request): Validation failed: \
+             amount: must be positive; currency_code: is required [request id req_1]"
+        );
+        let object = with_details(serde_json::json!({
+            "amount": "must be positive",
+            "currency_code": ["is required", "must be XOF, USD or EUR"],
+        }));
+        assert_eq!(
+            pairs(&object),
+            [
+                ("amount".to_string(), "must be positive".to_string()),
+                (
+                    "currency_code".to_string(),
+                    "is required, must be XOF, USD or EUR".to_string()
+                ),
+            ]
+        );
+        let text = with_details(serde_json::json!("amount must be positive"));
+        assert_eq!(
+            pairs(&text),
+            [(String::new(), "amount must be positive".to_string())]
+        );
+        assert!(
+            text.to_string()
+                .ends_with(": Validation failed: amount must be positive [request id req_1]")
+        );
+        let odd = with_details(serde_json::json!([{"msg": "bad"}, 7, null, {"field": "x"}]));
+        assert_eq!(
+            pairs(&odd),
+            [
+                (String::new(), "bad".to_string()),
+                (String::new(), "7".to_string()),
+                ("x".to_string(), "{\"field\":\"x\"}".to_string()),
+            ]
+        );
+        assert!(
+            with_details(serde_json::Value::Null)
+                .field_errors()
+                .is_empty()
+        );
     }
 }

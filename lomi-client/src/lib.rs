@@ -26,6 +26,11 @@
 //!     .send()
 //!     .await?;
 //!
+//! // …send the customer to its hosted payment page…
+//! if let Some(page) = &session.checkout_url {
+//!     println!("redirect to {page}");
+//! }
+//!
 //! // …then list, retrieve, update and delete sessions.
 //! let page = client.list_checkout_sessions().limit(20).sort("created_at:desc").send().await?;
 //! let id = session.checkout_session_id;
@@ -55,6 +60,8 @@
 //!   or errors.
 //! - **Pages** through lists: `list_checkout_sessions().stream()` yields every session,
 //!   one page in memory at a time.
+//! - **Keeps what the spec lacks**: every [`ResponseValue`] holds the raw body
+//!   (`raw_json()`), and [`Client::request`] sends any request with all of the above.
 //!
 //! ```no_run
 //! use lomi_client::prelude::*;
@@ -73,13 +80,15 @@
 //! let created = client
 //!     .create_checkout_session()
 //!     .idempotency_key("order-1042")
-//!     .body(types::CheckoutSessionsCreate::builder().amount(15000))
+//!     .body(types::CheckoutSessionsCreate::builder().amount(15000).currency_code("XOF"))
 //!     .send()
 //!     .await;
 //! match created {
-//!     Ok(session) => println!("pay at {:?}", session.checkout_session_id),
+//!     Ok(session) => println!("pay at {:?}", session.checkout_url),
 //!     Err(Error::Api(e)) if e.kind() == ApiErrorKind::BadRequest => {
-//!         eprintln!("refused: {:?} {:?}", e.code, e.details)
+//!         for (field, problem) in e.field_errors() {
+//!             eprintln!("refused: {field}: {problem}");
+//!         }
 //!     }
 //!     Err(e) => eprintln!("{e} (request id {:?})", e.request_id()),
 //! }
@@ -93,6 +102,8 @@ mod arg;
 mod config;
 mod error;
 mod pagination;
+mod raw;
+mod response;
 mod runtime;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
@@ -112,8 +123,12 @@ pub use config::{
 pub use error::{
     ApiError, ApiErrorKind, ConnectionError, DecodeError, Error, InvalidInput, TimeoutError,
 };
-pub use generated::{API_KEY_HEADER, Client, ResponseValue, builder, servers, types};
+pub use generated::{API_KEY_HEADER, Client, builder, servers, types};
 pub use pagination::ItemStream;
+pub use raw::RawRequest;
+/// HTTP methods, for [`Client::request`].
+pub use reqwest::Method;
+pub use response::ResponseValue;
 pub use runtime::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions, RetryPolicy};
 /// The JSON crate the models use, for free-form fields such as `metadata`: build them
 /// with [`json!`] and pass a `serde_json::Value` or a `Map` (see [`IntoArg`]).

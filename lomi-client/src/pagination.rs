@@ -64,25 +64,48 @@ pub(crate) fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 
     offset.clone().ok().and_then(C::count).unwrap_or(0)
 }
 
+/// The page size a stream asks for: the builder's `limit`, or `fallback` (the spec's
+/// default) when it set none. The second value says whether the stream must set it on
+/// each page's request (it leaves a refused `limit` alone, for `send()` to report).
+pub(crate) fn page_size<C: Count + Clone>(limit: &Result<C, String>, fallback: u64) -> (u64, bool) {
+    match limit {
+        Ok(value) => match value.clone().count() {
+            Some(n) => (n, false),
+            None => (fallback, true),
+        },
+        Err(_) => (fallback, false),
+    }
+}
+
 struct Walk<F, T> {
     fetch: F,
     offset: u64,
+    /// The page size the stream asked for.
+    size: u64,
     buffer: VecDeque<T>,
+    /// The first item of the last page and the offset it was asked at: a server that
+    /// ignores `offset` answers the same page again, and the walk must not loop.
+    previous: Option<(u64, T)>,
     done: bool,
 }
 
-/// Streams the items of the pages `fetch(offset)` returns, from `start`, until a page is
-/// empty, the offset reaches `total`, or (without a `total`) a page comes back short.
-pub(crate) fn offset_stream<'a, T, F, Fut>(start: u64, fetch: F) -> ItemStream<'a, T>
+/// Streams the items of the pages `fetch(offset)` returns, from `start`, asking for
+/// `size` items a page, until a page is empty or short (fewer items than the page size
+/// the server reports, else than `size`), or the offset reaches `total`. A page whose
+/// first item is the previous page's first item means the server ignores `offset`: the
+/// stream ends with an error rather than loop.
+pub(crate) fn offset_stream<'a, T, F, Fut>(start: u64, size: u64, fetch: F) -> ItemStream<'a, T>
 where
-    T: Send + 'a,
+    T: Clone + PartialEq + Send + 'a,
     F: FnMut(u64) -> Fut + Send + 'a,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
 {
     let walk = Walk {
         fetch,
         offset: start,
+        size: size.max(1),
         buffer: VecDeque::new(),
+        previous: None,
         done: false,
     };
     stream::unfold(walk, |mut walk| async move {
@@ -95,11 +118,20 @@ where
             }
             match (walk.fetch)(walk.offset).await {
                 Ok(page) => {
+                    let asked_at = walk.offset;
+                    if let (Some((before, first)), Some(now)) = (&walk.previous, page.items.first())
+                        && first == now
+                    {
+                        walk.done = true;
+                        return Some((Err(repeated_page(*before, asked_at)), walk));
+                    }
                     let got = page.items.len() as u64;
+                    let size = page.limit.filter(|&l| l > 0).unwrap_or(walk.size);
                     walk.offset = walk.offset.saturating_add(got);
                     walk.done = got == 0
-                        || page.total.is_some_and(|total| walk.offset >= total)
-                        || (page.total.is_none() && page.limit.is_some_and(|limit| got < limit));
+                        || got < size
+                        || page.total.is_some_and(|total| walk.offset >= total);
+                    walk.previous = page.items.first().cloned().map(|first| (asked_at, first));
                     walk.buffer = page.items.into();
                 }
                 Err(e) => {
@@ -110,6 +142,20 @@ where
         }
     })
     .boxed()
+}
+
+/// The error that ends a stream over a server that ignores `offset`.
+fn repeated_page(before: u64, now: u64) -> Error {
+    Error::Decode(Box::new(crate::DecodeError {
+        operation: "stream",
+        status: reqwest::StatusCode::OK,
+        request_id: None,
+        reason: format!(
+            "the page at offset {now} starts with the same item as the page at offset \
+             {before}: the server ignores `offset`, so the stream stops instead of looping"
+        ),
+        body_excerpt: String::new(),
+    }))
 }
 
 #[cfg(test)]
@@ -127,7 +173,7 @@ mod tests {
     ) -> (ItemStream<'static, u64>, Arc<Mutex<Vec<u64>>>) {
         let asked = Arc::new(Mutex::new(Vec::new()));
         let log = asked.clone();
-        let stream = offset_stream(0, move |offset| {
+        let stream = offset_stream(0, size, move |offset| {
             log.lock().unwrap().push(offset);
             async move {
                 let end = (offset + size).min(len);
@@ -142,6 +188,50 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn without_pagination_a_short_page_ends_the_walk() {
+        // No `pagination` at all (lomi.'s `meta` envelope): the size asked for decides.
+        let stream = offset_stream(0, 20, |offset| async move {
+            Ok(Page {
+                items: (offset..(offset + 20).min(45)).collect::<Vec<u64>>(),
+                total: None,
+                limit: None,
+            })
+        });
+        assert_eq!(stream.try_collect::<Vec<_>>().await.unwrap().len(), 45);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_ignores_the_offset_ends_in_an_error_not_a_loop() {
+        let asked = Arc::new(Mutex::new(0));
+        let count = asked.clone();
+        let stream = offset_stream(0, 2, move |_offset| {
+            *count.lock().unwrap() += 1;
+            async move {
+                Ok(Page {
+                    items: vec![1_u64, 2],
+                    total: Some(10),
+                    limit: Some(2),
+                })
+            }
+        });
+        let got: Vec<Result<u64, Error>> = stream.collect().await;
+        assert_eq!(got.len(), 3);
+        let e = got[2].as_ref().unwrap_err();
+        assert!(e.to_string().contains("ignores `offset`"), "{e}");
+        assert_eq!(*asked.lock().unwrap(), 2);
+    }
+
+    #[test]
+    fn the_page_size_is_the_builders_or_the_default() {
+        assert_eq!(page_size::<Option<u64>>(&Ok(None), 20), (20, true));
+        assert_eq!(page_size(&Ok(Some(100_u64)), 20), (100, false));
+        assert_eq!(
+            page_size::<Option<u64>>(&Err("bad".into()), 20),
+            (20, false)
+        );
+    }
+
+    #[tokio::test]
     async fn walks_every_page_once_and_stops_at_the_total() {
         let (stream, asked) = pages(Some(45), 20, 45);
         let items: Vec<u64> = stream.try_collect().await.unwrap();
@@ -150,7 +240,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn without_a_total_a_short_page_is_the_last() {
+    async fn without_a_total_a_short_page_is_the_last_one() {
         let (stream, asked) = pages(None, 20, 40);
         assert_eq!(stream.try_collect::<Vec<_>>().await.unwrap().len(), 40);
         // 40 is a multiple of 20: one more (empty) page is needed to know the end.

@@ -63,8 +63,8 @@ use store::{Failure, Kind, Store};
 pub use webhooks::Delivery;
 
 /// The spec the mock checks against unless told otherwise: the one `lomi-client` is
-/// generated from.
-pub const LOMI_SPEC: &str = include_str!("../../spec/lomi.yaml");
+/// generated from (`spec/lomi.yaml`, copied into this crate by `cargo xtask generate`).
+pub const LOMI_SPEC: &str = include_str!("../spec/lomi.yaml");
 
 /// The API key the mock accepts unless told otherwise. A test key, as lomi. issues them.
 pub const DEFAULT_API_KEY: &str = "lomi_sk_test_mock_0123456789";
@@ -162,6 +162,76 @@ struct Staged {
     operation: Option<String>,
 }
 
+/// What [`MockServer::complete`] and [`MockServer::expire`] did: the session as it is
+/// now, and the webhook event they sent about it, to await.
+///
+/// ```no_run
+/// # async fn run(mock: lomi_mock::MockServer, id: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let delivery = mock.complete(id)?.await?; // returns once the endpoint answered 2xx
+/// assert!(delivery.delivered);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Transition {
+    /// The session after the change.
+    pub session: Value,
+    delivery: Option<tokio::sync::oneshot::Receiver<Delivery>>,
+}
+
+impl Transition {
+    /// Waits until the event is delivered: `Ok` with the delivery once the endpoint
+    /// answered 2xx, an error saying why otherwise (no endpoint registered, an answer
+    /// the mock does not retry, or every attempt failed).
+    pub async fn delivered(self) -> Result<Delivery, DeliveryError> {
+        let receiver = self.delivery.ok_or(DeliveryError::NoEndpoint)?;
+        let delivery = receiver.await.map_err(|_| DeliveryError::Stopped)?;
+        if delivery.delivered {
+            Ok(delivery)
+        } else {
+            Err(DeliveryError::Failed(Box::new(delivery)))
+        }
+    }
+}
+
+impl std::future::IntoFuture for Transition {
+    type Output = Result<Delivery, DeliveryError>;
+    type IntoFuture = Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.delivered())
+    }
+}
+
+/// Why a webhook event of a [`Transition`] was not delivered.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DeliveryError {
+    /// No endpoint was registered ([`MockServer::register_webhook`]), so nothing was sent.
+    NoEndpoint,
+    /// The endpoint refused it (a 4xx, which is not retried) or every attempt failed;
+    /// the delivery says how (`status`, `error`, `attempts`).
+    Failed(Box<Delivery>),
+    /// The mock stopped before the delivery ended.
+    Stopped,
+}
+
+impl std::fmt::Display for DeliveryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeliveryError::NoEndpoint => f.write_str(
+                "no webhook endpoint is registered: call MockServer::register_webhook first",
+            ),
+            DeliveryError::Failed(d) => write!(f, "webhook {d}"),
+            DeliveryError::Stopped => {
+                f.write_str("the mock stopped before the webhook was delivered")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DeliveryError {}
+
 /// A request as the mock received it.
 #[derive(Clone, Debug)]
 pub struct Recorded {
@@ -213,6 +283,8 @@ struct State {
 
 struct Shared {
     spec: Spec,
+    /// `http://127.0.0.1:PORT`: where the mock's hosted payment pages are.
+    origin: String,
     api_key: String,
     state: Mutex<State>,
     connections: AtomicUsize,
@@ -282,6 +354,7 @@ impl MockBuilder {
         let addr = listener.local_addr().map_err(StartError::Bind)?;
         let shared = Arc::new(Shared {
             spec,
+            origin: format!("http://{addr}"),
             api_key: self.api_key,
             state: Mutex::new(State::default()),
             connections: AtomicUsize::new(0),
@@ -379,31 +452,34 @@ impl MockServer {
         self.resources("checkout_sessions")
     }
 
-    /// Moves an open session to `completed`, as a payment would. Returns the session.
+    /// Moves an open session to `completed`, as a payment would.
     ///
     /// With a [webhook endpoint](MockServer::register_webhook), it then sends
-    /// `CHECKOUT_COMPLETED` with the session as `data`, signed.
-    pub fn complete(&self, id: &str) -> Result<Value, String> {
+    /// `CHECKOUT_COMPLETED` with the session as `data`, signed. Await the returned
+    /// [`Transition`] to wait until that event is delivered (or its delivery failed,
+    /// with why): `mock.complete(&id)?.await?`; no test needs to poll.
+    pub fn complete(&self, id: &str) -> Result<Transition, String> {
         self.finish(id, "completed", webhooks::COMPLETED)
     }
 
-    /// Moves an open session to `expired`, as time would. Returns the session.
+    /// Moves an open session to `expired`, as time would; await the result as for
+    /// [`complete`](MockServer::complete).
     ///
     /// With a webhook endpoint, it then sends `CHECKOUT_EXPIRED` (a name lomi.'s document
     /// does not list: a client decodes it as `EventType::Unknown`).
-    pub fn expire(&self, id: &str) -> Result<Value, String> {
+    pub fn expire(&self, id: &str) -> Result<Transition, String> {
         self.finish(id, "expired", webhooks::EXPIRED)
     }
 
     /// Moves an open session to `status`, then sends `event` about it.
-    fn finish(&self, id: &str, status: &str, event: &str) -> Result<Value, String> {
+    fn finish(&self, id: &str, status: &str, event: &str) -> Result<Transition, String> {
         let session = self
             .shared
             .state()
             .store
             .transition(id, "status", "open", status)?;
-        self.send_event(event, &session);
-        Ok(session)
+        let delivery = self.send_event(event, &session);
+        Ok(Transition { session, delivery })
     }
 
     /// Sends the events of later [`complete`](MockServer::complete) and
@@ -430,14 +506,18 @@ impl MockServer {
             .clone()
     }
 
-    fn send_event(&self, event: &str, data: &Value) {
+    fn send_event(
+        &self,
+        event: &str,
+        data: &Value,
+    ) -> Option<tokio::sync::oneshot::Receiver<Delivery>> {
         let endpoint = self
             .shared
             .webhook
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        let Some(endpoint) = endpoint else { return };
+        let endpoint = endpoint?;
         let (id, body) = webhooks::payload(event, data);
         let delivery = Delivery {
             id,
@@ -447,13 +527,17 @@ impl MockServer {
             attempts: 0,
             status: None,
             delivered: false,
+            error: None,
         };
+        let (done, delivered) = tokio::sync::oneshot::channel();
         webhooks::send(
             &self.shared.runtime,
             endpoint,
             delivery,
             self.shared.deliveries.clone(),
+            done,
         );
+        Some(delivered)
     }
 
     /// How many connections were opened so far.
@@ -855,7 +939,8 @@ fn handle(
         Err(problems) => return fail(Failure::validation(&problems)),
     };
     let body = match request_body(op, head, body) {
-        Ok(body) => body,
+        // lomi.'s validation strips the keys it does not know; so does the mock.
+        Ok(body) => body.map(|body| declared_only(&shared.spec, op, body)),
         Err(failure) => return fail(failure),
     };
 
@@ -893,7 +978,7 @@ fn handle(
         return answer;
     }
 
-    let answer = match perform(&shared.spec, &mut state.store, op, &params, body.as_ref()) {
+    let answer = match perform(shared, &mut state.store, op, &params, body.as_ref()) {
         Ok(answer) => answer,
         Err(failure) => fail(failure),
     };
@@ -1090,9 +1175,30 @@ fn request_body(
     }
 }
 
+/// `body` without the properties the operation's body schema does not declare (when it
+/// lists its properties and leaves `additionalProperties` unsaid or `false`).
+fn declared_only(spec: &Spec, op: &Operation, body: Value) -> Value {
+    let Some((schema, _)) = &op.body else {
+        return body;
+    };
+    let schema = store::follow(spec, &schema.source);
+    let open = schema
+        .get("additionalProperties")
+        .is_some_and(|a| a != &Value::Bool(false));
+    let (Some(declared), false, Value::Object(mut fields)) = (
+        schema.get("properties").and_then(Value::as_object),
+        open,
+        body.clone(),
+    ) else {
+        return body;
+    };
+    fields.retain(|name, _| declared.contains_key(name));
+    Value::Object(fields)
+}
+
 /// Does what the operation does to the store.
 fn perform(
-    spec: &Spec,
+    shared: &Shared,
     store: &mut Store,
     op: &Operation,
     params: &HashMap<String, Value>,
@@ -1108,6 +1214,7 @@ fn perform(
             ),
         ));
     };
+    let spec = &shared.spec;
     let collection = store::collection(op);
     let success = op.success_status().unwrap_or(200);
     let item = op
@@ -1147,7 +1254,13 @@ fn perform(
         }
         Kind::Create => Ok(Answer::json(
             success,
-            store.create(spec, &collection, &item, body.unwrap_or(&empty))?,
+            store.create(
+                spec,
+                &collection,
+                &item,
+                body.unwrap_or(&empty),
+                &shared.origin,
+            )?,
         )),
         Kind::Retrieve => Ok(Answer::json(
             success,

@@ -140,6 +140,10 @@ pub fn id_field(item: &Value, collection: &str) -> String {
         .map_or_else(|| "id".to_string(), str::to_string)
 }
 
+/// Where a hosted payment page is, under the server's origin: `/checkout/<id>`, as on
+/// lomi.'s checkout host.
+pub const CHECKOUT_PATH: &str = "/checkout/";
+
 impl Store {
     /// Every resource of `collection`.
     pub fn all(&self, collection: &str) -> &[Value] {
@@ -154,14 +158,13 @@ impl Store {
         collection: &str,
         item: &Value,
         body: &Value,
+        origin: &str,
     ) -> Result<Value, Failure> {
         let mut resource: Map<String, Value> = body.as_object().cloned().unwrap_or_default();
         let id_name = id_field(item, collection);
         let now = now();
-        resource.insert(
-            id_name.clone(),
-            Value::String(uuid::Uuid::new_v4().to_string()),
-        );
+        let id = uuid::Uuid::new_v4().to_string();
+        resource.insert(id_name.clone(), Value::String(id.clone()));
         self.id_fields.insert(collection.to_string(), id_name);
         let properties = item.get("properties").and_then(Value::as_object);
         let required: Vec<&str> = item
@@ -177,6 +180,8 @@ impl Store {
             }
             let value = match name.as_str() {
                 "created_at" | "updated_at" => Some(Value::String(now.clone())),
+                // The hosted payment page, on the mock's own host at lomi.'s path.
+                "checkout_url" => Some(Value::String(format!("{origin}{CHECKOUT_PATH}{id}"))),
                 "expires_at" => Some(Value::String(
                     (Utc::now() + chrono::Duration::minutes(SESSION_LIFETIME_MINUTES))
                         .to_rfc3339_opts(SecondsFormat::Millis, true),

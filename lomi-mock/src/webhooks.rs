@@ -44,6 +44,22 @@ pub struct Delivery {
     pub status: Option<u16>,
     /// Whether a 2xx answer came back.
     pub delivered: bool,
+    /// Why the last attempt failed (the connection error, or the status it answered),
+    /// if it did.
+    pub error: Option<String>,
+}
+
+impl std::fmt::Display for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (event {}): ", self.event, self.id)?;
+        match (&self.error, self.delivered) {
+            (_, true) => write!(f, "delivered, answered {:?}", self.status),
+            (Some(why), false) => {
+                write!(f, "not delivered after {} attempt(s): {why}", self.attempts)
+            }
+            (None, false) => write!(f, "not delivered yet ({} attempt(s))", self.attempts),
+        }
+    }
 }
 
 /// The lowercase hex HMAC-SHA256 of `body` under `secret`.
@@ -71,12 +87,14 @@ pub fn payload(event: &str, data: &Value) -> (String, Vec<u8>) {
     (id, serde_json::to_vec(&body).unwrap_or_default())
 }
 
-/// Sends `body` to `endpoint` on `runtime`, recording each attempt in `log[index]`.
+/// Sends `body` to `endpoint` on `runtime`, recording each attempt in `log[index]`;
+/// `done` gets the delivery as it ended (delivered, refused, or given up on).
 pub fn send(
     runtime: &tokio::runtime::Handle,
     endpoint: Endpoint,
     delivery: Delivery,
     log: Arc<Mutex<Vec<Delivery>>>,
+    done: tokio::sync::oneshot::Sender<Delivery>,
 ) {
     let index = {
         let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
@@ -88,7 +106,29 @@ pub fn send(
             .timeout(Duration::from_secs(4))
             .user_agent("Lomi-Webhook/1.0")
             .build();
-        let Ok(http) = http else { return };
+        let finish = |log: &Mutex<Vec<Delivery>>, done: tokio::sync::oneshot::Sender<Delivery>| {
+            let last = log
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(index)
+                .cloned();
+            if let Some(last) = last {
+                let _ = done.send(last);
+            }
+        };
+        let http = match http {
+            Ok(http) => http,
+            Err(e) => {
+                if let Some(entry) = log
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get_mut(index)
+                {
+                    entry.error = Some(format!("cannot build an HTTP client: {e}"));
+                }
+                return finish(&log, done);
+            }
+        };
         let mut wait = Duration::from_millis(50);
         for attempt in 1..=MAX_ATTEMPTS {
             let answer = http
@@ -106,10 +146,16 @@ pub fn send(
                     entry.attempts = attempt;
                     entry.status = status;
                     entry.delivered = status.is_some_and(|s| (200..300).contains(&s));
+                    entry.error = match &answer {
+                        Ok(r) if r.status().is_success() => None,
+                        Ok(r) => Some(format!("{} answered {}", endpoint.url, r.status())),
+                        Err(e) => Some(format!("cannot reach {}: {}", endpoint.url, chain(e))),
+                    };
                 }
             }
             match status {
-                Some(s) if s < 500 => return,
+                Some(s) if s < 500 => return finish(&log, done),
+                _ if attempt == MAX_ATTEMPTS => return finish(&log, done),
                 _ => {
                     tokio::time::sleep(wait).await;
                     wait *= 2;
@@ -117,6 +163,18 @@ pub fn send(
             }
         }
     });
+}
+
+/// An error with its causes, as reqwest nests the useful part.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 #[cfg(test)]

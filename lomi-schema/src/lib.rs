@@ -107,11 +107,20 @@ impl Schema {
                         .skip(1)
                         .map(|s| s.replace("~1", "/").replace("~0", "~")),
                 );
+                // A missing property is the object's problem for JSON Schema, but the
+                // property's for whoever reads the error: name it, as lomi. does.
+                let mut message = e.to_string();
+                if let jsonschema::error::ValidationErrorKind::Required { property } = e.kind()
+                    && let Some(name) = property.as_str()
+                {
+                    field.push(name.to_string());
+                    message = "is required".into();
+                }
                 Problem {
                     location,
                     field: field.join("."),
                     pointer,
-                    message: e.to_string(),
+                    message,
                 }
             })
             .collect()

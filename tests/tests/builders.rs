@@ -66,7 +66,8 @@ async fn numbers_of_any_type_and_maps_of_any_kind_are_taken() {
         .quantity(quantity)
         .title(Some("Rice"))
         .description(None::<&str>)
-        .status(types::CheckoutSessionStatus::Open);
+        .allowed_providers(["WAVE", "MTN"])
+        .expiration_minutes(45_u16);
     client
         .update_checkout_session()
         .session_id(SESSION_ID)
@@ -76,9 +77,11 @@ async fn numbers_of_any_type_and_maps_of_any_kind_are_taken() {
         .unwrap();
     let sent = body(&server.requests()[1]);
     assert_eq!(sent["metadata"], json!({"k": 1}));
-    assert_eq!(sent["quantity"], 3.0);
+    // An integer, as lomi. takes it (the 1.1.0 document said a float).
+    assert_eq!(sent["quantity"], json!(3));
     assert_eq!(sent["title"], "Rice");
-    assert_eq!(sent["status"], "open");
+    assert_eq!(sent["allowed_providers"], json!(["WAVE", "MTN"]));
+    assert_eq!(sent["expiration_minutes"], json!(45));
     assert!(sent.get("description").is_none());
 }
 

@@ -91,10 +91,10 @@ async fn list_forwards_limit_offset_and_sort_and_decodes_the_page() {
 
     mock.assert_async().await;
     assert_eq!(page.data.len(), 2);
-    let pagination = page.pagination;
+    let pagination = page.pagination.expect("the page says where it sits");
     assert_eq!(
         (pagination.limit, pagination.offset, pagination.total),
-        (20, 40, 42)
+        (Some(20), Some(40), Some(42))
     );
 }
 

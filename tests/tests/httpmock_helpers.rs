@@ -50,7 +50,11 @@ async fn create_with_a_typed_expectation_and_answer() {
     // Another body does not match the expectation: httpmock answers 404.
     let other = client(&server)
         .create_checkout_session()
-        .body(types::CheckoutSessionsCreate::builder().amount(1))
+        .body(
+            types::CheckoutSessionsCreate::builder()
+                .amount(1)
+                .currency_code("XOF"),
+        )
         .send()
         .await
         .unwrap_err();

@@ -20,6 +20,10 @@ pub const OVERLAY_PATH: &str = "spec/overlay.yaml";
 pub const SPEC_PATH: &str = "spec/lomi.yaml";
 /// Where the generated client code lives, relative to the workspace root.
 pub const GENERATED_DIR: &str = "lomi-client/src/generated";
+/// The copy of the spec packaged with `lomi-mock`, which a shop's dev-dependency reads
+/// (a crate cannot package a file from outside its folder).
+pub const MOCK_SPEC_PATH: &str = "lomi-mock/spec/lomi.yaml";
+
 /// The generated typed httpmock helpers (the `lomi-httpmock` crate's source).
 pub const HTTPMOCK_PATH: &str = "lomi-httpmock/src/generated.rs";
 
@@ -175,6 +179,9 @@ pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, F
     }
     if let Some(change) = ensure_file(root, SPEC_PATH, &spec, mode)? {
         report.changed.insert(0, change);
+    }
+    if let Some(change) = ensure_file(root, MOCK_SPEC_PATH, &spec, mode)? {
+        report.changed.push(change);
     }
     report.warnings = generated.warnings;
     report.summary = summary;

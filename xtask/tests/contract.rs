@@ -215,6 +215,34 @@ fn behaviour(spec: &str) -> Option<String> {
     assert_eq!(items, [\"a\", \"b\", \"c\"]);
     assert_eq!((first.calls_async().await, second.calls_async().await, reused.calls_async().await), (1, 1, 0));"
         ),
+        // A property sent under another name decodes, its own name first, then each
+        // alias in order; a body with several of them is not a duplicate-field error.
+        "aliased-properties" => format!(
+            "let server = MockServer::start_async().await;
+    let client = {krate}::Client::builder(\"k\").base_url(server.base_url()).build().unwrap();
+    for (id, body, expected) in [
+        (\"a\", serde_json::json!({{\"orderId\": \"a\", \"link\": \"L\", \"pay_url\": \"P\"}}), Some(\"P\")),
+        (\"b\", serde_json::json!({{\"orderId\": \"b\", \"payUrl\": \"U\", \"link\": \"L\"}}), Some(\"U\")),
+        (\"c\", serde_json::json!({{\"orderId\": \"c\", \"link\": \"L\"}}), Some(\"L\")),
+        (\"d\", serde_json::json!({{\"orderId\": \"d\", \"payUrl\": null}}), None),
+    ] {{
+        let mock = server.mock_async(|when, then| {{
+            when.method(GET).path(format!(\"/orders/{{id}}\"));
+            then.status(200).json_body(body.clone());
+        }}).await;
+        let order = client.get_order().order_id(id).send().await.unwrap();
+        assert_eq!(order.pay_url.as_deref(), expected, \"{{body}}\");
+        mock.delete_async().await;
+    }}
+    let mock = server.mock_async(|when, then| {{
+        when.method(GET).path(\"/orders/e\");
+        then.status(200).json_body(serde_json::json!({{\"orderId\": \"e\", \"lines\": [{{\"code\": \"S1\"}}, {{\"sku\": \"S2\", \"code\": \"X\"}}]}}));
+    }}).await;
+    let order = client.get_order().order_id(\"e\").send().await.unwrap().into_inner();
+    let skus: Vec<Option<String>> = order.lines.unwrap_or_default().into_iter().map(|l| l.sku).collect();
+    assert_eq!(skus, [Some(\"S1\".to_string()), Some(\"S2\".to_string())]);
+    mock.assert_async().await;"
+        ),
         // A relative server cannot be a base URL: building says so.
         "relative-server" => format!(
             "let e = {krate}::Client::builder(\"k\").build().unwrap_err().to_string();

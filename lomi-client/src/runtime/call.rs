@@ -16,6 +16,7 @@ use tracing::field::Empty;
 
 use super::options::CallOptions;
 use super::params::Operation;
+use crate::ResponseValue;
 use crate::error::{
     ApiError, ConnectionError, DecodeError, Error, InvalidInput, TimeoutError, excerpt,
 };
@@ -106,12 +107,13 @@ fn access(f: &mut dyn FnMut(&mut CallState)) {
     let _ = CALL.try_with(|state| f(&mut state.lock().unwrap_or_else(PoisonError::into_inner)));
 }
 
-/// Runs one generated `send_unchecked()` future and turns its failure into [`Error`].
+/// Runs one generated `send_unchecked()` future: its success becomes the crate's
+/// [`ResponseValue`] (with the raw body the exec hook buffered), its failure [`Error`].
 pub(crate) async fn call<T, E>(
     operation: Operation,
     options: CallOptions,
-    send: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
-) -> Result<T, Error> {
+    send: impl Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>,
+) -> Result<ResponseValue<T>, Error> {
     let state = Arc::new(Mutex::new(CallState {
         options,
         ..CallState::default()
@@ -138,7 +140,15 @@ pub(crate) async fn call<T, E>(
         span.record("status", status.as_u16());
     }
     match result {
-        Ok(value) => Ok(value),
+        Ok(value) => {
+            let (status, headers) = (value.status(), value.headers().clone());
+            Ok(ResponseValue::new(
+                value.into_inner(),
+                status,
+                headers,
+                state.last.body,
+            ))
+        }
         Err(e) => Err(convert(e, &operation, state)),
     }
 }
@@ -287,10 +297,14 @@ fn api_error_from_bytes(
 
 /// The response's `X-Request-Id`, unless it is missing, blank or not text.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    request_id_str(headers).map(str::to_string)
+}
+
+/// [`request_id`], borrowed.
+pub(crate) fn request_id_str(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|id| !id.is_empty())
-        .map(str::to_string)
 }

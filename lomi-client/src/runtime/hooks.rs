@@ -6,7 +6,7 @@ use std::time::{Instant, SystemTime};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::Method;
-use reqwest::header::HeaderValue;
+use reqwest::header::{ACCEPT, HeaderValue};
 use tracing::Instrument;
 use tracing::field::Empty;
 
@@ -69,6 +69,12 @@ impl ClientHooks<Runtime> for Client {
         })
         .unwrap_or((settings.timeout, None));
         *request.timeout_mut() = Some(timeout);
+        // lomi. answers JSON, errors included: say so where progenitor says `*/*` (an
+        // operation without a response body, such as a DELETE) or nothing.
+        let headers = request.headers_mut();
+        if headers.get(ACCEPT).is_none_or(|v| v == "*/*") {
+            headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        }
         if let Some(name) = crate::generated::API_KEY_QUERY {
             request
                 .url_mut()

@@ -26,6 +26,7 @@ mod retry;
 pub use options::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions};
 // For the generated builders. A spec may use none of them (no operation, no bounded
 // parameter, no generated type in a bounded parameter), so none may warn when unused.
+pub(crate) use call::request_id_str;
 pub use retry::RetryPolicy;
 #[allow(unused_imports)]
 pub(crate) use {
