@@ -150,10 +150,11 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
                 content.extend(text_args(&text_types)?);
                 crate::aliases::apply(content, &plan.aliases)?;
                 let models = structs_of(content);
+                let type_docs = documented_types(content);
                 for item in content.iter_mut() {
                     match item {
                         Item::Mod(b) if b.ident == "builder" => {
-                            model_builders(b, &needed, &models)?
+                            model_builders(b, &needed, &models, &type_docs)?
                         }
                         // A field or value lomi. adds must break no user's code: models
                         // are built through their builders, and matches need a `_` arm.
@@ -195,6 +196,43 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The first paragraph of a doc comment.
+fn first_paragraph(docs: &[syn::Attribute]) -> Option<String> {
+    let syn::Meta::NameValue(nv) = &docs.first()?.meta else {
+        return None;
+    };
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(text),
+        ..
+    }) = &nv.value
+    else {
+        return None;
+    };
+    let text = text.value();
+    let first = text.split("\n\n").next().unwrap_or_default().trim();
+    (!first.is_empty()).then(|| first.to_string())
+}
+
+/// The doc comments of the structs and enums among `items`, by name.
+fn documented_types(items: &[Item]) -> Vec<(String, Vec<syn::Attribute>)> {
+    let docs = |attrs: &[syn::Attribute]| -> Vec<syn::Attribute> {
+        attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .cloned()
+            .collect()
+    };
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Struct(s) => Some((s.ident.to_string(), docs(&s.attrs))),
+            Item::Enum(e) => Some((e.ident.to_string(), docs(&e.attrs))),
+            _ => None,
+        })
+        .filter(|(_, d)| !d.is_empty())
+        .collect()
 }
 
 fn is_public(vis: &Visibility) -> bool {
@@ -369,6 +407,7 @@ fn model_builders(
     builder: &mut ItemMod,
     needed: &[String],
     models: &[ItemStruct],
+    type_docs: &[(String, Vec<syn::Attribute>)],
 ) -> Result<(), String> {
     let items = &mut builder
         .content
@@ -392,7 +431,7 @@ fn model_builders(
             _ => None,
         });
         let described = models.iter().find(|m| m.ident == model.ident);
-        let mut model_items = compact_builder(model, defaults, described)?;
+        let mut model_items = compact_builder(model, defaults, described, type_docs)?;
         if !needed.contains(&model.ident.to_string()) {
             for item in &mut model_items {
                 match item {
@@ -425,6 +464,7 @@ fn compact_builder(
     model: &ItemStruct,
     defaults: Option<&syn::ItemImpl>,
     described: Option<&ItemStruct>,
+    type_docs_by_name: &[(String, Vec<syn::Attribute>)],
 ) -> Result<Vec<Item>, String> {
     let name = &model.ident;
     let broken = |why: &str| format!("typify's builder `{name}` {why}");
@@ -489,6 +529,20 @@ fn compact_builder(
     let initial = fields
         .iter()
         .map(|(ident, _, _, default)| quote!(#ident: #default,));
+    // A `$ref`'d property has no description of its own (OpenAPI 3.0 drops a `$ref`'s
+    // siblings): its type's says what it is.
+    let type_docs = |ty: &Type| -> Vec<syn::Attribute> {
+        let mut names = Vec::new();
+        type_idents(ty, &mut names);
+        names
+            .iter()
+            .find_map(|n| type_docs_by_name.iter().find(|(name, _)| name == n))
+            // The first paragraph: the description (later ones may link to names that
+            // are not in scope in the builder module).
+            .and_then(|(_, docs)| first_paragraph(docs))
+            .map(|doc| vec![parse_quote!(#[doc = #doc])])
+            .unwrap_or_default()
+    };
     // Each setter says what its field is: the schema's description, which typify put
     // on the model's field.
     let field_docs = |ident: &syn::Ident| -> Vec<syn::Attribute> {
@@ -516,6 +570,9 @@ fn compact_builder(
             quote!(crate::arg::set)
         };
         let mut docs = field_docs(ident);
+        if docs.is_empty() {
+            docs = type_docs(ty);
+        }
         if docs.is_empty() {
             let doc = format!("Sets `{label}`.");
             docs.push(parse_quote!(#[doc = #doc]));
@@ -765,16 +822,26 @@ fn augment_builders(
             if let ImplItem::Fn(f) = i
                 && names.iter().any(|n| f.sig.ident == n)
             {
-                let bounds = op
-                    .params
-                    .iter()
-                    .find(|p| f.sig.ident == p.field)
-                    .and_then(|p| p.bounds.as_ref())
-                    .map(|b| {
-                        let b = bounds_tokens(b);
-                        quote!(::std::option::Option::Some(#b))
-                    });
+                let param = op.params.iter().find(|p| f.sig.ident == p.field);
+                let bounds = param.and_then(|p| p.bounds.as_ref()).map(|b| {
+                    let b = bounds_tokens(b);
+                    quote!(::std::option::Option::Some(#b))
+                });
                 rewrite_setter(f, bounds);
+                if !f.attrs.iter().any(|a| a.path().is_ident("doc")) {
+                    let doc = setter_doc(param, &f.sig.ident.to_string());
+                    f.attrs.push(parse_quote!(#[doc = #doc]));
+                }
+            } else if let ImplItem::Fn(f) = i
+                && let Some(field) = f.sig.ident.to_string().strip_suffix("_map")
+                && names.iter().any(|n| n == field)
+                && !f.attrs.iter().any(|a| a.path().is_ident("doc"))
+            {
+                let doc = format!(
+                    "Changes the `{field}` through its builder (a closure that takes it and \
+                     returns it), keeping what was already set."
+                );
+                f.attrs.push(parse_quote!(#[doc = #doc]));
             }
         }
         with_call_options(imp, &name)?;
@@ -823,6 +890,34 @@ impl quote::ToTokens for OptionsField {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         format_ident!("options_").to_tokens(tokens);
     }
+}
+
+/// What an operation builder's setter sets: the parameter's description, its bounds,
+/// or, for the body, what it takes.
+fn setter_doc(param: Option<&crate::plan::ParamPlan>, name: &str) -> String {
+    let Some(param) = param else {
+        return format!(
+            "Sets the `{name}`: a model, or its builder (a refused field is reported by `send()`)."
+        );
+    };
+    let mut doc = param
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Sets the `{}` parameter.", param.name));
+    if let Some(b) = &param.bounds {
+        let range = match (b.minimum, b.maximum) {
+            (Some(lo), Some(hi)) => Some(format!("from {lo} to {hi}")),
+            (Some(lo), None) => Some(format!("at least {lo}")),
+            (None, Some(hi)) => Some(format!("at most {hi}")),
+            (None, None) => None,
+        };
+        if let Some(range) = range {
+            doc.push_str(&format!(
+                "\n\nChecked before sending: {range}, else `send()` returns `Error::InvalidInput`."
+            ));
+        }
+    }
+    doc
 }
 
 /// Initializes the options field in `new()` and lets `send_unchecked()` ignore it.

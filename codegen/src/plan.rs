@@ -66,6 +66,8 @@ pub struct ParamPlan {
     pub bounds: Option<Bounds>,
     /// Whether it is a path parameter (which must stay inside its segment).
     pub in_path: bool,
+    /// The parameter's description, for its setter's rustdoc.
+    pub description: Option<String>,
 }
 
 /// Bounds on one parameter, checked before any request is sent.
@@ -121,6 +123,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                         field: sanitize_snake(p.name()),
                         bounds: bounds(p),
                         in_path: p.in_path(),
+                        description: p.param.parameter_data_ref().description.clone(),
                     })
                     .collect(),
                 paginated: offset_list(model, op).is_some(),

@@ -148,12 +148,8 @@ async fn an_order_is_paid_once_however_often_lomi_notifies() {
     assert_eq!(session.status, types::CheckoutSessionStatus::Completed);
 }
 
-#[tokio::test]
-async fn a_refused_delivery_is_reported_with_why() {
-    let mock = MockServer::start().await.unwrap();
-    // An endpoint with another secret refuses every event (400, not retried).
-    let shop: Shared = Arc::default();
-    mock.register_webhook(start_endpoint(shop).await, "whsec_not_the_shops");
+/// A session created on `mock` by a client of it; its id.
+async fn any_session(mock: &MockServer) -> String {
     let client = Client::builder(mock.api_key())
         .base_url(mock.url())
         .build()
@@ -168,35 +164,24 @@ async fn a_refused_delivery_is_reported_with_why() {
         .send()
         .await
         .unwrap();
-    let err = mock
-        .complete(&session.checkout_session_id.to_string())
-        .unwrap()
-        .await
-        .unwrap_err();
+    session.checkout_session_id.to_string()
+}
+
+#[tokio::test]
+async fn a_refused_delivery_is_reported_with_why() {
+    let mock = MockServer::start().await.unwrap();
+    // An endpoint with another secret refuses every event (400, not retried).
+    let shop: Shared = Arc::default();
+    mock.register_webhook(start_endpoint(shop).await, "whsec_not_the_shops");
+    let id = any_session(&mock).await;
+    let err = mock.complete(&id).unwrap().await.unwrap_err();
     let text = err.to_string();
     assert!(text.contains("not delivered after 1 attempt"), "{text}");
     assert!(text.contains("400"), "{text}");
 
     // Without an endpoint there is nothing to wait for, and the error says so.
     let quiet = MockServer::start().await.unwrap();
-    let client = Client::builder(quiet.api_key())
-        .base_url(quiet.url())
-        .build()
-        .unwrap();
-    let session = client
-        .create_checkout_session()
-        .body(
-            types::CheckoutSessionsCreate::builder()
-                .currency_code("XOF")
-                .amount(100),
-        )
-        .send()
-        .await
-        .unwrap();
-    let err = quiet
-        .expire(&session.checkout_session_id.to_string())
-        .unwrap()
-        .await
-        .unwrap_err();
+    let id = any_session(&quiet).await;
+    let err = quiet.expire(&id).unwrap().await.unwrap_err();
     assert!(err.to_string().contains("register_webhook"), "{err}");
 }

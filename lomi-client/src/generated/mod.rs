@@ -643,7 +643,7 @@ Required: building without it fails, naming `created_at`.*/
                 );
                 self
             }
-            ///Sets `currency_code`.
+            ///Three-letter ISO currency code (e.g., XOF, USD, EUR)
             /**
 
 Required: building without it fails, naming `currency_code`.*/
@@ -932,7 +932,7 @@ Required: building without it fails, naming `currency_code`.*/
                 );
                 self
             }
-            ///Sets `status`.
+            ///Current status of the resource. A checkout session moves from `open` to `completed` or `expired`.
             /**
 
 Required: building without it fails, naming `status`.*/
@@ -1265,7 +1265,7 @@ Required: building without it fails, naming `status`.*/
                 );
                 self
             }
-            ///Sets `currency_code`.
+            ///Three-letter ISO currency code (e.g., XOF, USD, EUR)
             /**
 
 Required: building without it fails, naming `currency_code`.*/
@@ -1824,7 +1824,7 @@ Required: building without it fails, naming `currency_code`.*/
                 );
                 self
             }
-            ///Sets `currency_code`.
+            ///Three-letter ISO currency code (e.g., XOF, USD, EUR)
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<
@@ -2454,7 +2454,7 @@ Required: building without it fails, naming `currency_code`.*/
         }
         #[cfg(feature = "response-builders")]
         impl ListCheckoutSessions200Response {
-            ///Sets `data`.
+            ///checkout sessions resource object
             /**
 
 Required: building without it fails, naming `data`.*/
@@ -2470,7 +2470,7 @@ Required: building without it fails, naming `data`.*/
                 );
                 self
             }
-            ///Sets `pagination`.
+            ///Where a page sits in an offset-paginated list (each field may be missing).
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: crate::IntoArg<::std::option::Option<super::Pagination>>,
@@ -2684,7 +2684,7 @@ Required: building without it fails, naming `data`.*/
                 crate::arg::set(&mut self.data, &mut self.errors_, "data", value);
                 self
             }
-            ///Sets `event`.
+            ///The name of a webhook event, as in the `X-Lomi-Event` header and the payload's `event`.
             /**
 
 Required: building without it fails, naming `event`.*/
@@ -3517,6 +3517,9 @@ pub mod builder {
                 options_: ::std::default::Default::default(),
             }
         }
+        /**Maximum number of items to return (1-100)
+
+Checked before sending: from 1 to 100, else `send()` returns `Error::InvalidInput`.*/
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: crate::IntoArg<::std::num::NonZeroU64>,
@@ -3533,6 +3536,9 @@ pub mod builder {
                 .map(::std::option::Option::Some);
             self
         }
+        /**Number of items to skip for pagination
+
+Checked before sending: at least 0, else `send()` returns `Error::InvalidInput`.*/
         pub fn offset<V>(mut self, value: V) -> Self
         where
             V: crate::IntoArg<u64>,
@@ -3549,6 +3555,7 @@ pub mod builder {
                 .map(::std::option::Option::Some);
             self
         }
+        ///Sort order. Format: `field:direction` (e.g., `created_at:desc`)
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: crate::IntoArg<::std::string::String>,
@@ -3742,6 +3749,7 @@ while let Some(item) = items.try_next().await? {
                 options_: ::std::default::Default::default(),
             }
         }
+        ///Sets the `body`: a model, or its builder (a refused field is reported by `send()`).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: crate::IntoArg<types::CheckoutSessionsCreate>,
@@ -3750,6 +3758,7 @@ while let Some(item) = items.try_next().await? {
                 .map(::std::convert::From::from);
             self
         }
+        ///Changes the `body` through its builder (a closure that takes it and returns it), keeping what was already set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3869,6 +3878,7 @@ while let Some(item) = items.try_next().await? {
                 options_: ::std::default::Default::default(),
             }
         }
+        ///Unique identifier for the checkout session
         pub fn session_id<V>(mut self, value: V) -> Self
         where
             V: crate::IntoArg<::std::string::String>,
@@ -3996,6 +4006,7 @@ while let Some(item) = items.try_next().await? {
                 options_: ::std::default::Default::default(),
             }
         }
+        ///Unique identifier for the checkout session
         pub fn session_id<V>(mut self, value: V) -> Self
         where
             V: crate::IntoArg<::std::string::String>,
@@ -4112,6 +4123,7 @@ while let Some(item) = items.try_next().await? {
                 options_: ::std::default::Default::default(),
             }
         }
+        ///Unique identifier for the checkout session
         pub fn session_id<V>(mut self, value: V) -> Self
         where
             V: crate::IntoArg<::std::string::String>,
@@ -4127,6 +4139,7 @@ while let Some(item) = items.try_next().await? {
             );
             self
         }
+        ///Sets the `body`: a model, or its builder (a refused field is reported by `send()`).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: crate::IntoArg<types::CheckoutSessionsUpdate>,
@@ -4135,6 +4148,7 @@ while let Some(item) = items.try_next().await? {
                 .map(::std::convert::From::from);
             self
         }
+        ///Changes the `body` through its builder (a closure that takes it and returns it), keeping what was already set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
