@@ -242,9 +242,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Shorthand for a [`RetryPolicy`] with `retries` retries (0 turns retrying off).
+    /// How many times a failed attempt is retried (0 turns retrying off); the rest of
+    /// the policy (backoff, set with [`retry_policy`](ClientBuilder::retry_policy) before
+    /// or after) is kept.
     pub fn max_retries(mut self, retries: u32) -> Self {
-        self.retry = RetryPolicy::new(retries);
+        self.retry = self.retry.with_max_retries(retries);
         self
     }
 
@@ -427,6 +429,17 @@ impl std::error::Error for BuildError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_retries_changes_only_the_count() {
+        let patient = RetryPolicy::default()
+            .initial_backoff(Duration::from_secs(2))
+            .max_backoff(Duration::from_secs(30));
+        let builder = Client::builder("k").retry_policy(patient).max_retries(5);
+        assert_eq!(builder.retry, patient.with_max_retries(5));
+        assert_eq!(builder.retry.max_retries(), 5);
+        assert_ne!(builder.retry, RetryPolicy::new(5), "the backoff is kept");
+    }
 
     #[test]
     fn base_urls_are_checked_and_trimmed() {
