@@ -317,14 +317,8 @@ pub fn read_spec_side(root: &Path, side: &str) -> Result<String, String> {
 pub fn client_version(root: &Path) -> String {
     fs::read_to_string(root.join("lomi-client/Cargo.toml"))
         .ok()
-        .and_then(|text| {
-            text.lines().find_map(|l| {
-                l.trim()
-                    .strip_prefix("version = \"")?
-                    .strip_suffix('"')
-                    .map(str::to_string)
-            })
-        })
+        .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok())
+        .and_then(|doc| Some(doc.get("package")?.get("version")?.as_str()?.to_string()))
         .unwrap_or_else(|| "0.0.0".into())
 }
 
@@ -379,11 +373,26 @@ pub fn spec_change_summary(root: &Path, new_spec: &str) -> Option<String> {
 /// examples and tests left behind): without the dev-dependencies those need on this
 /// workspace's other crates, which the copy's workspace does not have.
 pub fn standalone_client_manifest(text: &str) -> String {
-    text.lines()
-        .filter(|l| !l.contains("lomi-mock"))
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    edit_manifest(text, |doc| {
+        if let Some(dev) = doc
+            .get_mut("dev-dependencies")
+            .and_then(|d| d.as_table_like_mut())
+        {
+            dev.remove("lomi-mock");
+        }
+    })
+}
+
+/// `text`, a Cargo manifest, changed by `edit` as TOML (comments and order kept); as it
+/// is when it is not TOML, for cargo to report.
+pub fn edit_manifest(text: &str, edit: impl FnOnce(&mut toml_edit::DocumentMut)) -> String {
+    match text.parse::<toml_edit::DocumentMut>() {
+        Ok(mut doc) => {
+            edit(&mut doc);
+            doc.to_string()
+        }
+        Err(_) => text.to_string(),
+    }
 }
 
 /// Copies the folder `from` to `to`, recursively, leaving out the entries named in
@@ -410,18 +419,24 @@ pub fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> std::io::Result<()> {
 /// that do not exist there, so that the copies inherit the same dependency versions.
 pub fn scratch_manifest(root: &Path, members: &[String]) -> String {
     let ours = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
-    let list: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
-    let mut out = String::new();
-    for line in ours.lines() {
-        if line.contains("path = \"codegen\"") || line.contains("path = \"lomi-client\"") {
-            continue;
+    edit_manifest(&ours, |doc| {
+        let Some(workspace) = doc.get_mut("workspace").and_then(|w| w.as_table_mut()) else {
+            return;
+        };
+        workspace.insert(
+            "members",
+            toml_edit::value(toml_edit::Array::from_iter(
+                members.iter().map(String::as_str),
+            )),
+        );
+        workspace.remove("default-members");
+        if let Some(deps) = workspace
+            .get_mut("dependencies")
+            .and_then(|d| d.as_table_like_mut())
+        {
+            // The scratch workspace has its own copies of these.
+            deps.remove("lomi-codegen");
+            deps.remove("lomi-client");
         }
-        if line.starts_with("members = ") {
-            out.push_str(&format!("members = [{}]\n", list.join(", ")));
-        } else if !line.starts_with("default-members = ") {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
+    })
 }

@@ -1,60 +1,91 @@
 //! `cargo xtask <command>`: see `cargo xtask help`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use clap::{Parser, Subcommand, ValueEnum};
 use xtask::{Mode, OVERLAY_PATH, SPEC_PATH, UPSTREAM_PATH, Warnings, generate, workspace_root};
 
-const USAGE: &str = "\
-usage: cargo xtask <command>
+/// Maintainer commands for lomi-rs.
+#[derive(Parser, Debug)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-commands:
-  generate            apply spec/overlay.yaml to spec/upstream.yaml, write the result as
-                      spec/lomi.yaml, and regenerate lomi-client/src/generated from it
-  generate --check    change nothing; exit 1 with a diff if spec/lomi.yaml or the
-                      committed client is stale
-  diff-spec [OLD] [NEW] [--format text|json|markdown] [--allow-breaking]
-                      what changed for client users between two specs (a path or REV:path;
-                      default HEAD:spec/lomi.yaml against spec/lomi.yaml), with the version
-                      bump it calls for; exits 1 on a breaking change unless --allow-breaking
-  check-python-doc    feed spec/lomi.yaml to OpenAPI Generator's python target (the
-                      `openapi-generator-cli` on PATH, or $OPENAPI_GENERATOR_CLI) and
-                      compare its CheckoutSessionsApi.md with the official SDK's page,
-                      spec/python-sdk/CheckoutSessionsApi.md, byte for byte
-  bench-codegen       time each generator stage on our spec and on 10/100/1,000-operation
-                      specs (builds the xtask in release first)
-  bench-build         cold build time of a crate using lomi-client against one using
-                      OpenAPI Generator's rust client for the same spec, and of each
-                      client crate alone (needs openapi-generator-cli, like
-                      check-python-doc); --root PATH measures another checkout
-  help                show this message
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Apply spec/overlay.yaml to spec/upstream.yaml, write the result as spec/lomi.yaml,
+    /// and regenerate lomi-client/src/generated, lomi-httpmock and lomi-mock's spec copy.
+    Generate {
+        /// Change nothing; exit 1 with a diff if spec/lomi.yaml or the committed client
+        /// is stale.
+        #[arg(long)]
+        check: bool,
+        /// Treat lint warnings (examples, defaults…) as errors; write nothing.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Also print the time taken.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// What changed for client users between two specs (a path or REV:path), with the
+    /// version bump it calls for; exits 1 on a breaking change unless --allow-breaking.
+    DiffSpec {
+        /// The old spec (default: HEAD:spec/lomi.yaml).
+        old: Option<String>,
+        /// The new spec (default: spec/lomi.yaml).
+        new: Option<String>,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit 0 even when the change is breaking.
+        #[arg(long)]
+        allow_breaking: bool,
+    },
+    /// Feed spec/lomi.yaml to OpenAPI Generator's python target (`openapi-generator-cli`
+    /// on PATH, or $OPENAPI_GENERATOR_CLI) and compare its CheckoutSessionsApi.md with
+    /// the official SDK's page, spec/python-sdk/CheckoutSessionsApi.md, byte for byte.
+    CheckPythonDoc,
+    /// Time each generator stage on our spec and on 10/100/1,000-operation specs (builds
+    /// the xtask in release first).
+    BenchCodegen,
+    /// Cold build time of a crate using lomi-client against one using OpenAPI
+    /// Generator's rust client for the same spec, and of each client crate alone (needs
+    /// openapi-generator-cli, like check-python-doc).
+    BenchBuild {
+        /// Measure another checkout (an older commit, for a before/after).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+}
 
-options for generate:
-  --deny-warnings     treat lint warnings (examples, defaults…) as errors; write nothing
-  -v, --verbose       also print the time taken
-";
+/// How `diff-spec` prints its report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.split_first() {
-        Some((&"generate", rest)) => run_generate(rest),
-        Some((&"bench-codegen", _)) => run_bench(),
-        Some((&"bench-build", rest)) => run_build_bench(rest),
-        Some((&"diff-spec", rest)) => run_diff(rest),
-        Some((&"check-python-doc", _)) => run_python_doc(),
-        Some((&("help" | "-h" | "--help"), _)) => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some((other, _)) => {
-            eprintln!("error: unknown command `{other}`\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-        None => {
-            eprint!("{USAGE}");
-            ExitCode::from(2)
-        }
+    match Cli::parse().command {
+        Command::Generate {
+            check,
+            deny_warnings,
+            verbose,
+        } => run_generate(check, deny_warnings, verbose),
+        Command::DiffSpec {
+            old,
+            new,
+            format,
+            allow_breaking,
+        } => run_diff(old, new, format, allow_breaking),
+        Command::CheckPythonDoc => run_python_doc(),
+        Command::BenchCodegen => run_bench(),
+        Command::BenchBuild { root } => run_build_bench(root),
     }
 }
 
@@ -104,16 +135,8 @@ fn run_bench() -> ExitCode {
     }
 }
 
-fn run_build_bench(args: &[&str]) -> ExitCode {
-    // `--root PATH` measures another checkout (an older commit, for a before/after).
-    let root = match args {
-        [] => workspace_root(),
-        ["--root", path] => std::path::PathBuf::from(path),
-        _ => {
-            eprintln!("error: bench-build takes only `--root PATH`\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+fn run_build_bench(root: Option<PathBuf>) -> ExitCode {
+    let root = root.unwrap_or_else(workspace_root);
     let generator =
         std::env::var("OPENAPI_GENERATOR_CLI").unwrap_or_else(|_| "openapi-generator-cli".into());
     println!("building both clients from cold target folders; this takes a few minutes…");
@@ -176,43 +199,14 @@ fn run_python_doc() -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn run_diff(args: &[&str]) -> ExitCode {
-    let mut sides = Vec::new();
-    let mut format = "text";
-    let mut allow_breaking = false;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match *arg {
-            "--allow-breaking" => allow_breaking = true,
-            "--format" => match rest.next().copied() {
-                Some(f @ ("text" | "json" | "markdown")) => format = f,
-                other => {
-                    eprintln!("error: --format takes text, json or markdown, not {other:?}");
-                    return ExitCode::from(2);
-                }
-            },
-            flag if flag.starts_with('-') => {
-                eprintln!("error: unknown option `{flag}` for `diff-spec`\n\n{USAGE}");
-                return ExitCode::from(2);
-            }
-            side => sides.push(side.to_string()),
-        }
-    }
-    if sides.len() > 2 {
-        eprintln!(
-            "error: diff-spec takes at most two specs, got {}",
-            sides.len()
-        );
-        return ExitCode::from(2);
-    }
-    let old = sides
-        .first()
-        .cloned()
-        .unwrap_or_else(|| format!("HEAD:{SPEC_PATH}"));
-    let new = sides
-        .get(1)
-        .cloned()
-        .unwrap_or_else(|| SPEC_PATH.to_string());
+fn run_diff(
+    old: Option<String>,
+    new: Option<String>,
+    format: Format,
+    allow_breaking: bool,
+) -> ExitCode {
+    let old = old.unwrap_or_else(|| format!("HEAD:{SPEC_PATH}"));
+    let new = new.unwrap_or_else(|| SPEC_PATH.to_string());
     let root = workspace_root();
     let read = |side: &str| xtask::read_spec_side(&root, side);
     let report = match (read(&old), read(&new)) {
@@ -228,9 +222,9 @@ fn run_diff(args: &[&str]) -> ExitCode {
     };
     let version = xtask::client_version(&root);
     match format {
-        "json" => println!("{:#}", report.to_json(&version)),
-        "markdown" => print!("{}", report.to_markdown(&version)),
-        _ => print!("{}", report.to_text(&version)),
+        Format::Json => println!("{:#}", report.to_json(&version)),
+        Format::Markdown => print!("{}", report.to_markdown(&version)),
+        Format::Text => print!("{}", report.to_text(&version)),
     }
     if report.is_breaking() && !allow_breaking {
         eprintln!("error: the spec change is breaking; pass --allow-breaking to accept it");
@@ -239,21 +233,13 @@ fn run_diff(args: &[&str]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run_generate(args: &[&str]) -> ExitCode {
-    let mut mode = Mode::Write;
-    let mut warnings = Warnings::Allow;
-    let mut verbose = false;
-    for arg in args {
-        match *arg {
-            "--check" => mode = Mode::Check,
-            "--deny-warnings" => warnings = Warnings::Deny,
-            "-v" | "--verbose" => verbose = true,
-            other => {
-                eprintln!("error: unknown option `{other}` for `generate`\n\n{USAGE}");
-                return ExitCode::from(2);
-            }
-        }
-    }
+fn run_generate(check: bool, deny_warnings: bool, verbose: bool) -> ExitCode {
+    let mode = if check { Mode::Check } else { Mode::Write };
+    let warnings = if deny_warnings {
+        Warnings::Deny
+    } else {
+        Warnings::Allow
+    };
 
     let started = Instant::now();
     let report = match generate(&workspace_root(), mode, warnings) {

@@ -40,23 +40,19 @@ fn client_crate(root: &Path, ws: &Path, name: &str, code: &Generated, calls: Opt
     );
     fs::write(dir.join("src/lib.rs"), lib).unwrap();
     let manifest = fs::read_to_string(root.join("lomi-client/Cargo.toml")).unwrap();
-    let mut toml = xtask::standalone_client_manifest(&manifest)
-        .replace(
-            "name = \"lomi-client\"",
-            &format!("name = \"contract-{name}\""),
-        )
-        .lines()
-        // The quickstart example's mock is not part of the copy.
-        .filter(|l| {
-            !l.starts_with("readme") && !l.contains("lomi-mock") && !l.contains("quickstart")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n";
-    toml = toml.replace(
-        "[dev-dependencies]\n",
-        "[dev-dependencies]\nhttpmock.workspace = true\nregex = \"1\"\n",
-    );
+    let toml = xtask::edit_manifest(&xtask::standalone_client_manifest(&manifest), |doc| {
+        let package = &mut doc["package"];
+        package["name"] = toml_edit::value(format!("contract-{name}"));
+        // The README is not part of the copy.
+        if let Some(package) = package.as_table_like_mut() {
+            package.remove("readme");
+        }
+        let dev = &mut doc["dev-dependencies"];
+        dev["regex"] = toml_edit::value("1");
+        let mut httpmock = toml_edit::InlineTable::new();
+        httpmock.insert("workspace", true.into());
+        dev["httpmock"] = toml_edit::value(httpmock);
+    });
     if let Some(calls) = calls {
         fs::create_dir_all(dir.join("tests")).unwrap();
         fs::write(dir.join("tests/calls.rs"), calls).unwrap();
