@@ -356,33 +356,19 @@ fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-/// `%XX` sequences of a path segment decoded (invalid ones kept as they are).
+/// `%XX` sequences of a path segment decoded (invalid ones kept as they are; bytes
+/// that are not UTF-8 replaced).
 pub(crate) fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Some(b) = segment
-                .get(i + 1..i + 3)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const LOMI: &str = include_str!("../../spec/lomi.yaml");
+    const LOMI: &str = include_str!("../spec/lomi.yaml");
 
     #[test]
     fn reads_lomi_spec() {
