@@ -16,7 +16,7 @@ use roas_overlay::apply::{Apply, ApplyErrorKind, ApplyOptions};
 use roas_overlay::v1_0::Overlay;
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{Diagnostic, Severity, pointer, unescape_token};
+use crate::diagnostic::{Code, Diagnostic, pointer, unescape_token};
 use crate::load::attempt;
 use crate::source_map::SourceMap;
 
@@ -51,6 +51,7 @@ pub fn derive(
     let (mut document, _) = parse_yaml(upstream_file, upstream_text)?;
     if !document.is_object() {
         return Err(vec![located(
+            Code::UpstreamNotMapping,
             upstream_file,
             Some(1),
             "",
@@ -63,6 +64,7 @@ pub fn derive(
     let pruned = prune(&mut document);
     let body = serde_yaml::to_string(&document).map_err(|e| {
         vec![located(
+            Code::CannotPrint,
             upstream_file,
             None,
             "",
@@ -77,6 +79,7 @@ pub fn derive(
 }
 
 fn located(
+    code: Code,
     file: &str,
     line: Option<usize>,
     pointer: &str,
@@ -84,7 +87,8 @@ fn located(
     help: &str,
 ) -> Diagnostic {
     Diagnostic {
-        severity: Severity::Error,
+        code,
+        severity: code.severity(),
         file: file.to_string(),
         line,
         pointer: pointer.to_string(),
@@ -98,6 +102,7 @@ fn parse_yaml(file: &str, text: &str) -> Result<(Value, SourceMap), Vec<Diagnost
     let map = SourceMap::build(text);
     if let Some(d) = map.duplicates().first() {
         return Err(vec![located(
+            Code::DuplicateKey,
             file,
             Some(d.line),
             &d.pointer,
@@ -111,6 +116,7 @@ fn parse_yaml(file: &str, text: &str) -> Result<(Value, SourceMap), Vec<Diagnost
     }
     let value = serde_yaml::from_str(text).map_err(|e| {
         vec![located(
+            Code::NotYaml,
             file,
             e.location().map(|l| l.line()),
             "",
@@ -128,6 +134,7 @@ fn parse_overlay(file: &str, text: &str) -> Result<(Overlay, SourceMap), Vec<Dia
         Err((tokens, why)) => {
             let at = pointer(&tokens);
             Err(vec![located(
+                Code::NotOverlay,
                 file,
                 map.line_of(&at).or(Some(1)),
                 &at,
@@ -164,6 +171,10 @@ fn apply(
             .as_deref()
             .map(|d| format!(" (it is there because: {})", d.trim()))
             .unwrap_or_default();
+        let code = match &e.kind {
+            ApplyErrorKind::ZeroMatch => Code::ActionMatchesNothing,
+            _ => Code::ActionCannotApply,
+        };
         let (message, help) = match &e.kind {
             ApplyErrorKind::ZeroMatch => (
                 format!(
@@ -183,6 +194,7 @@ fn apply(
             ),
         };
         errors.push(located(
+            code,
             file,
             map.line_of(&pointer),
             &pointer,

@@ -25,7 +25,7 @@ pub mod refs;
 pub mod render;
 pub mod source_map;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Severity};
 
 /// One generated file, by its path relative to the generated-code folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +63,8 @@ pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic
     let spec = normalize::normalize(loaded.spec.clone());
     let refused = |e: render::RenderError| {
         let mut all = diagnostics.clone();
-        all.push(loaded.error(
+        all.push(loaded.report(
+            Code::GeneratorRefused,
             String::new(),
             e.0,
             "the lint did not catch this construct; simplify the part of the spec the \

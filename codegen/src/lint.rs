@@ -10,7 +10,7 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Severity, escape_token, pointer, unescape_token};
+use crate::diagnostic::{Code, Diagnostic, escape_token, pointer, unescape_token};
 use crate::load::Loaded;
 use crate::model::{Model, Operation, has_explicit_success, is_error, is_success};
 use crate::refs::resolve as resolve_item;
@@ -64,15 +64,8 @@ struct Lint<'a> {
 }
 
 impl<'a> Lint<'a> {
-    fn error(&mut self, pointer: String, message: String, help: impl Into<String>) {
-        let d = self.loaded.error(pointer, message, help);
-        self.out.push(d);
-    }
-
-    fn warning(&mut self, pointer: String, message: String, help: impl Into<String>) {
-        let d = self
-            .loaded
-            .diagnostic(Severity::Warning, pointer, message, help);
+    fn report(&mut self, code: Code, pointer: String, message: String, help: impl Into<String>) {
+        let d = self.loaded.report(code, pointer, message, help);
         self.out.push(d);
     }
 
@@ -116,7 +109,8 @@ impl<'a> Lint<'a> {
     fn reference(&mut self, target: &Value, here: String) {
         let root = &self.loaded.value;
         let Some(reference) = target.as_str() else {
-            self.error(
+            self.report(
+                Code::RefNotString,
                 here,
                 format!("`$ref` must be a string, found {target}"),
                 "write the reference as a quoted string, e.g. '#/components/schemas/Error'",
@@ -124,7 +118,8 @@ impl<'a> Lint<'a> {
             return;
         };
         if !reference.starts_with("#/") {
-            self.error(
+            self.report(
+                Code::ExternalRef,
                 here,
                 format!("external reference `{reference}` is not supported"),
                 "the generator reads one self-contained document: copy the referenced \
@@ -140,7 +135,8 @@ impl<'a> Lint<'a> {
                 let (section, name) = current
                     .rsplit_once('/')
                     .map_or(("", current.as_str()), |(s, n)| (s, n));
-                self.error(
+                self.report(
+                    Code::DanglingRef,
                     here,
                     format!("`$ref` points to `{current}`, which does not exist"),
                     format!(
@@ -161,7 +157,8 @@ impl<'a> Lint<'a> {
                             return;
                         }
                         seen.push(next.to_string());
-                        self.error(
+                        self.report(
+                            Code::RefCycle,
                             here,
                             format!("reference cycle: {}", seen.join(" → ")),
                             "one of these definitions must be an actual schema, not only a \
@@ -213,7 +210,8 @@ impl<'a> Lint<'a> {
                     .and_then(|a| a.iter().map(Value::as_str).collect())
                     .filter(|l: &Vec<&str>| !l.is_empty() && l.iter().all(|s| !s.is_empty()));
                 let Some(list) = list else {
-                    self.error(
+                    self.report(
+                        Code::AliasNotList,
                         at,
                         format!(
                             "`{KEY}` of `{name}.{property}` must be a non-empty list of names, found {aliases}"
@@ -225,7 +223,8 @@ impl<'a> Lint<'a> {
                     continue;
                 };
                 if value.get("$ref").is_some() {
-                    self.error(
+                    self.report(
+                        Code::AliasBesideRef,
                         at,
                         format!(
                             "`{KEY}` sits beside a `$ref` in `{name}.{property}`, where it is ignored"
@@ -235,7 +234,8 @@ impl<'a> Lint<'a> {
                     continue;
                 }
                 if required.contains(&property.as_str()) {
-                    self.error(
+                    self.report(
+                        Code::AliasOnRequired,
                         at.clone(),
                         format!(
                             "`{name}.{property}` is required, so it cannot fall back on `{}`",
@@ -246,7 +246,8 @@ impl<'a> Lint<'a> {
                 }
                 for alias in list {
                     if alias == property || properties.contains_key(alias) {
-                        self.error(
+                        self.report(
+                            Code::AliasShadowsProperty,
                             at.clone(),
                             format!(
                                 "`{alias}`, an alias of `{name}.{property}`, is a property of `{name}` too"
@@ -268,7 +269,8 @@ impl<'a> Lint<'a> {
                 .keys()
                 .filter(|p| !p.starts_with('/') && !p.starts_with("x-"))
             {
-                self.error(
+                self.report(
+                    Code::PathWithoutSlash,
                     pointer(["paths", path.as_str()]),
                     format!("path `{path}` does not start with `/`, so it would be ignored"),
                     format!("write it as `/{path}`"),
@@ -277,7 +279,8 @@ impl<'a> Lint<'a> {
         }
         for (path, item) in self.loaded.spec.paths.paths.iter() {
             if let ReferenceOr::Reference { .. } = item {
-                self.error(
+                self.report(
+                    Code::PathItemRef,
                     pointer(["paths", path.as_str()]),
                     format!(
                         "path `{path}` is a `$ref`; progenitor does not follow path-item references"
@@ -300,7 +303,8 @@ impl<'a> Lint<'a> {
 
     fn operation_id(&mut self, op: &Operation, ids: &mut HashMap<String, (String, String)>) {
         let Some(id) = op.op.operation_id.as_deref() else {
-            self.error(
+            self.report(
+                Code::NoOperationId,
                 op.pointer.clone(),
                 format!("operation `{}` has no operationId", op.label),
                 "add `operationId: <lowerCamelCase name>`; it names the client method (e.g. \
@@ -310,7 +314,8 @@ impl<'a> Lint<'a> {
         };
         let here = format!("{}/operationId", op.pointer);
         if id.trim().is_empty() || !id.chars().any(|c| c.is_ascii_alphabetic()) {
-            self.error(
+            self.report(
+                Code::BadOperationId,
                 here,
                 format!(
                     "operationId `{id}` of `{}` cannot name a Rust method",
@@ -337,7 +342,8 @@ impl<'a> Lint<'a> {
             } else {
                 format!("operationId `{id}` gives the same Rust method name as `{first_id}`")
             };
-            self.error(
+            self.report(
+                Code::DuplicateOperationId,
                 here,
                 format!("{what}: already used by {first_ptr}{line}"),
                 "operationIds must be unique: rename one of the two operations",
@@ -359,7 +365,8 @@ impl<'a> Lint<'a> {
         let template = match template_names(op.path) {
             Ok(names) => names,
             Err(why) => {
-                self.error(
+                self.report(
+                    Code::MalformedPathTemplate,
                     pointer(["paths", op.path]),
                     format!("path template `{}` is malformed: {why}", op.path),
                     "write path parameters as `{name}`, each closed and non-empty",
@@ -375,7 +382,8 @@ impl<'a> Lint<'a> {
                 Parameter::Path { style, .. } => {
                     declared.insert(data.name.clone());
                     if !template.contains(&data.name) {
-                        self.error(
+                        self.report(
+                            Code::PathParamNotInTemplate,
                             here.clone(),
                             format!(
                                 "path parameter `{}` of `{}` is missing from the path template",
@@ -388,7 +396,8 @@ impl<'a> Lint<'a> {
                         );
                     }
                     if !data.required {
-                        self.error(
+                        self.report(
+                            Code::PathParamNotRequired,
                             here.clone(),
                             format!(
                                 "path parameter `{}` is not marked `required: true`",
@@ -398,7 +407,8 @@ impl<'a> Lint<'a> {
                         );
                     }
                     if *style != openapiv3::PathStyle::Simple {
-                        self.error(
+                        self.report(
+                            Code::PathParamStyle,
                             here.clone(),
                             format!("path parameter `{}` uses style `{style:?}`", data.name),
                             "only the default `style: simple` is supported: remove `style`",
@@ -407,7 +417,8 @@ impl<'a> Lint<'a> {
                 }
                 Parameter::Query { style, .. } => {
                     if *style != openapiv3::QueryStyle::Form {
-                        self.error(
+                        self.report(
+                            Code::QueryParamStyle,
                             here.clone(),
                             format!("query parameter `{}` uses style `{style:?}`", data.name),
                             "only the default `style: form` is supported: remove `style`",
@@ -415,7 +426,8 @@ impl<'a> Lint<'a> {
                     }
                 }
                 Parameter::Header { .. } => {}
-                Parameter::Cookie { .. } => self.error(
+                Parameter::Cookie { .. } => self.report(
+                    Code::CookieParam,
                     here.clone(),
                     format!("cookie parameter `{}` is not supported", data.name),
                     "progenitor cannot send cookie parameters: describe the value as a header \
@@ -423,7 +435,8 @@ impl<'a> Lint<'a> {
                 ),
             }
             if matches!(data.format, ParameterSchemaOrContent::Content(_)) {
-                self.error(
+                self.report(
+                    Code::ContentParam,
                     here.clone(),
                     format!("parameter `{}` is described with `content`", data.name),
                     "describe it with `schema:` instead; `content` parameters are not supported",
@@ -431,7 +444,8 @@ impl<'a> Lint<'a> {
             }
         }
         for name in template.iter().filter(|n| !declared.contains(*n)) {
-            self.error(
+            self.report(
+                Code::UndeclaredTemplateParam,
                 op.pointer.clone(),
                 format!(
                     "`{}` has `{{{name}}}` in its path but no path parameter named `{name}`",
@@ -452,7 +466,8 @@ impl<'a> Lint<'a> {
         };
         if body.content.len() > 1 {
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            self.error(
+            self.report(
+                Code::ManyRequestContentTypes,
                 format!("{here}/content"),
                 format!(
                     "the request body of `{}` offers {} content types ({}); the client can send only one",
@@ -467,7 +482,8 @@ impl<'a> Lint<'a> {
             let at = pointer_join(&format!("{here}/content"), content_type);
             let base = content_type.split(';').next().unwrap_or("").trim();
             if !BODY_TYPES.contains(&base) {
-                self.error(
+                self.report(
+                    Code::UnsupportedRequestContentType,
                     at.clone(),
                     format!(
                         "request body content type `{content_type}` of `{}` is not supported",
@@ -477,7 +493,8 @@ impl<'a> Lint<'a> {
                 );
             }
             if media.schema.is_none() {
-                self.error(
+                self.report(
+                    Code::RequestBodyWithoutSchema,
                     at.clone(),
                     format!(
                         "the `{content_type}` request body of `{}` has no schema",
@@ -487,7 +504,8 @@ impl<'a> Lint<'a> {
                 );
             }
             if !media.encoding.is_empty() {
-                self.error(
+                self.report(
+                    Code::RequestEncoding,
                     format!("{at}/encoding"),
                     format!("request body `encoding` of `{}` is not supported", op.label),
                     "remove `encoding`",
@@ -524,7 +542,8 @@ impl<'a> Lint<'a> {
             if let Some(StatusCode::Code(c)) = code
                 && !(100..=599).contains(c)
             {
-                self.error(
+                self.report(
+                    Code::BadStatusCode,
                     at.clone(),
                     format!("`{c}` is not an HTTP status code"),
                     "use a code from 100 to 599, or a range such as `4XX`",
@@ -559,7 +578,8 @@ impl<'a> Lint<'a> {
             );
             if kind == "error" {
                 // The runtime reads error bodies as raw JSON; normalize drops their types.
-                self.warning(
+                self.report(
+                    Code::ErrorBodiesDiffer,
                     here.clone(),
                     format!(
                         "{found}; the client reads `code`, `message` and `details` from any \
@@ -569,7 +589,8 @@ impl<'a> Lint<'a> {
                      `$ref: '#/components/schemas/Error'`",
                 );
             } else {
-                self.error(
+                self.report(
+                    Code::SuccessBodiesDiffer,
                     here.clone(),
                     format!("{found}; progenitor needs one"),
                     "give every 2xx response (and a `default` that stands alone, which counts \
@@ -578,7 +599,8 @@ impl<'a> Lint<'a> {
             }
         }
         if !explicit_success {
-            self.warning(
+            self.report(
+                Code::NoSuccessResponse,
                 here,
                 format!("`{}` declares no success (1xx-3xx) response", op.label),
                 "document the success response so the client can decode it; until then the \
@@ -596,7 +618,8 @@ impl<'a> Lint<'a> {
         {
             let media_at = pointer_join(&format!("{at}/content"), content_type);
             if !media.encoding.is_empty() {
-                self.error(
+                self.report(
+                    Code::ResponseEncoding,
                     format!("{media_at}/encoding"),
                     format!(
                         "response `{code}` of `{label}` uses `encoding`, which is not supported"
@@ -611,7 +634,8 @@ impl<'a> Lint<'a> {
                     serde_json::to_string(schema).unwrap_or_default()
                 ),
                 None => {
-                    self.error(
+                    self.report(
+                        Code::JsonResponseWithoutSchema,
                         media_at,
                         format!("JSON response `{code}` of `{label}` has no schema"),
                         "add a `schema:` (a `$ref` to a component is best)",
@@ -718,12 +742,14 @@ impl<'a> Lint<'a> {
     /// Keywords progenitor panics on rather than rejecting.
     fn schema_keywords(&mut self, map: &serde_json::Map<String, Value>, at: &str) {
         match map.get("type") {
-            Some(Value::String(t)) if !SCHEMA_TYPES.contains(&t.as_str()) => self.error(
+            Some(Value::String(t)) if !SCHEMA_TYPES.contains(&t.as_str()) => self.report(
+                Code::UnknownSchemaType,
                 format!("{at}/type"),
                 format!("`{t}` is not a schema type"),
                 format!("use one of: {}", SCHEMA_TYPES.join(", ")),
             ),
-            Some(t) if !t.is_string() => self.error(
+            Some(t) if !t.is_string() => self.report(
+                Code::TypeList,
                 format!("{at}/type"),
                 format!("`type` must be one name in OpenAPI 3.0, found {t}"),
                 "write a single type; for `[T, 'null']` write `type: T` and `nullable: true`",
@@ -742,7 +768,8 @@ impl<'a> Lint<'a> {
                 Some("float" | "double") => "number",
                 _ => "string",
             };
-            self.error(
+            self.report(
+                Code::FormatWithoutType,
                 format!("{at}/format"),
                 format!(
                     "the schema has `format: {}` but no `type`",
@@ -756,7 +783,8 @@ impl<'a> Lint<'a> {
         if let Some(Value::String(pattern)) = map.get("pattern")
             && let Err(e) = regress::Regex::new(pattern)
         {
-            self.error(
+            self.report(
+                Code::BadPattern,
                 format!("{at}/pattern"),
                 format!("`pattern` `{pattern}` is not a valid ECMA-262 regular expression: {e}"),
                 "fix the regular expression (OpenAPI patterns follow JavaScript's syntax)",
@@ -767,7 +795,8 @@ impl<'a> Lint<'a> {
             ("exclusiveMaximum", "maximum"),
         ] {
             if map.get(flag) == Some(&Value::Bool(true)) && !map.contains_key(bound) {
-                self.error(
+                self.report(
+                    Code::ExclusiveWithoutBound,
                     format!("{at}/{flag}"),
                     format!("`{flag}: true` without a `{bound}`"),
                     format!(
@@ -796,13 +825,13 @@ impl<'a> Lint<'a> {
             };
             // Severity by effect: an example changes no generated line, but typify
             // turns defaults into code (and refuses one that does not fit its schema).
-            let severity = if what == "example" {
-                Severity::Warning
+            let code = if what == "example" {
+                Code::ExampleMismatch
             } else {
-                Severity::Error
+                Code::DefaultMismatch
             };
-            let d = self.loaded.diagnostic(
-                severity,
+            let d = self.loaded.report(
+                code,
                 format!("{at}{}", v.pointer),
                 format!("{what}{inner} does not match its schema: {}", v.message),
                 format!("change the {what} or the schema so that they agree"),

@@ -4,7 +4,7 @@ use openapiv3::OpenAPI;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::diagnostic::{Diagnostic, Severity, pointer, unescape_token};
+use crate::diagnostic::{Code, Diagnostic, pointer, unescape_token};
 use crate::source_map::SourceMap;
 
 /// A spec that parsed, with what is needed to point back into its text.
@@ -24,20 +24,16 @@ pub struct Loaded {
 
 impl Loaded {
     /// An error diagnostic at `pointer` in this spec.
-    pub fn error(&self, pointer: String, message: String, help: impl Into<String>) -> Diagnostic {
-        self.diagnostic(Severity::Error, pointer, message, help)
-    }
-
-    /// A diagnostic at `pointer` in this spec.
-    pub fn diagnostic(
+    pub fn report(
         &self,
-        severity: Severity,
+        code: Code,
         pointer: String,
         message: String,
         help: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic {
-            severity,
+            code,
+            severity: code.severity(),
             file: self.file.clone(),
             line: self.map.line_of(&pointer),
             pointer,
@@ -50,9 +46,10 @@ impl Loaded {
 /// Parses `text` (YAML or JSON) named `file` into a [`Loaded`] spec.
 pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     let map = SourceMap::build(text);
-    let error = |pointer: String, line: Option<usize>, message: String, help: &str| {
+    let error = |code: Code, pointer: String, line: Option<usize>, message: String, help: &str| {
         vec![Diagnostic {
-            severity: Severity::Error,
+            code,
+            severity: code.severity(),
             file: file.to_string(),
             line: line.or_else(|| map.line_of(&pointer)),
             pointer,
@@ -66,6 +63,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         Err(e) => {
             let line = e.location().map(|l| l.line());
             return Err(error(
+                Code::NotYaml,
                 String::new(),
                 line,
                 format!("the spec is not valid YAML or JSON: {e}"),
@@ -79,7 +77,8 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             .duplicates()
             .iter()
             .map(|d| Diagnostic {
-                severity: Severity::Error,
+                code: Code::DuplicateKey,
+                severity: Code::DuplicateKey.severity(),
                 file: file.to_string(),
                 line: Some(d.line),
                 pointer: d.pointer.clone(),
@@ -95,6 +94,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
 
     let Some(root) = value.as_object() else {
         return Err(error(
+            Code::NotAMapping,
             String::new(),
             Some(1),
             format!(
@@ -109,6 +109,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         Some(Value::String(v)) if v.trim().starts_with("3.0.") => {}
         Some(Value::String(v)) if v.trim().starts_with("3.1") => {
             return Err(error(
+                Code::OpenApi31,
                 "/openapi".into(),
                 None,
                 format!("OpenAPI {v} is not supported: progenitor reads OpenAPI 3.0.x only"),
@@ -118,6 +119,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
         Some(v) => {
             return Err(error(
+                Code::UnsupportedVersion,
                 "/openapi".into(),
                 None,
                 format!("unsupported OpenAPI version {v}: progenitor reads OpenAPI 3.0.x only"),
@@ -126,6 +128,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
         None if root.contains_key("swagger") => {
             return Err(error(
+                Code::Swagger2,
                 "/swagger".into(),
                 None,
                 "this is a Swagger 2.0 document; OpenAPI 3.0.x is required".into(),
@@ -134,6 +137,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
         None => {
             return Err(error(
+                Code::NoVersion,
                 String::new(),
                 Some(1),
                 "the spec has no `openapi` version field".into(),
@@ -184,6 +188,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
                     "write a single type; for `[T, 'null']` write `type: T` and `nullable: true`";
             }
             return Err(error(
+                Code::NotOpenApi30,
                 at.clone(),
                 None,
                 format!(

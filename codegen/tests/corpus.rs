@@ -54,7 +54,7 @@ fn every_broken_spec_gets_its_exact_diagnostics() {
         // Broken specs fail; specs whose problems change no generated line (examples,
         // differing error bodies) generate with warnings. None passes silently.
         assert!(
-            got.contains("error:") || got.contains("warning:"),
+            got.contains("error[") || got.contains("warning["),
             "{name} is meant to be broken, but generated without a diagnostic:\n{got}"
         );
         let expected_path = spec.with_extension("expected");

@@ -78,7 +78,7 @@ fn missing_operation_id() {
     ));
     assert_eq!(
         e,
-        "error: operation `GET /things` has no operationId
+        "error[L011]: operation `GET /things` has no operationId
   --> spec/t.yaml:7 at /paths/~1things/get
   = help: add `operationId: <lowerCamelCase name>`; it names the client method (e.g. `listCheckoutSessions` becomes `list_checkout_sessions()`)"
     );
@@ -99,7 +99,7 @@ fn duplicate_operation_ids_name_both_places() {
     ));
     assert_eq!(
         e,
-        "error: duplicate operationId `listThings`: already used by /paths/~1a/get/operationId (line 8)
+        "error[L013]: duplicate operationId `listThings`: already used by /paths/~1a/get/operationId (line 8)
   --> spec/t.yaml:12 at /paths/~1b/get/operationId
   = help: operationIds must be unique: rename one of the two operations"
     );
@@ -119,7 +119,7 @@ fn operation_ids_that_make_the_same_rust_method_collide() {
     ));
     assert!(
         e.starts_with(
-            "error: operationId `list_things` gives the same Rust method name as `listThings`"
+            "error[L013]: operationId `list_things` gives the same Rust method name as `listThings`"
         ),
         "{e}"
     );
@@ -146,7 +146,7 @@ fn dangling_ref() {
     ));
     assert_eq!(
         e,
-        "error: `$ref` points to `#/components/schemas/Missing`, which does not exist
+        "error[L003]: `$ref` points to `#/components/schemas/Missing`, which does not exist
   --> spec/t.yaml:15 at /paths/~1a/get/responses/200/content/application~1json/schema/$ref
   = help: define `Missing` under `components/schemas`, or fix the reference's spelling"
     );
@@ -165,7 +165,7 @@ fn external_refs_are_refused() {
     ));
     assert_eq!(
         e,
-        "error: external reference `common.yaml#/responses/Ok` is not supported
+        "error[L002]: external reference `common.yaml#/responses/Ok` is not supported
   --> spec/t.yaml:11 at /paths/~1a/get/responses/200/$ref
   = help: the generator reads one self-contained document: copy the referenced definition under `components` and point to it with `#/components/...`"
     );
@@ -190,7 +190,7 @@ fn reference_cycles_are_named() {
     assert_eq!(all.len(), 1, "{all:#?}");
     assert_eq!(
         all[0],
-        "error: reference cycle: #/components/schemas/B → #/components/schemas/A → #/components/schemas/B
+        "error[L004]: reference cycle: #/components/schemas/B → #/components/schemas/A → #/components/schemas/B
   --> spec/t.yaml:13 at /components/schemas/A/$ref
   = help: one of these definitions must be an actual schema, not only a `$ref` to another"
     );
@@ -209,7 +209,7 @@ fn path_parameter_missing_from_the_template() {
     ));
     assert_eq!(
         e,
-        "error: path parameter `id` of `GET /things` is missing from the path template
+        "error[L015]: path parameter `id` of `GET /things` is missing from the path template
   --> spec/t.yaml:10 at /paths/~1things/get/parameters/0
   = help: add `{id}` to the path, or declare the parameter `in: query`"
     );
@@ -226,7 +226,7 @@ fn template_variable_without_a_parameter() {
     ));
     assert_eq!(
         e,
-        "error: `DELETE /things/{thing_id}` has `{thing_id}` in its path but no path parameter named `thing_id`
+        "error[L021]: `DELETE /things/{thing_id}` has `{thing_id}` in its path but no path parameter named `thing_id`
   --> spec/t.yaml:7 at /paths/~1things~1{thing_id}/delete
   = help: declare `- {name: thing_id, in: path, required: true, schema: {type: string}}` under the operation's or the path's `parameters`"
     );
@@ -245,7 +245,7 @@ fn path_parameters_must_be_required() {
     ));
     assert_eq!(
         e,
-        "error: path parameter `id` is not marked `required: true`
+        "error[L016]: path parameter `id` is not marked `required: true`
   --> spec/t.yaml:8 at /paths/~1things~1{id}/parameters/0
   = help: path parameters are always required: add `required: true`"
     );
@@ -274,7 +274,7 @@ fn request_example_that_does_not_match_its_schema_is_a_warning() {
     ));
     assert_eq!(
         w,
-        "warning: example at /product_id does not match its schema: \"prod_1234567890abcdef\" is not a \"uuid\"
+        "warning[L037]: example at /product_id does not match its schema: \"prod_1234567890abcdef\" is not a \"uuid\"
   --> spec/t.yaml:18 at /paths/~1things/post/requestBody/content/application~1json/example/product_id
   = help: change the example or the schema so that they agree"
     );
@@ -297,7 +297,7 @@ fn parameter_defaults_must_fit_their_bounds() {
     ));
     assert_eq!(
         e,
-        "error: default does not match its schema: 500 is greater than the maximum of 100
+        "error[L038]: default does not match its schema: 500 is greater than the maximum of 100
   --> spec/t.yaml:12 at /paths/~1things/get/parameters/0/schema/default
   = help: change the default or the schema so that they agree"
     );
@@ -324,7 +324,7 @@ components:
     ));
     assert_eq!(
         e,
-        "error: `POST /things` has 2 different success response bodies (200 → `#/components/schemas/A`, 201 → `#/components/schemas/B`); progenitor needs one
+        "error[L028]: `POST /things` has 2 different success response bodies (200 → `#/components/schemas/A`, 201 → `#/components/schemas/B`); progenitor needs one
   --> spec/t.yaml:9 at /paths/~1things/post/responses
   = help: give every 2xx response (and a `default` that stands alone, which counts as both) the same schema, or drop the odd one"
     );
@@ -380,7 +380,7 @@ fn two_different_error_bodies_are_a_warning() {
     ));
     assert_eq!(w.len(), 1, "{w:#?}");
     assert!(
-        w[0].starts_with("warning: `GET /things` has 2 different error response bodies (400 → inline schema {\"type\":\"object\"}, 500 → raw bytes); the client reads `code`, `message` and `details` from any of them but types none"),
+        w[0].starts_with("warning[L027]: `GET /things` has 2 different error response bodies (400 → inline schema {\"type\":\"object\"}, 500 → raw bytes); the client reads `code`, `message` and `details` from any of them but types none"),
         "{}", w[0]
     );
     assert!(code.contains("ResponseValue<()>, Error<()>>"), "{code}");
@@ -401,7 +401,7 @@ fn multipart_bodies_are_refused() {
     ));
     assert_eq!(
         e,
-        "error: request body content type `multipart/form-data` of `POST /files` is not supported
+        "error[L023]: request body content type `multipart/form-data` of `POST /files` is not supported
   --> spec/t.yaml:11 at /paths/~1files/post/requestBody/content/multipart~1form-data
   = help: use one of: application/json, application/x-www-form-urlencoded, application/octet-stream, text/plain, text/x-markdown"
     );
@@ -420,7 +420,7 @@ fn cookie_parameters_are_refused() {
     ));
     assert_eq!(
         e,
-        "error: cookie parameter `session` is not supported
+        "error[L019]: cookie parameter `session` is not supported
   --> spec/t.yaml:10 at /paths/~1me/get/parameters/0
   = help: progenitor cannot send cookie parameters: describe the value as a header or query parameter, or leave it out of the spec"
     );
@@ -431,7 +431,7 @@ fn openapi_31_is_refused() {
     let e = one_error("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
     assert_eq!(
         e,
-        "error: OpenAPI 3.1.0 is not supported: progenitor reads OpenAPI 3.0.x only
+        "error[Y004]: OpenAPI 3.1.0 is not supported: progenitor reads OpenAPI 3.0.x only
   --> spec/t.yaml:1 at /openapi
   = help: convert the document to 3.0.3 (`nullable: true` instead of `type: [T, 'null']`, `example` instead of `examples` in schemas, no `webhooks`) and set `openapi: 3.0.3`"
     );
@@ -441,7 +441,7 @@ fn openapi_31_is_refused() {
 fn yaml_syntax_errors_name_the_line() {
     let e = one_error(&format!("{HEAD}paths:\n  /a:\n    get: [\n"));
     assert!(
-        e.starts_with("error: the spec is not valid YAML or JSON:"),
+        e.starts_with("error[Y001]: the spec is not valid YAML or JSON:"),
         "{e}"
     );
     assert!(e.contains("--> spec/t.yaml:8 at #"), "{e}");
@@ -528,12 +528,27 @@ fn misspelled_types_and_lone_exclusive_bounds() {
     assert_eq!(
         errors(&text),
         [
-            "error: `strin` is not a schema type
+            "error[L032]: `strin` is not a schema type
   --> spec/t.yaml:15 at /components/schemas/A/properties/name/type
   = help: use one of: string, number, integer, boolean, object, array",
-            "error: `exclusiveMaximum: true` without a `maximum`
+            "error[L036]: `exclusiveMaximum: true` without a `maximum`
   --> spec/t.yaml:16 at /components/schemas/A/properties/count/exclusiveMaximum
   = help: in OpenAPI 3.0 `exclusiveMaximum` only makes `maximum` exclusive: add `maximum` or remove `exclusiveMaximum`",
         ]
     );
+}
+
+/// The README's table of codes is the maintainer's reference: it lists every code, with
+/// its severity and title, as the generator knows them.
+#[test]
+fn the_readme_lists_every_diagnostic_code() {
+    let readme = include_str!("../../README.md");
+    for code in lomi_codegen::Code::ALL {
+        let severity = match code.severity() {
+            lomi_codegen::Severity::Error => "error",
+            lomi_codegen::Severity::Warning => "warning",
+        };
+        let row = format!("| `{}` | {severity} | {} |", code.id(), code.title());
+        assert!(readme.contains(&row), "the README lacks {row}");
+    }
 }

@@ -170,7 +170,7 @@ fn an_overlay_action_that_no_longer_applies_stops_generation() {
         + 1;
     assert!(
         failure.starts_with(
-            "error: overlay action 5 matches nothing in the upstream document: target \
+            "error[O004]: overlay action 5 matches nothing in the upstream document: target \
              `$.paths['/checkout_sessions/{session_id}'][*].parameters[?@.name == 'session_id'].schema`"
         ),
         "{failure}"
@@ -202,7 +202,7 @@ fn a_broken_upstream_document_stops_generation_and_leaves_the_client_alone() {
 
     let failure = generate(&scratch.0, Mode::Write).unwrap_err().to_string();
     assert!(
-        failure.contains("error: duplicate operationId `createCheckoutSession`: already used by /paths/~1checkout_sessions/get/operationId"),
+        failure.contains("error[L013]: duplicate operationId `createCheckoutSession`: already used by /paths/~1checkout_sessions/get/operationId"),
         "{failure}"
     );
     assert!(
