@@ -13,11 +13,269 @@ use serde_json::{Value, json};
 use crate::model::Model;
 use crate::refs::resolve;
 
+/// What kind of change a [`Change`] is: a stable code (`S004`) and, decided here and
+/// nowhere else, the version bump it calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ChangeKind {
+    /// `S001` (Major): an operation was removed (its client method goes away).
+    OperationRemoved,
+    /// `S002` (Major): an operationId changed (its client method is renamed).
+    OperationIdChanged,
+    /// `S003` (Minor): an operation was added.
+    OperationAdded,
+    /// `S004` (Major): a required parameter was added.
+    RequiredParameterAdded,
+    /// `S005` (Minor): an optional parameter was added.
+    OptionalParameterAdded,
+    /// `S006` (Major): a parameter became required.
+    ParameterBecameRequired,
+    /// `S007` (Patch): a parameter became optional.
+    ParameterBecameOptional,
+    /// `S008` (Major): a parameter's type changed.
+    ParameterTypeChanged,
+    /// `S009` (Major): a parameter's bounds were tightened.
+    ParameterBoundsTightened,
+    /// `S010` (Patch): a parameter's bounds were loosened.
+    ParameterBoundsLoosened,
+    /// `S011` (Major): a parameter was removed.
+    ParameterRemoved,
+    /// `S012` (Major): a required request body was added.
+    RequiredBodyAdded,
+    /// `S013` (Minor): an optional request body was added.
+    OptionalBodyAdded,
+    /// `S014` (Major): a request body was removed.
+    BodyRemoved,
+    /// `S015` (Major): a request body became required.
+    BodyBecameRequired,
+    /// `S016` (Major): a success status was removed.
+    SuccessStatusRemoved,
+    /// `S017` (Patch): an error status was removed.
+    ErrorStatusRemoved,
+    /// `S018` (Patch): a response status was added.
+    StatusAdded,
+    /// `S019` (Major): a schema was removed (its Rust type goes away).
+    SchemaRemoved,
+    /// `S020` (Minor): a schema was added.
+    SchemaAdded,
+    /// `S021` (Major): a schema's type changed.
+    SchemaTypeChanged,
+    /// `S022` (Major): an enum value was removed (its variant goes away).
+    EnumValueRemoved,
+    /// `S023` (Minor): an enum value was added (open, non-exhaustive enums take it).
+    EnumValueAdded,
+    /// `S024` (Major): a property was removed.
+    PropertyRemoved,
+    /// `S025` (Major): a property's type changed.
+    PropertyTypeChanged,
+    /// `S026` (Major): a required property was added.
+    RequiredPropertyAdded,
+    /// `S027` (Minor): an optional property was added (models are non-exhaustive).
+    OptionalPropertyAdded,
+    /// `S028` (Major): a property became required (its Rust type loses the Option).
+    PropertyBecameRequired,
+    /// `S029` (Major): a property became optional (its Rust type becomes an Option).
+    PropertyBecameOptional,
+    /// `S030` (Major): a server was removed.
+    ServerRemoved,
+    /// `S031` (Patch): a server was added.
+    ServerAdded,
+    /// `S032` (Major): a security scheme was removed.
+    SecuritySchemeRemoved,
+    /// `S033` (Major): a security scheme changed.
+    SecuritySchemeChanged,
+    /// `S034` (Major): a security scheme was added (requests may need new credentials).
+    SecuritySchemeAdded,
+}
+
+impl ChangeKind {
+    /// Every kind, in order.
+    pub const ALL: &[ChangeKind] = &[
+        ChangeKind::OperationRemoved,
+        ChangeKind::OperationIdChanged,
+        ChangeKind::OperationAdded,
+        ChangeKind::RequiredParameterAdded,
+        ChangeKind::OptionalParameterAdded,
+        ChangeKind::ParameterBecameRequired,
+        ChangeKind::ParameterBecameOptional,
+        ChangeKind::ParameterTypeChanged,
+        ChangeKind::ParameterBoundsTightened,
+        ChangeKind::ParameterBoundsLoosened,
+        ChangeKind::ParameterRemoved,
+        ChangeKind::RequiredBodyAdded,
+        ChangeKind::OptionalBodyAdded,
+        ChangeKind::BodyRemoved,
+        ChangeKind::BodyBecameRequired,
+        ChangeKind::SuccessStatusRemoved,
+        ChangeKind::ErrorStatusRemoved,
+        ChangeKind::StatusAdded,
+        ChangeKind::SchemaRemoved,
+        ChangeKind::SchemaAdded,
+        ChangeKind::SchemaTypeChanged,
+        ChangeKind::EnumValueRemoved,
+        ChangeKind::EnumValueAdded,
+        ChangeKind::PropertyRemoved,
+        ChangeKind::PropertyTypeChanged,
+        ChangeKind::RequiredPropertyAdded,
+        ChangeKind::OptionalPropertyAdded,
+        ChangeKind::PropertyBecameRequired,
+        ChangeKind::PropertyBecameOptional,
+        ChangeKind::ServerRemoved,
+        ChangeKind::ServerAdded,
+        ChangeKind::SecuritySchemeRemoved,
+        ChangeKind::SecuritySchemeChanged,
+        ChangeKind::SecuritySchemeAdded,
+    ];
+
+    /// The stable identifier (`S004`).
+    pub fn id(self) -> &'static str {
+        match self {
+            ChangeKind::OperationRemoved => "S001",
+            ChangeKind::OperationIdChanged => "S002",
+            ChangeKind::OperationAdded => "S003",
+            ChangeKind::RequiredParameterAdded => "S004",
+            ChangeKind::OptionalParameterAdded => "S005",
+            ChangeKind::ParameterBecameRequired => "S006",
+            ChangeKind::ParameterBecameOptional => "S007",
+            ChangeKind::ParameterTypeChanged => "S008",
+            ChangeKind::ParameterBoundsTightened => "S009",
+            ChangeKind::ParameterBoundsLoosened => "S010",
+            ChangeKind::ParameterRemoved => "S011",
+            ChangeKind::RequiredBodyAdded => "S012",
+            ChangeKind::OptionalBodyAdded => "S013",
+            ChangeKind::BodyRemoved => "S014",
+            ChangeKind::BodyBecameRequired => "S015",
+            ChangeKind::SuccessStatusRemoved => "S016",
+            ChangeKind::ErrorStatusRemoved => "S017",
+            ChangeKind::StatusAdded => "S018",
+            ChangeKind::SchemaRemoved => "S019",
+            ChangeKind::SchemaAdded => "S020",
+            ChangeKind::SchemaTypeChanged => "S021",
+            ChangeKind::EnumValueRemoved => "S022",
+            ChangeKind::EnumValueAdded => "S023",
+            ChangeKind::PropertyRemoved => "S024",
+            ChangeKind::PropertyTypeChanged => "S025",
+            ChangeKind::RequiredPropertyAdded => "S026",
+            ChangeKind::OptionalPropertyAdded => "S027",
+            ChangeKind::PropertyBecameRequired => "S028",
+            ChangeKind::PropertyBecameOptional => "S029",
+            ChangeKind::ServerRemoved => "S030",
+            ChangeKind::ServerAdded => "S031",
+            ChangeKind::SecuritySchemeRemoved => "S032",
+            ChangeKind::SecuritySchemeChanged => "S033",
+            ChangeKind::SecuritySchemeAdded => "S034",
+        }
+    }
+
+    /// The bump this change calls for on its own, given the code we generate (open,
+    /// `#[non_exhaustive]` enums and models).
+    pub fn bump(self) -> Bump {
+        match self {
+            ChangeKind::OperationRemoved => Bump::Major,
+            ChangeKind::OperationIdChanged => Bump::Major,
+            ChangeKind::OperationAdded => Bump::Minor,
+            ChangeKind::RequiredParameterAdded => Bump::Major,
+            ChangeKind::OptionalParameterAdded => Bump::Minor,
+            ChangeKind::ParameterBecameRequired => Bump::Major,
+            ChangeKind::ParameterBecameOptional => Bump::Patch,
+            ChangeKind::ParameterTypeChanged => Bump::Major,
+            ChangeKind::ParameterBoundsTightened => Bump::Major,
+            ChangeKind::ParameterBoundsLoosened => Bump::Patch,
+            ChangeKind::ParameterRemoved => Bump::Major,
+            ChangeKind::RequiredBodyAdded => Bump::Major,
+            ChangeKind::OptionalBodyAdded => Bump::Minor,
+            ChangeKind::BodyRemoved => Bump::Major,
+            ChangeKind::BodyBecameRequired => Bump::Major,
+            ChangeKind::SuccessStatusRemoved => Bump::Major,
+            ChangeKind::ErrorStatusRemoved => Bump::Patch,
+            ChangeKind::StatusAdded => Bump::Patch,
+            ChangeKind::SchemaRemoved => Bump::Major,
+            ChangeKind::SchemaAdded => Bump::Minor,
+            ChangeKind::SchemaTypeChanged => Bump::Major,
+            ChangeKind::EnumValueRemoved => Bump::Major,
+            ChangeKind::EnumValueAdded => Bump::Minor,
+            ChangeKind::PropertyRemoved => Bump::Major,
+            ChangeKind::PropertyTypeChanged => Bump::Major,
+            ChangeKind::RequiredPropertyAdded => Bump::Major,
+            ChangeKind::OptionalPropertyAdded => Bump::Minor,
+            ChangeKind::PropertyBecameRequired => Bump::Major,
+            ChangeKind::PropertyBecameOptional => Bump::Major,
+            ChangeKind::ServerRemoved => Bump::Major,
+            ChangeKind::ServerAdded => Bump::Patch,
+            ChangeKind::SecuritySchemeRemoved => Bump::Major,
+            ChangeKind::SecuritySchemeChanged => Bump::Major,
+            ChangeKind::SecuritySchemeAdded => Bump::Major,
+        }
+    }
+
+    /// Whether code that compiled and worked against the old client may break.
+    pub fn is_breaking(self) -> bool {
+        self.bump() == Bump::Major
+    }
+
+    /// What the kind is about, in a few words.
+    pub fn title(self) -> &'static str {
+        match self {
+            ChangeKind::OperationRemoved => {
+                "an operation was removed (its client method goes away)"
+            }
+            ChangeKind::OperationIdChanged => {
+                "an operationId changed (its client method is renamed)"
+            }
+            ChangeKind::OperationAdded => "an operation was added",
+            ChangeKind::RequiredParameterAdded => "a required parameter was added",
+            ChangeKind::OptionalParameterAdded => "an optional parameter was added",
+            ChangeKind::ParameterBecameRequired => "a parameter became required",
+            ChangeKind::ParameterBecameOptional => "a parameter became optional",
+            ChangeKind::ParameterTypeChanged => "a parameter's type changed",
+            ChangeKind::ParameterBoundsTightened => "a parameter's bounds were tightened",
+            ChangeKind::ParameterBoundsLoosened => "a parameter's bounds were loosened",
+            ChangeKind::ParameterRemoved => "a parameter was removed",
+            ChangeKind::RequiredBodyAdded => "a required request body was added",
+            ChangeKind::OptionalBodyAdded => "an optional request body was added",
+            ChangeKind::BodyRemoved => "a request body was removed",
+            ChangeKind::BodyBecameRequired => "a request body became required",
+            ChangeKind::SuccessStatusRemoved => "a success status was removed",
+            ChangeKind::ErrorStatusRemoved => "an error status was removed",
+            ChangeKind::StatusAdded => "a response status was added",
+            ChangeKind::SchemaRemoved => "a schema was removed (its Rust type goes away)",
+            ChangeKind::SchemaAdded => "a schema was added",
+            ChangeKind::SchemaTypeChanged => "a schema's type changed",
+            ChangeKind::EnumValueRemoved => "an enum value was removed (its variant goes away)",
+            ChangeKind::EnumValueAdded => {
+                "an enum value was added (open, non-exhaustive enums take it)"
+            }
+            ChangeKind::PropertyRemoved => "a property was removed",
+            ChangeKind::PropertyTypeChanged => "a property's type changed",
+            ChangeKind::RequiredPropertyAdded => "a required property was added",
+            ChangeKind::OptionalPropertyAdded => {
+                "an optional property was added (models are non-exhaustive)"
+            }
+            ChangeKind::PropertyBecameRequired => {
+                "a property became required (its Rust type loses the Option)"
+            }
+            ChangeKind::PropertyBecameOptional => {
+                "a property became optional (its Rust type becomes an Option)"
+            }
+            ChangeKind::ServerRemoved => "a server was removed",
+            ChangeKind::ServerAdded => "a server was added",
+            ChangeKind::SecuritySchemeRemoved => "a security scheme was removed",
+            ChangeKind::SecuritySchemeChanged => "a security scheme changed",
+            ChangeKind::SecuritySchemeAdded => {
+                "a security scheme was added (requests may need new credentials)"
+            }
+        }
+    }
+}
+
 /// One change, as a client user sees it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Change {
-    /// Whether code that compiled and worked against the old client may break.
+    /// Whether code that compiled and worked against the old client may break (the
+    /// kind's; first, so that breaking changes sort first).
     pub breaking: bool,
+    /// What kind of change it is.
+    pub kind: ChangeKind,
     /// Where: `GET /checkout_sessions`, `schema checkout_sessions`, `servers`…
     pub location: String,
     /// What changed, in a sentence.
@@ -50,15 +308,13 @@ impl Report {
         self.changes.iter().any(|c| c.breaking)
     }
 
-    /// The kind of bump the changes call for.
+    /// The kind of bump the changes call for: the largest of theirs.
     pub fn bump(&self) -> Bump {
-        if self.is_breaking() {
-            Bump::Major
-        } else if self.changes.is_empty() {
-            Bump::None
-        } else {
-            Bump::Minor
-        }
+        self.changes
+            .iter()
+            .map(|c| c.kind.bump())
+            .max()
+            .unwrap_or(Bump::None)
     }
 
     /// The version `current` (`major.minor.patch`) should become. Before 1.0, a breaking
@@ -75,7 +331,8 @@ impl Report {
             (Bump::Major, 0) => format!("0.{}.0", minor + 1),
             (_, 0) => format!("0.{minor}.{}", patch + 1),
             (Bump::Major, _) => format!("{}.0.0", major + 1),
-            (_, _) => format!("{major}.{}.0", minor + 1),
+            (Bump::Minor, _) => format!("{major}.{}.0", minor + 1),
+            (Bump::Patch, _) => format!("{major}.{minor}.{}", patch + 1),
         })
     }
 
@@ -101,7 +358,7 @@ impl Report {
         self.sections(
             &mut out,
             |title| format!("{title} changes:"),
-            |c| format!("  - {}: {}", c.location, c.message),
+            |c| format!("  - [{}] {}: {}", c.kind.id(), c.location, c.message),
         );
         let _ = writeln!(out, "{}", self.summary(current_version));
         out
@@ -113,7 +370,7 @@ impl Report {
         self.sections(
             &mut out,
             |title| format!("### {title}\n"),
-            |c| format!("- `{}`: {}", c.location, c.message),
+            |c| format!("- {} `{}`: {}", c.kind.id(), c.location, c.message),
         );
         let _ = writeln!(out, "**{}**", self.summary(current_version));
         out
@@ -149,7 +406,10 @@ impl Report {
             "breaking": self.is_breaking(),
             "current_version": current_version,
             "suggested_version": self.next_version(current_version),
+            "bump": format!("{:?}", self.bump()).to_lowercase(),
             "changes": self.changes.iter().map(|c| json!({
+                "code": c.kind.id(),
+                "bump": format!("{:?}", c.kind.bump()).to_lowercase(),
                 "breaking": c.breaking,
                 "location": c.location,
                 "message": c.message,
@@ -239,9 +499,10 @@ fn enum_values(schema: &Schema) -> Option<Vec<String>> {
 }
 
 impl Differ<'_> {
-    fn push(&mut self, breaking: bool, location: impl Into<String>, message: String) {
+    fn push(&mut self, kind: ChangeKind, location: impl Into<String>, message: String) {
         self.out.push(Change {
-            breaking,
+            breaking: kind.is_breaking(),
+            kind,
             location: location.into(),
             message,
         });
@@ -254,7 +515,11 @@ impl Differ<'_> {
         for (key, (op, _)) in &old_ops {
             if !new_ops.contains_key(key) {
                 let name = op.operation_id.as_deref().unwrap_or("?");
-                self.push(true, key, format!("operation removed (`{name}`)"));
+                self.push(
+                    ChangeKind::OperationRemoved,
+                    key,
+                    format!("operation removed (`{name}`)"),
+                );
             }
         }
         for (key, (old_op, old_params)) in &old_ops {
@@ -263,7 +528,7 @@ impl Differ<'_> {
             };
             if old_op.operation_id != new_op.operation_id {
                 self.push(
-                    true,
+                    ChangeKind::OperationIdChanged,
                     key,
                     format!(
                         "operationId changed from `{}` to `{}`: the client method is renamed",
@@ -279,7 +544,11 @@ impl Differ<'_> {
         for (key, (op, _)) in &new_ops {
             if !old_ops.contains_key(key) {
                 let name = op.operation_id.as_deref().unwrap_or("?");
-                self.push(false, key, format!("operation added (`{name}`)"));
+                self.push(
+                    ChangeKind::OperationAdded,
+                    key,
+                    format!("operation added (`{name}`)"),
+                );
             }
         }
     }
@@ -295,7 +564,11 @@ impl Differ<'_> {
             let required = p.parameter_data_ref().required;
             match old.get(name) {
                 None => self.push(
-                    required,
+                    if required {
+                        ChangeKind::RequiredParameterAdded
+                    } else {
+                        ChangeKind::OptionalParameterAdded
+                    },
                     at,
                     format!(
                         "{} parameter `{name}` added",
@@ -305,10 +578,18 @@ impl Differ<'_> {
                 Some(o) => {
                     let (od, nd) = (o.parameter_data_ref(), p.parameter_data_ref());
                     if !od.required && nd.required {
-                        self.push(true, at, format!("parameter `{name}` became required"));
+                        self.push(
+                            ChangeKind::ParameterBecameRequired,
+                            at,
+                            format!("parameter `{name}` became required"),
+                        );
                     }
                     if od.required && !nd.required {
-                        self.push(false, at, format!("parameter `{name}` became optional"));
+                        self.push(
+                            ChangeKind::ParameterBecameOptional,
+                            at,
+                            format!("parameter `{name}` became optional"),
+                        );
                     }
                     if let (
                         ParameterSchemaOrContent::Schema(os),
@@ -318,7 +599,7 @@ impl Differ<'_> {
                         let (oshape, nshape) = (shape(os), shape(ns));
                         if oshape != nshape {
                             self.push(
-                                true,
+                                ChangeKind::ParameterTypeChanged,
                                 at,
                                 format!(
                                     "parameter `{name}` changed type from {oshape} to {nshape}"
@@ -350,7 +631,11 @@ impl Differ<'_> {
                         };
                         if tightened || loosened {
                             self.push(
-                                tightened,
+                                if tightened {
+                                    ChangeKind::ParameterBoundsTightened
+                                } else {
+                                    ChangeKind::ParameterBoundsLoosened
+                                },
                                 at,
                                 format!(
                                     "parameter `{name}` bounds {} from {} to {}",
@@ -365,7 +650,11 @@ impl Differ<'_> {
             }
         }
         for name in old.keys().filter(|n| !new.contains_key(*n)) {
-            self.push(true, at, format!("parameter `{name}` removed"));
+            self.push(
+                ChangeKind::ParameterRemoved,
+                at,
+                format!("parameter `{name}` removed"),
+            );
         }
     }
 
@@ -381,17 +670,25 @@ impl Differ<'_> {
             .and_then(|b| resolve(b, new_c, |c| &c.request_bodies));
         match (old_body, new_body) {
             (None, Some(b)) => self.push(
-                b.required,
+                if b.required {
+                    ChangeKind::RequiredBodyAdded
+                } else {
+                    ChangeKind::OptionalBodyAdded
+                },
                 at,
                 format!(
                     "{} request body added",
                     if b.required { "required" } else { "optional" }
                 ),
             ),
-            (Some(_), None) => self.push(true, at, "request body removed".into()),
-            (Some(o), Some(n)) if !o.required && n.required => {
-                self.push(true, at, "request body became required".into())
+            (Some(_), None) => {
+                self.push(ChangeKind::BodyRemoved, at, "request body removed".into())
             }
+            (Some(o), Some(n)) if !o.required && n.required => self.push(
+                ChangeKind::BodyBecameRequired,
+                at,
+                "request body became required".into(),
+            ),
             _ => {}
         }
     }
@@ -408,10 +705,19 @@ impl Differ<'_> {
         let (o, n) = (codes(old), codes(new));
         let success = |c: &str| c.starts_with('2') || c == "default";
         for c in o.difference(&n) {
-            self.push(success(c), at, format!("response status {c} removed"));
+            let kind = if success(c) {
+                ChangeKind::SuccessStatusRemoved
+            } else {
+                ChangeKind::ErrorStatusRemoved
+            };
+            self.push(kind, at, format!("response status {c} removed"));
         }
         for c in n.difference(&o) {
-            self.push(false, at, format!("response status {c} added"));
+            self.push(
+                ChangeKind::StatusAdded,
+                at,
+                format!("response status {c} added"),
+            );
         }
     }
 
@@ -422,7 +728,11 @@ impl Differ<'_> {
         for (name, schema) in old {
             let at = format!("schema {name}");
             let Some(new_schema) = new.get(name) else {
-                self.push(true, at, "schema removed (its Rust type goes away)".into());
+                self.push(
+                    ChangeKind::SchemaRemoved,
+                    at,
+                    "schema removed (its Rust type goes away)".into(),
+                );
                 continue;
             };
             let (ReferenceOr::Item(o), ReferenceOr::Item(n)) = (schema, new_schema) else {
@@ -431,27 +741,35 @@ impl Differ<'_> {
             self.schema(&at, o, n);
         }
         for name in new.keys().filter(|n| !old.contains_key(*n)) {
-            self.push(false, format!("schema {name}"), "schema added".into());
+            self.push(
+                ChangeKind::SchemaAdded,
+                format!("schema {name}"),
+                "schema added".into(),
+            );
         }
     }
 
     fn schema(&mut self, at: &str, old: &Schema, new: &Schema) {
         let (os, ns) = (item_shape(old), item_shape(new));
         if os != ns {
-            self.push(true, at, format!("type changed from {os} to {ns}"));
+            self.push(
+                ChangeKind::SchemaTypeChanged,
+                at,
+                format!("type changed from {os} to {ns}"),
+            );
             return;
         }
         if let (Some(ov), Some(nv)) = (enum_values(old), enum_values(new)) {
             for v in ov.iter().filter(|v| !nv.contains(v)) {
                 self.push(
-                    true,
+                    ChangeKind::EnumValueRemoved,
                     at,
                     format!("enum value `{v}` removed (its variant goes away)"),
                 );
             }
             for v in nv.iter().filter(|v| !ov.contains(v)) {
                 self.push(
-                    false,
+                    ChangeKind::EnumValueAdded,
                     at,
                     format!(
                         "enum value `{v}` added (safe only because the client's enums are open: \
@@ -467,12 +785,16 @@ impl Differ<'_> {
         };
         for (prop, schema) in &o.properties {
             match n.properties.get(prop) {
-                None => self.push(true, at, format!("property `{prop}` removed")),
+                None => self.push(
+                    ChangeKind::PropertyRemoved,
+                    at,
+                    format!("property `{prop}` removed"),
+                ),
                 Some(new_schema) => {
                     let (os, ns) = (shape(schema), shape(new_schema));
                     if os != ns {
                         self.push(
-                            true,
+                            ChangeKind::PropertyTypeChanged,
                             at,
                             format!("property `{prop}` changed type from {os} to {ns}"),
                         );
@@ -491,7 +813,11 @@ impl Differ<'_> {
         {
             let required = n.required.contains(prop);
             self.push(
-                required,
+                if required {
+                    ChangeKind::RequiredPropertyAdded
+                } else {
+                    ChangeKind::OptionalPropertyAdded
+                },
                 at,
                 format!(
                     "{} property `{prop}` added",
@@ -505,7 +831,7 @@ impl Differ<'_> {
             .filter(|p| !o.required.contains(p) && o.properties.contains_key(*p))
         {
             self.push(
-                true,
+                ChangeKind::PropertyBecameRequired,
                 at,
                 format!("property `{prop}` became required (requests must set it; its Rust type loses the Option)"),
             );
@@ -516,7 +842,7 @@ impl Differ<'_> {
             .filter(|p| !n.required.contains(p) && n.properties.contains_key(*p))
         {
             self.push(
-                true,
+                ChangeKind::PropertyBecameOptional,
                 at,
                 format!("property `{prop}` became optional (its Rust type becomes an Option)"),
             );
@@ -528,10 +854,18 @@ impl Differ<'_> {
             |s: &OpenAPI| -> BTreeSet<String> { s.servers.iter().map(|s| s.url.clone()).collect() };
         let (o, n) = (urls(self.old), urls(self.new));
         for url in o.difference(&n) {
-            self.push(true, "servers", format!("server `{url}` removed"));
+            self.push(
+                ChangeKind::ServerRemoved,
+                "servers",
+                format!("server `{url}` removed"),
+            );
         }
         for url in n.difference(&o) {
-            self.push(false, "servers", format!("server `{url}` added"));
+            self.push(
+                ChangeKind::ServerAdded,
+                "servers",
+                format!("server `{url}` added"),
+            );
         }
     }
 
@@ -562,12 +896,12 @@ impl Differ<'_> {
         for (name, old) in &o {
             match n.get(name) {
                 None => self.push(
-                    true,
+                    ChangeKind::SecuritySchemeRemoved,
                     "security",
                     format!("security scheme `{name}` removed"),
                 ),
                 Some(new) if new != old => self.push(
-                    true,
+                    ChangeKind::SecuritySchemeChanged,
                     "security",
                     format!("security scheme `{name}` changed from {old} to {new}"),
                 ),
@@ -576,7 +910,7 @@ impl Differ<'_> {
         }
         for name in n.keys().filter(|k| !o.contains_key(*k)) {
             self.push(
-                true,
+                ChangeKind::SecuritySchemeAdded,
                 "security",
                 format!("security scheme `{name}` added (requests may need new credentials)"),
             );

@@ -1,7 +1,7 @@
 //! The spec diff, one old/new pair per rule: what changed, whether it breaks client code,
 //! and the version it calls for.
 
-use lomi_codegen::diff::{Bump, Change, diff};
+use lomi_codegen::diff::{Bump, Change, ChangeKind, diff};
 
 const BASE: &str = "
 openapi: 3.0.3
@@ -45,16 +45,15 @@ fn changes(edit: impl Fn(&str) -> String) -> Vec<Change> {
     diff(&old, &new).changes
 }
 
-/// Asserts exactly one change, with this breakingness, location and message.
-fn one(edit: impl Fn(&str) -> String, breaking: bool, location: &str, message: &str) {
+/// Asserts exactly one change, of this kind, at this location, with this message.
+fn one(edit: impl Fn(&str) -> String, kind: ChangeKind, location: &str, message: &str) {
     let all = changes(edit);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].kind, kind, "{all:#?}");
+    assert_eq!(all[0].breaking, kind.is_breaking());
     assert_eq!(
-        all,
-        [Change {
-            breaking,
-            location: location.into(),
-            message: message.into()
-        }],
+        (all[0].location.as_str(), all[0].message.as_str()),
+        (location, message)
     );
 }
 
@@ -69,7 +68,7 @@ fn operation_added() {
         |s| {
             s.replace("  /things:\n", "  /others:\n    delete:\n      operationId: deleteOthers\n      responses: {'204': {description: ok}}\n  /things:\n")
         },
-        false,
+        ChangeKind::OperationAdded,
         "DELETE /others",
         "operation added (`deleteOthers`)",
     );
@@ -81,7 +80,7 @@ fn operation_removed() {
         + &BASE[BASE.find("components:").unwrap()..];
     one(
         |_| without_post.clone(),
-        true,
+        ChangeKind::OperationRemoved,
         "POST /things",
         "operation removed (`createThing`)",
     );
@@ -91,7 +90,7 @@ fn operation_removed() {
 fn operation_renamed() {
     one(
         |s| s.replace("operationId: listThings", "operationId: getThings"),
-        true,
+        ChangeKind::OperationIdChanged,
         "GET /things",
         "operationId changed from `listThings` to `getThings`: the client method is renamed",
     );
@@ -103,7 +102,7 @@ fn required_parameter_added() {
         |s| {
             s.replace("        - {name: limit,", "        - {name: region, in: query, required: true, schema: {type: string}}\n        - {name: limit,")
         },
-        true,
+        ChangeKind::RequiredParameterAdded,
         "GET /things",
         "required parameter `region` added",
     );
@@ -115,7 +114,7 @@ fn optional_parameter_added() {
         |s| {
             s.replace("        - {name: limit,", "        - {name: sort, in: query, schema: {type: string}}\n        - {name: limit,")
         },
-        false,
+        ChangeKind::OptionalParameterAdded,
         "GET /things",
         "optional parameter `sort` added",
     );
@@ -127,7 +126,7 @@ fn parameter_removed() {
         |s| {
             s.replace("      parameters:\n        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}\n", "")
         },
-        true,
+        ChangeKind::ParameterRemoved,
         "GET /things",
         "parameter `limit` removed",
     );
@@ -142,7 +141,7 @@ fn parameter_type_changed() {
                 "schema: {type: string}",
             )
         },
-        true,
+        ChangeKind::ParameterTypeChanged,
         "GET /things",
         "parameter `limit` changed type from integer to string",
     );
@@ -152,7 +151,7 @@ fn parameter_type_changed() {
 fn parameter_bounds_tightened() {
     one(
         |s| s.replace("maximum: 100", "maximum: 50"),
-        true,
+        ChangeKind::ParameterBoundsTightened,
         "GET /things",
         "parameter `limit` bounds tightened from 1..=100 to 1..=50",
     );
@@ -162,7 +161,7 @@ fn parameter_bounds_tightened() {
 fn parameter_bounds_loosened() {
     one(
         |s| s.replace("maximum: 100", "maximum: 500"),
-        false,
+        ChangeKind::ParameterBoundsLoosened,
         "GET /things",
         "parameter `limit` bounds loosened from 1..=100 to 1..=500",
     );
@@ -177,7 +176,7 @@ fn parameter_became_required() {
                 "{name: limit, in: query, required: true,",
             )
         },
-        true,
+        ChangeKind::ParameterBecameRequired,
         "GET /things",
         "parameter `limit` became required",
     );
@@ -192,7 +191,7 @@ fn request_property_became_required() {
                 "    thing:\n      type: object\n      required: [name]\n",
             )
         },
-        true,
+        ChangeKind::PropertyBecameRequired,
         "schema thing",
         "property `name` became required (requests must set it; its Rust type loses the Option)",
     );
@@ -202,7 +201,7 @@ fn request_property_became_required() {
 fn response_property_removed() {
     one(
         |s| s.replace("        amount: {type: number}\n", ""),
-        true,
+        ChangeKind::PropertyRemoved,
         "schema thing",
         "property `amount` removed",
     );
@@ -217,7 +216,7 @@ fn optional_property_added() {
                 "        amount: {type: number}\n        note: {type: string}\n",
             )
         },
-        false,
+        ChangeKind::OptionalPropertyAdded,
         "schema thing",
         "optional property `note` added",
     );
@@ -227,7 +226,7 @@ fn optional_property_added() {
 fn property_type_changed() {
     one(
         |s| s.replace("amount: {type: number}", "amount: {type: string}"),
-        true,
+        ChangeKind::PropertyTypeChanged,
         "schema thing",
         "property `amount` changed type from number to string",
     );
@@ -237,7 +236,7 @@ fn property_type_changed() {
 fn property_format_changed() {
     one(
         |s| s.replace("name: {type: string}", "name: {type: string, format: uuid}"),
-        true,
+        ChangeKind::PropertyTypeChanged,
         "schema thing",
         "property `name` changed type from string to string/uuid",
     );
@@ -252,7 +251,7 @@ fn enum_value_added_is_safe_because_enums_are_open() {
                 "enum: [open, completed, expired]",
             )
         },
-        false,
+        ChangeKind::EnumValueAdded,
         "schema status",
         "enum value `expired` added (safe only because the client's enums are open: older clients decode it as `Unknown(\"expired\")`)",
     );
@@ -262,7 +261,7 @@ fn enum_value_added_is_safe_because_enums_are_open() {
 fn enum_value_removed() {
     one(
         |s| s.replace("enum: [open, completed]", "enum: [open]"),
-        true,
+        ChangeKind::EnumValueRemoved,
         "schema status",
         "enum value `completed` removed (its variant goes away)",
     );
@@ -277,26 +276,29 @@ fn status_code_added_and_removed() {
                 "        '401': {description: no}\n        '500': {description: broken}\n",
             )
         },
-        false,
+        ChangeKind::StatusAdded,
         "GET /things",
         "response status 500 added",
     );
     one(
         |s| s.replace("        '401': {description: no}\n", ""),
-        false,
+        ChangeKind::ErrorStatusRemoved,
         "GET /things",
         "response status 401 removed",
     );
     let swapped = changes(|s| s.replace("'201': {description: ok,", "'200': {description: ok,"));
-    let summary: Vec<(bool, &str)> = swapped
+    let summary: Vec<(ChangeKind, &str)> = swapped
         .iter()
-        .map(|c| (c.breaking, c.message.as_str()))
+        .map(|c| (c.kind, c.message.as_str()))
         .collect();
     assert_eq!(
         summary,
         [
-            (true, "response status 201 removed"),
-            (false, "response status 200 added")
+            (
+                ChangeKind::SuccessStatusRemoved,
+                "response status 201 removed"
+            ),
+            (ChangeKind::StatusAdded, "response status 200 added")
         ]
     );
 }
@@ -306,12 +308,18 @@ fn server_changed() {
     let all = changes(|s| s.replace("https://api.lomi.africa/v1", "https://api.lomi.africa/v2"));
     assert_eq!(all.len(), 2);
     assert_eq!(
-        (all[0].breaking, all[0].message.as_str()),
-        (true, "server `https://api.lomi.africa/v1` removed")
+        (all[0].kind, all[0].message.as_str()),
+        (
+            ChangeKind::ServerRemoved,
+            "server `https://api.lomi.africa/v1` removed"
+        )
     );
     assert_eq!(
-        (all[1].breaking, all[1].message.as_str()),
-        (false, "server `https://api.lomi.africa/v2` added")
+        (all[1].kind, all[1].message.as_str()),
+        (
+            ChangeKind::ServerAdded,
+            "server `https://api.lomi.africa/v2` added"
+        )
     );
 }
 
@@ -319,7 +327,7 @@ fn server_changed() {
 fn security_changed() {
     one(
         |s| s.replace("name: X-API-KEY", "name: Authorization"),
-        true,
+        ChangeKind::SecuritySchemeChanged,
         "security",
         "security scheme `ApiKeyAuth` changed from apiKey in Header `X-API-KEY` to apiKey in Header `Authorization`",
     );
@@ -362,10 +370,10 @@ fn reports_render_as_text_markdown_and_json() {
     assert_eq!(
         report.to_text("0.1.0"),
         "Breaking changes:
-  - schema status: enum value `completed` removed (its variant goes away)
+  - [S022] schema status: enum value `completed` removed (its variant goes away)
 
 Non-breaking changes:
-  - schema status: enum value `expired` added (safe only because the client's enums are open: older clients decode it as `Unknown(\"expired\")`)
+  - [S023] schema status: enum value `expired` added (safe only because the client's enums are open: older clients decode it as `Unknown(\"expired\")`)
 
 1 breaking, 1 non-breaking changes: lomi-client 0.1.0 → 0.2.0
 "
@@ -373,7 +381,7 @@ Non-breaking changes:
     let md = report.to_markdown("0.1.0");
     assert!(
         md.starts_with(
-            "## Spec changes\n\n### Breaking\n\n- `schema status`: enum value `completed` removed"
+            "## Spec changes\n\n### Breaking\n\n- S022 `schema status`: enum value `completed` removed"
         ),
         "{md}"
     );
@@ -381,4 +389,44 @@ Non-breaking changes:
     assert_eq!(json["breaking"], true);
     assert_eq!(json["suggested_version"], "0.2.0");
     assert_eq!(json["changes"].as_array().unwrap().len(), 2);
+    assert_eq!(json["changes"][0]["code"], "S022");
+    assert_eq!(json["bump"], "major");
+}
+
+#[test]
+fn a_relaxation_alone_is_a_patch() {
+    let old = serde_yaml::from_str(BASE).unwrap();
+    let new: openapiv3::OpenAPI =
+        serde_yaml::from_str(&BASE.replace("maximum: 100", "maximum: 500")).unwrap();
+    let report = diff(&old, &new);
+    assert_eq!(report.bump(), Bump::Patch);
+    assert_eq!(report.next_version("1.4.2").unwrap(), "1.4.3");
+    assert_eq!(report.next_version("0.3.0").unwrap(), "0.3.1");
+}
+
+#[test]
+fn kinds_have_unique_codes_and_breaking_means_major() {
+    let mut ids: Vec<&str> = ChangeKind::ALL.iter().map(|k| k.id()).collect();
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count);
+    for kind in ChangeKind::ALL {
+        assert_eq!(kind.is_breaking(), kind.bump() == Bump::Major, "{kind:?}");
+    }
+}
+
+/// The README's table of change codes lists every kind with its bump.
+#[test]
+fn the_readme_lists_every_change_kind() {
+    let readme = include_str!("../../README.md");
+    for kind in ChangeKind::ALL {
+        let row = format!(
+            "| `{}` | {} | {} |",
+            kind.id(),
+            format!("{:?}", kind.bump()).to_lowercase(),
+            kind.title()
+        );
+        assert!(readme.contains(&row), "the README lacks {row}");
+    }
 }
