@@ -4,8 +4,8 @@
 //! `{ data: [...], pagination: { limit, offset, total } }` gets a generated `stream()`
 //! that walks the pages with these helpers.
 //!
-//! Only generated code calls the helpers, and a spec without such a list calls none.
-#![allow(dead_code)]
+//! Only generated code calls the helpers, and a spec without such a list calls none: each
+//! helper says so where it allows being unused.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -22,6 +22,7 @@ use crate::Error;
 pub type ItemStream<'a, T> = BoxStream<'a, Result<T, Error>>;
 
 /// One fetched page.
+#[allow(dead_code)] // only specs with an offset-paginated list stream
 pub(crate) struct Page<T> {
     /// The page's items.
     pub(crate) items: Vec<T>,
@@ -32,6 +33,7 @@ pub(crate) struct Page<T> {
 }
 
 /// A count or offset as the generated types hold it.
+#[allow(dead_code)] // only specs with an offset-paginated list stream
 pub(crate) trait Count {
     /// The value, if it is a non-negative number.
     fn count(self) -> Option<u64>;
@@ -55,11 +57,13 @@ impl<C: Count> Count for Option<C> {
 }
 
 /// `value` as a count.
+#[allow(dead_code)] // only specs with an offset-paginated list stream
 pub(crate) fn count<C: Count>(value: C) -> Option<u64> {
     value.count()
 }
 
 /// Where the walk starts: the builder's `offset`, or 0.
+#[allow(dead_code)] // only specs with an offset-paginated list stream
 pub(crate) fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 {
     offset.clone().ok().and_then(C::count).unwrap_or(0)
 }
@@ -67,6 +71,7 @@ pub(crate) fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 
 /// The page size a stream asks for: the builder's `limit`, or `fallback` (the spec's
 /// default) when it set none. The second value says whether the stream must set it on
 /// each page's request (it leaves a refused `limit` alone, for `send()` to report).
+#[allow(dead_code)] // only specs with an offset-paginated list stream
 pub(crate) fn page_size<C: Count + Clone>(limit: &Result<C, String>, fallback: u64) -> (u64, bool) {
     match limit {
         Ok(value) => match value.clone().count() {
@@ -77,6 +82,7 @@ pub(crate) fn page_size<C: Count + Clone>(limit: &Result<C, String>, fallback: u
     }
 }
 
+#[allow(dead_code)] // only specs with an offset-paginated list stream
 struct Walk<F, T> {
     fetch: F,
     offset: u64,
@@ -94,6 +100,7 @@ struct Walk<F, T> {
 /// the server reports, else than `size`), or the offset reaches `total`. A page whose
 /// first item is the previous page's first item means the server ignores `offset`: the
 /// stream ends with an error rather than loop.
+#[allow(dead_code)] // only specs with an offset-paginated list stream
 pub(crate) fn offset_stream<'a, T, F, Fut>(start: u64, size: u64, fetch: F) -> ItemStream<'a, T>
 where
     T: Clone + PartialEq + Send + 'a,
@@ -145,6 +152,7 @@ where
 }
 
 /// The error that ends a stream over a server that ignores `offset`.
+#[allow(dead_code)] // only specs with an offset-paginated list stream
 fn repeated_page(before: u64, now: u64) -> Error {
     Error::Decode(Box::new(crate::DecodeError {
         operation: "stream",

@@ -2,8 +2,7 @@
 //! failure becomes: the crate's [`Error`], with lomi.'s error envelope read from the raw
 //! body whatever the spec's error schema is.
 //!
-//! Only generated code starts a call, and a spec without operations starts none.
-#![allow(dead_code)]
+//! Every generated `send()` and the escape hatch ([`crate::Client::request`]) start a call.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};

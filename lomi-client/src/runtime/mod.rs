@@ -6,9 +6,10 @@
 //! - [`call`]: one call's state, and turning its failure into [`crate::Error`];
 //! - [`hooks`]: progenitor's `pre` and `exec` hooks for [`crate::Client`].
 //!
-//! This module depends on neither `config` nor the generated code: `config` builds a
-//! [`Settings`] and the generated builders call what is re-exported here
-//! (`codegen/src/contract.rs` lists it).
+//! `config` builds a [`Settings`], and the generated builders call what is re-exported
+//! here (`codegen/src/contract.rs` lists it). Of the generated code, the runtime uses only
+//! contract items: `Client` (the hooks are implemented on it, `with_options` derives it)
+//! and `API_KEY_QUERY` (a key sent in the query, kept out of URLs in errors).
 
 use std::fmt;
 use std::sync::Arc;

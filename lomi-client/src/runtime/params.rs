@@ -1,8 +1,8 @@
 //! The checks every generated builder runs before anything is sent: each parameter is
 //! set (and converted), and within the bounds the spec gives it.
 //!
-//! Only generated code calls these, and a spec may call none of them.
-#![allow(dead_code)]
+//! Only generated code calls these; an item that only some specs use says so where it
+//! allows being unused.
 
 use crate::IntoArg;
 use crate::error::{Error, InvalidInput};
@@ -22,6 +22,7 @@ pub(crate) struct Operation {
 
 /// A parameter's bounds from the spec.
 #[derive(Clone, Copy, Debug, Default)]
+#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 pub(crate) struct Bounds {
     pub(crate) minimum: Option<f64>,
     pub(crate) maximum: Option<f64>,
@@ -30,6 +31,7 @@ pub(crate) struct Bounds {
 }
 
 /// A value the builders hold that bounds can be checked on.
+#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 pub(crate) trait ParamValue {
     /// The value as a number, if it is one.
     fn number(&self) -> Option<f64> {
@@ -110,6 +112,7 @@ impl<T: ParamValue> ParamValue for Option<T> {
 
 impl<T: ParamValue> ParamValue for Vec<T> {}
 
+#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 fn invalid(operation: &Operation, parameter: &str, message: String) -> Error {
     Error::InvalidInput(InvalidInput {
         operation: operation.method,
@@ -118,6 +121,7 @@ fn invalid(operation: &Operation, parameter: &str, message: String) -> Error {
     })
 }
 
+#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 impl Bounds {
     /// "must be between 1 and 100, got 0", when the bounds are numeric.
     fn range_message(&self, n: f64) -> Option<String> {
@@ -134,6 +138,7 @@ impl Bounds {
 /// A parameter setter's conversion: `value` as the parameter's type, or why not. A
 /// number that does not fit the type (`limit(0)` for a `NonZeroU64`) is reported with
 /// the spec's bounds, as an in-range one outside them is by [`check_bounds`].
+#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 pub(crate) fn arg<T, V: IntoArg<T>>(value: V, bounds: Option<Bounds>) -> Result<T, String> {
     let number = value.as_number();
     value.into_arg().map_err(|e| {
@@ -145,6 +150,7 @@ pub(crate) fn arg<T, V: IntoArg<T>>(value: V, bounds: Option<Bounds>) -> Result<
 }
 
 /// Refuses a parameter that failed to convert or falls outside the spec's bounds.
+#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 pub(crate) fn check_bounds<T: ParamValue>(
     operation: &Operation,
     value: &Result<T, String>,
@@ -192,6 +198,7 @@ pub(crate) fn check_bounds<T: ParamValue>(
 /// dot segments that the URL parser resolves (percent-encoded or not), so
 /// `session_id("..")` would send `GET /v1/` instead of failing. `/` is percent-encoded
 /// by the generated code and needs no check.
+#[allow(dead_code)] // only specs with a path parameter
 pub(crate) fn check_path_segment<T: ParamValue>(
     operation: &Operation,
     value: &Result<T, String>,
@@ -208,6 +215,7 @@ pub(crate) fn check_path_segment<T: ParamValue>(
 }
 
 /// Refuses a parameter (or body) that was never set or failed to convert.
+#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 pub(crate) fn check_set<T>(
     operation: &Operation,
     value: &Result<T, String>,
