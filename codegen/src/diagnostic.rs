@@ -83,7 +83,7 @@ pub enum Code {
     CookieParam,
     /// `L020`: a parameter described with `content`.
     ContentParam,
-    /// `L021`: a `{param}` in a path that no parameter declares.
+    /// `L021`: a `{param}` in a path that no parameter declares (taken as a required string).
     UndeclaredTemplateParam,
     /// `L022`: a request body in several content types.
     ManyRequestContentTypes,
@@ -242,9 +242,10 @@ impl Code {
     /// error bodies the runtime reads untyped, a missing success) is a warning.
     pub fn severity(self) -> Severity {
         match self {
-            Code::ErrorBodiesDiffer | Code::NoSuccessResponse | Code::ExampleMismatch => {
-                Severity::Warning
-            }
+            Code::UndeclaredTemplateParam
+            | Code::ErrorBodiesDiffer
+            | Code::NoSuccessResponse
+            | Code::ExampleMismatch => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -285,7 +286,9 @@ impl Code {
             Code::QueryParamStyle => "a query parameter with a `style` other than form",
             Code::CookieParam => "a cookie parameter",
             Code::ContentParam => "a parameter described with `content`",
-            Code::UndeclaredTemplateParam => "a `{param}` in a path that no parameter declares",
+            Code::UndeclaredTemplateParam => {
+                "a `{param}` in a path that no parameter declares (taken as a required string)"
+            }
             Code::ManyRequestContentTypes => "a request body in several content types",
             Code::UnsupportedRequestContentType => {
                 "a request body content type the client cannot send"

@@ -448,12 +448,14 @@ impl<'a> Lint<'a> {
                 Code::UndeclaredTemplateParam,
                 op.pointer.clone(),
                 format!(
-                    "`{}` has `{{{name}}}` in its path but no path parameter named `{name}`",
+                    "`{}` has `{{{name}}}` in its path but no path parameter named `{name}`: \
+                     the client takes it as a required string",
                     op.label
                 ),
                 format!(
-                    "declare `- {{name: {name}, in: path, required: true, schema: {{type: string}}}}` \
-                     under the operation's or the path's `parameters`"
+                    "to type it or document it, declare `- {{name: {name}, in: path, required: \
+                     true, schema: {{type: string}}}}` under the operation's or the path's \
+                     `parameters`"
                 ),
             );
         }
@@ -846,7 +848,7 @@ fn pointer_join(base: &str, token: &str) -> String {
 }
 
 /// The `{names}` in a path template, in order.
-fn template_names(path: &str) -> Result<Vec<String>, String> {
+pub(crate) fn template_names(path: &str) -> Result<Vec<String>, String> {
     let mut names = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find(['{', '}']) {

@@ -1,6 +1,9 @@
 //! Stage 3: reshape a linted document into the form progenitor generates good code from.
 
-use openapiv3::{Components, OpenAPI, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type};
+use openapiv3::{
+    Components, OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, PathStyle,
+    ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type,
+};
 
 use crate::model::{has_explicit_success, is_error};
 use crate::refs::resolve;
@@ -22,7 +25,7 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
     let OpenAPI {
         paths, components, ..
     } = &mut spec;
-    for item in paths.paths.values_mut() {
+    for (path, item) in paths.paths.iter_mut() {
         if let ReferenceOr::Item(item) = item {
             let ops = [
                 &mut item.get,
@@ -34,8 +37,12 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
                 &mut item.patch,
                 &mut item.trace,
             ];
+            let template = crate::lint::template_names(path).unwrap_or_default();
+            let path_level: Vec<String> =
+                declared_path_params(&item.parameters, components.as_ref());
             for op in ops.into_iter().flatten() {
                 responses(&mut op.responses, components.as_ref());
+                declare_template_params(op, &template, &path_level, components.as_ref());
             }
         }
     }
@@ -47,6 +54,52 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
         }
     }
     spec
+}
+
+/// The names of the path parameters among `params`.
+fn declared_path_params(
+    params: &[ReferenceOr<Parameter>],
+    components: Option<&Components>,
+) -> Vec<String> {
+    params
+        .iter()
+        .filter_map(|p| resolve(p, components, |c| &c.parameters))
+        .filter(|p| matches!(p, Parameter::Path { .. }))
+        .map(|p| p.parameter_data_ref().name.clone())
+        .collect()
+}
+
+/// A `{name}` of the path that no parameter declares becomes a required string path
+/// parameter (the lint warns, `L021`): its meaning is clear, and progenitor needs it.
+fn declare_template_params(
+    op: &mut openapiv3::Operation,
+    template: &[String],
+    path_level: &[String],
+    components: Option<&Components>,
+) {
+    let declared = declared_path_params(&op.parameters, components);
+    for name in template {
+        if path_level.contains(name) || declared.contains(name) {
+            continue;
+        }
+        op.parameters.push(ReferenceOr::Item(Parameter::Path {
+            parameter_data: ParameterData {
+                name: name.clone(),
+                description: None,
+                required: true,
+                deprecated: None,
+                format: ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema {
+                    schema_data: Default::default(),
+                    schema_kind: SchemaKind::Type(Type::String(Default::default())),
+                })),
+                example: None,
+                examples: Default::default(),
+                explode: None,
+                extensions: Default::default(),
+            },
+            style: PathStyle::Simple,
+        }));
+    }
 }
 
 fn responses(responses: &mut openapiv3::Responses, components: Option<&Components>) {

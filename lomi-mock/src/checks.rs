@@ -89,6 +89,13 @@ pub(crate) fn parameters(
         }
         problems.extend(found);
     }
+    // A `{name}` of the path that no parameter declares is a string, as the client
+    // generated from the same spec takes it.
+    for (name, value) in path_params {
+        values
+            .entry(name.clone())
+            .or_insert_with(|| Value::String(value.clone()));
+    }
     if problems.is_empty() {
         Ok(values)
     } else {

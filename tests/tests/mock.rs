@@ -402,3 +402,31 @@ async fn a_broken_spec_is_refused_with_where() {
     assert!(e.contains("paths./a.get.responses.200"), "{e}");
     assert!(e.contains("#/components/responses/Missing"), "{e}");
 }
+
+#[tokio::test]
+async fn a_path_parameter_the_spec_does_not_declare_still_names_the_resource() {
+    // lomi.'s newer documents leave some `{param}`s undeclared; the client takes them as
+    // strings, and so does the mock.
+    let spec = lomi_mock::LOMI_SPEC.replace(
+        "      - name: session_id\n        in: path\n        required: true\n",
+        "      - name: x-unused\n        in: header\n        required: false\n",
+    );
+    assert_ne!(
+        spec,
+        lomi_mock::LOMI_SPEC,
+        "the spec declares session_id this way"
+    );
+    let mock = MockServer::builder().spec(spec).start().await.unwrap();
+    mock.insert_session(tests::session_json()).unwrap();
+    let found = reqwest::Client::new()
+        .get(format!(
+            "{}/checkout_sessions/{}",
+            mock.url(),
+            tests::SESSION_ID
+        ))
+        .header("X-API-KEY", mock.api_key())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.status(), 200);
+}

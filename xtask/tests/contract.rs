@@ -239,6 +239,25 @@ fn behaviour(spec: &str) -> Option<String> {
     assert_eq!(skus, [Some(\"S1\".to_string()), Some(\"S2\".to_string())]);
     mock.assert_async().await;"
         ),
+        // A `{param}` no parameter declares is a required string, sent in its segment.
+        "undeclared-path-parameter" => format!(
+            "let server = MockServer::start_async().await;
+    let get = server.mock_async(|when, then| {{
+        when.method(GET).path(\"/accounts/acc_1/payouts/po%201\");
+        then.status(200).json_body(serde_json::json!({{\"id\": \"po 1\"}}));
+    }}).await;
+    let delete = server.mock_async(|when, then| {{
+        when.method(httpmock::Method::DELETE).path(\"/refunds/re_9\");
+        then.status(204);
+    }}).await;
+    let client = {krate}::Client::builder(\"k\").base_url(server.base_url()).build().unwrap();
+    client.get_payout().account_id(\"acc_1\").payout_id(\"po 1\").send().await.unwrap();
+    client.cancel_refund().refund_id(\"re_9\").send().await.unwrap();
+    let e = client.cancel_refund().send().await.unwrap_err();
+    assert!(e.to_string().contains(\"refund_id\"), \"{{e}}\");
+    get.assert_async().await;
+    delete.assert_async().await;"
+        ),
         // A relative server cannot be a base URL: building says so.
         "relative-server" => format!(
             "let e = {krate}::Client::builder(\"k\").build().unwrap_err().to_string();
