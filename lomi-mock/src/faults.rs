@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::response::Answer;
 use crate::store::Failure;
 
-/// A fault the mock stages on a coming request (see [`MockServer::inject`]).
+/// A fault the mock stages on a coming request (see [`crate::MockServer::inject`]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fault {
     /// No fault: handle the request as usual. Staged before another fault, it lets the
