@@ -21,13 +21,84 @@ use crate::load::attempt;
 use crate::source_map::SourceMap;
 
 /// The result of [`derive()`]: the text of the derived spec.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Derived {
     /// The derived document, starting with its provenance comment.
     pub text: String,
     /// What the pruning removed, as `components/<section>/<name>` or `tags/<name>`, for
     /// a maintainer who wonders where a component went.
     pub pruned: Vec<String>,
+    /// Where each node of the derived document came from, to report a problem where the
+    /// maintainer works ([`Provenance::relocate`]).
+    pub provenance: Provenance,
+}
+
+/// Where the nodes of a derived document came from: upstream, or an overlay action.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    upstream_file: String,
+    upstream: Value,
+    upstream_map: SourceMap,
+    overlay_file: String,
+    overlay_map: SourceMap,
+    /// The nodes each action selected, as JSON pointers of the document it applied to,
+    /// in the order the actions ran.
+    touched: Vec<(usize, String)>,
+    /// Each action's `update` (`None` for a removal).
+    updates: Vec<Option<Value>>,
+}
+
+impl Provenance {
+    /// Moves `d`, a diagnostic located in the derived document, to where the maintainer
+    /// edits: the overlay action that wrote its node (the latest one whose target is the
+    /// node or contains it), else the node's line in the upstream document. A node that
+    /// neither holds (none should) stays in the derived document.
+    pub fn relocate(&self, d: &mut Diagnostic) {
+        if let Some((index, update_pointer)) = self.writer(&d.pointer) {
+            let pointer = self
+                .overlay_map
+                .line_of(&update_pointer)
+                .map(|_| update_pointer)
+                .unwrap_or_else(|| format!("/actions/{index}/target"));
+            d.line = self.overlay_map.line_of(&pointer);
+            d.file = self.overlay_file.clone();
+            d.pointer = pointer;
+        } else if self.upstream.pointer(&d.pointer).is_some() {
+            d.line = self.upstream_map.line_of(&d.pointer).or(d.line);
+            d.file = self.upstream_file.clone();
+        }
+    }
+
+    /// The latest action that wrote the node at `at` (its `update` holds the node's key
+    /// under the action's target), with the pointer of the deepest part of that `update`
+    /// that leads to it.
+    fn writer(&self, at: &str) -> Option<(usize, String)> {
+        self.touched.iter().rev().find_map(|(index, target)| {
+            let rest = at.strip_prefix(target.as_str())?;
+            if !rest.starts_with('/') {
+                return None;
+            }
+            let mut value = self.updates.get(*index)?.as_ref()?;
+            let mut pointer = format!("/actions/{index}/update");
+            for token in rest.split('/').skip(1) {
+                let key = unescape_token(token);
+                match value
+                    .get(&key)
+                    .or_else(|| key.parse::<usize>().ok().and_then(|i| value.get(i)))
+                {
+                    Some(inner) => {
+                        value = inner;
+                        pointer.push('/');
+                        pointer.push_str(token);
+                    }
+                    // The update stops short of the node: it wrote an ancestor's key.
+                    None => break,
+                }
+            }
+            // The update must hold at least the first key below the target.
+            (pointer != format!("/actions/{index}/update")).then_some((*index, pointer))
+        })
+    }
 }
 
 /// The first line of a derived spec.
@@ -48,7 +119,7 @@ pub fn derive(
     overlay_file: &str,
     overlay_text: &str,
 ) -> Result<Derived, Vec<Diagnostic>> {
-    let (mut document, _) = parse_yaml(upstream_file, upstream_text)?;
+    let (mut document, upstream_map) = parse_yaml(upstream_file, upstream_text)?;
     if !document.is_object() {
         return Err(vec![located(
             Code::UpstreamNotMapping,
@@ -60,7 +131,8 @@ pub fn derive(
         )]);
     }
     let (overlay, overlay_map) = parse_overlay(overlay_file, overlay_text)?;
-    apply(&mut document, &overlay, overlay_file, &overlay_map)?;
+    let upstream = document.clone();
+    let touched = apply(&mut document, &overlay, overlay_file, &overlay_map)?;
     let pruned = prune(&mut document);
     let body = serde_yaml::to_string(&document).map_err(|e| {
         vec![located(
@@ -75,6 +147,15 @@ pub fn derive(
     Ok(Derived {
         text: format!("{}{body}", header(upstream_file, overlay_file)),
         pruned,
+        provenance: Provenance {
+            upstream_file: upstream_file.to_string(),
+            upstream,
+            upstream_map,
+            overlay_file: overlay_file.to_string(),
+            overlay_map,
+            touched,
+            updates: overlay.actions.iter().map(|a| a.update.clone()).collect(),
+        },
     })
 }
 
@@ -147,12 +228,14 @@ fn parse_overlay(file: &str, text: &str) -> Result<(Overlay, SourceMap), Vec<Dia
 }
 
 /// Applies the actions one at a time, in order, so that every failing one is reported.
+/// Returns the nodes each action selected (see [`Provenance`]).
 fn apply(
     document: &mut Value,
     overlay: &Overlay,
     file: &str,
     map: &SourceMap,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<Vec<(usize, String)>, Vec<Diagnostic>> {
+    let mut touched = Vec::new();
     let mut errors = Vec::new();
     // The overlay without its actions, given one action at a time.
     let mut single = Overlay {
@@ -161,6 +244,13 @@ fn apply(
     };
     for (index, action) in overlay.actions.iter().enumerate() {
         single.actions = vec![action.clone()];
+        if let Ok(path) = serde_json_path::JsonPath::parse(&action.target) {
+            touched.extend(
+                path.query_located(document)
+                    .locations()
+                    .map(|l| (index, l.to_json_pointer())),
+            );
+        }
         let options = ApplyOptions::ErrorOnZeroMatch | ApplyOptions::ErrorOnMixedKindMatch;
         let Err(e) = single.apply(document, options) else {
             continue;
@@ -203,7 +293,7 @@ fn apply(
         ));
     }
     if errors.is_empty() {
-        Ok(())
+        Ok(touched)
     } else {
         Err(errors)
     }

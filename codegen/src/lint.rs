@@ -332,11 +332,6 @@ impl<'a> Lint<'a> {
             .map(|c| c.to_ascii_lowercase())
             .collect();
         if let Some((first_id, first_ptr)) = ids.get(&method_name) {
-            let line = self
-                .loaded
-                .map
-                .line_of(first_ptr)
-                .map_or(String::new(), |l| format!(" (line {l})"));
             let what = if first_id == id {
                 format!("duplicate operationId `{id}`")
             } else {
@@ -345,7 +340,7 @@ impl<'a> Lint<'a> {
             self.report(
                 Code::DuplicateOperationId,
                 here,
-                format!("{what}: already used by {first_ptr}{line}"),
+                format!("{what}: already used by {first_ptr}"),
                 "operationIds must be unique: rename one of the two operations",
             );
         } else {

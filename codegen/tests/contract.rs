@@ -31,7 +31,19 @@ fn every_contract_spec_generates_cleanly_with_every_contract_item() {
     assert!(specs.len() >= 30, "only {} specs", specs.len());
     for (name, text) in specs {
         let out = generate(&name, &text).unwrap_or_else(|d| panic!("{name}: {d:#?}"));
-        assert!(out.warnings.is_empty(), "{name}: {:#?}", out.warnings);
+        // A spec may warn only about what it exists to show (`L021`: an undeclared
+        // `{param}`, taken as a string).
+        let expected: &[lomi_codegen::Code] = if name.starts_with("undeclared-path-parameter") {
+            &[lomi_codegen::Code::UndeclaredTemplateParam]
+        } else {
+            &[]
+        };
+        assert!(
+            out.warnings.iter().all(|w| expected.contains(&w.code))
+                && out.warnings.len() >= expected.len(),
+            "{name}: {:#?}",
+            out.warnings
+        );
         let code: String = out.files[0].contents.split_whitespace().collect();
         for item in [
             "pubstructClient{",

@@ -99,7 +99,7 @@ fn duplicate_operation_ids_name_both_places() {
     ));
     assert_eq!(
         e,
-        "error[L013]: duplicate operationId `listThings`: already used by /paths/~1a/get/operationId (line 8)
+        "error[L013]: duplicate operationId `listThings`: already used by /paths/~1a/get/operationId
   --> spec/t.yaml:12 at /paths/~1b/get/operationId
   = help: operationIds must be unique: rename one of the two operations"
     );

@@ -152,10 +152,14 @@ fn read(root: &Path, rel: &str) -> Result<String, Failure> {
 /// The spec text `spec/lomi.yaml` must hold: `spec/upstream.yaml` with
 /// `spec/overlay.yaml` applied and what no operation reaches pruned.
 pub fn derive_spec(root: &Path) -> Result<String, Failure> {
+    derive_document(root).map(|d| d.text)
+}
+
+/// [`derive_spec`], with where each node came from.
+fn derive_document(root: &Path) -> Result<lomi_codegen::derive::Derived, Failure> {
     let upstream = read(root, UPSTREAM_PATH)?;
     let overlay = read(root, OVERLAY_PATH)?;
     lomi_codegen::derive::derive(UPSTREAM_PATH, &upstream, OVERLAY_PATH, &overlay)
-        .map(|d| d.text)
         .map_err(Failure::Spec)
 }
 
@@ -166,8 +170,19 @@ pub fn derive_spec(root: &Path) -> Result<String, Failure> {
 /// with what is committed ([`Mode::Check`]). Nothing is written when any input has an
 /// error (or, with [`Warnings::Deny`], a warning).
 pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, Failure> {
-    let spec = derive_spec(root)?;
-    let generated = lomi_codegen::generate(SPEC_PATH, &spec).map_err(Failure::Spec)?;
+    let derived = derive_document(root)?;
+    let spec = derived.text.clone();
+    // A problem is reported where the maintainer works: the upstream line or the overlay
+    // action the node came from, not the derived file nobody edits.
+    let relocate = |mut diagnostics: Vec<lomi_codegen::Diagnostic>| {
+        for d in &mut diagnostics {
+            derived.provenance.relocate(d);
+        }
+        diagnostics
+    };
+    let mut generated =
+        lomi_codegen::generate(SPEC_PATH, &spec).map_err(|d| Failure::Spec(relocate(d)))?;
+    generated.warnings = relocate(std::mem::take(&mut generated.warnings));
     if warnings == Warnings::Deny && !generated.warnings.is_empty() {
         return Err(Failure::Spec(generated.warnings));
     }

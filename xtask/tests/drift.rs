@@ -209,8 +209,54 @@ fn a_broken_upstream_document_stops_generation_and_leaves_the_client_alone() {
         failure.ends_with("1 error in the spec; nothing was generated"),
         "{failure}"
     );
+    // Where the maintainer works: the line of spec/upstream.yaml that was changed, not
+    // the derived spec/lomi.yaml.
+    let second = fs::read_to_string(&upstream)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("operationId: createCheckoutSession"))
+        .map(|(i, _)| i + 1)
+        .nth(1)
+        .unwrap();
+    assert!(
+        failure.contains(&format!(
+            "--> {UPSTREAM_PATH}:{second} at /paths/~1checkout_sessions/post/operationId"
+        )),
+        "{failure}"
+    );
     let after = fs::read_to_string(scratch.path(&format!("{GENERATED_DIR}/mod.rs"))).unwrap();
     assert_eq!(before, after);
+}
+
+#[test]
+fn a_problem_in_a_node_an_overlay_action_wrote_is_reported_at_that_action() {
+    let scratch = Scratch::new("overlay-node");
+    let overlay = scratch.path(OVERLAY_PATH);
+    // The action that adds `expiration_minutes` gets a default its own schema refuses.
+    let text = fs::read_to_string(&overlay).unwrap().replacen(
+        "      expiration_minutes:\n        type: integer\n        minimum: 1\n",
+        "      expiration_minutes:\n        type: integer\n        minimum: 1\n        default: 0\n",
+        1,
+    );
+    assert_ne!(
+        text,
+        fs::read_to_string(&overlay).unwrap(),
+        "the overlay adds it so"
+    );
+    fs::write(&overlay, &text).unwrap();
+
+    let failure = generate(&scratch.0, Mode::Write).unwrap_err().to_string();
+    let line = text.lines().position(|l| l.trim() == "default: 0").unwrap() + 1;
+    assert!(
+        failure.contains("error[L038]: default does not match its schema"),
+        "{failure}"
+    );
+    assert!(
+        failure.contains(&format!("--> {OVERLAY_PATH}:{line} at /actions/")),
+        "{failure}"
+    );
+    assert!(!failure.contains(SPEC_PATH), "{failure}");
 }
 
 /// Copies the workspace to a scratch folder with `upstream` as `spec/upstream.yaml`,
