@@ -325,12 +325,9 @@ impl<'a> Lint<'a> {
             );
             return;
         }
-        // progenitor turns ids into snake_case method names: `listX` and `list_x` collide.
-        let method_name: String = id
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        // The plan's one naming rule turns ids into method names: `listX` and `list_x`
+        // collide.
+        let method_name = crate::plan::sanitize_snake(id);
         if let Some((first_id, first_ptr)) = ids.get(&method_name) {
             let what = if first_id == id {
                 format!("duplicate operationId `{id}`")
