@@ -131,31 +131,23 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
             })
         })
         .collect();
-    let enums = model
-        .components()
-        .map(|c| {
-            c.schemas
-                .iter()
-                .filter_map(|(name, schema)| match schema {
-                    ReferenceOr::Item(schema) => enum_plan(name, schema),
-                    ReferenceOr::Reference { .. } => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let aliases = model
-        .components()
-        .map(|c| {
-            c.schemas
-                .iter()
-                .filter_map(|(name, schema)| match schema {
-                    ReferenceOr::Item(schema) => Some((name, schema)),
-                    ReferenceOr::Reference { .. } => None,
-                })
-                .flat_map(|(name, schema)| alias_plans(name, schema))
-                .collect()
-        })
-        .unwrap_or_default();
+    // The inline schemas of `components/schemas`, by name.
+    let schemas = || {
+        model
+            .components()
+            .into_iter()
+            .flat_map(|c| c.schemas.iter())
+            .filter_map(|(name, schema)| match schema {
+                ReferenceOr::Item(schema) => Some((name, schema)),
+                ReferenceOr::Reference { .. } => None,
+            })
+    };
+    let enums = schemas()
+        .filter_map(|(name, schema)| enum_plan(name, schema))
+        .collect();
+    let aliases = schemas()
+        .flat_map(|(name, schema)| alias_plans(name, schema))
+        .collect();
     Plan {
         operations,
         enums,
