@@ -117,6 +117,13 @@ fn wire(model: &mut ItemStruct, aliases: &[&AliasPlan]) -> Result<Vec<Item>, Str
             aliases[i].schema, aliases[i].property
         ));
     }
+    // The model's own serde settings (`deny_unknown_fields`…) hold for how it arrives.
+    let container: Vec<syn::Attribute> = model
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .cloned()
+        .collect();
     let from = wire.to_string();
     model.attrs.push(parse_quote!(#[serde(from = #from)]));
     let doc = format!(
@@ -125,6 +132,7 @@ fn wire(model: &mut ItemStruct, aliases: &[&AliasPlan]) -> Result<Vec<Item>, Str
     let tokens = quote! {
         #[doc = #doc]
         #[derive(::serde::Deserialize)]
+        #(#container)*
         struct #wire {
             #(#fields)*
         }

@@ -257,15 +257,20 @@ impl fmt::Display for ApiError {
         } else if let Some(excerpt) = &self.body_excerpt {
             write!(f, ": {excerpt:?}")?;
         }
-        // What is wrong, field by field: "Validation failed" alone helps nobody.
+        // What is wrong, field by field: "Validation failed" alone helps nobody. A few
+        // problems read well; `field_errors()` has them all.
+        const SHOWN: usize = 10;
         let problems = self.field_errors();
-        for (i, (field, message)) in problems.iter().enumerate() {
+        for (i, (field, message)) in problems.iter().take(SHOWN).enumerate() {
             f.write_str(if i == 0 { ": " } else { "; " })?;
             if field.is_empty() {
                 write!(f, "{message}")?;
             } else {
                 write!(f, "{field}: {message}")?;
             }
+        }
+        if problems.len() > SHOWN {
+            write!(f, "; and {} more", problems.len() - SHOWN)?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;
@@ -495,5 +500,14 @@ mod tests {
                 .field_errors()
                 .is_empty()
         );
+        let many: Vec<serde_json::Value> = (0..25)
+            .map(|i| serde_json::json!({"field": format!("f{i}"), "message": "bad"}))
+            .collect();
+        let text = with_details(serde_json::Value::Array(many)).to_string();
+        assert!(
+            text.contains("f9: bad; and 15 more [request id req_1]"),
+            "{text}"
+        );
+        assert!(!text.contains("f10"), "{text}");
     }
 }
