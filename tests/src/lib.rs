@@ -42,7 +42,8 @@ pub const TEST_KEY: &str = "lomi_sk_test_e2e_0123456789";
 /// A session id as lomi. issues them.
 pub const SESSION_ID: &str = "5f0c6a1e-8d3b-4c2a-9e7f-1a2b3c4d5e6f";
 
-/// A checkout session with all 35 properties the spec documents set.
+/// A checkout session with the 35 properties of lomi.'s 1.1.0 document set (not `checkout_url`,
+/// which the overlay adds: tests that need it set it).
 pub fn session_json() -> Value {
     json!({
         "allow_coupon_code": false,
