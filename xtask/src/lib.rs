@@ -349,7 +349,13 @@ pub fn diff_specs(
             .map_err(|diags| diags.iter().map(|d| format!("{d}\n")).collect::<String>())
     };
     let (old, new) = (load(old_name, old)?, load(new_name, new)?);
-    Ok(lomi_codegen::diff::diff(&old.spec, &new.spec))
+    // Compared as the generator sees them (an undeclared `{param}` declared, error bodies
+    // untyped…): what changes for client users, not every edit of the text.
+    let (old, new) = (
+        lomi_codegen::normalize::normalize(old.spec),
+        lomi_codegen::normalize::normalize(new.spec),
+    );
+    Ok(lomi_codegen::diff::diff(&old, &new))
 }
 
 /// When the spec differs from the one the committed client was generated from (per the
