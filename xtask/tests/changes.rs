@@ -3,31 +3,14 @@
 //! `spec/upstream.yaml`, run `generate`, read `diff-spec`. Results are matched by
 //! diagnostic and change codes, not by wording.
 
+mod common;
+
 use std::fs;
-use std::path::PathBuf;
+
+use common::Scratch;
 
 use serde_json::Value;
-use xtask::{Failure, GENERATED_DIR, Mode, SPEC_PATH, UPSTREAM_PATH, generate, workspace_root};
-
-/// A scratch copy of what generation reads and writes.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("lomi-change-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let root = workspace_root();
-        xtask::copy_dir(&root.join("spec"), &dir.join("spec"), &[]).unwrap();
-        xtask::copy_dir(&root.join(GENERATED_DIR), &dir.join(GENERATED_DIR), &[]).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use xtask::{Failure, Mode, SPEC_PATH, UPSTREAM_PATH, generate, workspace_root};
 
 fn codes(value: &Value) -> Vec<String> {
     value
@@ -52,8 +35,8 @@ fn every_upstream_change_gets_its_expected_diagnostics_and_changes() {
     let mut failures = Vec::new();
     for case in cases {
         let name = case["name"].as_str().unwrap();
-        let scratch = Scratch::new(name);
-        let upstream = scratch.0.join(UPSTREAM_PATH);
+        let scratch = Scratch::new(&format!("change-{name}"));
+        let upstream = scratch.path(UPSTREAM_PATH);
         let mut text = fs::read_to_string(&upstream).unwrap();
         for edit in case["replace"].as_array().unwrap() {
             let (from, to) = (edit["from"].as_str().unwrap(), edit["to"].as_str().unwrap());
@@ -95,7 +78,7 @@ fn every_upstream_change_gets_its_expected_diagnostics_and_changes() {
         // `cargo xtask diff-spec`: the committed spec against the regenerated one.
         if generated {
             let old = fs::read_to_string(workspace_root().join(SPEC_PATH)).unwrap();
-            let new = fs::read_to_string(scratch.0.join(SPEC_PATH)).unwrap();
+            let new = fs::read_to_string(scratch.path(SPEC_PATH)).unwrap();
             let report = xtask::diff_specs("old", &old, "new", &new).unwrap();
             let mut changes: Vec<String> = report
                 .changes

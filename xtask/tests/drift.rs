@@ -1,9 +1,13 @@
 //! The committed client must match the spec: `cargo test` fails on a stale client just as
 //! `cargo xtask generate --check` does, and the check itself is shown to catch drift.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+use common::Scratch;
 
 use xtask::{
     GENERATED_DIR, Mode, OVERLAY_PATH, Report, SPEC_PATH, UPSTREAM_PATH, Warnings, workspace_root,
@@ -27,30 +31,6 @@ fn the_committed_spec_and_client_are_up_to_date_and_warning_free() {
         report.stale_message(SOURCES)
     );
     assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
-}
-
-/// A scratch copy of the parts of the workspace that generation reads and writes.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("lomi-xtask-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let root = workspace_root();
-        xtask::copy_dir(&root.join("spec"), &dir.join("spec"), &[]).unwrap();
-        xtask::copy_dir(&root.join(GENERATED_DIR), &dir.join(GENERATED_DIR), &[]).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]
