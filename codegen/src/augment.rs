@@ -150,11 +150,11 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
                 content.extend(text_args(&text_types)?);
                 crate::aliases::apply(content, &plan.aliases)?;
                 let models = structs_of(content);
-                let type_docs = documented_types(content);
+                let descriptions = type_descriptions(content);
                 for item in content.iter_mut() {
                     match item {
                         Item::Mod(b) if b.ident == "builder" => {
-                            model_builders(b, &needed, &models, &type_docs)?
+                            model_builders(b, &needed, &models, &descriptions)?
                         }
                         // A field or value lomi. adds must break no user's code: models
                         // are built through their builders, and matches need a `_` arm.
@@ -198,9 +198,10 @@ pub fn augment(file: &mut syn::File, plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
-/// The first paragraph of a doc comment.
-fn first_paragraph(docs: &[syn::Attribute]) -> Option<String> {
-    let syn::Meta::NameValue(nv) = &docs.first()?.meta else {
+/// The first paragraph of the doc comment among `attrs`.
+fn first_paragraph(attrs: &[syn::Attribute]) -> Option<String> {
+    let doc = attrs.iter().find(|a| a.path().is_ident("doc"))?;
+    let syn::Meta::NameValue(nv) = &doc.meta else {
         return None;
     };
     let syn::Expr::Lit(syn::ExprLit {
@@ -215,23 +216,27 @@ fn first_paragraph(docs: &[syn::Attribute]) -> Option<String> {
     (!first.is_empty()).then(|| first.to_string())
 }
 
-/// The doc comments of the structs and enums among `items`, by name.
-fn documented_types(items: &[Item]) -> Vec<(String, Vec<syn::Attribute>)> {
-    let docs = |attrs: &[syn::Attribute]| -> Vec<syn::Attribute> {
-        attrs
-            .iter()
-            .filter(|a| a.path().is_ident("doc"))
-            .cloned()
-            .collect()
-    };
+/// The doc attributes among `attrs`.
+fn doc_attrs(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .cloned()
+        .collect()
+}
+
+/// The description (first paragraph of the doc comment) of each documented struct and
+/// enum among `items`, by name: what a setter of a `$ref`'d field says. Later paragraphs
+/// may link to names that are not in scope in the builder module.
+fn type_descriptions(items: &[Item]) -> Vec<(String, String)> {
     items
         .iter()
         .filter_map(|i| match i {
-            Item::Struct(s) => Some((s.ident.to_string(), docs(&s.attrs))),
-            Item::Enum(e) => Some((e.ident.to_string(), docs(&e.attrs))),
+            Item::Struct(s) => Some((&s.ident, &s.attrs)),
+            Item::Enum(e) => Some((&e.ident, &e.attrs)),
             _ => None,
         })
-        .filter(|(_, d)| !d.is_empty())
+        .filter_map(|(name, attrs)| Some((name.to_string(), first_paragraph(attrs)?)))
         .collect()
 }
 
@@ -407,7 +412,7 @@ fn model_builders(
     builder: &mut ItemMod,
     needed: &[String],
     models: &[ItemStruct],
-    type_docs: &[(String, Vec<syn::Attribute>)],
+    descriptions: &[(String, String)],
 ) -> Result<(), String> {
     let items = &mut builder
         .content
@@ -431,7 +436,7 @@ fn model_builders(
             _ => None,
         });
         let described = models.iter().find(|m| m.ident == model.ident);
-        let mut model_items = compact_builder(model, defaults, described, type_docs)?;
+        let mut model_items = compact_builder(model, defaults, described, descriptions)?;
         if !needed.contains(&model.ident.to_string()) {
             for item in &mut model_items {
                 match item {
@@ -464,7 +469,7 @@ fn compact_builder(
     model: &ItemStruct,
     defaults: Option<&syn::ItemImpl>,
     described: Option<&ItemStruct>,
-    type_docs_by_name: &[(String, Vec<syn::Attribute>)],
+    descriptions: &[(String, String)],
 ) -> Result<Vec<Item>, String> {
     let name = &model.ident;
     let broken = |why: &str| format!("typify's builder `{name}` {why}");
@@ -536,11 +541,8 @@ fn compact_builder(
         type_idents(ty, &mut names);
         names
             .iter()
-            .find_map(|n| type_docs_by_name.iter().find(|(name, _)| name == n))
-            // The first paragraph: the description (later ones may link to names that
-            // are not in scope in the builder module).
-            .and_then(|(_, docs)| first_paragraph(docs))
-            .map(|doc| vec![parse_quote!(#[doc = #doc])])
+            .find_map(|n| descriptions.iter().find(|(name, _)| name == n))
+            .map(|(_, doc)| vec![parse_quote!(#[doc = #doc])])
             .unwrap_or_default()
     };
     // Each setter says what its field is: the schema's description, which typify put
@@ -553,13 +555,7 @@ fn compact_builder(
             .named
             .iter()
             .find(|f| f.ident.as_ref() == Some(ident))
-            .map(|f| {
-                f.attrs
-                    .iter()
-                    .filter(|a| a.path().is_ident("doc"))
-                    .cloned()
-                    .collect()
-            })
+            .map(|f| doc_attrs(&f.attrs))
             .unwrap_or_default()
     };
     let setters = fields.iter().map(|(ident, ty, required, _)| {
@@ -607,11 +603,7 @@ fn compact_builder(
             quote!(#ident: value.#ident,)
         }
     });
-    let docs: Vec<&syn::Attribute> = model
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .collect();
+    let docs = doc_attrs(&model.attrs);
     let tokens = quote! {
         #(#docs)*
         #[derive(Clone, Debug)]
@@ -796,12 +788,7 @@ fn augment_builders(
             .find(|o| o.method == *method)
             .ok_or_else(|| format!("operation `{method}` is not in the spec"))?;
 
-        let docs: Vec<syn::Attribute> = send
-            .attrs
-            .iter()
-            .filter(|a| a.path().is_ident("doc"))
-            .cloned()
-            .collect();
+        let docs = doc_attrs(&send.attrs);
         send.attrs.retain(|a| !a.path().is_ident("doc"));
         send.sig.ident = format_ident!("send_unchecked");
         send.vis = Visibility::Inherited;
