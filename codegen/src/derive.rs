@@ -80,23 +80,21 @@ impl Provenance {
             }
             let mut value = self.updates.get(*index)?.as_ref()?;
             let mut pointer = format!("/actions/{index}/update");
+            let mut depth = 0;
             for token in rest.split('/').skip(1) {
                 let key = unescape_token(token);
-                match value
+                let inner = value
                     .get(&key)
-                    .or_else(|| key.parse::<usize>().ok().and_then(|i| value.get(i)))
-                {
-                    Some(inner) => {
-                        value = inner;
-                        pointer.push('/');
-                        pointer.push_str(token);
-                    }
-                    // The update stops short of the node: it wrote an ancestor's key.
-                    None => break,
-                }
+                    .or_else(|| key.parse::<usize>().ok().and_then(|i| value.get(i)));
+                // The update stops short of the node: it wrote an ancestor's key.
+                let Some(inner) = inner else { break };
+                value = inner;
+                pointer.push('/');
+                pointer.push_str(token);
+                depth += 1;
             }
             // The update must hold at least the first key below the target.
-            (pointer != format!("/actions/{index}/update")).then_some((*index, pointer))
+            (depth > 0).then_some((*index, pointer))
         })
     }
 }
