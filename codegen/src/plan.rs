@@ -1,14 +1,24 @@
-//! What the generator adds around progenitor's output, read off the spec: per-operation
-//! parameter checks, which operations are offset-paginated lists, and the string enums
-//! that become open (forward-compatible) enums.
+//! The one description of what the generator emits, read off the spec once: each
+//! operation (its Rust names, typed parameters with their location, bounds and docs, its
+//! body, its success responses, whether it is an offset-paginated list), the string
+//! enums that become open (forward-compatible) enums, and the aliased properties. Every
+//! emitter reads it; the naming rule ([`sanitize_snake`], [`sanitize_pascal`]) lives here
+//! and nowhere else.
 
 use crate::model::{Model, Operation, Param};
 use heck::{ToPascalCase, ToSnakeCase};
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
 
-/// Everything [`crate::augment`] needs to know about the spec.
+/// Everything the emitters need to know about the spec.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
+    /// `info.title`, `info.description` and `info.version`, for the client's rustdoc and
+    /// its `api-version` header.
+    pub title: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `info.version`.
+    pub api_version: String,
     /// One entry per operation, in document order.
     pub operations: Vec<OperationPlan>,
     /// String enums declared under `components/schemas`.
@@ -39,14 +49,25 @@ pub struct AliasPlan {
 pub struct OperationPlan {
     /// The operationId as written in the spec.
     pub operation_id: String,
-    /// The name progenitor gives the method (`listCheckoutSessions` → `list_checkout_sessions`).
+    /// The client method (`listCheckoutSessions` → `list_checkout_sessions`).
     pub method: String,
+    /// The builder type (`listCheckoutSessions` → `ListCheckoutSessions`).
+    pub builder: String,
+    /// The operation's summary, for the method's rustdoc.
+    pub summary: Option<String>,
+    /// The operation's description, for the method's rustdoc.
+    pub description: Option<String>,
     /// HTTP method, upper case.
     pub http_method: String,
     /// The path template (`/checkout_sessions/{session_id}`).
     pub path: String,
     /// The parameters, path level first.
     pub params: Vec<ParamPlan>,
+    /// The request body, if the operation takes one.
+    pub body: Option<BodyPlan>,
+    /// The success responses, in document order (a `2XX` range where the spec
+    /// declares none, as the spec allows).
+    pub success: Vec<ResponsePlan>,
     /// Whether the operation follows lomi.'s offset-pagination list pattern.
     pub paginated: bool,
     /// For a paginated list, the `limit` its stream sends when the builder sets none
@@ -66,8 +87,72 @@ pub struct ParamPlan {
     pub bounds: Option<Bounds>,
     /// Whether it is a path parameter (which must stay inside its segment).
     pub in_path: bool,
+    /// Where it travels.
+    pub location: ParamLocation,
+    /// Whether `send()` refuses to go without it (path parameters always are).
+    pub required: bool,
     /// The parameter's description, for its setter's rustdoc.
     pub description: Option<String>,
+}
+
+/// Where a parameter travels (cookies are refused by the lint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A segment of the path, percent-encoded.
+    Path,
+    /// A query pair (one per item for an array).
+    Query,
+    /// A header.
+    Header,
+}
+
+/// What a request body is sent as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyContent {
+    /// `application/json`: the model, serialized.
+    Json,
+    /// `application/x-www-form-urlencoded`: the model, form-encoded.
+    Form,
+    /// `application/octet-stream`: bytes as given.
+    OctetStream,
+    /// A `text/*` media type: text as given, with that content type.
+    Text(String),
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyPlan {
+    /// How it is encoded.
+    pub content: BodyContent,
+}
+
+/// The statuses one success response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusPattern {
+    /// One status (`201`).
+    Code(u16),
+    /// Any 2xx: a `2XX` range, or `default` as the only success.
+    AnySuccess,
+}
+
+/// What a success response's body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// JSON, decoded into the operation's success type.
+    Json,
+    /// No body.
+    Empty,
+    /// Any other media type: the bytes.
+    Raw,
+}
+
+/// One success response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponsePlan {
+    /// Which statuses it covers.
+    pub status: StatusPattern,
+    /// What its body is.
+    pub kind: ResponseKind,
 }
 
 /// Bounds on one parameter, checked before any request is sent.
@@ -113,19 +198,35 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
             Some(OperationPlan {
                 operation_id: id.to_string(),
                 method: sanitize_snake(id),
+                builder: sanitize_pascal(id),
+                summary: op.op.summary.clone(),
+                description: op.op.description.clone(),
                 http_method: op.http_method.to_uppercase(),
                 path: op.path.to_string(),
                 params: op
                     .params
                     .iter()
-                    .map(|p| ParamPlan {
-                        name: p.name().to_string(),
-                        field: sanitize_snake(p.name()),
-                        bounds: bounds(p),
-                        in_path: p.in_path(),
-                        description: p.param.parameter_data_ref().description.clone(),
+                    .filter_map(|p| {
+                        let location = match p.param {
+                            Parameter::Path { .. } => ParamLocation::Path,
+                            Parameter::Query { .. } => ParamLocation::Query,
+                            Parameter::Header { .. } => ParamLocation::Header,
+                            Parameter::Cookie { .. } => return None,
+                        };
+                        let data = p.param.parameter_data_ref();
+                        Some(ParamPlan {
+                            name: p.name().to_string(),
+                            field: sanitize_snake(p.name()),
+                            bounds: bounds(p),
+                            in_path: p.in_path(),
+                            location,
+                            required: data.required || p.in_path(),
+                            description: data.description.clone(),
+                        })
                     })
                     .collect(),
+                body: body_plan(model, op),
+                success: success_responses(model, op),
                 paginated: offset_list(model, op).is_some(),
                 page_size: offset_list(model, op).map(|()| page_size(op)),
             })
@@ -148,7 +249,11 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
     let aliases = schemas()
         .flat_map(|(name, schema)| alias_plans(name, schema))
         .collect();
+    let info = &model.spec.info;
     Plan {
+        title: info.title.clone(),
+        description: info.description.clone(),
+        api_version: info.version.clone(),
         operations,
         enums,
         aliases,
@@ -186,14 +291,28 @@ fn alias_plans(name: &str, schema: &Schema) -> Vec<AliasPlan> {
         .collect()
 }
 
-/// progenitor's snake-case sanitizing of names, reproduced to find its output.
+/// The Rust name of a method, parameter or field spelled `input` in the spec: snake
+/// case, a leading `_` where it would start with a digit, a trailing `_` for a keyword.
+/// It is progenitor's rule (which names the model types' fields), so that every name
+/// the client has had stays the same.
 pub fn sanitize_snake(input: &str) -> String {
-    let out = input
-        .replace('\'', "")
-        .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-")
-        .to_snake_case();
+    sanitize(input, |s| s.to_snake_case(), "x")
+}
+
+/// The Rust name of a type spelled `input` in the spec (`createThing` → `CreateThing`),
+/// by the same rule as [`sanitize_snake`].
+pub fn sanitize_pascal(input: &str) -> String {
+    sanitize(input, |s| s.to_pascal_case(), "X")
+}
+
+fn sanitize(input: &str, case: impl Fn(&str) -> String, empty: &str) -> String {
+    let out = case(
+        &input
+            .replace('\'', "")
+            .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-"),
+    );
     let out = match out.chars().next() {
-        None => "x".to_string(),
+        None => empty.to_string(),
         Some(c) if c.is_alphabetic() || c == '_' => out,
         Some(_) => format!("_{out}"),
     };
@@ -202,6 +321,82 @@ pub fn sanitize_snake(input: &str) -> String {
     } else {
         format!("{out}_")
     }
+}
+
+/// The operation's request body and how it is encoded: the first media type progenitor
+/// takes, in document order (the lint refuses a body with none).
+fn body_plan(model: &Model<'_>, op: &Operation<'_>) -> Option<BodyPlan> {
+    let body = match op.op.request_body.as_ref()? {
+        ReferenceOr::Item(body) => body,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.rsplit('/').next()?;
+            match model.components()?.request_bodies.get(name)? {
+                ReferenceOr::Item(body) => body,
+                ReferenceOr::Reference { .. } => return None,
+            }
+        }
+    };
+    body.content.keys().find_map(|media| {
+        let bare = media.split(';').next().unwrap_or_default().trim();
+        let content = match bare {
+            "application/json" => BodyContent::Json,
+            "application/x-www-form-urlencoded" => BodyContent::Form,
+            "application/octet-stream" => BodyContent::OctetStream,
+            text if text.starts_with("text/") => BodyContent::Text(media.clone()),
+            _ => return None,
+        };
+        Some(BodyPlan { content })
+    })
+}
+
+/// The success responses as progenitor reads them: a code from 200 to 299, a `2XX`
+/// range, or `default` (then also the error response); `application/json` content is
+/// JSON, other content raw bytes, none an empty body. Without any, any 2xx is raw bytes.
+fn success_responses(model: &Model<'_>, op: &Operation<'_>) -> Vec<ResponsePlan> {
+    let responses = &op.op.responses;
+    let kind = |r: &ReferenceOr<openapiv3::Response>| {
+        let Some(r) = model.response(r) else {
+            return ResponseKind::Raw;
+        };
+        if r.content
+            .keys()
+            .any(|m| m == "application/json" || m.starts_with("application/json;"))
+        {
+            ResponseKind::Json
+        } else if r.content.is_empty() {
+            ResponseKind::Empty
+        } else {
+            ResponseKind::Raw
+        }
+    };
+    let mut out: Vec<ResponsePlan> = responses
+        .responses
+        .iter()
+        .filter_map(|(code, r)| {
+            let status = match code {
+                StatusCode::Code(c @ 200..=299) => StatusPattern::Code(*c),
+                StatusCode::Range(2) => StatusPattern::AnySuccess,
+                _ => return None,
+            };
+            Some(ResponsePlan {
+                status,
+                kind: kind(r),
+            })
+        })
+        .collect();
+    if let Some(default) = &responses.default {
+        out.push(ResponsePlan {
+            status: StatusPattern::AnySuccess,
+            kind: kind(default),
+        });
+    }
+    if out.is_empty() {
+        out.push(ResponsePlan {
+            status: StatusPattern::AnySuccess,
+            kind: ResponseKind::Raw,
+        });
+    }
+    out
 }
 
 fn bounds(p: &Param<'_>) -> Option<Bounds> {
