@@ -12,8 +12,9 @@
 //!
 //! | item | always | what |
 //! |---|---|---|
-//! | `Client` | yes | progenitor's client; `new_with_client(url, reqwest::Client, Runtime)` is `pub(crate)`, `Client::new` is removed |
-//! | `ResponseValue`, `ByteStream` | yes | progenitor-client's, re-exported |
+//! | `Client` | yes | `pub(crate)` fields `baseurl: String`, `client: reqwest::Client`, `inner: Runtime`; `pub(crate) fn new_with_client(url, reqwest::Client, Runtime)` |
+//! | `API_VERSION` | yes | `&str`: the spec's `info.version`, sent as `api-version` |
+//! | `ByteStream` | yes | progenitor-client's, re-exported: the body of a response that is not JSON |
 //! | `types`, `builder` | yes | the models (possibly none) and the operations' builders |
 //! | `servers::ALL` | yes | `&[&str]`: every server URL in spec order, variables replaced by their defaults, no trailing `/` |
 //! | `servers::LIVE` | yes | `Option<&str>`: the server marked `x-lomi-environment: live`, else the first server not marked otherwise |
@@ -33,13 +34,15 @@
 //! # What the generated code calls in the hand-written crate
 //!
 //! - `crate::runtime::{Runtime, CallOptions, Operation, Bounds, ParamValue, arg,
-//!   check_bounds, check_path_segment, check_set, call}`: every builder carries its
-//!   call's options (`timeout`, `max_retries`, and for POSTs `idempotency_key`, or
-//!   `request_*` where a parameter takes the name), converts each parameter with `arg`
-//!   (which words a number outside the type with the spec's bounds), checks it in
-//!   `send()` (`check_bounds` where the spec bounds a number or a string's length,
-//!   `check_set` otherwise, and `check_path_segment` for path parameters) and runs the
-//!   call through `call`. `ParamValue` is implemented by the runtime for every type
+//!   check_bounds, check_path_segment, check_set, encode_path, header_value, form,
+//!   execute}`: every builder carries its call's options (`timeout`, `max_retries`, and
+//!   for POSTs `idempotency_key`, or `request_*` where a parameter takes the name),
+//!   converts each parameter with `arg` (which words a number outside the type with the
+//!   spec's bounds), checks it in `send()` (`check_bounds` where the spec bounds a number
+//!   or a string's length, `check_set` otherwise, and `check_path_segment` for path
+//!   parameters, which `encode_path` encodes), builds a `reqwest::RequestBuilder` and
+//!   hands it with an `Operation` and the options to `execute`, whose `Response` it
+//!   decodes by status (`json`, `empty`, `bytes`, else `undocumented`). `ParamValue` is implemented by the runtime for every type
 //!   typify gives a parameter (integers, `NonZero*`, floats, `bool`, `String`,
 //!   `uuid::Uuid`, `chrono` dates and times, IP addresses, `serde_json::Value`, `Vec`,
 //!   `Option`) and by the generator for the `types` it names in a checked parameter.

@@ -117,7 +117,7 @@ pub fn items(spec: &OpenAPI, plan: &Plan) -> TokenStream {
             }
         }
         // The same open enum as the spec's own enums, with no known name.
-        None => crate::augment::open_enum_tokens(&EnumPlan {
+        None => crate::models::open_enum_tokens(&EnumPlan {
             schema: String::new(),
             type_name: "EventType".into(),
             description: Some(

@@ -4,22 +4,24 @@
 //! [`derive`](mod@derive) (lomi.'s document + our overlay → the spec, pruned) →
 //! [`load`] (parse and type the document) → [`lint`] (reject what progenitor cannot
 //! take, with locations) → [`normalize`] (reshape what it takes badly) → [`render`]
-//! (progenitor, then [`augment`] and the [`contract`] items, then prettyplease and the
-//! marker line). The spec is lowered once into a [`model`] that the lint, the [`plan`]
+//! (typify's [`models`] through progenitor, the [`operations`] emitted from the [`plan`],
+//! the [`contract`] items, then prettyplease and the marker line). The spec is lowered once into a [`model`] that the lint, the [`plan`]
 //! and the [`diff`] read. Nothing here touches the disk: the `xtask` writes what
 //! [`derive::derive`] and [`generate`] return.
 
 pub mod aliases;
-pub mod augment;
 pub mod contract;
 pub mod derive;
 pub mod diagnostic;
 pub mod diff;
 pub mod events;
+pub mod httpmock;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod models;
 pub mod normalize;
+pub mod operations;
 pub mod plan;
 pub mod refs;
 pub mod render;

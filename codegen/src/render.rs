@@ -3,9 +3,9 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use openapiv3::OpenAPI;
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 
-use crate::{augment, plan};
+use crate::{models, operations, plan};
 use quote::quote;
 
 /// The command that regenerates the client; named in every generated file's marker.
@@ -57,41 +57,64 @@ fn render_here(spec: &OpenAPI) -> Result<String, RenderError> {
 }
 
 /// progenitor's settings for `spec`: the same for the client and its httpmock helpers,
-/// so that both name every type alike.
-fn settings(plan: &plan::Plan) -> GenerationSettings {
+/// so that both name every type alike. `types` is the path of the models module where
+/// the code is compiled (the open enums replace typify's closed ones there).
+fn settings(plan: &plan::Plan, types: &str) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_derive("PartialEq")
-        // Retries, idempotency, timeouts and tracing live in `crate::runtime`, reached
-        // through progenitor's hooks with this per-client state.
-        .with_inner_type(quote!(crate::runtime::Runtime))
-        .with_hooks(HooksMode::Expected);
+        .with_derive("PartialEq");
     for e in &plan.enums {
         settings.with_replacement(
             &e.type_name,
-            augment::enum_path(e),
+            format!("{types}::{}", e.type_name),
             [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
         );
     }
     settings
 }
 
-/// The generation stage on the current thread, without the panic guard: progenitor's
-/// tokens for `spec` with this crate's additions, as a syntax tree. Public for the
-/// codegen benchmark; use [`render`] otherwise.
+/// The generation stage on the current thread, without the panic guard, as a syntax
+/// tree: typify's models (through progenitor, whose builders also say which type each
+/// parameter, body and response has) with [`models`]' additions, then the operations
+/// [`operations`] emits from the plan, the contract constants and the events. Public
+/// for the codegen benchmark; use [`render`] otherwise.
 pub fn syntax(spec: &OpenAPI) -> Result<syn::File, RenderError> {
     let plan = plan::plan(spec);
-    let tokens = Generator::new(&settings(&plan))
+    let types_path = format!("{}::types", models::GENERATED_PATH);
+    let tokens = Generator::new(&settings(&plan, &types_path))
         .generate_tokens(spec)
         .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
+    let progenitor: syn::File = syn::parse2(tokens)
+        .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
+    let op_types = operations::ProgenitorTypes::read(&progenitor).map_err(RenderError)?;
+    let mut types = progenitor
+        .items
+        .into_iter()
+        .find_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "types" => Some(m),
+            _ => None,
+        })
+        .ok_or_else(|| RenderError("progenitor's output has no `types` module".into()))?;
+    models::apply(&mut types, &plan, op_types.request_types()).map_err(RenderError)?;
+    let model_items = types
+        .content
+        .as_ref()
+        .map(|(_, i)| i.as_slice())
+        .unwrap_or_default();
+    let operations = operations::items(&plan, &op_types, model_items).map_err(RenderError)?;
     let constants = crate::contract::items(spec);
     let events = crate::events::items(spec, &plan);
-    let mut file: syn::File = syn::parse2(quote! { #tokens #constants #events })
-        .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
-    augment::augment(&mut file, &plan).map_err(RenderError)?;
-    Ok(file)
+    syn::parse2(quote! {
+        /// progenitor-client's byte stream: the body of a response that is not JSON.
+        pub use progenitor_client::ByteStream;
+        #types
+        #operations
+        #constants
+        #events
+    })
+    .map_err(|e| RenderError(format!("the generator produced unparsable Rust: {e}")))
 }
 
 /// The crate the httpmock helpers are written against.
@@ -104,13 +127,12 @@ pub const CLIENT_CRATE: &str = "lomi_client";
 pub fn render_httpmock(spec: &OpenAPI) -> Result<String, RenderError> {
     guarded(|| {
         let plan = plan::plan(spec);
-        let tokens = Generator::new(&settings(&plan))
+        let tokens = Generator::new(&settings(&plan, &format!("{CLIENT_CRATE}::types")))
             .httpmock(spec, CLIENT_CRATE)
             .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
-        let tokens = augment::from_outside(tokens, CLIENT_CRATE);
         let mut file: syn::File = syn::parse2(tokens)
             .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
-        augment::httpmock(&mut file).map_err(RenderError)?;
+        crate::httpmock::fix_array_parameters(&mut file);
         Ok(format(&file))
     })
 }

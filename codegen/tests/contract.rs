@@ -56,7 +56,8 @@ fn every_contract_spec_generates_cleanly_with_every_contract_item() {
             "pubconstAPI_KEY_HEADER:::std::option::Option<&str>=",
             "pubconstAPI_KEY_QUERY:::std::option::Option<&str>=",
             "pubconstAPI_KEY_PREFIX:::std::option::Option<&str>=",
-            "pubuseprogenitor_client::{ByteStream,ClientInfo,Error,ResponseValue};",
+            "pubuseprogenitor_client::ByteStream;",
+            "pubconstAPI_VERSION:&str=",
         ] {
             assert!(code.contains(item), "{name}: no `{item}`");
         }

@@ -123,7 +123,7 @@ pub use config::{
 pub use error::{
     ApiError, ApiErrorKind, ConnectionError, DecodeError, Error, InvalidInput, TimeoutError,
 };
-pub use generated::{API_KEY_HEADER, Client, builder, servers, types};
+pub use generated::{API_KEY_HEADER, API_VERSION, Client, builder, servers, types};
 pub use pagination::ItemStream;
 pub use raw::RawRequest;
 /// HTTP methods, for [`Client::request`].

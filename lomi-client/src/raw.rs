@@ -4,12 +4,11 @@
 
 use std::time::Duration;
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use crate::runtime::{CallOptions, Operation, call};
+use crate::runtime::{CallOptions, Operation, execute};
 use crate::{Client, Error, InvalidInput, ResponseValue};
 
 /// What the escape hatch's errors and traces name as the operation.
@@ -149,7 +148,7 @@ impl RawRequest<'_> {
         }
         let client = self.client;
         let mut builder = client
-            .client()
+            .client
             .request(self.method, url)
             .query(&self.query)
             .headers(headers);
@@ -159,36 +158,15 @@ impl RawRequest<'_> {
                 .body(body);
         }
         let span = tracing::info_span!("lomi.raw", path = self.path.as_str());
-        let send = async move {
-            let mut request = builder.build()?;
-            let info = OperationInfo {
-                operation_id: OPERATION,
-            };
-            client.pre(&mut request, &info).await?;
-            let response = client
-                .exec(request, &info)
-                .await
-                .map_err(progenitor_client::Error::<()>::CommunicationError)?;
-            if !response.status().is_success() {
-                return Err(progenitor_client::Error::UnexpectedResponse(response));
-            }
-            let status = response.status();
-            let headers = response.headers().clone();
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(progenitor_client::Error::ResponseBodyError)?;
-            let value = if bytes.iter().all(u8::is_ascii_whitespace) {
-                serde_json::Value::Null
-            } else {
-                serde_json::from_slice(&bytes)
-                    .map_err(|e| progenitor_client::Error::InvalidResponsePayload(bytes, e))?
-            };
-            Ok(progenitor_client::ResponseValue::new(
-                value, status, headers,
-            ))
-        };
-        call(operation, self.options, Box::pin(send.instrument(span))).await
+        let response = execute(client, builder, &operation, self.options)
+            .instrument(span)
+            .await?;
+        if response.status().is_success() {
+            response.any_json(&operation)
+        } else {
+            let reason = format!("a {} answer is not a success", response.status());
+            Err(response.decode_error(&operation, reason))
+        }
     }
 }
 

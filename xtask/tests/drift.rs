@@ -111,7 +111,7 @@ fn an_upstream_change_without_regenerating_is_caught_in_the_spec_and_the_client(
         "{message}"
     );
     assert!(
-        message.contains("\n-        \"1.1.0\"\n+        \"1.2.0\"\n"),
+        message.contains("\n-pub const API_VERSION: &str = \"1.1.0\";\n+pub const API_VERSION: &str = \"1.2.0\";\n"),
         "{message}"
     );
 }

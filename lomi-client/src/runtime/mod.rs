@@ -3,13 +3,13 @@
 //! - [`retry`]: which failures are retried and after how long (pure, table-tested);
 //! - [`options`]: settings changed for some calls, and idempotency keys;
 //! - [`params`]: the checks the generated builders run before sending;
-//! - [`call`]: one call's state, and turning its failure into [`crate::Error`];
-//! - [`hooks`]: progenitor's `pre` and `exec` hooks for [`crate::Client`].
+//! - [`execute`]: one call, from the request a builder built to its response or
+//!   [`crate::Error`] (timeouts, keys, retries, bounded bodies, tracing, error envelopes).
 //!
 //! `config` builds a [`Settings`], and the generated builders call what is re-exported
 //! here (`codegen/src/contract.rs` lists it). Of the generated code, the runtime uses only
-//! contract items: `Client` (the hooks are implemented on it, `with_options` derives it)
-//! and `API_KEY_QUERY` (a key sent in the query, kept out of URLs in errors).
+//! contract items: `Client` (its `client`, `baseurl` and `inner` fields; `with_options`
+//! derives it) and `API_KEY_QUERY` (a key sent in the query, kept out of URLs in errors).
 
 use std::fmt;
 use std::sync::Arc;
@@ -18,8 +18,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use tokio::sync::Semaphore;
 
-mod call;
-mod hooks;
+mod execute;
 mod options;
 mod params;
 mod retry;
@@ -27,13 +26,16 @@ mod retry;
 pub use options::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions};
 // For the generated builders. A spec may use none of them (no operation, no bounded
 // parameter, no generated type in a bounded parameter), so none may warn when unused.
-pub(crate) use call::request_id_str;
+pub(crate) use execute::request_id_str;
 pub use retry::RetryPolicy;
 #[allow(unused_imports)]
 pub(crate) use {
-    call::call,
+    execute::execute,
     options::CallOptions,
-    params::{Bounds, Operation, ParamValue, arg, check_bounds, check_path_segment, check_set},
+    params::{
+        Bounds, Operation, ParamValue, arg, check_bounds, check_path_segment, check_set,
+        encode_path, form, header_value,
+    },
 };
 
 /// Per-client state the generated code carries to the hooks. Cheap to clone.

@@ -149,17 +149,15 @@ pub(crate) fn arg<T, V: IntoArg<T>>(value: V, bounds: Option<Bounds>) -> Result<
     })
 }
 
-/// Refuses a parameter that failed to convert or falls outside the spec's bounds.
-#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
+/// The parameter's value, unless it failed to convert or falls outside the spec's bounds.
+#[allow(dead_code)] // only specs with a bounded parameter
 pub(crate) fn check_bounds<T: ParamValue>(
     operation: &Operation,
-    value: &Result<T, String>,
+    value: Result<T, String>,
     name: &str,
     bounds: Bounds,
-) -> Result<(), Error> {
-    let value = value
-        .as_ref()
-        .map_err(|e| invalid(operation, name, e.clone()))?;
+) -> Result<T, Error> {
+    let value = value.map_err(|e| invalid(operation, name, e))?;
     if let Some(n) = value.number() {
         let low = bounds.minimum.is_some_and(|m| n < m);
         let high = bounds.maximum.is_some_and(|m| n > m);
@@ -191,20 +189,20 @@ pub(crate) fn check_bounds<T: ParamValue>(
             ));
         }
     }
-    Ok(())
+    Ok(value)
 }
 
 /// Refuses a path parameter that would not stay inside its segment: `.` and `..` are
 /// dot segments that the URL parser resolves (percent-encoded or not), so
 /// `session_id("..")` would send `GET /v1/` instead of failing. `/` is percent-encoded
-/// by the generated code and needs no check.
+/// by [`encode_path`] and needs no check.
 #[allow(dead_code)] // only specs with a path parameter
 pub(crate) fn check_path_segment<T: ParamValue>(
     operation: &Operation,
-    value: &Result<T, String>,
+    value: &T,
     name: &str,
 ) -> Result<(), Error> {
-    match value.as_ref().ok().and_then(|v| v.text()) {
+    match value.text() {
         Some(dots @ ("." | "..")) => Err(invalid(
             operation,
             name,
@@ -214,15 +212,49 @@ pub(crate) fn check_path_segment<T: ParamValue>(
     }
 }
 
-/// Refuses a parameter (or body) that was never set or failed to convert.
+/// The parameter's (or body's) value, unless it was never set or failed to convert.
 #[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 pub(crate) fn check_set<T>(
     operation: &Operation,
-    value: &Result<T, String>,
+    value: Result<T, String>,
     name: &str,
-) -> Result<(), Error> {
-    value
-        .as_ref()
-        .map(|_| ())
-        .map_err(|e| invalid(operation, name, e.clone()))
+) -> Result<T, Error> {
+    value.map_err(|e| invalid(operation, name, e))
+}
+
+/// A path parameter as one percent-encoded segment (`/` and `%` included).
+#[allow(dead_code)] // only specs with a path parameter
+pub(crate) fn encode_path(segment: &str) -> String {
+    progenitor_client::encode_path(segment)
+}
+
+/// A header parameter's value, refused when it is not valid in a header.
+#[allow(dead_code)] // only specs with a header parameter
+pub(crate) fn header_value(
+    operation: &Operation,
+    name: &str,
+    value: String,
+) -> Result<reqwest::header::HeaderValue, Error> {
+    reqwest::header::HeaderValue::try_from(value).map_err(|_| {
+        invalid(
+            operation,
+            name,
+            "is not a valid header value (visible ASCII only)".into(),
+        )
+    })
+}
+
+/// `request` with `body` as an `application/x-www-form-urlencoded` body.
+#[allow(dead_code)] // only specs with a form body
+pub(crate) fn form<T: serde::Serialize>(
+    operation: &Operation,
+    request: reqwest::RequestBuilder,
+    body: &T,
+) -> Result<reqwest::RequestBuilder, Error> {
+    use progenitor_client::RequestBuilderExt;
+    request
+        .form_urlencoded(body)
+        .map_err(|e: progenitor_client::Error<()>| {
+            invalid(operation, "body", format!("cannot be form-encoded: {e}"))
+        })
 }

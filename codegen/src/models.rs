@@ -1,0 +1,634 @@
+//! The models: typify's types as it generates them, with what no typify setting offers,
+//! each an edit of a named item, never of token text:
+//!
+//! - string enums become open enums with a catch-all variant (typify is told to use them
+//!   through `with_replacement`), so a value lomi. adds later does not fail a response;
+//! - every public model and enum is `#[non_exhaustive]`, so a field or value lomi. adds
+//!   breaks no user's code (models are built through their builders);
+//! - text-built types (enums, constrained strings) take `&str` and `String` as
+//!   [`IntoArg`](crate) in setters;
+//! - typify's model builders are rebuilt compact (one list of refusals instead of a
+//!   `Result` per field), with `IntoArg` setters documented from the schema; builders
+//!   of models no request takes are compiled only with the `response-builders` feature;
+//! - aliased properties decode through a wire twin ([`crate::aliases`]).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{
+    Fields, GenericArgument, ImplItem, Item, ItemMod, ItemStruct, PathArguments, Type, Visibility,
+    parse_quote,
+};
+
+use crate::operations::unwrap_generic;
+use crate::plan::{EnumPlan, Plan};
+
+/// Where the generated module sits in `lomi-client`.
+pub const GENERATED_PATH: &str = "crate::generated";
+
+/// Applies every model addition to `types`, typify's module of models for the spec
+/// `plan` was read from; `request_types` are the types the operations' builders hold.
+pub fn apply<'t>(
+    types: &mut ItemMod,
+    plan: &Plan,
+    request_types: impl Iterator<Item = &'t Type>,
+) -> Result<(), String> {
+    let content = &mut types.content.as_mut().ok_or("`types` is empty")?.1;
+    let needed = request_builders(content, request_types);
+    for e in &plan.enums {
+        content.extend(open_enum(e)?);
+    }
+    let text_types = string_like(content, &plan.enums);
+    content.extend(text_args(&text_types)?);
+    crate::aliases::apply(content, &plan.aliases)?;
+    let models = structs_of(content);
+    let descriptions = type_descriptions(content);
+    for item in content.iter_mut() {
+        match item {
+            Item::Mod(b) if b.ident == "builder" => {
+                model_builders(b, &needed, &models, &descriptions)?
+            }
+            // A field or value lomi. adds must break no user's code: models are built
+            // through their builders, and matches need a `_` arm.
+            Item::Struct(s) if is_public(&s.vis) => s.attrs.push(parse_quote!(#[non_exhaustive])),
+            Item::Enum(e)
+                if is_public(&e.vis)
+                    && !e.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) =>
+            {
+                e.attrs.push(parse_quote!(#[non_exhaustive]))
+            }
+            // `Model::builder()` of a model no request takes.
+            Item::Impl(imp)
+                if imp
+                    .items
+                    .iter()
+                    .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "builder"))
+                    && type_name(&imp.self_ty).is_some_and(|n| !needed.contains(&n)) =>
+            {
+                imp.attrs.push(response_builders_only());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The model builders some request needs: those in `request_types` (the operation
+/// builders' fields), and the models their fields hold, transitively.
+fn request_builders<'t>(
+    types: &[Item],
+    request_types: impl Iterator<Item = &'t Type>,
+) -> Vec<String> {
+    let model_builders: Vec<&ItemStruct> = module(types, "builder")
+        .and_then(|b| b.content.as_ref())
+        .map(|(_, items)| structs(items).collect())
+        .unwrap_or_default();
+    let mut needed: Vec<String> = Vec::new();
+    let mut queue: Vec<Type> = request_types.cloned().collect();
+    while let Some(ty) = queue.pop() {
+        let mut named = Vec::new();
+        type_idents(&ty, &mut named);
+        for name in named {
+            if needed.contains(&name) {
+                continue;
+            }
+            if let Some(s) = model_builders.iter().find(|s| s.ident == name) {
+                needed.push(name);
+                queue.extend(s.fields.iter().map(|f| f.ty.clone()));
+            }
+        }
+    }
+    needed
+}
+
+/// The first paragraph of the doc comment among `attrs`.
+fn first_paragraph(attrs: &[syn::Attribute]) -> Option<String> {
+    let doc = attrs.iter().find(|a| a.path().is_ident("doc"))?;
+    let syn::Meta::NameValue(nv) = &doc.meta else {
+        return None;
+    };
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(text),
+        ..
+    }) = &nv.value
+    else {
+        return None;
+    };
+    let text = text.value();
+    let first = text.split("\n\n").next().unwrap_or_default().trim();
+    (!first.is_empty()).then(|| first.to_string())
+}
+
+/// The doc attributes among `attrs`.
+fn doc_attrs(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .cloned()
+        .collect()
+}
+
+/// The description (first paragraph of the doc comment) of each documented struct and
+/// enum among `items`, by name: what a setter of a `$ref`'d field says. Later paragraphs
+/// may link to names that are not in scope in the builder module.
+fn type_descriptions(items: &[Item]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Struct(s) => Some((&s.ident, &s.attrs)),
+            Item::Enum(e) => Some((&e.ident, &e.attrs)),
+            _ => None,
+        })
+        .filter_map(|(name, attrs)| Some((name.to_string(), first_paragraph(attrs)?)))
+        .collect()
+}
+
+fn is_public(vis: &Visibility) -> bool {
+    matches!(vis, Visibility::Public(_))
+}
+
+/// The structs among `items`.
+fn structs(items: &[Item]) -> impl Iterator<Item = &ItemStruct> {
+    items.iter().filter_map(|i| match i {
+        Item::Struct(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// The structs among `items`, cloned (for a pass that rewrites `items`).
+fn structs_of(items: &[Item]) -> Vec<ItemStruct> {
+    structs(items).cloned().collect()
+}
+
+fn module<'a>(items: &'a [Item], name: &str) -> Option<&'a ItemMod> {
+    items.iter().find_map(|i| match i {
+        Item::Mod(m) if m.ident == name => Some(m),
+        _ => None,
+    })
+}
+
+fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// The generated types built from text: typify's constrained strings and closed enums
+/// (`TryFrom<&str>`) and the open enums (`From<&str>`).
+fn string_like(items: &[Item], enums: &[EnumPlan]) -> Vec<proc_macro2::Ident> {
+    let mut out: Vec<proc_macro2::Ident> = enums
+        .iter()
+        .map(|e| format_ident!("{}", e.type_name))
+        .collect();
+    for item in items {
+        let Item::Impl(imp) = item else { continue };
+        let Some((path, _)) = &imp.trait_ else {
+            continue;
+        };
+        let Some(last) = path.segments.last() else {
+            continue;
+        };
+        let from_str = (last.ident == "TryFrom" || last.ident == "From")
+            && matches!(&last.arguments, PathArguments::AngleBracketed(a)
+                if a.args.len() == 1
+                    && matches!(a.args.first(), Some(GenericArgument::Type(Type::Reference(r)))
+                        if matches!(r.elem.as_ref(), Type::Path(p) if p.path.is_ident("str"))));
+        if from_str
+            && let Type::Path(p) = imp.self_ty.as_ref()
+            && let Some(ident) = p.path.get_ident()
+            && !out.contains(ident)
+        {
+            out.push(ident.clone());
+        }
+    }
+    out
+}
+
+/// `IntoArg` from `&str` and `String` for the types built from text, so that setters
+/// take `.currency_code("XOF")`.
+fn text_args(types: &[proc_macro2::Ident]) -> Result<Vec<Item>, String> {
+    let mut out = Vec::new();
+    for ty in types {
+        for source in [quote!(&str), quote!(::std::string::String)] {
+            let tokens = quote! {
+                impl crate::IntoArg<#ty> for #source {
+                    #[inline]
+                    fn into_arg(self) -> ::std::result::Result<#ty, ::std::string::String> {
+                        #ty::try_from(self).map_err(|e| e.to_string())
+                    }
+                }
+                impl crate::IntoArg<::std::option::Option<#ty>> for #source {
+                    #[inline]
+                    fn into_arg(
+                        self,
+                    ) -> ::std::result::Result<::std::option::Option<#ty>, ::std::string::String> {
+                        #ty::try_from(self).map(::std::option::Option::Some).map_err(|e| e.to_string())
+                    }
+                }
+            };
+            let file: syn::File = syn::parse2(tokens)
+                .map_err(|e| format!("generated an invalid conversion for {ty}: {e}"))?;
+            out.extend(file.items);
+        }
+    }
+    Ok(out)
+}
+
+/// The attribute that keeps an item out of the default build: builders of models that
+/// no request takes (responses, pagination, errors) cost compile time and serve only to
+/// build mock responses, so they come with the `response-builders` feature.
+fn response_builders_only() -> syn::Attribute {
+    parse_quote!(#[cfg(feature = "response-builders")])
+}
+
+/// The last identifier of every path inside `ty` (`Result<Option<super::X>, String>`
+/// gives `Result`, `Option`, `X`, `String`).
+fn type_idents(ty: &Type, out: &mut Vec<String>) {
+    walk_type(ty, &mut |_, p| {
+        if let Some(last) = p.path.segments.last() {
+            out.push(last.ident.to_string());
+        }
+        true
+    });
+}
+
+/// Calls `visit` on `ty` if it is a path, then, while `visit` returns `true`, on the
+/// types among its generic arguments, depth first.
+fn walk_type(ty: &Type, visit: &mut impl FnMut(&Type, &syn::TypePath) -> bool) {
+    let Type::Path(p) = ty else { return };
+    if !visit(ty, p) {
+        return;
+    }
+    for segment in &p.path.segments {
+        if let PathArguments::AngleBracketed(args) = &segment.arguments {
+            for arg in &args.args {
+                if let GenericArgument::Type(inner) = arg {
+                    walk_type(inner, visit);
+                }
+            }
+        }
+    }
+}
+
+/// typify's model builders: every setter takes `impl IntoArg<T>`, and each builder is an
+/// `IntoArg` of its model (so `.body(Model::builder()..)` and nested builders work).
+/// Builders no request needs are kept out of the default build.
+fn model_builders(
+    builder: &mut ItemMod,
+    needed: &[String],
+    models: &[ItemStruct],
+    descriptions: &[(String, String)],
+) -> Result<(), String> {
+    let items = &mut builder
+        .content
+        .as_mut()
+        .ok_or("`types::builder` is empty")?
+        .1;
+    let structs = structs_of(items);
+    let mut rebuilt: Vec<Item> = Vec::new();
+    for model in &structs {
+        let defaults = items.iter().find_map(|i| match i {
+            Item::Impl(imp)
+                if type_name(&imp.self_ty).is_some_and(|n| model.ident == n)
+                    && imp
+                        .trait_
+                        .as_ref()
+                        .and_then(|(p, _)| p.segments.last())
+                        .is_some_and(|s| s.ident == "Default") =>
+            {
+                Some(imp)
+            }
+            _ => None,
+        });
+        let described = models.iter().find(|m| m.ident == model.ident);
+        let mut model_items = compact_builder(model, defaults, described, descriptions)?;
+        if !needed.contains(&model.ident.to_string()) {
+            for item in &mut model_items {
+                match item {
+                    Item::Struct(s) => s.attrs.push(response_builders_only()),
+                    Item::Impl(imp) => imp.attrs.push(response_builders_only()),
+                    _ => {}
+                }
+            }
+        }
+        rebuilt.extend(model_items);
+    }
+    // Anything typify may add besides its builders stays as it is.
+    rebuilt.extend(items.drain(..).filter(|i| match i {
+        Item::Struct(_) => false,
+        Item::Impl(imp) => {
+            !type_name(&imp.self_ty).is_some_and(|n| structs.iter().any(|s| s.ident == n))
+        }
+        _ => true,
+    }));
+    *items = rebuilt;
+    Ok(())
+}
+
+/// One of typify's model builders, rewritten to cost less to compile: each field holds
+/// its value (a required one an `Option`) instead of a `Result`, and the setters' refusals
+/// are kept in one list (a later good value for a field clears its refusal), so turning
+/// the builder into its model checks one list instead of branching on every field.
+/// Setters take `impl IntoArg<T>`.
+fn compact_builder(
+    model: &ItemStruct,
+    defaults: Option<&syn::ItemImpl>,
+    described: Option<&ItemStruct>,
+    descriptions: &[(String, String)],
+) -> Result<Vec<Item>, String> {
+    let name = &model.ident;
+    let broken = |why: &str| format!("typify's builder `{name}` {why}");
+    // The default of each field, from typify's `Default`: `Ok(value)` or `Err(missing)`.
+    let mut defaults_by_field: Vec<(String, syn::Expr)> = Vec::new();
+    if let Some(imp) = defaults
+        && let Some(ImplItem::Fn(f)) = imp.items.first()
+        && let Some(syn::Stmt::Expr(syn::Expr::Struct(lit), None)) = f.block.stmts.last()
+    {
+        for field in &lit.fields {
+            if let syn::Member::Named(ident) = &field.member {
+                defaults_by_field.push((ident.to_string(), field.expr.clone()));
+            }
+        }
+    }
+    let Fields::Named(named) = &model.fields else {
+        return Err(broken("has no named fields"));
+    };
+    let mut fields = Vec::new();
+    for field in &named.named {
+        let ident = field
+            .ident
+            .clone()
+            .ok_or_else(|| broken("has an unnamed field"))?;
+        let (wrapped, inner) = unwrap_generic(&field.ty, "Result");
+        if !wrapped {
+            return Err(broken("has a field that is not a Result"));
+        }
+        let default = defaults_by_field
+            .iter()
+            .find(|(n, _)| ident == n)
+            .map(|(_, e)| e.clone())
+            .ok_or_else(|| broken(&format!("has no default for `{ident}`")))?;
+        // `Ok(value)`: the value; `Err("no value supplied for x".to_string())`: required.
+        let (required, default) = match &default {
+            syn::Expr::Call(call) if matches!(call.func.as_ref(), syn::Expr::Path(p) if p.path.is_ident("Ok")) => {
+                (
+                    false,
+                    call.args
+                        .first()
+                        .cloned()
+                        .ok_or_else(|| broken("has an empty Ok"))?,
+                )
+            }
+            _ => (true, parse_quote!(::std::option::Option::None)),
+        };
+        fields.push((ident, inner, required, default));
+    }
+    let field_names: Vec<String> = fields.iter().map(|(i, ..)| i.to_string()).collect();
+    let mut errors = "errors_".to_string();
+    while field_names.contains(&errors) {
+        errors.push('_');
+    }
+    let errors = format_ident!("{errors}");
+    let declarations = fields.iter().map(|(ident, ty, required, _)| {
+        if *required {
+            quote!(#ident: ::std::option::Option<#ty>,)
+        } else {
+            quote!(#ident: #ty,)
+        }
+    });
+    let initial = fields
+        .iter()
+        .map(|(ident, _, _, default)| quote!(#ident: #default,));
+    // A `$ref`'d property has no description of its own (OpenAPI 3.0 drops a `$ref`'s
+    // siblings): its type's says what it is.
+    let type_docs = |ty: &Type| -> Vec<syn::Attribute> {
+        let mut names = Vec::new();
+        type_idents(ty, &mut names);
+        names
+            .iter()
+            .find_map(|n| descriptions.iter().find(|(name, _)| name == n))
+            .map(|(_, doc)| vec![parse_quote!(#[doc = #doc])])
+            .unwrap_or_default()
+    };
+    // Each setter says what its field is: the schema's description, which typify put
+    // on the model's field.
+    let field_docs = |ident: &syn::Ident| -> Vec<syn::Attribute> {
+        let Some(Fields::Named(named)) = described.map(|m| &m.fields) else {
+            return Vec::new();
+        };
+        named
+            .named
+            .iter()
+            .find(|f| f.ident.as_ref() == Some(ident))
+            .map(|f| doc_attrs(&f.attrs))
+            .unwrap_or_default()
+    };
+    let setters = fields.iter().map(|(ident, ty, required, _)| {
+        let label = ident.to_string();
+        let set = if *required {
+            quote!(crate::arg::set_required)
+        } else {
+            quote!(crate::arg::set)
+        };
+        let mut docs = field_docs(ident);
+        if docs.is_empty() {
+            docs = type_docs(ty);
+        }
+        if docs.is_empty() {
+            let doc = format!("Sets `{label}`.");
+            docs.push(parse_quote!(#[doc = #doc]));
+        }
+        if *required {
+            let doc = format!("\n\nRequired: building without it fails, naming `{label}`.");
+            docs.push(parse_quote!(#[doc = #doc]));
+        }
+        quote! {
+            #(#docs)*
+            pub fn #ident<T>(mut self, value: T) -> Self
+            where
+                T: crate::IntoArg<#ty>,
+            {
+                #set(&mut self.#ident, &mut self.#errors, #label, value);
+                self
+            }
+        }
+    });
+    let built = fields.iter().map(|(ident, _, required, _)| {
+        if *required {
+            let missing = format!("no value supplied for {ident}");
+            quote!(#ident: value.#ident.ok_or(#missing)?,)
+        } else {
+            quote!(#ident: value.#ident,)
+        }
+    });
+    let back = fields.iter().map(|(ident, _, required, _)| {
+        if *required {
+            quote!(#ident: ::std::option::Option::Some(value.#ident),)
+        } else {
+            quote!(#ident: value.#ident,)
+        }
+    });
+    let docs = doc_attrs(&model.attrs);
+    let tokens = quote! {
+        #(#docs)*
+        #[derive(Clone, Debug)]
+        pub struct #name {
+            #(#declarations)*
+            #errors: ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        }
+        impl ::std::default::Default for #name {
+            fn default() -> Self {
+                Self {
+                    #(#initial)*
+                    #errors: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        impl #name {
+            #(#setters)*
+        }
+        impl ::std::convert::TryFrom<#name> for super::#name {
+            type Error = super::error::ConversionError;
+            fn try_from(value: #name) -> ::std::result::Result<Self, super::error::ConversionError> {
+                if let ::std::option::Option::Some((field, e)) = value.#errors.into_iter().next() {
+                    return ::std::result::Result::Err(format!("`{field}`: {e}").into());
+                }
+                ::std::result::Result::Ok(Self {
+                    #(#built)*
+                })
+            }
+        }
+        impl ::std::convert::From<super::#name> for #name {
+            fn from(value: super::#name) -> Self {
+                Self {
+                    #(#back)*
+                    #errors: ::std::vec::Vec::new(),
+                }
+            }
+        }
+        impl crate::IntoArg<super::#name> for #name {
+            #[inline]
+            fn into_arg(self) -> ::std::result::Result<super::#name, ::std::string::String> {
+                super::#name::try_from(self).map_err(|e| e.to_string())
+            }
+        }
+        impl crate::IntoArg<::std::option::Option<super::#name>> for #name {
+            #[inline]
+            fn into_arg(
+                self,
+            ) -> ::std::result::Result<::std::option::Option<super::#name>, ::std::string::String> {
+                super::#name::try_from(self)
+                    .map(::std::option::Option::Some)
+                    .map_err(|e| e.to_string())
+            }
+        }
+    };
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated an invalid builder for {name}: {e}"))?;
+    Ok(file.items)
+}
+
+/// An enum that round-trips every known value and keeps unknown ones as text.
+fn open_enum(e: &EnumPlan) -> Result<Vec<Item>, String> {
+    let tokens = open_enum_tokens(e);
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|err| format!("generated an invalid enum {}: {err}", e.type_name))?;
+    Ok(file.items)
+}
+
+/// The open enum for `e`: its variants, a catch-all for values it does not know, and
+/// `as_str`, `From<&str>`, `FromStr`, `Display` and serde by the value's text.
+pub fn open_enum_tokens(e: &EnumPlan) -> TokenStream {
+    let name = format_ident!("{}", e.type_name);
+    // An enum with no known value has only the catch-all, and `known => known` is
+    // unreachable.
+    let only_catch_all = e
+        .variants
+        .is_empty()
+        .then(|| quote!(#[allow(unreachable_patterns)]));
+    let unknown = format_ident!("{}", e.unknown);
+    let doc = e
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("`{}`", e.schema));
+    let doc = format!(
+        "{doc}\n\nOpen: a value this version does not know yet decodes as \
+         [`{}::{}`] instead of failing the whole response.",
+        e.type_name, e.unknown
+    );
+    let variants = e.variants.iter().map(|(value, v)| {
+        let v = format_ident!("{v}");
+        let vdoc = format!("`{value}`");
+        quote!(#[doc = #vdoc] #v,)
+    });
+    let to_str = e.variants.iter().map(|(value, v)| {
+        let v = format_ident!("{v}");
+        quote!(Self::#v => #value,)
+    });
+    let from_str = e.variants.iter().map(|(value, v)| {
+        let v = format_ident!("{v}");
+        quote!(#value => Self::#v,)
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value lomi. added after this client was generated.
+            #unknown(::std::string::String),
+        }
+        impl #name {
+            /// The value as lomi. sends it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::#unknown(value) => value.as_str(),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::#unknown(other.to_string()),
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for #name {
+            #only_catch_all
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::#unknown(_) => Self::#unknown(value),
+                    known => known,
+                }
+            }
+        }
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::std::string::String::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+/// What typify should put where it would have generated a closed enum.
+pub fn enum_path(e: &EnumPlan) -> String {
+    format!("{GENERATED_PATH}::types::{}", e.type_name)
+}

@@ -1,0 +1,911 @@
+//! The operations, emitted from the [`Plan`]: the `Client`, a method and a builder per
+//! operation, each builder's setters and per-call options, its `send()` (which builds
+//! the request and hands it to `crate::runtime::execute`) and, for an offset-paginated
+//! list, its `stream()`.
+//!
+//! progenitor and typify decide the Rust types: the models (`types`, used as they
+//! generate them) and the type of each parameter, body and success response, which
+//! [`ProgenitorTypes`] reads off progenitor's builders by the names the plan gives them.
+//! Nothing else of progenitor's client is kept.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{Fields, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
+
+use crate::plan::{
+    BodyContent, Bounds, OperationPlan, ParamLocation, ParamPlan, Plan, ResponseKind, StatusPattern,
+};
+
+/// The builder field that holds a call's options. Parameter fields are snake-case names
+/// with a trailing `_` only for keywords, so this cannot collide with one.
+const OPTIONS: &str = "options_";
+
+/// The Rust types progenitor chose for one operation.
+#[derive(Clone)]
+pub struct OperationTypes {
+    /// The builder's fields (`session_id`, `body`…) and what their `Result` holds
+    /// (`Option<T>` for an optional parameter).
+    pub fields: Vec<(String, Type)>,
+    /// The success body type (`types::CheckoutSessions`, `()`, `ByteStream`).
+    pub success: Type,
+}
+
+/// The types of every operation, read off progenitor's builder module.
+#[derive(Clone, Default)]
+pub struct ProgenitorTypes {
+    builders: Vec<(String, OperationTypes)>,
+}
+
+impl ProgenitorTypes {
+    /// Reads `mod builder` of progenitor's output: each builder struct's fields (without
+    /// the client) and its `send()`'s success type.
+    pub fn read(file: &syn::File) -> Result<Self, String> {
+        let Some(items) = module_items(&file.items, "builder") else {
+            // A spec without operations has no builder module.
+            return Ok(Self::default());
+        };
+        let mut builders = Vec::new();
+        for item in items {
+            let Item::Struct(s) = item else { continue };
+            let Fields::Named(named) = &s.fields else {
+                continue;
+            };
+            let mut fields = Vec::new();
+            for field in &named.named {
+                let Some(ident) = &field.ident else { continue };
+                if ident == "client" {
+                    continue;
+                }
+                let (wrapped, inner) = unwrap_generic(&field.ty, "Result");
+                if !wrapped {
+                    return Err(format!(
+                        "progenitor's builder `{}` holds `{ident}` outside a Result",
+                        s.ident
+                    ));
+                }
+                fields.push((ident.to_string(), inner));
+            }
+            let success = items
+                .iter()
+                .find_map(|i| match i {
+                    Item::Impl(imp) if last_ident(&imp.self_ty).is_some_and(|n| s.ident == n) => {
+                        imp.items.iter().find_map(|i| match i {
+                            ImplItem::Fn(f) if f.sig.ident == "send" => success_type(&f.sig.output),
+                            _ => None,
+                        })
+                    }
+                    _ => None,
+                })
+                .ok_or_else(|| format!("progenitor's builder `{}` has no `send()`", s.ident))?;
+            builders.push((s.ident.to_string(), OperationTypes { fields, success }));
+        }
+        Ok(Self { builders })
+    }
+
+    /// The types of the operation whose builder the plan names `builder`.
+    pub fn get(&self, builder: &str) -> Option<&OperationTypes> {
+        self.builders
+            .iter()
+            .find(|(name, _)| name == builder)
+            .map(|(_, t)| t)
+    }
+
+    fn field<'a>(&'a self, op: &OperationPlan, field: &str) -> Result<&'a Type, String> {
+        self.get(&op.builder)
+            .ok_or_else(|| format!("progenitor made no builder `{}`", op.builder))?
+            .fields
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, ty)| ty)
+            .ok_or_else(|| format!("progenitor's `{}` has no field `{field}`", op.builder))
+    }
+
+    /// Every type an operation's builder holds: what the model builders a request
+    /// needs are found from.
+    pub fn request_types(&self) -> impl Iterator<Item = &Type> {
+        self.builders
+            .iter()
+            .flat_map(|(_, t)| t.fields.iter().map(|(_, ty)| ty))
+    }
+}
+
+/// The `Client`, its operation methods and the `builder` module.
+pub fn items(plan: &Plan, types: &ProgenitorTypes, models: &[Item]) -> Result<TokenStream, String> {
+    let client = client(plan);
+    let methods = plan.operations.iter().map(client_method);
+    let mut builders = Vec::new();
+    let mut checked = Vec::new();
+    for op in &plan.operations {
+        builders.push(builder(op, types, models, &mut checked)?);
+    }
+    let param_values = checked
+        .iter()
+        .map(|ty| quote!(impl crate::runtime::ParamValue for #ty {}));
+    Ok(quote! {
+        #client
+        impl Client {
+            #(#methods)*
+        }
+        /// The operations' builders: set the parameters, then `send()` (or `stream()`
+        /// for a list).
+        pub mod builder {
+            #[allow(unused_imports)]
+            use super::types;
+            #(#builders)*
+            #(#param_values)*
+        }
+    })
+}
+
+fn client(plan: &Plan) -> TokenStream {
+    let mut doc = format!("Client for {}", plan.title);
+    if let Some(description) = &plan.description {
+        doc.push_str(&format!("\n\n{description}"));
+    }
+    doc.push_str(&format!(
+        "\n\nVersion: {}\n\nBuilt with [`Client::builder`] or [`Client::from_env`]; cheap to \
+         clone (the connection pool and settings are shared).",
+        plan.api_version
+    ));
+    let version = &plan.api_version;
+    quote! {
+        /// The spec's `info.version`, sent as the `api-version` header of every call.
+        pub const API_VERSION: &str = #version;
+
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            pub(crate) baseurl: ::std::string::String,
+            pub(crate) client: ::reqwest::Client,
+            pub(crate) inner: crate::runtime::Runtime,
+        }
+
+        impl Client {
+            /// A client of `baseurl` sending through `client`, with `inner`'s settings.
+            pub(crate) fn new_with_client(
+                baseurl: &str,
+                client: ::reqwest::Client,
+                inner: crate::runtime::Runtime,
+            ) -> Self {
+                Self {
+                    baseurl: baseurl.to_string(),
+                    client,
+                    inner,
+                }
+            }
+        }
+    }
+}
+
+fn client_method(op: &OperationPlan) -> TokenStream {
+    let method = format_ident!("{}", op.method);
+    let builder = format_ident!("{}", op.builder);
+    let mut doc = String::new();
+    for text in [&op.summary, &op.description].into_iter().flatten() {
+        doc.push_str(text.trim());
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!(
+        "Sends a `{}` request to `{}` (operation `{}`).",
+        op.http_method, op.path, op.operation_id
+    ));
+    let setters: Vec<String> = op
+        .params
+        .iter()
+        .map(|p| p.field.clone())
+        .chain(op.body.as_ref().map(|_| "body".to_string()))
+        .collect();
+    if !setters.is_empty() {
+        let list = setters
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        doc.push_str(&format!(
+            "\n\nSet {list} on the [`builder::{}`] it returns.",
+            op.builder
+        ));
+    }
+    quote! {
+        #[doc = #doc]
+        pub fn #method(&self) -> builder::#builder<'_> {
+            builder::#builder::new(self)
+        }
+    }
+}
+
+/// One builder field: its name, what its `Result` holds, its initial value, and its
+/// setter.
+struct Field {
+    ident: syn::Ident,
+    stored: Type,
+    initial: TokenStream,
+    setters: TokenStream,
+    /// What `send()` does with it: check it and bind the value under the field's name.
+    check: TokenStream,
+}
+
+fn builder(
+    op: &OperationPlan,
+    types: &ProgenitorTypes,
+    models: &[Item],
+    checked: &mut Vec<Type>,
+) -> Result<TokenStream, String> {
+    let operation = operation_const(op);
+    let mut fields = Vec::new();
+    for param in &op.params {
+        fields.push(param_field(op, param, types, checked)?);
+    }
+    let mut cloneable = true;
+    if let Some(body) = &op.body {
+        let field = body_field(op, &body.content, types)?;
+        cloneable = !matches!(
+            body.content,
+            BodyContent::OctetStream | BodyContent::Text(_)
+        );
+        fields.push(field);
+    }
+    let success = &types
+        .get(&op.builder)
+        .ok_or_else(|| format!("progenitor made no builder `{}`", op.builder))?
+        .success;
+    let name = format_ident!("{}", op.builder);
+    let options = format_ident!("{OPTIONS}");
+    let idents: Vec<&syn::Ident> = fields.iter().map(|f| &f.ident).collect();
+    let stored = fields.iter().map(|f| &f.stored);
+    let initial = fields.iter().map(|f| &f.initial);
+    let setters = fields.iter().map(|f| &f.setters);
+    let checks = fields.iter().map(|f| &f.check);
+    let request = request(op)?;
+    let decode = decode(op);
+    let option_methods = option_methods(op);
+    let stream = if op.paginated {
+        stream(op, &name, &idents, success, models)?
+    } else {
+        quote!()
+    };
+    let derive = if cloneable {
+        quote!(#[derive(Debug, Clone)])
+    } else {
+        quote!(#[derive(Debug)])
+    };
+    let doc = format!(
+        "Builder for [`Client::{m}`]: set its parameters, then `send()`.\n\n\
+         [`Client::{m}`]: super::Client::{m}",
+        m = op.method
+    );
+    let send_doc = format!(
+        "Sends the `{}` request to `{}`.\n\nParameters are checked against the spec's bounds \
+         before anything is sent; the call is retried on transient failures (see \
+         [`crate::RetryPolicy`]).",
+        op.http_method, op.path
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        #derive
+        pub struct #name<'a> {
+            client_: &'a super::Client,
+            #(#idents: ::std::result::Result<#stored, ::std::string::String>,)*
+            #options: crate::runtime::CallOptions,
+        }
+        impl<'a> #name<'a> {
+            /// A builder with nothing set; [`super::Client`]'s method for the operation
+            /// returns one.
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client_: client,
+                    #(#idents: #initial,)*
+                    #options: ::std::default::Default::default(),
+                }
+            }
+            #(#setters)*
+            #[doc = #send_doc]
+            pub async fn send(self) -> ::std::result::Result<crate::ResponseValue<#success>, crate::Error> {
+                #operation
+                let Self { client_, #(#idents,)* #options } = self;
+                #(#checks)*
+                #request
+                let response_ = crate::runtime::execute(client_, request_, &OPERATION, #options).await?;
+                #decode
+            }
+            #(#option_methods)*
+            #stream
+        }
+    })
+}
+
+fn operation_const(op: &OperationPlan) -> TokenStream {
+    let (id, method, http, path) = (&op.operation_id, &op.method, &op.http_method, &op.path);
+    quote! {
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: #id,
+            method: #method,
+            http_method: #http,
+            path: #path,
+        };
+    }
+}
+
+fn param_field(
+    op: &OperationPlan,
+    param: &ParamPlan,
+    types: &ProgenitorTypes,
+    checked: &mut Vec<Type>,
+) -> Result<Field, String> {
+    let ident = format_ident!("{}", param.field);
+    let name = &param.name;
+    let stored = types.field(op, &param.field)?.clone();
+    let (optional, target) = unwrap_generic(&stored, "Option");
+    if optional == param.required {
+        return Err(format!(
+            "progenitor's `{}.{}` disagrees with the spec on whether it is required",
+            op.builder, param.field
+        ));
+    }
+    let (initial, then) = if param.required {
+        let unset = format!("{} was not initialized", param.field);
+        (
+            quote!(::std::result::Result::Err(#unset.to_string())),
+            quote!(),
+        )
+    } else {
+        (
+            quote!(::std::result::Result::Ok(::std::option::Option::None)),
+            quote!(.map(::std::option::Option::Some)),
+        )
+    };
+    let bounds = param.bounds.as_ref().map(bounds_tokens);
+    let arg_bounds = match &bounds {
+        Some(b) => quote!(::std::option::Option::Some(#b)),
+        None => quote!(::std::option::Option::None),
+    };
+    let doc = setter_doc(param);
+    let setters = quote! {
+        #[doc = #doc]
+        pub fn #ident<V>(mut self, value: V) -> Self
+        where
+            V: crate::IntoArg<#target>,
+        {
+            self.#ident = crate::runtime::arg(value, #arg_bounds) #then;
+            self
+        }
+    };
+    let mut check = match &bounds {
+        Some(b) => quote! {
+            let #ident = crate::runtime::check_bounds(&OPERATION, #ident, #name, #b)?;
+        },
+        None => quote! {
+            let #ident = crate::runtime::check_set(&OPERATION, #ident, #name)?;
+        },
+    };
+    // `.` and `..` would leave the segment: the URL parser resolves them (percent-
+    // encoded too), and the request would reach another endpoint.
+    if param.in_path {
+        check.extend(quote! {
+            crate::runtime::check_path_segment(&OPERATION, &#ident, #name)?;
+        });
+    }
+    if param.bounds.is_some() || param.in_path {
+        generated_types(&target, checked);
+    }
+    Ok(Field {
+        ident,
+        stored,
+        initial,
+        setters,
+        check,
+    })
+}
+
+fn body_field(
+    op: &OperationPlan,
+    content: &BodyContent,
+    types: &ProgenitorTypes,
+) -> Result<Field, String> {
+    let ident = format_ident!("body");
+    let stored = types.field(op, "body")?.clone();
+    let unset = quote!(::std::result::Result::Err(
+        "body was not initialized".to_string()
+    ));
+    let raw = matches!(content, BodyContent::OctetStream | BodyContent::Text(_));
+    // A model with a builder is held as its builder, so that `body_map` can change
+    // single fields; it becomes the model when sent.
+    let model = (!raw).then(|| model_of_builder(&stored)).flatten();
+    let (initial, setters, check) = match model {
+        Some(model) => (
+            quote!(::std::result::Result::Ok(::std::default::Default::default())),
+            quote! {
+                /// Sets the `body`: a model, or its builder (a refused field is
+                /// reported by `send()`).
+                pub fn body<V>(mut self, value: V) -> Self
+                where
+                    V: crate::IntoArg<#model>,
+                {
+                    self.body = crate::runtime::arg(value, ::std::option::Option::None)
+                        .map(::std::convert::From::from);
+                    self
+                }
+                /// Changes the `body` through its builder (a closure that takes it and
+                /// returns it), keeping what was already set.
+                pub fn body_map<F>(mut self, f: F) -> Self
+                where
+                    F: ::std::ops::FnOnce(#stored) -> #stored,
+                {
+                    self.body = self.body.map(f);
+                    self
+                }
+            },
+            quote! {
+                let body = crate::runtime::check_set(
+                    &OPERATION,
+                    body.and_then(|v| #model::try_from(v).map_err(|e| e.to_string())),
+                    "body",
+                )?;
+            },
+        ),
+        None => (
+            unset,
+            quote! {
+                /// Sets the `body`.
+                pub fn body<V>(mut self, value: V) -> Self
+                where
+                    V: crate::IntoArg<#stored>,
+                {
+                    self.body = crate::runtime::arg(value, ::std::option::Option::None);
+                    self
+                }
+            },
+            quote! {
+                let body = crate::runtime::check_set(&OPERATION, body, "body")?;
+            },
+        ),
+    };
+    Ok(Field {
+        ident,
+        stored,
+        initial,
+        setters,
+        check,
+    })
+}
+
+/// Builds `request`, a `reqwest::RequestBuilder` with the URL, the query, the headers
+/// and the body.
+fn request(op: &OperationPlan) -> Result<TokenStream, String> {
+    // The path template: literal parts in the format string, parameters encoded.
+    let mut format = String::from("{}");
+    let mut segments = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .map(|c| open + c)
+            .ok_or_else(|| format!("`{}`: an unclosed `{{` in the path", op.path))?;
+        format.push_str(&rest[..open]);
+        format.push_str("{}");
+        let name = &rest[open + 1..close];
+        let param = op
+            .params
+            .iter()
+            .find(|p| p.location == ParamLocation::Path && p.name == name)
+            .ok_or_else(|| format!("`{}`: no path parameter `{name}`", op.path))?;
+        let ident = format_ident!("{}", param.field);
+        segments.push(quote!(crate::runtime::encode_path(&#ident.to_string())));
+        rest = &rest[close + 1..];
+    }
+    format.push_str(rest);
+    // OpenAPI 3.0 has eight methods, every one a constant of `reqwest::Method`.
+    let method = match op.http_method.as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "TRACE") => {
+            format_ident!("{m}")
+        }
+        other => return Err(format!("`{}`: no HTTP method `{other}`", op.path)),
+    };
+    let method = quote!(::reqwest::Method::#method);
+    let queries = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query)
+        .map(|p| {
+            let (name, ident) = (&p.name, format_ident!("{}", p.field));
+            quote!(.query(&::progenitor_client::QueryParam::new(#name, &#ident)))
+        });
+    let headers = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Header)
+        .map(|p| {
+            let (name, ident) = (&p.name, format_ident!("{}", p.field));
+            if p.required {
+                quote! {
+                    let request_ = request_.header(#name, crate::runtime::header_value(&OPERATION, #name, #ident.to_string())?);
+                }
+            } else {
+                quote! {
+                    let request_ = match &#ident {
+                        ::std::option::Option::Some(value_) => {
+                            request_.header(#name, crate::runtime::header_value(&OPERATION, #name, value_.to_string())?)
+                        }
+                        ::std::option::Option::None => request_,
+                    };
+                }
+            }
+        });
+    let body = match op.body.as_ref().map(|b| &b.content) {
+        None => quote!(),
+        Some(BodyContent::Json) => quote!(let request_ = request_.json(&body);),
+        Some(BodyContent::Form) => {
+            quote!(let request_ = crate::runtime::form(&OPERATION, request_, &body)?;)
+        }
+        Some(BodyContent::OctetStream) => quote! {
+            let request_ = request_
+                .header(::reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(body);
+        },
+        Some(BodyContent::Text(media)) => quote! {
+            let request_ = request_.header(::reqwest::header::CONTENT_TYPE, #media).body(body);
+        },
+    };
+    Ok(quote! {
+        let url_ = format!(#format, client_.baseurl, #(#segments,)*);
+        let request_ = client_
+            .client
+            .request(#method, url_)
+            .header(::reqwest::header::ACCEPT, "application/json")
+            .header("api-version", super::API_VERSION)
+            #(#queries)*;
+        #(#headers)*
+        #body
+    })
+}
+
+/// The match on the status of a response `execute` let through (a success or a status
+/// the spec does not describe; errors never reach it).
+fn decode(op: &OperationPlan) -> TokenStream {
+    let arms = op.success.iter().map(|r| {
+        let pattern = match r.status {
+            StatusPattern::Code(code) => quote!(#code),
+            StatusPattern::AnySuccess => quote!(200u16..=299u16),
+        };
+        let decode = match r.kind {
+            ResponseKind::Json => quote!(response_.json(&OPERATION)),
+            ResponseKind::Empty => quote!(::std::result::Result::Ok(response_.empty())),
+            ResponseKind::Raw => quote!(::std::result::Result::Ok(response_.bytes())),
+        };
+        quote!(#pattern => #decode,)
+    });
+    quote! {
+        match response_.status().as_u16() {
+            #(#arms)*
+            _ => ::std::result::Result::Err(response_.undocumented(&OPERATION)),
+        }
+    }
+}
+
+/// `timeout()`, `max_retries()` and, for POSTs, `idempotency_key()`; a name a setter
+/// already takes gets a `request_` prefix.
+fn option_methods(op: &OperationPlan) -> Vec<TokenStream> {
+    let taken = |name: &str| {
+        op.params.iter().any(|p| p.field == name)
+            || (op.body.is_some() && (name == "body" || name == "body_map"))
+            || (op.paginated && name == "stream")
+    };
+    let pick = |name: &str| {
+        if taken(name) {
+            format_ident!("request_{name}")
+        } else {
+            format_ident!("{name}")
+        }
+    };
+    let options = format_ident!("{OPTIONS}");
+    let (timeout, retries) = (pick("timeout"), pick("max_retries"));
+    let mut out = vec![
+        quote! {
+            /// Time allowed for each attempt of this call, from sending to the last byte
+            /// of the body (the client's `timeout` otherwise).
+            pub fn #timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.#options.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+        },
+        quote! {
+            /// How many times this call is retried on a transient failure (the client's
+            /// retry policy otherwise; 0 turns retrying off).
+            pub fn #retries(mut self, retries: u32) -> Self {
+                self.#options.max_retries = ::std::option::Option::Some(retries);
+                self
+            }
+        },
+    ];
+    if op.http_method == "POST" {
+        let key = pick("idempotency_key");
+        out.push(quote! {
+            /// The `Idempotency-Key` of this call (at most 255 visible ASCII characters),
+            /// e.g. your order's id: lomi. answers a repeat of the key with the original
+            /// response for 24 hours, so the call never takes effect twice however often
+            /// it runs. Without it, the call gets a random key, reused on its retries.
+            pub fn #key(mut self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.#options.idempotency_key = ::std::option::Option::Some(key.into());
+                self
+            }
+        });
+    }
+    out
+}
+
+/// What an operation builder's setter sets: the parameter's description and its bounds.
+fn setter_doc(param: &ParamPlan) -> String {
+    let mut doc = param
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Sets the `{}` parameter.", param.name));
+    if let Some(b) = &param.bounds {
+        let range = match (b.minimum, b.maximum) {
+            (Some(lo), Some(hi)) => Some(format!("from {lo} to {hi}")),
+            (Some(lo), None) => Some(format!("at least {lo}")),
+            (None, Some(hi)) => Some(format!("at most {hi}")),
+            (None, None) => None,
+        };
+        if let Some(range) = range {
+            doc.push_str(&format!(
+                "\n\nChecked before sending: {range}, else `send()` returns `Error::InvalidInput`."
+            ));
+        }
+    }
+    if param.required {
+        doc.push_str(&format!(
+            "\n\nRequired: `send()` refuses to go without it, naming `{}`.",
+            param.name
+        ));
+    }
+    doc
+}
+
+fn bounds_tokens(b: &Bounds) -> TokenStream {
+    let opt_f64 = |v: Option<f64>| match v {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    };
+    let opt_usize = |v: Option<usize>| match v {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    };
+    let (min, max) = (opt_f64(b.minimum), opt_f64(b.maximum));
+    let (min_len, max_len) = (opt_usize(b.min_length), opt_usize(b.max_length));
+    quote! {
+        crate::runtime::Bounds {
+            minimum: #min,
+            maximum: #max,
+            min_length: #min_len,
+            max_length: #max_len,
+        }
+    }
+}
+
+/// `stream()`: every item of an offset-paginated list, one page in memory at a time.
+fn stream(
+    op: &OperationPlan,
+    builder: &syn::Ident,
+    fields: &[&syn::Ident],
+    success: &Type,
+    models: &[Item],
+) -> Result<TokenStream, String> {
+    let envelope = last_ident(success)
+        .ok_or_else(|| format!("`{}` does not return a named model", op.method))?;
+    let envelope_struct = models
+        .iter()
+        .find_map(|i| match i {
+            Item::Struct(s) if s.ident == envelope => Some(s),
+            _ => None,
+        })
+        .ok_or_else(|| format!("no struct `{envelope}` in `types`"))?;
+    let field = |name: &str| -> Result<Type, String> {
+        match &envelope_struct.fields {
+            Fields::Named(n) => n
+                .named
+                .iter()
+                .find(|f| f.ident.as_ref().is_some_and(|i| i == name))
+                .map(|f| f.ty.clone())
+                .ok_or_else(|| format!("`{envelope}` has no `{name}` field")),
+            _ => Err(format!("`{envelope}` has no named fields")),
+        }
+    };
+    let data = field("data")?;
+    let pagination = field("pagination")?;
+    let (data_optional, data_inner) = unwrap_generic(&data, "Option");
+    let (is_list, item) = unwrap_generic(&data_inner, "Vec");
+    if !is_list {
+        return Err(format!("`{envelope}.data` is not a list"));
+    }
+    let item = qualify(&item);
+    let items = if data_optional {
+        quote!(page.data.unwrap_or_default())
+    } else {
+        quote!(page.data)
+    };
+    let (total, limit) = if unwrap_generic(&pagination, "Option").0 {
+        (
+            quote!(
+                page.pagination
+                    .as_ref()
+                    .and_then(|p| crate::pagination::count(p.total))
+            ),
+            quote!(
+                page.pagination
+                    .as_ref()
+                    .and_then(|p| crate::pagination::count(p.limit))
+            ),
+        )
+    } else {
+        (
+            quote!(crate::pagination::count(page.pagination.total)),
+            quote!(crate::pagination::count(page.pagination.limit)),
+        )
+    };
+    let field_of = |name: &str| {
+        op.params
+            .iter()
+            .find(|p| p.name == name && p.location == ParamLocation::Query)
+            .map(|p| format_ident!("{}", p.field))
+            .ok_or_else(|| format!("`{}` has no `{name}` parameter", op.method))
+    };
+    let (limit_field, offset_field) = (field_of("limit")?, field_of("offset")?);
+    let default_size = op.page_size.unwrap_or(20);
+    let vars: Vec<syn::Ident> = (0..fields.len())
+        .map(|i| format_ident!("field_{i}"))
+        .collect();
+    let options = format_ident!("{OPTIONS}");
+    let doc = format!(
+        "Streams every item of `{}`, walking the offset pages from the builder's `offset` \
+         (default 0) with its `limit` (default {default_size}, always sent) and other \
+         parameters, and stopping after the last page: an empty or short one, or the \
+         `total` the server reports. A server that answers the same page for every \
+         offset ends the stream with an error instead of a loop. \
+         Only one page is held in memory at a time, and the stream owns what it needs \
+         (it is `'static`): return it from a function or move it into a task.\n\n\
+         ```no_run\n\
+         # async fn run(client: lomi_client::Client) -> Result<(), lomi_client::Error> {{\n\
+         use lomi_client::prelude::*;\n\n\
+         let mut items = client.{}().limit(100).stream();\n\
+         while let Some(item) = items.try_next().await? {{\n\
+         \x20   println!(\"{{item:?}}\");\n\
+         }}\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        op.operation_id, op.method
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        pub fn stream(self) -> crate::pagination::ItemStream<'static, #item> {
+            let start = crate::pagination::start_offset(&self.#offset_field);
+            let (size, set_size) = crate::pagination::page_size(&self.#limit_field, #default_size);
+            // Owned: the stream keeps a clone of the client (cheap: shared pools) and of
+            // the parameters, and rebuilds the request for each page.
+            let client = ::std::clone::Clone::clone(self.client_);
+            let #builder { #(#fields: #vars,)* #options: options, .. } = self;
+            crate::pagination::offset_stream(start, size, move |offset| {
+                let client = ::std::clone::Clone::clone(&client);
+                #(let #vars = ::std::clone::Clone::clone(&#vars);)*
+                let options = options.page();
+                async move {
+                    let request = #builder {
+                        client_: &client,
+                        #(#fields: #vars,)*
+                        #options: options,
+                    }
+                    .#offset_field(offset);
+                    let request = if set_size { request.#limit_field(size) } else { request };
+                    let page = request.send().await?.into_inner();
+                    ::std::result::Result::Ok(crate::pagination::Page {
+                        total: #total,
+                        limit: #limit,
+                        items: #items,
+                    })
+                }
+            })
+        }
+    })
+}
+
+/// The items of the module `name` among `items`.
+pub(crate) fn module_items<'a>(items: &'a [Item], name: &str) -> Option<&'a Vec<Item>> {
+    items.iter().find_map(|i| match i {
+        Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// The last identifier of a path type (`types::X` gives `X`).
+pub(crate) fn last_ident(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// `(true, T)` for `wrapper<T>` (however qualified), `(false, ty)` otherwise.
+pub(crate) fn unwrap_generic(ty: &Type, wrapper: &str) -> (bool, Type) {
+    if let Type::Path(p) = ty
+        && let Some(last) = p.path.segments.last()
+        && last.ident == wrapper
+        && let PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(GenericArgument::Type(inner)) = args.args.first()
+    {
+        return (true, inner.clone());
+    }
+    (false, ty.clone())
+}
+
+/// `T` of `Result<ResponseValue<T>, Error<E>>`.
+fn success_type(output: &ReturnType) -> Option<Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let (is_result, ok) = unwrap_generic(ty, "Result");
+    let (is_value, body) = unwrap_generic(&ok, "ResponseValue");
+    (is_result && is_value).then(|| qualify_type(&body))
+}
+
+/// progenitor names its `ByteStream` unqualified; in our builders it is the re-export.
+fn qualify_type(ty: &Type) -> Type {
+    if let Type::Path(p) = ty
+        && p.qself.is_none()
+        && p.path.is_ident("ByteStream")
+    {
+        return syn::parse_quote!(super::ByteStream);
+    }
+    ty.clone()
+}
+
+/// The model a typify builder (`types::builder::X`) builds (`types::X`).
+fn model_of_builder(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+    match segments.as_slice() {
+        [types, builder, model] if types.ident == "types" && builder.ident == "builder" => {
+            let model = &model.ident;
+            Some(syn::parse_quote!(types::#model))
+        }
+        _ => None,
+    }
+}
+
+/// A type named inside `types` (e.g. `CheckoutSessions`) as seen from `builder`.
+fn qualify(ty: &Type) -> TokenStream {
+    match ty {
+        Type::Path(p) if p.qself.is_none() && p.path.leading_colon.is_none() => {
+            quote!(types::#p)
+        }
+        other => quote!(#other),
+    }
+}
+
+/// Every `types::…` path inside `ty`, added to `out` once.
+fn generated_types(ty: &Type, out: &mut Vec<Type>) {
+    let Type::Path(p) = ty else { return };
+    if p.path.segments.first().is_some_and(|s| s.ident == "types") {
+        let names = |t: &Type| match t {
+            Type::Path(p) => p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        if !out.iter().any(|t| names(t) == names(ty)) {
+            out.push(ty.clone());
+        }
+        return;
+    }
+    for segment in &p.path.segments {
+        if let PathArguments::AngleBracketed(args) = &segment.arguments {
+            for arg in &args.args {
+                if let GenericArgument::Type(inner) = arg {
+                    generated_types(inner, out);
+                }
+            }
+        }
+    }
+}
