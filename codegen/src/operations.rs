@@ -551,8 +551,10 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
         let request_ = client_
             .client
             .request(#method, url_)
-            .header(::reqwest::header::ACCEPT, "application/json")
-            .header("api-version", super::API_VERSION)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
             #(#queries)*;
         #(#headers)*
         #body

@@ -3548,8 +3548,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let request_ = client_
                 .client
                 .request(::reqwest::Method::GET, url_)
-                .header(::reqwest::header::ACCEPT, "application/json")
-                .header("api-version", super::API_VERSION)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
                 .query(&::progenitor_client::QueryParam::new("limit", &limit))
                 .query(&::progenitor_client::QueryParam::new("offset", &offset))
                 .query(&::progenitor_client::QueryParam::new("sort", &sort));
@@ -3715,8 +3717,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let request_ = client_
                 .client
                 .request(::reqwest::Method::POST, url_)
-                .header(::reqwest::header::ACCEPT, "application/json")
-                .header("api-version", super::API_VERSION);
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             let request_ = request_.json(&body);
             let response_ = crate::runtime::execute(
                     client_,
@@ -3828,8 +3832,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let request_ = client_
                 .client
                 .request(::reqwest::Method::GET, url_)
-                .header(::reqwest::header::ACCEPT, "application/json")
-                .header("api-version", super::API_VERSION);
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             let response_ = crate::runtime::execute(
                     client_,
                     request_,
@@ -3926,8 +3932,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let request_ = client_
                 .client
                 .request(::reqwest::Method::DELETE, url_)
-                .header(::reqwest::header::ACCEPT, "application/json")
-                .header("api-version", super::API_VERSION);
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             let response_ = crate::runtime::execute(
                     client_,
                     request_,
@@ -4062,8 +4070,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let request_ = client_
                 .client
                 .request(::reqwest::Method::PATCH, url_)
-                .header(::reqwest::header::ACCEPT, "application/json")
-                .header("api-version", super::API_VERSION);
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             let request_ = request_.json(&body);
             let response_ = crate::runtime::execute(
                     client_,

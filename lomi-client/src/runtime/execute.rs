@@ -144,11 +144,17 @@ pub(crate) async fn execute(
         attempts = Empty,
         elapsed_ms = Empty,
     );
-    let started = Instant::now();
-    let result = attempts(client, request, operation, options, &span)
-        .instrument(span.clone())
-        .await;
-    span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+    let started = (!span.is_disabled()).then(Instant::now);
+    let call = attempts(client, request, operation, options, &span);
+    // Entering and leaving a span on every poll costs even when nothing listens.
+    let result = if span.is_disabled() {
+        call.await
+    } else {
+        call.instrument(span.clone()).await
+    };
+    if let Some(started) = started {
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+    }
     result
 }
 
@@ -220,23 +226,38 @@ async fn attempts(
             request_id = Empty,
             elapsed_ms = Empty,
         );
-        let started = Instant::now();
-        let outcome: Attempted = async {
-            // Bounds open connections: held until the body is read.
-            let _permit = settings.limiter.acquire().await.ok();
+        let started = (!span.is_disabled()).then(Instant::now);
+        let attempt_future = async {
+            // Bounds open connections: held until the body is read. A free permit is
+            // taken without queueing.
+            let _permit = match settings.limiter.try_acquire() {
+                Ok(permit) => Some(permit),
+                Err(_) => settings.limiter.acquire().await.ok(),
+            };
             let response = client.client.execute(request).await?;
             buffer(response, settings.max_response_bytes).await
+        };
+        let outcome: Attempted = if span.is_disabled() {
+            attempt_future.await
+        } else {
+            attempt_future.instrument(span.clone()).await
+        };
+        if let Some(started) = started {
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         }
-        .instrument(span.clone())
-        .await;
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         let (ended, asked) = match &outcome {
             Ok(response) => {
-                span.record("status", response.status.as_u16());
-                if let Some(id) = request_id_str(&response.headers) {
-                    span.record("request_id", id);
+                if !span.is_disabled() {
+                    span.record("status", response.status.as_u16());
+                    if let Some(id) = request_id_str(&response.headers) {
+                        span.record("request_id", id);
+                    }
                 }
-                let asked = retry_after(&response.headers, SystemTime::now());
+                // Only a failure can ask to be retried later.
+                let failed = response.status.is_client_error() || response.status.is_server_error();
+                let asked = failed
+                    .then(|| retry_after(&response.headers, SystemTime::now()))
+                    .flatten();
                 (Attempt::Status(response.status.as_u16()), asked)
             }
             Err(e) => (classify(e), None),
