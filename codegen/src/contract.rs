@@ -13,7 +13,7 @@
 //! | item | always | what |
 //! |---|---|---|
 //! | `Client` | yes | `pub(crate)` fields `baseurl: String`, `client: reqwest::Client`, `inner: Runtime`; `pub(crate) fn new_with_client(url, reqwest::Client, Runtime)` |
-//! | `API_VERSION` | yes | `&str`: the spec's `info.version`, sent as `api-version` |
+//! | `API_VERSION` | yes | `&str`: the spec's `info.version`, re-exported as `lomi_client::API_VERSION` |
 //! | `ByteStream` | yes | progenitor-client's, re-exported: the body of a response that is not JSON |
 //! | `types`, `builder` | yes | the models (possibly none) and the operations' builders |
 //! | `servers::ALL` | yes | `&[&str]`: every server URL in spec order, variables replaced by their defaults, no trailing `/` |

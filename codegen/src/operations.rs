@@ -149,7 +149,7 @@ fn client(plan: &Plan) -> TokenStream {
     ));
     let version = &plan.api_version;
     quote! {
-        /// The spec's `info.version`, sent as the `api-version` header of every call.
+        /// The version of the API this client was generated from (the spec's `info.version`).
         pub const API_VERSION: &str = #version;
 
         #[doc = #doc]
@@ -237,6 +237,13 @@ fn builder(
         fields.push(param_field(op, param, types, checked)?);
     }
     let mut cloneable = true;
+    let body_param = op.params.iter().any(|p| p.field == "body");
+    if op.body.is_none() && !body_param && types.field(op, "body").is_ok() {
+        return Err(format!(
+            "progenitor's `{}` takes a body whose media type the plan does not know",
+            op.builder
+        ));
+    }
     if let Some(body) = &op.body {
         let field = body_field(op, &body.content, types)?;
         cloneable = !matches!(

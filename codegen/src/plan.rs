@@ -115,7 +115,7 @@ pub enum BodyContent {
     Form,
     /// `application/octet-stream`: bytes as given.
     OctetStream,
-    /// A `text/*` media type: text as given, with that content type.
+    /// `text/plain` or `text/x-markdown`: text as given, with that content type.
     Text(String),
 }
 
@@ -323,30 +323,22 @@ fn sanitize(input: &str, case: impl Fn(&str) -> String, empty: &str) -> String {
     }
 }
 
-/// The operation's request body and how it is encoded: the first media type progenitor
-/// takes, in document order (the lint refuses a body with none).
+/// The operation's request body and how it is encoded, by progenitor's rule.
 fn body_plan(model: &Model<'_>, op: &Operation<'_>) -> Option<BodyPlan> {
-    let body = match op.op.request_body.as_ref()? {
-        ReferenceOr::Item(body) => body,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.rsplit('/').next()?;
-            match model.components()?.request_bodies.get(name)? {
-                ReferenceOr::Item(body) => body,
-                ReferenceOr::Reference { .. } => return None,
-            }
-        }
+    let body = crate::refs::resolve(op.op.request_body.as_ref()?, model.components(), |c| {
+        &c.request_bodies
+    })?;
+    // progenitor takes a body of exactly one media type (the lint refuses others).
+    let (media, _) = body.content.first()?;
+    let bare = media.split(';').next().unwrap_or_default().trim();
+    let content = match bare {
+        "application/json" => BodyContent::Json,
+        "application/x-www-form-urlencoded" => BodyContent::Form,
+        "application/octet-stream" => BodyContent::OctetStream,
+        "text/plain" | "text/x-markdown" => BodyContent::Text(bare.to_string()),
+        _ => return None,
     };
-    body.content.keys().find_map(|media| {
-        let bare = media.split(';').next().unwrap_or_default().trim();
-        let content = match bare {
-            "application/json" => BodyContent::Json,
-            "application/x-www-form-urlencoded" => BodyContent::Form,
-            "application/octet-stream" => BodyContent::OctetStream,
-            text if text.starts_with("text/") => BodyContent::Text(media.clone()),
-            _ => return None,
-        };
-        Some(BodyPlan { content })
-    })
+    Some(BodyPlan { content })
 }
 
 /// The success responses as progenitor reads them: a code from 200 to 299, a `2XX`
@@ -591,6 +583,93 @@ components:
         let limit = list.params[0].bounds.as_ref().unwrap();
         assert_eq!((limit.minimum, limit.maximum), (Some(1.0), Some(100.0)));
         assert_eq!(list.params[1].bounds.as_ref().unwrap().minimum, Some(0.0));
+    }
+
+    #[test]
+    fn parameters_bodies_and_responses_are_described() {
+        let p = plan_of(
+            "
+openapi: 3.0.3
+info: {title: t, version: '2.1'}
+paths:
+  /things/{thing_id}:
+    post:
+      operationId: send-thing
+      parameters:
+        - {name: thing_id, in: path, required: true, schema: {type: string}}
+        - {name: X-Trace, in: header, schema: {type: string}}
+        - {name: dry_run, in: query, required: true, schema: {type: boolean}}
+      requestBody:
+        content:
+          application/x-www-form-urlencoded: {schema: {type: object}}
+      responses:
+        '202': {description: queued, content: {application/json: {schema: {type: object}}}}
+        '2XX': {description: done}
+        '400': {description: bad}
+  /notes:
+    put:
+      operationId: putNote
+      requestBody: {$ref: '#/components/requestBodies/note'}
+      responses: {default: {description: any, content: {text/plain: {schema: {type: string}}}}}
+components:
+  requestBodies:
+    note: {content: {'text/plain; charset=utf-8': {schema: {type: string}}}}
+",
+        );
+        assert_eq!((p.title.as_str(), p.api_version.as_str()), ("t", "2.1"));
+        let send = &p.operations[0];
+        assert_eq!(
+            (send.method.as_str(), send.builder.as_str()),
+            ("send_thing", "SendThing")
+        );
+        let params: Vec<(&str, ParamLocation, bool)> = send
+            .params
+            .iter()
+            .map(|p| (p.field.as_str(), p.location, p.required))
+            .collect();
+        assert_eq!(
+            params,
+            [
+                ("thing_id", ParamLocation::Path, true),
+                ("x_trace", ParamLocation::Header, false),
+                ("dry_run", ParamLocation::Query, true),
+            ]
+        );
+        assert_eq!(
+            send.body,
+            Some(BodyPlan {
+                content: BodyContent::Form
+            })
+        );
+        assert_eq!(
+            send.success,
+            [
+                ResponsePlan {
+                    status: StatusPattern::Code(202),
+                    kind: ResponseKind::Json
+                },
+                ResponsePlan {
+                    status: StatusPattern::AnySuccess,
+                    kind: ResponseKind::Empty
+                },
+            ]
+        );
+        let put = &p.operations[1];
+        assert_eq!(
+            put.body,
+            Some(BodyPlan {
+                content: BodyContent::Text("text/plain".into())
+            }),
+            "a referenced body, its media type without parameters"
+        );
+        assert_eq!(
+            put.success,
+            [ResponsePlan {
+                status: StatusPattern::AnySuccess,
+                kind: ResponseKind::Raw
+            }],
+            "`default` alone is the success"
+        );
     }
 
     #[test]

@@ -3343,7 +3343,7 @@ Open: a value this version does not know yet decodes as [`WebhookEvent::Unknown`
         }
     }
 }
-/// The spec's `info.version`, sent as the `api-version` header of every call.
+/// The version of the API this client was generated from (the spec's `info.version`).
 pub const API_VERSION: &str = "1.1.0";
 /**Client for lomi. API
 
