@@ -5,6 +5,9 @@ use std::fmt;
 /// How bad a [`Diagnostic`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Something the maintainer should know that needs no action (`--deny-warnings`
+    /// lets it pass).
+    Note,
     /// Generation goes on; the maintainer should still look.
     Warning,
     /// Generation stops: the spec must be fixed first.
@@ -12,7 +15,8 @@ pub enum Severity {
 }
 
 /// What a [`Diagnostic`] is about: a stable code for tests, documentation and tools
-/// (`L003`: `Y` loading, `O` the overlay, `L` the lint, `G` generation), and the severity
+/// (`L003`: `Y` loading, `O` the overlay, `L` the lint, `R` renames against the
+/// published client, `G` generation), and the severity
 /// that follows from its effect on the generated code. The README lists them all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -119,6 +123,16 @@ pub enum Code {
     ExampleMismatch,
     /// `L038`: a default that does not match its schema (defaults become code).
     DefaultMismatch,
+    /// `L039`: an `x-lomi-rust-name` that is not a Rust name of the right case.
+    BadRustName,
+    /// `R001`: a path parameter renamed upstream keeps its published Rust setter.
+    PathParameterRenameKept,
+    /// `R002`: an operationId renamed upstream would rename a published client method.
+    OperationRenamed,
+    /// `R003`: a schema renamed upstream would rename a published Rust type.
+    SchemaRenamed,
+    /// `R004`: a property renamed upstream would rename a published Rust field.
+    PropertyRenamed,
     /// `G001`: progenitor refused or panicked on a construct the lint does not know.
     GeneratorRefused,
 }
@@ -177,6 +191,11 @@ impl Code {
         Code::ExclusiveWithoutBound,
         Code::ExampleMismatch,
         Code::DefaultMismatch,
+        Code::BadRustName,
+        Code::PathParameterRenameKept,
+        Code::OperationRenamed,
+        Code::SchemaRenamed,
+        Code::PropertyRenamed,
         Code::GeneratorRefused,
     ];
 
@@ -234,6 +253,11 @@ impl Code {
             Code::ExclusiveWithoutBound => "L036",
             Code::ExampleMismatch => "L037",
             Code::DefaultMismatch => "L038",
+            Code::BadRustName => "L039",
+            Code::PathParameterRenameKept => "R001",
+            Code::OperationRenamed => "R002",
+            Code::SchemaRenamed => "R003",
+            Code::PropertyRenamed => "R004",
             Code::GeneratorRefused => "G001",
         }
     }
@@ -242,6 +266,7 @@ impl Code {
     /// error bodies the runtime reads untyped, a missing success) is a warning.
     pub fn severity(self) -> Severity {
         match self {
+            Code::PathParameterRenameKept => Severity::Note,
             Code::UndeclaredTemplateParam
             | Code::ErrorBodiesDiffer
             | Code::NoSuccessResponse
@@ -312,6 +337,17 @@ impl Code {
             Code::DefaultMismatch => {
                 "a default that does not match its schema (defaults become code)"
             }
+            Code::BadRustName => "an `x-lomi-rust-name` that is not a Rust name of the right case",
+            Code::PathParameterRenameKept => {
+                "a path parameter renamed upstream keeps its published Rust setter"
+            }
+            Code::OperationRenamed => {
+                "an operationId renamed upstream would rename a published client method"
+            }
+            Code::SchemaRenamed => "a schema renamed upstream would rename a published Rust type",
+            Code::PropertyRenamed => {
+                "a property renamed upstream would rename a published Rust field"
+            }
             Code::GeneratorRefused => {
                 "progenitor refused or panicked on a construct the lint does not know"
             }
@@ -356,6 +392,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.severity {
+            Severity::Note => "note",
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
@@ -434,7 +471,7 @@ mod tests {
         for id in &ids {
             assert!(
                 id.len() == 4
-                    && "YOLG".contains(&id[..1])
+                    && "YOLRG".contains(&id[..1])
                     && id[1..].chars().all(|c| c.is_ascii_digit()),
                 "{id}"
             );

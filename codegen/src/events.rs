@@ -18,7 +18,6 @@
 //! this reads no enum from) gets an `EventType` whose every name is `Unknown`, so the
 //! hand-written crate compiles with any spec.
 
-use heck::ToPascalCase;
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -90,10 +89,16 @@ pub fn read<'p>(spec: &OpenAPI, plan: &'p Plan) -> Webhooks<'p> {
             let Some((_, variant)) = names.variants.iter().find(|(value, _)| value == event) else {
                 continue;
             };
+            let type_name = match schemas.and_then(|s| s.get(target)) {
+                Some(openapiv3::ReferenceOr::Item(schema)) => {
+                    crate::plan::type_name_of(target, schema)
+                }
+                _ => crate::plan::sanitize_pascal(target),
+            };
             data.push(TypedData {
                 event: event.clone(),
                 variant: variant.clone(),
-                type_name: target.to_pascal_case(),
+                type_name,
             });
         }
     }

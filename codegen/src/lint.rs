@@ -44,6 +44,7 @@ pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
     lint.references(&loaded.value, &mut String::new());
     lint.operations();
     lint.aliases();
+    lint.rust_names();
     lint.examples();
     // Top to bottom, as a maintainer reads the file (checks run in their own order).
     lint.out
@@ -170,6 +171,104 @@ impl<'a> Lint<'a> {
                     current = next.to_string();
                 }
                 _ => return,
+            }
+        }
+    }
+
+    // ---- x-lomi-rust-name ----------------------------------------------------------
+
+    /// `x-lomi-rust-name` is a Rust name of the case its place calls for: snake case on an
+    /// operation, a parameter or a property, Pascal case on a schema.
+    fn rust_names(&mut self) {
+        const KEY: &str = crate::plan::RUST_NAME_EXTENSION;
+        let root = &self.loaded.value;
+        let mut found: Vec<(String, &Value, bool)> = Vec::new();
+        fn parameters<'v>(
+            list: Option<&'v Value>,
+            at: &[&str],
+            found: &mut Vec<(String, &'v Value, bool)>,
+        ) {
+            for (i, p) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if let Some(v) = p.get(KEY) {
+                    let index = i.to_string();
+                    let mut at: Vec<&str> = at.to_vec();
+                    at.extend(["parameters", index.as_str(), KEY]);
+                    found.push((pointer(at), v, false));
+                }
+            }
+        }
+        if let Some(Value::Object(paths)) = root.get("paths") {
+            for (path, item) in paths {
+                parameters(item.get("parameters"), &["paths", path], &mut found);
+                let Some(item) = item.as_object() else {
+                    continue;
+                };
+                for (method, op) in item {
+                    if let Some(v) = op.get(KEY) {
+                        found.push((pointer(["paths", path, method, KEY]), v, false));
+                    }
+                    parameters(op.get("parameters"), &["paths", path, method], &mut found);
+                }
+            }
+        }
+        let components = root.get("components");
+        if let Some(Value::Object(params)) = components.and_then(|c| c.get("parameters")) {
+            for (name, p) in params {
+                if let Some(v) = p.get(KEY) {
+                    found.push((pointer(["components", "parameters", name, KEY]), v, false));
+                }
+            }
+        }
+        if let Some(Value::Object(schemas)) = components.and_then(|c| c.get("schemas")) {
+            for (name, schema) in schemas {
+                if let Some(v) = schema.get(KEY) {
+                    found.push((pointer(["components", "schemas", name, KEY]), v, true));
+                }
+                if let Some(Value::Object(props)) = schema.get("properties") {
+                    for (property, p) in props {
+                        if let Some(v) = p.get(KEY) {
+                            let at = ["components", "schemas", name, "properties", property, KEY];
+                            found.push((pointer(at), v, false));
+                        }
+                    }
+                }
+            }
+        }
+        for (at, value, pascal) in found {
+            let name = value.as_str().unwrap_or_default();
+            let (case, sanitized) = if pascal {
+                (
+                    "Pascal case (`CheckoutSessions`)",
+                    crate::plan::sanitize_pascal(name),
+                )
+            } else {
+                (
+                    "snake case (`session_id`)",
+                    crate::plan::sanitize_snake(name),
+                )
+            };
+            if name.is_empty() || sanitized != name {
+                let help = if name.is_empty() {
+                    let example = if pascal {
+                        "CheckoutSessions"
+                    } else {
+                        "session_id"
+                    };
+                    format!("write the Rust name as text, e.g. `{KEY}: {example}`")
+                } else {
+                    format!("write `{KEY}: {sanitized}`")
+                };
+                self.report(
+                    Code::BadRustName,
+                    at,
+                    format!("`{KEY}` must be a Rust name in {case}, found {value}"),
+                    help,
+                );
             }
         }
     }

@@ -20,7 +20,7 @@ use syn::{
 };
 
 use crate::operations::unwrap_generic;
-use crate::plan::{EnumPlan, Plan};
+use crate::plan::{EnumPlan, FieldRename, Plan};
 
 /// Where the generated module sits in `lomi-client`.
 pub const GENERATED_PATH: &str = "crate::generated";
@@ -33,6 +33,9 @@ pub fn apply<'t>(
     request_types: impl Iterator<Item = &'t Type>,
 ) -> Result<(), String> {
     let content = &mut types.content.as_mut().ok_or("`types` is empty")?.1;
+    for rename in &plan.field_renames {
+        rename_field(content, rename)?;
+    }
     let needed = request_builders(content, request_types);
     for e in &plan.enums {
         content.extend(open_enum(e)?);
@@ -70,6 +73,90 @@ pub fn apply<'t>(
         }
     }
     Ok(())
+}
+
+/// `x-lomi-rust-name` on a property: typify's field `typify_field` of the model
+/// `type_name` (and of its builder, and in their `Default`s) becomes `field`, with a
+/// serde rename keeping the wire name.
+fn rename_field(items: &mut [Item], rename: &FieldRename) -> Result<(), String> {
+    let (from, to) = (
+        format_ident!("{}", rename.typify_field),
+        format_ident!("{}", rename.field),
+    );
+    let missing = || {
+        format!(
+            "`x-lomi-rust-name` on `{}.{}`: typify made no field `{}` in `{}`",
+            rename.type_name, rename.property, rename.typify_field, rename.type_name
+        )
+    };
+    let mut renamed = false;
+    let rename_in = |items: &mut [Item], wire: bool| -> bool {
+        let mut found = false;
+        for item in items.iter_mut() {
+            match item {
+                Item::Struct(s) if s.ident == rename.type_name => {
+                    if let Fields::Named(named) = &mut s.fields {
+                        for f in named.named.iter_mut() {
+                            if f.ident.as_ref() == Some(&from) {
+                                f.ident = Some(to.clone());
+                                let has_rename = f.attrs.iter().any(|a| {
+                                    a.path().is_ident("serde")
+                                        && a.parse_nested_meta(|m| {
+                                            if m.path.is_ident("rename") {
+                                                Err(m.error("rename"))
+                                            } else {
+                                                if m.input.peek(syn::Token![=]) {
+                                                    let _: syn::Expr = m.value()?.parse()?;
+                                                }
+                                                Ok(())
+                                            }
+                                        })
+                                        .is_err()
+                                });
+                                if wire && !has_rename {
+                                    let property = &rename.property;
+                                    f.attrs.push(parse_quote!(#[serde(rename = #property)]));
+                                }
+                                found = true;
+                            }
+                        }
+                    }
+                }
+                // `Default` of the model or its builder: `Self { field: …, }`.
+                Item::Impl(imp)
+                    if type_name(&imp.self_ty).as_deref() == Some(rename.type_name.as_str()) =>
+                {
+                    for member in imp.items.iter_mut() {
+                        let ImplItem::Fn(f) = member else { continue };
+                        if f.sig.ident != "default" {
+                            continue;
+                        }
+                        if let Some(syn::Stmt::Expr(syn::Expr::Struct(lit), None)) =
+                            f.block.stmts.last_mut()
+                        {
+                            for field in lit.fields.iter_mut() {
+                                if matches!(&field.member, syn::Member::Named(i) if *i == from) {
+                                    field.member = syn::Member::Named(to.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        found
+    };
+    renamed |= rename_in(items, true);
+    for item in items.iter_mut() {
+        if let Item::Mod(m) = item
+            && m.ident == "builder"
+            && let Some((_, builder_items)) = &mut m.content
+        {
+            rename_in(builder_items, false);
+        }
+    }
+    if renamed { Ok(()) } else { Err(missing()) }
 }
 
 /// The model builders some request needs: those in `request_types` (the operation

@@ -91,13 +91,18 @@ impl ProgenitorTypes {
     }
 
     fn field<'a>(&'a self, op: &OperationPlan, field: &str) -> Result<&'a Type, String> {
-        self.get(&op.builder)
-            .ok_or_else(|| format!("progenitor made no builder `{}`", op.builder))?
+        self.get(&op.progenitor_builder)
+            .ok_or_else(|| format!("progenitor made no builder `{}`", op.progenitor_builder))?
             .fields
             .iter()
             .find(|(name, _)| name == field)
             .map(|(_, ty)| ty)
-            .ok_or_else(|| format!("progenitor's `{}` has no field `{field}`", op.builder))
+            .ok_or_else(|| {
+                format!(
+                    "progenitor's `{}` has no field `{field}`",
+                    op.progenitor_builder
+                )
+            })
     }
 
     /// Every type an operation's builder holds: what the model builders a request
@@ -237,7 +242,7 @@ fn builder(
         fields.push(param_field(op, param, types, checked)?);
     }
     let mut cloneable = true;
-    let body_param = op.params.iter().any(|p| p.field == "body");
+    let body_param = op.params.iter().any(|p| p.progenitor_field == "body");
     if op.body.is_none() && !body_param && types.field(op, "body").is_ok() {
         return Err(format!(
             "progenitor's `{}` takes a body whose media type the plan does not know",
@@ -253,8 +258,8 @@ fn builder(
         fields.push(field);
     }
     let success = &types
-        .get(&op.builder)
-        .ok_or_else(|| format!("progenitor made no builder `{}`", op.builder))?
+        .get(&op.progenitor_builder)
+        .ok_or_else(|| format!("progenitor made no builder `{}`", op.progenitor_builder))?
         .success;
     let name = format_ident!("{}", op.builder);
     let options = format_ident!("{OPTIONS}");
@@ -341,7 +346,7 @@ fn param_field(
 ) -> Result<Field, String> {
     let ident = format_ident!("{}", param.field);
     let name = &param.name;
-    let stored = types.field(op, &param.field)?.clone();
+    let stored = types.field(op, &param.progenitor_field)?.clone();
     let (optional, target) = unwrap_generic(&stored, "Option");
     if optional == param.required {
         return Err(format!(

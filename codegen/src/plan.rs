@@ -25,7 +25,44 @@ pub struct Plan {
     pub enums: Vec<EnumPlan>,
     /// Properties that also arrive under other names (`x-lomi-aliases`).
     pub aliases: Vec<AliasPlan>,
+    /// Schemas whose Rust type the spec names (`x-lomi-rust-name`): typify's name for
+    /// it, and the name it gets.
+    pub type_renames: Vec<(String, String)>,
+    /// Properties whose Rust field the spec names (`x-lomi-rust-name`).
+    pub field_renames: Vec<FieldRename>,
 }
+
+/// A model field named by `x-lomi-rust-name` rather than by its property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldRename {
+    /// The model's Rust type (`CheckoutSessions`).
+    pub type_name: String,
+    /// The property's name on the wire (`url`).
+    pub property: String,
+    /// The field typify gives it (`url`).
+    pub typify_field: String,
+    /// The field it gets (`checkout_url`).
+    pub field: String,
+}
+
+/// The `x-lomi-rust-name` among `extensions`, if it is a string.
+pub fn rust_name(extensions: &indexmap::IndexMap<String, serde_json::Value>) -> Option<&str> {
+    extensions.get(RUST_NAME_EXTENSION)?.as_str()
+}
+
+/// The Rust type of the schema `name` (its `x-lomi-rust-name`, else typify's name).
+pub fn type_name_of(name: &str, schema: &Schema) -> String {
+    rust_name(&schema.schema_data.extensions)
+        .map(str::to_string)
+        .unwrap_or_else(|| sanitize_pascal(name))
+}
+
+/// The vendor extension that fixes a Rust name whatever the spec calls the thing: on an
+/// operation (its method, snake case), a parameter (its setter, snake case), a schema
+/// (its type, Pascal case) or a property (its field, snake case). An overlay action sets
+/// it to keep a published name when lomi. renames something; `generate` sets it on a
+/// path parameter renamed upstream.
+pub const RUST_NAME_EXTENSION: &str = "x-lomi-rust-name";
 
 /// The vendor extension naming the other wire names of a property, in priority order
 /// after its own: `x-lomi-aliases: [url]` on `checkout_url` decodes `url` too.
@@ -53,6 +90,9 @@ pub struct OperationPlan {
     pub method: String,
     /// The builder type (`listCheckoutSessions` → `ListCheckoutSessions`).
     pub builder: String,
+    /// The builder progenitor makes for the operation, whose fields give the Rust types
+    /// (the same as `builder` unless `x-lomi-rust-name` renames the method).
+    pub progenitor_builder: String,
     /// The operation's summary, for the method's rustdoc.
     pub summary: Option<String>,
     /// The operation's description, for the method's rustdoc.
@@ -81,8 +121,10 @@ pub struct OperationPlan {
 pub struct ParamPlan {
     /// The parameter's name in the API (`limit`).
     pub name: String,
-    /// The builder field holding it (`limit`).
+    /// The builder field and setter holding it (`limit`; `x-lomi-rust-name` if set).
     pub field: String,
+    /// The field progenitor's builder holds it in, whose type it has.
+    pub progenitor_field: String,
     /// Bounds the client checks before sending, if the schema sets any.
     pub bounds: Option<Bounds>,
     /// Whether it is a path parameter (which must stay inside its segment).
@@ -195,10 +237,12 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
         .iter()
         .filter_map(|op| {
             let id = op.op.operation_id.as_deref()?;
+            let pinned = rust_name(&op.op.extensions);
             Some(OperationPlan {
                 operation_id: id.to_string(),
-                method: sanitize_snake(id),
-                builder: sanitize_pascal(id),
+                method: pinned.map_or_else(|| sanitize_snake(id), str::to_string),
+                builder: pinned.map_or_else(|| sanitize_pascal(id), |m| m.to_pascal_case()),
+                progenitor_builder: sanitize_pascal(id),
                 summary: op.op.summary.clone(),
                 description: op.op.description.clone(),
                 http_method: op.http_method.to_uppercase(),
@@ -216,7 +260,9 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                         let data = p.param.parameter_data_ref();
                         Some(ParamPlan {
                             name: p.name().to_string(),
-                            field: sanitize_snake(p.name()),
+                            field: rust_name(&data.extensions)
+                                .map_or_else(|| sanitize_snake(p.name()), str::to_string),
+                            progenitor_field: sanitize_snake(p.name()),
                             bounds: bounds(p),
                             in_path: p.in_path(),
                             location,
@@ -249,6 +295,15 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
     let aliases = schemas()
         .flat_map(|(name, schema)| alias_plans(name, schema))
         .collect();
+    let type_renames = schemas()
+        .filter_map(|(name, schema)| {
+            let rust = rust_name(&schema.schema_data.extensions)?;
+            Some((sanitize_pascal(name), rust.to_string()))
+        })
+        .collect();
+    let field_renames = schemas()
+        .flat_map(|(name, schema)| field_renames(name, schema))
+        .collect();
     let info = &model.spec.info;
     Plan {
         title: info.title.clone(),
@@ -257,7 +312,30 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
         operations,
         enums,
         aliases,
+        type_renames,
+        field_renames,
     }
+}
+
+/// The properties of the object schema `name` that `x-lomi-rust-name` renames.
+fn field_renames(name: &str, schema: &Schema) -> Vec<FieldRename> {
+    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+        return Vec::new();
+    };
+    object
+        .properties
+        .iter()
+        .filter_map(|(property, s)| {
+            let ReferenceOr::Item(s) = s else { return None };
+            let field = rust_name(&s.schema_data.extensions)?;
+            Some(FieldRename {
+                type_name: type_name_of(name, schema),
+                property: property.clone(),
+                typify_field: sanitize_snake(property),
+                field: field.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// The aliased properties of the object schema `name` (the lint has checked the
@@ -283,7 +361,7 @@ fn alias_plans(name: &str, schema: &Schema) -> Vec<AliasPlan> {
                 .collect();
             (!aliases.is_empty()).then(|| AliasPlan {
                 schema: name.to_string(),
-                type_name: name.to_pascal_case(),
+                type_name: type_name_of(name, schema),
                 property: property.clone(),
                 aliases,
             })
@@ -518,7 +596,7 @@ fn enum_plan(name: &str, schema: &Schema) -> Option<EnumPlan> {
     }
     Some(EnumPlan {
         schema: name.to_string(),
-        type_name: name.to_pascal_case(),
+        type_name: type_name_of(name, schema),
         description: schema.schema_data.description.clone(),
         variants,
         unknown,

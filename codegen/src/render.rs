@@ -3,7 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use openapiv3::OpenAPI;
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl, TypePatch};
 
 use crate::{models, operations, plan};
 use quote::quote;
@@ -67,10 +67,16 @@ fn settings(plan: &plan::Plan, types: &str) -> GenerationSettings {
         .with_derive("PartialEq");
     for e in &plan.enums {
         settings.with_replacement(
-            &e.type_name,
+            plan::sanitize_pascal(&e.schema),
             format!("{types}::{}", e.type_name),
             [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
         );
+    }
+    // `x-lomi-rust-name` on a schema: typify names the type so everywhere.
+    for (typify_name, rust) in &plan.type_renames {
+        let mut patch = TypePatch::default();
+        patch.with_rename(rust);
+        settings.with_patch(typify_name, &patch);
     }
     settings
 }

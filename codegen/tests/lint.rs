@@ -552,6 +552,7 @@ fn the_readme_lists_every_diagnostic_code() {
     let readme = include_str!("../../README.md");
     for code in lomi_codegen::Code::ALL {
         let severity = match code.severity() {
+            lomi_codegen::Severity::Note => "note",
             lomi_codegen::Severity::Error => "error",
             lomi_codegen::Severity::Warning => "warning",
         };

@@ -258,6 +258,29 @@ fn behaviour(spec: &str) -> Option<String> {
     get.assert_async().await;
     delete.assert_async().await;"
         ),
+        // `x-lomi-rust-name` names the method, the setter, the types and the field; the
+        // wire keeps the spec's names.
+        "rust-names" => format!(
+            "let server = MockServer::start_async().await;
+    let get = server.mock_async(|when, then| {{
+        when.method(GET).path(\"/widgets/w1\").query_param(\"expand\", \"big\");
+        then.status(200).json_body(serde_json::json!({{\"id\": \"w1\", \"url\": \"https://w/1\", \"kind\": \"small\"}}));
+    }}).await;
+    let post = server.mock_async(|when, then| {{
+        when.method(httpmock::Method::POST).path(\"/widgets\")
+            .json_body(serde_json::json!({{\"id\": \"w2\", \"url\": \"https://w/2\"}}));
+        then.status(201).json_body(serde_json::json!({{\"id\": \"w2\"}}));
+    }}).await;
+    let client = {krate}::Client::builder(\"k\").base_url(server.base_url()).build().unwrap();
+    let widget: {krate}::types::Widget = client.retrieve_widget().widget_id(\"w1\")
+        .expand({krate}::types::WidgetKind::Big).send().await.unwrap().into_inner();
+    assert_eq!(widget.page_url.as_deref(), Some(\"https://w/1\"));
+    assert_eq!(widget.kind, Some({krate}::types::WidgetKind::Small));
+    client.create_widget().body({krate}::types::Widget::builder().id(\"w2\").page_url(\"https://w/2\"))
+        .send().await.unwrap();
+    get.assert_async().await;
+    post.assert_async().await;"
+        ),
         // A relative server cannot be a base URL: building says so.
         "relative-server" => format!(
             "let e = {krate}::Client::builder(\"k\").build().unwrap_err().to_string();
