@@ -31,6 +31,38 @@ pub struct Derived {
     /// Where each node of the derived document came from, to report a problem where the
     /// maintainer works ([`Provenance::relocate`]).
     pub provenance: Provenance,
+    /// The derived document as data (what `text` prints).
+    pub document: Value,
+}
+
+impl Derived {
+    /// Replaces the document (e.g. with the names [`crate::stable`] kept) and reprints
+    /// `text`.
+    pub fn set_document(&mut self, document: Value) -> Result<(), Vec<Diagnostic>> {
+        let body = print(&document, &self.provenance.upstream_file)?;
+        self.text = format!(
+            "{}{body}",
+            header(
+                &self.provenance.upstream_file,
+                &self.provenance.overlay_file
+            )
+        );
+        self.document = document;
+        Ok(())
+    }
+}
+
+fn print(document: &Value, upstream_file: &str) -> Result<String, Vec<Diagnostic>> {
+    serde_yaml::to_string(document).map_err(|e| {
+        vec![located(
+            Code::CannotPrint,
+            upstream_file,
+            None,
+            "",
+            format!("cannot print the derived document: {e}"),
+            "report this: every parsed document should print",
+        )]
+    })
 }
 
 /// Where the nodes of a derived document came from: upstream, or an overlay action.
@@ -132,18 +164,10 @@ pub fn derive(
     let upstream = document.clone();
     let touched = apply(&mut document, &overlay, overlay_file, &overlay_map)?;
     let pruned = prune(&mut document);
-    let body = serde_yaml::to_string(&document).map_err(|e| {
-        vec![located(
-            Code::CannotPrint,
-            upstream_file,
-            None,
-            "",
-            format!("cannot print the derived document: {e}"),
-            "report this: every parsed document should print",
-        )]
-    })?;
+    let body = print(&document, upstream_file)?;
     Ok(Derived {
         text: format!("{}{body}", header(upstream_file, overlay_file)),
+        document,
         pruned,
         provenance: Provenance {
             upstream_file: upstream_file.to_string(),

@@ -86,6 +86,14 @@ pub enum ChangeKind {
     SecuritySchemeChanged,
     /// `S034` (Major): a security scheme was added (requests may need new credentials).
     SecuritySchemeAdded,
+    /// `S035` (Patch): a path parameter was renamed; the wire and its Rust setter are the
+    /// same (`x-lomi-rust-name` keeps it).
+    PathParameterRenamed,
+    /// `S036` (Major): a path parameter was renamed, and its Rust setter with it.
+    PathParameterSetterRenamed,
+    /// `S037` (Patch): an operationId changed; its Rust method is the same
+    /// (`x-lomi-rust-name` keeps it).
+    OperationIdChangedMethodKept,
 }
 
 impl ChangeKind {
@@ -125,6 +133,9 @@ impl ChangeKind {
         ChangeKind::SecuritySchemeRemoved,
         ChangeKind::SecuritySchemeChanged,
         ChangeKind::SecuritySchemeAdded,
+        ChangeKind::PathParameterRenamed,
+        ChangeKind::PathParameterSetterRenamed,
+        ChangeKind::OperationIdChangedMethodKept,
     ];
 
     /// The stable identifier (`S004`).
@@ -164,6 +175,9 @@ impl ChangeKind {
             ChangeKind::SecuritySchemeRemoved => "S032",
             ChangeKind::SecuritySchemeChanged => "S033",
             ChangeKind::SecuritySchemeAdded => "S034",
+            ChangeKind::PathParameterRenamed => "S035",
+            ChangeKind::PathParameterSetterRenamed => "S036",
+            ChangeKind::OperationIdChangedMethodKept => "S037",
         }
     }
 
@@ -205,6 +219,9 @@ impl ChangeKind {
             ChangeKind::SecuritySchemeRemoved => Bump::Major,
             ChangeKind::SecuritySchemeChanged => Bump::Major,
             ChangeKind::SecuritySchemeAdded => Bump::Major,
+            ChangeKind::PathParameterRenamed => Bump::Patch,
+            ChangeKind::PathParameterSetterRenamed => Bump::Major,
+            ChangeKind::OperationIdChangedMethodKept => Bump::Patch,
         }
     }
 
@@ -263,6 +280,15 @@ impl ChangeKind {
             ChangeKind::SecuritySchemeChanged => "a security scheme changed",
             ChangeKind::SecuritySchemeAdded => {
                 "a security scheme was added (requests may need new credentials)"
+            }
+            ChangeKind::PathParameterRenamed => {
+                "a path parameter was renamed (same wire; its Rust setter is kept)"
+            }
+            ChangeKind::PathParameterSetterRenamed => {
+                "a path parameter was renamed, and its Rust setter with it"
+            }
+            ChangeKind::OperationIdChangedMethodKept => {
+                "an operationId changed (its Rust method is kept)"
             }
         }
     }
@@ -441,10 +467,18 @@ struct Differ<'a> {
     out: Vec<Change>,
 }
 
-/// The operations of `model` by `METHOD /path`, each with its parameters by name.
-fn operations_of<'a>(
-    model: &Model<'a>,
-) -> BTreeMap<String, (&'a Operation, BTreeMap<String, &'a Parameter>)> {
+/// An operation as the diff compares it: its `METHOD /path` label, the operation, its
+/// parameters by name, and its path parameters in path order.
+type Op<'a> = (
+    String,
+    &'a Operation,
+    BTreeMap<String, &'a Parameter>,
+    Vec<String>,
+);
+
+/// The operations of `model` by `METHOD /path shape` (path parameters as `{}`), so that
+/// renaming a path parameter is not removing an operation and adding another.
+fn operations_of<'a>(model: &Model<'a>) -> BTreeMap<String, Op<'a>> {
     model
         .operations
         .iter()
@@ -454,9 +488,37 @@ fn operations_of<'a>(
                 .iter()
                 .map(|p| (p.name().to_string(), p.param))
                 .collect();
-            (op.label.clone(), (op.op, params))
+            let (shape, names) = path_shape(op.path);
+            (
+                format!("{} {shape}", op.http_method.to_uppercase()),
+                (op.label.clone(), op.op, params, names),
+            )
         })
         .collect()
+}
+
+/// `/a/{id}/b` → (`/a/{}/b`, [`id`]).
+fn path_shape(path: &str) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str("{}");
+        names.push(rest[open + 1..close].to_string());
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    (out, names)
+}
+
+/// The Rust name of an operation or parameter: its `x-lomi-rust-name`, else the rule's.
+fn rust_name_or(extensions: &indexmap::IndexMap<String, serde_json::Value>, name: &str) -> String {
+    crate::plan::rust_name(extensions)
+        .map_or_else(|| crate::plan::sanitize_snake(name), str::to_string)
 }
 
 /// `type` and `format` of a schema, as text (`integer`, `string/uuid`, `$ref Name`).
@@ -512,41 +574,117 @@ impl Differ<'_> {
         let (old_model, new_model) = (Model::lower(self.old), Model::lower(self.new));
         let old_ops = operations_of(&old_model);
         let new_ops = operations_of(&new_model);
-        for (key, (op, _)) in &old_ops {
+        for (key, (label, op, _, _)) in &old_ops {
             if !new_ops.contains_key(key) {
                 let name = op.operation_id.as_deref().unwrap_or("?");
                 self.push(
                     ChangeKind::OperationRemoved,
-                    key,
+                    label,
                     format!("operation removed (`{name}`)"),
                 );
             }
         }
-        for (key, (old_op, old_params)) in &old_ops {
-            let Some((new_op, new_params)) = new_ops.get(key) else {
+        // Renamed path parameters, one change each whatever the methods that take them:
+        // (old path, new path, old name, new name, old setter, new setter) → methods.
+        type Renamed = (String, String, String, String, String, String);
+        let mut renamed: Vec<(Renamed, Vec<String>)> = Vec::new();
+        for (key, (old_label, old_op, old_params, old_names)) in &old_ops {
+            let Some((label, new_op, new_params, new_names)) = new_ops.get(key) else {
                 continue;
             };
-            if old_op.operation_id != new_op.operation_id {
+            let (old_id, new_id) = (
+                old_op.operation_id.as_deref().unwrap_or("?"),
+                new_op.operation_id.as_deref().unwrap_or("?"),
+            );
+            if old_id != new_id {
+                let (old_method, new_method) = (
+                    rust_name_or(&old_op.extensions, old_id),
+                    rust_name_or(&new_op.extensions, new_id),
+                );
+                if old_method == new_method {
+                    self.push(
+                        ChangeKind::OperationIdChangedMethodKept,
+                        label,
+                        format!(
+                            "operationId changed from `{old_id}` to `{new_id}`; the client \
+                             method keeps its name `{new_method}`"
+                        ),
+                    );
+                } else {
+                    self.push(
+                        ChangeKind::OperationIdChanged,
+                        label,
+                        format!(
+                            "operationId changed from `{old_id}` to `{new_id}`: the client \
+                             method `{old_method}` is renamed `{new_method}`"
+                        ),
+                    );
+                }
+            }
+            // A path parameter renamed in place is the same parameter: compare it under
+            // its new name, and say what became of its setter.
+            let mut old_params = old_params.clone();
+            for (old_name, new_name) in old_names.iter().zip(new_names) {
+                if old_name == new_name {
+                    continue;
+                }
+                let (Some(old_p), Some(new_p)) =
+                    (old_params.remove(old_name), new_params.get(new_name))
+                else {
+                    continue;
+                };
+                let old_setter = rust_name_or(&old_p.parameter_data_ref().extensions, old_name);
+                let new_setter = rust_name_or(&new_p.parameter_data_ref().extensions, new_name);
+                let (_, new_path) = label.split_once(' ').unwrap_or(("", label));
+                let (method, old_path) = old_label.split_once(' ').unwrap_or(("", old_label));
+                let key = (
+                    old_path.to_string(),
+                    new_path.to_string(),
+                    old_name.clone(),
+                    new_name.clone(),
+                    old_setter,
+                    new_setter,
+                );
+                match renamed.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, methods)) => methods.push(method.to_string()),
+                    None => renamed.push((key, vec![method.to_string()])),
+                }
+                old_params.insert(new_name.clone(), old_p);
+            }
+            self.parameters(label, &old_params, new_params);
+            self.request_body(label, old_op, new_op);
+            self.statuses(label, old_op, new_op);
+        }
+        for ((old_path, new_path, old_name, new_name, old_setter, new_setter), methods) in renamed {
+            let methods = methods.join(", ");
+            if old_setter == new_setter {
                 self.push(
-                    ChangeKind::OperationIdChanged,
-                    key,
+                    ChangeKind::PathParameterRenamed,
+                    &new_path,
                     format!(
-                        "operationId changed from `{}` to `{}`: the client method is renamed",
-                        old_op.operation_id.as_deref().unwrap_or("?"),
-                        new_op.operation_id.as_deref().unwrap_or("?")
+                        "path parameter `{{{old_name}}}` renamed `{{{new_name}}}` ({methods}; \
+                         was `{old_path}`): the same wire, and the Rust setter keeps its name \
+                         `{new_setter}`"
+                    ),
+                );
+            } else {
+                self.push(
+                    ChangeKind::PathParameterSetterRenamed,
+                    &new_path,
+                    format!(
+                        "path parameter `{{{old_name}}}` renamed `{{{new_name}}}` ({methods}; \
+                         was `{old_path}`): the Rust setter `{old_setter}` is renamed \
+                         `{new_setter}`"
                     ),
                 );
             }
-            self.parameters(key, old_params, new_params);
-            self.request_body(key, old_op, new_op);
-            self.statuses(key, old_op, new_op);
         }
-        for (key, (op, _)) in &new_ops {
+        for (key, (label, op, _, _)) in &new_ops {
             if !old_ops.contains_key(key) {
                 let name = op.operation_id.as_deref().unwrap_or("?");
                 self.push(
                     ChangeKind::OperationAdded,
-                    key,
+                    label,
                     format!("operation added (`{name}`)"),
                 );
             }

@@ -26,6 +26,7 @@ pub mod plan;
 pub mod refs;
 pub mod render;
 pub mod source_map;
+pub mod stable;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 

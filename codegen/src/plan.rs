@@ -340,10 +340,11 @@ fn field_renames(name: &str, schema: &Schema) -> Vec<FieldRename> {
 
 /// The aliased properties of the object schema `name` (the lint has checked the
 /// extension's shape: a list of strings on an optional property).
-fn alias_plans(name: &str, schema: &Schema) -> Vec<AliasPlan> {
-    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+fn alias_plans(name: &str, model: &Schema) -> Vec<AliasPlan> {
+    let SchemaKind::Type(Type::Object(object)) = &model.schema_kind else {
         return Vec::new();
     };
+    let type_name = type_name_of(name, model);
     object
         .properties
         .iter()
@@ -361,7 +362,7 @@ fn alias_plans(name: &str, schema: &Schema) -> Vec<AliasPlan> {
                 .collect();
             (!aliases.is_empty()).then(|| AliasPlan {
                 schema: name.to_string(),
-                type_name: type_name_of(name, schema),
+                type_name: type_name.clone(),
                 property: property.clone(),
                 aliases,
             })
@@ -747,6 +748,41 @@ components:
                 kind: ResponseKind::Raw
             }],
             "`default` alone is the success"
+        );
+    }
+
+    #[test]
+    fn pinned_type_names_reach_enums_and_aliases() {
+        let p = plan_of(
+            "
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    checkout_session:
+      x-lomi-rust-name: CheckoutSessions
+      type: object
+      properties:
+        checkout_url: {type: string, x-lomi-aliases: [url]}
+        status: {$ref: '#/components/schemas/state'}
+    state:
+      type: string
+      x-lomi-rust-name: SessionState
+      enum: [open, closed]
+",
+        );
+        assert_eq!(p.aliases[0].type_name, "CheckoutSessions");
+        assert_eq!(p.enums[0].type_name, "SessionState");
+        assert_eq!(
+            p.type_renames,
+            [
+                (
+                    "CheckoutSession".to_string(),
+                    "CheckoutSessions".to_string()
+                ),
+                ("State".to_string(), "SessionState".to_string())
+            ]
         );
     }
 

@@ -92,7 +92,73 @@ fn operation_renamed() {
         |s| s.replace("operationId: listThings", "operationId: getThings"),
         ChangeKind::OperationIdChanged,
         "GET /things",
-        "operationId changed from `listThings` to `getThings`: the client method is renamed",
+        "operationId changed from `listThings` to `getThings`: the client method `list_things` is renamed `get_things`",
+    );
+}
+
+/// A path with a parameter, to rename.
+fn with_path_parameter(spec: &str) -> String {
+    spec.replace(
+        "paths:\n",
+        "paths:\n  /things/{thing_id}:\n    delete:\n      operationId: deleteThing\n      parameters:\n        - {name: thing_id, in: path, required: true, schema: {type: string}}\n      responses: {'204': {description: gone}}\n",
+    )
+}
+
+#[test]
+fn a_path_parameter_renamed_with_its_setter_kept_is_a_patch() {
+    let old = serde_yaml::from_str(&with_path_parameter(BASE)).unwrap();
+    let kept = with_path_parameter(BASE)
+        .replace("/things/{thing_id}", "/things/{id}")
+        .replace(
+            "{name: thing_id, in: path,",
+            "{name: id, x-lomi-rust-name: thing_id, in: path,",
+        );
+    let report = diff(&old, &serde_yaml::from_str(&kept).unwrap());
+    assert_eq!(report.changes.len(), 1, "{:#?}", report.changes);
+    let change = &report.changes[0];
+    assert_eq!(change.kind, ChangeKind::PathParameterRenamed);
+    assert_eq!(change.location, "/things/{id}");
+    assert!(
+        change
+            .message
+            .contains("(DELETE; was `/things/{thing_id}`)"),
+        "{}",
+        change.message
+    );
+    assert!(
+        change.message.contains("setter keeps its name `thing_id`"),
+        "{}",
+        change.message
+    );
+    assert_eq!(report.bump(), Bump::Patch);
+
+    // Without the pin, the setter is renamed: a major change, one change, not an
+    // operation removed and another added.
+    let renamed = with_path_parameter(BASE)
+        .replace("/things/{thing_id}", "/things/{id}")
+        .replace("{name: thing_id, in: path,", "{name: id, in: path,");
+    let report = diff(&old, &serde_yaml::from_str(&renamed).unwrap());
+    let kinds: Vec<ChangeKind> = report.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::PathParameterSetterRenamed]);
+    assert!(
+        report.changes[0]
+            .message
+            .contains("`thing_id` is renamed `id`")
+    );
+}
+
+#[test]
+fn an_operation_id_changed_with_its_method_pinned_is_a_patch() {
+    one(
+        |s| {
+            s.replace(
+                "operationId: listThings",
+                "operationId: getThings\n      x-lomi-rust-name: list_things",
+            )
+        },
+        ChangeKind::OperationIdChangedMethodKept,
+        "GET /things",
+        "operationId changed from `listThings` to `getThings`; the client method keeps its name `list_things`",
     );
 }
 

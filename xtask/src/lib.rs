@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use lomi_codegen::{Diagnostic, GeneratedFile};
+pub use lomi_codegen::stable::Renames;
+use lomi_codegen::{Diagnostic, GeneratedFile, stable};
 
 pub mod bench;
 pub mod build_bench;
@@ -170,7 +171,45 @@ fn derive_document(root: &Path) -> Result<lomi_codegen::derive::Derived, Failure
 /// with what is committed ([`Mode::Check`]). Nothing is written when any input has an
 /// error (or, with [`Warnings::Deny`], a warning).
 pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, Failure> {
-    let derived = derive_document(root)?;
+    generate_with(root, mode, warnings, Renames::Keep)
+}
+
+/// [`generate`], saying what to do when lomi. renames something whose Rust name is
+/// published ([`lomi_codegen::stable`]): keep the name where the wire is the same and
+/// stop on the other renames ([`Renames::Keep`]), or let every rename through
+/// ([`Renames::Accept`], `--accept-renames`).
+pub fn generate_with(
+    root: &Path,
+    mode: Mode,
+    warnings: Warnings,
+    renames: Renames,
+) -> Result<Report, Failure> {
+    let mut derived = derive_document(root)?;
+    // The published names: the committed spec the committed client was made from.
+    let published = fs::read_to_string(root.join(SPEC_PATH))
+        .ok()
+        .and_then(|text| stable::published(&text));
+    let mut kept = Vec::new();
+    if let Some(published) = published {
+        let mut document = derived.document.clone();
+        let found = stable::stabilize(&published, &mut document, SPEC_PATH, renames);
+        if !found.conflicts.is_empty() {
+            // A document with errors is fixed first: a rename means something only in a
+            // document that would generate.
+            let mut conflicts = match lomi_codegen::generate(SPEC_PATH, &derived.text) {
+                Err(errors) => errors,
+                Ok(_) => found.conflicts,
+            };
+            for d in &mut conflicts {
+                derived.provenance.relocate(d);
+            }
+            return Err(Failure::Spec(conflicts));
+        }
+        if document != derived.document {
+            derived.set_document(document).map_err(Failure::Spec)?;
+        }
+        kept = found.notes;
+    }
     let spec = derived.text.clone();
     // A problem is reported where the maintainer works: the upstream line or the overlay
     // action the node came from, not the derived file nobody edits.
@@ -186,6 +225,8 @@ pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, F
     if warnings == Warnings::Deny && !generated.warnings.is_empty() {
         return Err(Failure::Spec(generated.warnings));
     }
+    // Notes: what was kept needs no action, even under `--deny-warnings`.
+    generated.warnings.extend(relocate(kept));
     // Before writing: afterwards the marker carries the new fingerprint.
     let summary = spec_change_summary(root, &spec);
     let mut report = ensure_files(root, GENERATED_DIR, &generated.files, mode)?;

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use xtask::{Mode, OVERLAY_PATH, SPEC_PATH, UPSTREAM_PATH, Warnings, generate, workspace_root};
+use xtask::{
+    Mode, OVERLAY_PATH, Renames, SPEC_PATH, UPSTREAM_PATH, Warnings, generate_with, workspace_root,
+};
 
 /// Maintainer commands for lomi-rs.
 #[derive(Parser, Debug)]
@@ -27,6 +29,11 @@ enum Command {
         /// Treat lint warnings (examples, defaults…) as errors; write nothing.
         #[arg(long)]
         deny_warnings: bool,
+        /// Let lomi.'s renames change published Rust names (a breaking release): without
+        /// it, a renamed path parameter keeps its setter and a renamed operationId,
+        /// schema or property stops generation with the overlay action that keeps it.
+        #[arg(long)]
+        accept_renames: bool,
         /// Also print the time taken.
         #[arg(short, long)]
         verbose: bool,
@@ -75,8 +82,9 @@ fn main() -> ExitCode {
         Command::Generate {
             check,
             deny_warnings,
+            accept_renames,
             verbose,
-        } => run_generate(check, deny_warnings, verbose),
+        } => run_generate(check, deny_warnings, accept_renames, verbose),
         Command::DiffSpec {
             old,
             new,
@@ -233,7 +241,7 @@ fn run_diff(
     ExitCode::SUCCESS
 }
 
-fn run_generate(check: bool, deny_warnings: bool, verbose: bool) -> ExitCode {
+fn run_generate(check: bool, deny_warnings: bool, accept_renames: bool, verbose: bool) -> ExitCode {
     let mode = if check { Mode::Check } else { Mode::Write };
     let warnings = if deny_warnings {
         Warnings::Deny
@@ -242,7 +250,12 @@ fn run_generate(check: bool, deny_warnings: bool, verbose: bool) -> ExitCode {
     };
 
     let started = Instant::now();
-    let report = match generate(&workspace_root(), mode, warnings) {
+    let renames = if accept_renames {
+        Renames::Accept
+    } else {
+        Renames::Keep
+    };
+    let report = match generate_with(&workspace_root(), mode, warnings, renames) {
         Ok(report) => report,
         Err(failure) => {
             eprintln!("{failure}");
