@@ -326,19 +326,24 @@ pub enum Bump {
 pub struct Report {
     /// Breaking changes first, then by location.
     pub changes: Vec<Change>,
+    /// What changes in the generated Rust API (methods, setters, types, fields and
+    /// variants added, removed or renamed), breaking first.
+    pub rust: Vec<crate::rust_api::Change>,
 }
 
 impl Report {
-    /// Whether any change is breaking.
+    /// Whether any change is breaking, on the wire or in the Rust API.
     pub fn is_breaking(&self) -> bool {
-        self.changes.iter().any(|c| c.breaking)
+        self.bump() == Bump::Major
     }
 
-    /// The kind of bump the changes call for: the largest of theirs.
+    /// The kind of bump the changes call for: the largest of theirs, on the wire and in
+    /// the Rust API.
     pub fn bump(&self) -> Bump {
         self.changes
             .iter()
             .map(|c| c.kind.bump())
+            .chain(self.rust.iter().map(crate::rust_api::Change::bump))
             .max()
             .unwrap_or(Bump::None)
     }
@@ -366,14 +371,23 @@ impl Report {
     pub fn summary(&self, current_version: &str) -> String {
         let breaking = self.changes.iter().filter(|c| c.breaking).count();
         let other = self.changes.len() - breaking;
-        if self.changes.is_empty() {
+        if self.changes.is_empty() && self.rust.is_empty() {
             return "no changes a client user can see".into();
         }
         let next = self
             .next_version(current_version)
             .unwrap_or_else(|| "?".into());
+        let rust = if self.rust.is_empty() {
+            String::new()
+        } else {
+            let breaking = self.rust.iter().filter(|c| c.bump() == Bump::Major).count();
+            format!(
+                "; Rust API: {breaking} breaking, {} non-breaking",
+                self.rust.len() - breaking
+            )
+        };
         format!(
-            "{breaking} breaking, {other} non-breaking change{}: lomi-client {current_version} → {next}",
+            "{breaking} breaking, {other} non-breaking change{}{rust}: lomi-client {current_version} → {next}",
             if self.changes.len() == 1 { "" } else { "s" }
         )
     }
@@ -386,6 +400,13 @@ impl Report {
             |title| format!("{title} changes:"),
             |c| format!("  - [{}] {}: {}", c.kind.id(), c.location, c.message),
         );
+        if !self.rust.is_empty() {
+            let _ = writeln!(out, "Rust API:");
+            for c in &self.rust {
+                let _ = writeln!(out, "  - [{:?}] {}", c.bump(), c.describe());
+            }
+            out.push('\n');
+        }
         let _ = writeln!(out, "{}", self.summary(current_version));
         out
     }
@@ -398,6 +419,13 @@ impl Report {
             |title| format!("### {title}\n"),
             |c| format!("- {} `{}`: {}", c.kind.id(), c.location, c.message),
         );
+        if !self.rust.is_empty() {
+            let _ = writeln!(out, "### Rust API\n");
+            for c in &self.rust {
+                let _ = writeln!(out, "- {:?}: {}", c.bump(), c.describe());
+            }
+            out.push('\n');
+        }
         let _ = writeln!(out, "**{}**", self.summary(current_version));
         out
     }
@@ -440,6 +468,10 @@ impl Report {
                 "location": c.location,
                 "message": c.message,
             })).collect::<Vec<_>>(),
+            "rust_api": self.rust.iter().map(|c| json!({
+                "bump": format!("{:?}", c.bump()).to_lowercase(),
+                "change": c.describe(),
+            })).collect::<Vec<_>>(),
         })
     }
 }
@@ -458,7 +490,11 @@ pub fn diff(old: &OpenAPI, new: &OpenAPI) -> Report {
     let mut changes = d.out;
     changes.sort_by(|a, b| (!a.breaking, &a.location).cmp(&(!b.breaking, &b.location)));
     changes.dedup();
-    Report { changes }
+    let rust = crate::rust_api::compare(
+        &crate::rust_api::surface(old),
+        &crate::rust_api::surface(new),
+    );
+    Report { changes, rust }
 }
 
 struct Differ<'a> {

@@ -25,6 +25,7 @@ pub mod operations;
 pub mod plan;
 pub mod refs;
 pub mod render;
+pub mod rust_api;
 pub mod source_map;
 pub mod stable;
 

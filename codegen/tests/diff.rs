@@ -441,8 +441,19 @@ fn reports_render_as_text_markdown_and_json() {
 Non-breaking changes:
   - [S023] schema status: enum value `expired` added (safe only because the client's enums are open: older clients decode it as `Unknown(\"expired\")`)
 
-1 breaking, 1 non-breaking changes: lomi-client 0.1.0 → 0.2.0
+Rust API:
+  - [Major] variant `types::Status::Completed` removed
+  - [Minor] variant `types::Status::Expired` added
+
+1 breaking, 1 non-breaking changes; Rust API: 1 breaking, 1 non-breaking: lomi-client 0.1.0 → 0.2.0
 "
+    );
+    assert!(
+        report
+            .to_markdown("0.1.0")
+            .contains("### Rust API\n\n- Major: variant `types::Status::Completed` removed\n"),
+        "{}",
+        report.to_markdown("0.1.0")
     );
     let md = report.to_markdown("0.1.0");
     assert!(
@@ -457,6 +468,11 @@ Non-breaking changes:
     assert_eq!(json["changes"].as_array().unwrap().len(), 2);
     assert_eq!(json["changes"][0]["code"], "S022");
     assert_eq!(json["bump"], "major");
+    assert_eq!(
+        json["rust_api"][1]["change"],
+        "variant `types::Status::Expired` added"
+    );
+    assert_eq!(json["rust_api"][1]["bump"], "minor");
 }
 
 #[test]

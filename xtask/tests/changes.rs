@@ -208,6 +208,18 @@ fn every_upstream_change_gets_its_expected_diagnostics_and_changes() {
                 .map(|c| c.kind.id().to_string())
                 .collect();
             changes.sort();
+            if let Some(rust) = case.get("rust") {
+                let got: Vec<String> = report
+                    .rust
+                    .iter()
+                    .map(|c| format!("{:?} {}", c.bump(), c.describe()))
+                    .collect();
+                if got != codes(rust) {
+                    failures.push(format!(
+                        "{name}: the Rust API changes are {got:?}, expected {rust}"
+                    ));
+                }
+            }
             let expected = codes(&case["changes"]);
             if changes != expected {
                 failures.push(format!(
