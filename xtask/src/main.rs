@@ -67,6 +67,14 @@ enum Command {
         #[arg(long)]
         root: Option<PathBuf>,
     },
+    /// Run cargo-semver-checks (the pinned version, installed from crates.io when
+    /// missing) on lomi-client as regenerated in the working tree against the committed
+    /// one: a second opinion beside diff-spec's Rust API report.
+    Semver {
+        /// The git revision of the published client (default: HEAD).
+        #[arg(long, default_value = "HEAD")]
+        baseline: String,
+    },
 }
 
 /// How `diff-spec` prints its report.
@@ -94,6 +102,7 @@ fn main() -> ExitCode {
         Command::CheckPythonDoc => run_python_doc(),
         Command::BenchCodegen => run_bench(),
         Command::BenchBuild { root } => run_build_bench(root),
+        Command::Semver { baseline } => run_semver(&baseline),
     }
 }
 
@@ -155,6 +164,61 @@ fn run_build_bench(root: Option<PathBuf>) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The cargo-semver-checks this project is checked with: its rustdoc JSON support must
+/// match the toolchain, so it moves with the toolchain, deliberately.
+const SEMVER_CHECKS_VERSION: &str = "0.50.0";
+
+/// `cargo semver-checks` on lomi-client against `baseline`, installing the pinned
+/// version first if another (or none) is on PATH.
+fn run_semver(baseline: &str) -> ExitCode {
+    let installed = std::process::Command::new("cargo")
+        .args(["semver-checks", "--version"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let wanted = format!("cargo-semver-checks {SEMVER_CHECKS_VERSION}");
+    if installed.as_deref() != Some(wanted.as_str()) {
+        eprintln!(
+            "installing {wanted} from crates.io (found {}); this takes several minutes…",
+            installed.as_deref().unwrap_or("none")
+        );
+        let status = std::process::Command::new("cargo")
+            .args(["install", "--locked", "cargo-semver-checks", "--version"])
+            .arg(format!("={SEMVER_CHECKS_VERSION}"))
+            .status();
+        if !status.is_ok_and(|s| s.success()) {
+            eprintln!("error: cannot install {wanted}: see cargo's output above");
+            return ExitCode::FAILURE;
+        }
+    }
+    let status = std::process::Command::new("cargo")
+        .current_dir(workspace_root())
+        .args([
+            "semver-checks",
+            "check-release",
+            "--package",
+            "lomi-client",
+            "--baseline-rev",
+            baseline,
+        ])
+        .status();
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(_) => {
+            eprintln!(
+                "cargo-semver-checks found changes that lomi-client's version does not allow \
+                 (compare with `cargo xtask diff-spec {baseline}:spec/lomi.yaml spec/lomi.yaml`)"
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: cannot run cargo semver-checks: {e}");
             ExitCode::FAILURE
         }
     }

@@ -24,6 +24,7 @@ fn help_lists_every_command() {
         "check-python-doc",
         "bench-codegen",
         "bench-build",
+        "semver",
     ] {
         assert!(out.contains(command), "{command} missing from:\n{out}");
     }
