@@ -67,6 +67,9 @@ pub use lomi_schema::Problem;
 use spec::Spec;
 use store::{Kind, Store};
 pub use webhooks::Delivery;
+/// The body of a webhook event as lomi. sends it (`{id, event, timestamp, data,
+/// lomi_environment}`), with its `id`: what the mock and `lomi webhooks send` sign and post.
+pub use webhooks::payload as event_payload;
 
 /// The spec the mock checks against unless told otherwise: the one `lomi-client` is
 /// generated from (`spec/lomi.yaml`, copied into this crate by `cargo xtask generate`).
