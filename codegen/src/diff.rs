@@ -524,31 +524,13 @@ fn operations_of<'a>(model: &Model<'a>) -> BTreeMap<String, Op<'a>> {
                 .iter()
                 .map(|p| (p.name().to_string(), p.param))
                 .collect();
-            let (shape, names) = path_shape(op.path);
+            let (shape, names) = crate::plan::path_shape(op.path);
             (
                 format!("{} {shape}", op.http_method.to_uppercase()),
                 (op.label.clone(), op.op, params, names),
             )
         })
         .collect()
-}
-
-/// `/a/{id}/b` → (`/a/{}/b`, [`id`]).
-fn path_shape(path: &str) -> (String, Vec<String>) {
-    let mut out = String::new();
-    let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push_str("{}");
-        names.push(rest[open + 1..close].to_string());
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    (out, names)
 }
 
 /// The Rust name of an operation or parameter: its `x-lomi-rust-name`, else the rule's.

@@ -402,6 +402,27 @@ fn sanitize(input: &str, case: impl Fn(&str) -> String, empty: &str) -> String {
     }
 }
 
+/// A path's shape and its parameters in order: `/a/{id}/b` → (`/a/{}/b`, [`id`]). Two
+/// operations of one method and shape are one operation whatever their parameters are
+/// called (a rename upstream), which is how the diff, the Rust API report and the
+/// stable names match them.
+pub fn path_shape(path: &str) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str("{}");
+        names.push(rest[open + 1..close].to_string());
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    (out, names)
+}
+
 /// The operation's request body and how it is encoded, by progenitor's rule.
 fn body_plan(model: &Model<'_>, op: &Operation<'_>) -> Option<BodyPlan> {
     let body = crate::refs::resolve(op.op.request_body.as_ref()?, model.components(), |c| {

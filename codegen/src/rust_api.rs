@@ -98,27 +98,9 @@ fn item(
     }
 }
 
-/// `/a/{id}/b` → `/a/{}/b`, and the path parameters in order.
-fn shape(path: &str) -> (String, Vec<&str>) {
-    let mut out = String::new();
-    let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push_str("{}");
-        names.push(&rest[open + 1..close]);
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    (out, names)
-}
-
 fn operations(plan: &Plan, out: &mut Vec<Item>) {
     for op in &plan.operations {
-        let (path_shape, path_names) = shape(&op.path);
+        let (path_shape, path_names) = plan::path_shape(&op.path);
         let id = format!("{} {path_shape}", op.http_method);
         out.push(item(ItemKind::Method, "Client", &op.method, &id));
         let builder = format!("builder::{}", op.builder);
@@ -150,23 +132,8 @@ fn operations(plan: &Plan, out: &mut Vec<Item>) {
 
 /// A schema's definition as text, without the extensions that only name things.
 fn definition<T: serde::Serialize>(schema: &T) -> String {
-    fn strip(v: serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(map) => serde_json::Value::Object(
-                map.into_iter()
-                    .filter(|(k, _)| k != plan::RUST_NAME_EXTENSION)
-                    .map(|(k, v)| (k, strip(v)))
-                    .collect(),
-            ),
-            serde_json::Value::Array(items) => {
-                serde_json::Value::Array(items.into_iter().map(strip).collect())
-            }
-            other => other,
-        }
-    }
     serde_json::to_value(schema)
-        .map(strip)
-        .map(|v| v.to_string())
+        .map(|v| crate::stable::definition(&v).to_string())
         .unwrap_or_default()
 }
 

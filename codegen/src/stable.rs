@@ -17,7 +17,7 @@
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Code, Diagnostic, pointer};
-use crate::plan::{RUST_NAME_EXTENSION, sanitize_pascal, sanitize_snake};
+use crate::plan::{RUST_NAME_EXTENSION, path_shape as shape, sanitize_pascal, sanitize_snake};
 
 /// What to do with a rename that would change a published Rust name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,24 +57,6 @@ pub fn stabilize(published: &Value, new: &mut Value, file: &str, renames: Rename
         schemas(published, new, file, &mut out);
     }
     out
-}
-
-/// `/checkout_sessions/{session_id}` → (`/checkout_sessions/{}`, [`session_id`]).
-fn shape(path: &str) -> (String, Vec<String>) {
-    let mut out = String::new();
-    let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push_str("{}");
-        names.push(rest[open + 1..close].to_string());
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    (out, names)
 }
 
 /// Every operation of `doc`: (method, path shape) → (path, its operation).
@@ -281,7 +263,7 @@ fn operations(
 }
 
 /// A schema without the extensions that only name things, to compare definitions.
-fn definition(schema: &Value) -> Value {
+pub fn definition(schema: &Value) -> Value {
     match schema {
         Value::Object(map) => Value::Object(
             map.iter()
