@@ -10,6 +10,7 @@
 //! [`derive::derive`] and [`generate`] return.
 
 pub mod aliases;
+pub mod cli;
 pub mod contract;
 pub mod derive;
 pub mod diagnostic;
@@ -52,6 +53,9 @@ pub struct Generated {
     /// The typed httpmock helpers for the same spec ([`render::render_httpmock`]), marker
     /// line first: the source of the `lomi-httpmock` crate.
     pub httpmock: String,
+    /// The `lomi` command's table of operations ([`cli`]), marker line first:
+    /// `lomi-cli/src/generated.rs`.
+    pub cli: String,
 }
 
 /// Runs the whole pipeline on `text`, the contents of the spec named `spec_file`.
@@ -78,6 +82,7 @@ pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic
     };
     let code = render::render(&spec).map_err(refused)?;
     let mock = render::render_httpmock(&spec).map_err(refused)?;
+    let cli = render::render_cli(&spec).map_err(refused)?;
     let marker = render::marker(spec_file, &loaded.sha256);
     let contents = format!("{marker}{code}");
     Ok(Generated {
@@ -88,5 +93,6 @@ pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic
         warnings: diagnostics,
         spec_sha256: loaded.sha256,
         httpmock: format!("{marker}{mock}"),
+        cli: format!("{marker}{cli}"),
     })
 }

@@ -110,6 +110,10 @@ pub struct OperationPlan {
     pub success: Vec<ResponsePlan>,
     /// Whether the operation follows lomi.'s offset-pagination list pattern.
     pub paginated: bool,
+    /// The operation's first tag (`Checkout Sessions`), if any: its resource.
+    pub tag: Option<String>,
+    /// What it does to its resource.
+    pub kind: OperationKind,
     /// For a paginated list, the `limit` its stream sends when the builder sets none
     /// (the parameter's default, else 20 within its bounds): a stream always says its
     /// page size, so that a short page can be told from a server's own default.
@@ -166,6 +170,54 @@ pub enum BodyContent {
 pub struct BodyPlan {
     /// How it is encoded.
     pub content: BodyContent,
+    /// The top-level properties of a JSON object body, for tools that build one from
+    /// flags (the `lomi` command); empty for any other body.
+    pub properties: Vec<PropertyPlan>,
+}
+
+/// One top-level property of a request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyPlan {
+    /// Its name on the wire.
+    pub name: String,
+    /// What a value of it is written as.
+    pub kind: ValueKind,
+    /// Whether the body must have it.
+    pub required: bool,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// How a value is written on a command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Text, sent as a JSON string.
+    Text,
+    /// A whole number.
+    Integer,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// JSON (objects, arrays, and anything else).
+    Json,
+}
+
+/// What an operation does to its resource, for tools that name it by a verb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    /// `POST /things`.
+    Create,
+    /// `GET /things`.
+    List,
+    /// `GET /things/{id}`.
+    Retrieve,
+    /// `PATCH` or `PUT /things/{id}`.
+    Update,
+    /// `DELETE /things/{id}`.
+    Delete,
+    /// Anything else: named by its operationId.
+    Other,
 }
 
 /// The statuses one success response covers.
@@ -273,6 +325,8 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                     .collect(),
                 body: body_plan(model, op),
                 success: success_responses(model, op),
+                tag: op.op.tags.first().cloned(),
+                kind: operation_kind(op.http_method, op.path),
                 paginated: offset_list(model, op).is_some(),
                 page_size: offset_list(model, op).map(|()| page_size(op)),
             })
@@ -431,6 +485,16 @@ fn body_plan(model: &Model<'_>, op: &Operation<'_>) -> Option<BodyPlan> {
     // progenitor takes a body of exactly one media type (the lint refuses others).
     let (media, _) = body.content.first()?;
     let bare = media.split(';').next().unwrap_or_default().trim();
+    let properties = match bare {
+        "application/json" => body
+            .content
+            .first()
+            .and_then(|(_, media)| media.schema.as_ref())
+            .and_then(|schema| model.schema(schema))
+            .map(|schema| body_properties(model, schema))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let content = match bare {
         "application/json" => BodyContent::Json,
         "application/x-www-form-urlencoded" => BodyContent::Form,
@@ -438,7 +502,51 @@ fn body_plan(model: &Model<'_>, op: &Operation<'_>) -> Option<BodyPlan> {
         "text/plain" | "text/x-markdown" => BodyContent::Text(bare.to_string()),
         _ => return None,
     };
-    Some(BodyPlan { content })
+    Some(BodyPlan {
+        content,
+        properties,
+    })
+}
+
+/// The top-level properties of an object body schema.
+fn body_properties(model: &Model<'_>, schema: &Schema) -> Vec<PropertyPlan> {
+    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+        return Vec::new();
+    };
+    object
+        .properties
+        .iter()
+        .map(|(name, property)| {
+            let resolved = model.boxed_schema(property);
+            let kind = match resolved.map(|s| &s.schema_kind) {
+                Some(SchemaKind::Type(Type::String(_))) => ValueKind::Text,
+                Some(SchemaKind::Type(Type::Integer(_))) => ValueKind::Integer,
+                Some(SchemaKind::Type(Type::Number(_))) => ValueKind::Number,
+                Some(SchemaKind::Type(Type::Boolean(_))) => ValueKind::Boolean,
+                _ => ValueKind::Json,
+            };
+            PropertyPlan {
+                name: name.clone(),
+                kind,
+                required: object.required.contains(name),
+                description: resolved.and_then(|s| s.schema_data.description.clone()),
+            }
+        })
+        .collect()
+}
+
+/// What an operation does to its resource: by method, on a collection (a path that does
+/// not end in a parameter) or an item (one that does).
+fn operation_kind(method: &str, path: &str) -> OperationKind {
+    let item = path.trim_end_matches('/').ends_with('}');
+    match (method.to_uppercase().as_str(), item) {
+        ("POST", false) => OperationKind::Create,
+        ("GET", false) => OperationKind::List,
+        ("GET", true) => OperationKind::Retrieve,
+        ("PATCH" | "PUT", true) => OperationKind::Update,
+        ("DELETE", true) => OperationKind::Delete,
+        _ => OperationKind::Other,
+    }
 }
 
 /// The success responses as progenitor reads them: a code from 200 to 299, a `2XX`
@@ -738,7 +846,8 @@ components:
         assert_eq!(
             send.body,
             Some(BodyPlan {
-                content: BodyContent::Form
+                content: BodyContent::Form,
+                properties: Vec::new(),
             })
         );
         assert_eq!(
@@ -758,7 +867,8 @@ components:
         assert_eq!(
             put.body,
             Some(BodyPlan {
-                content: BodyContent::Text("text/plain".into())
+                content: BodyContent::Text("text/plain".into()),
+                properties: Vec::new(),
             }),
             "a referenced body, its media type without parameters"
         );
@@ -769,6 +879,75 @@ components:
                 kind: ResponseKind::Raw
             }],
             "`default` alone is the success"
+        );
+    }
+
+    #[test]
+    fn json_bodies_list_their_properties_and_operations_their_kind() {
+        let p = plan_of(
+            "
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    post:
+      operationId: createThing
+      tags: [Thing Store]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string, description: What it is called}
+                count: {type: integer}
+                price: {type: number}
+                open: {type: boolean}
+                tags: {type: array, items: {type: string}}
+      responses: {'201': {description: made}}
+  /things/{id}:
+    put:
+      operationId: replaceThing
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: done}}
+    post:
+      operationId: archiveThing
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: done}}
+",
+        );
+        let create = &p.operations[0];
+        assert_eq!(
+            (create.kind, create.tag.as_deref()),
+            (OperationKind::Create, Some("Thing Store"))
+        );
+        let props: Vec<(&str, ValueKind, bool)> = create
+            .body
+            .as_ref()
+            .unwrap()
+            .properties
+            .iter()
+            .map(|p| (p.name.as_str(), p.kind, p.required))
+            .collect();
+        assert_eq!(
+            props,
+            [
+                ("name", ValueKind::Text, true),
+                ("count", ValueKind::Integer, false),
+                ("price", ValueKind::Number, false),
+                ("open", ValueKind::Boolean, false),
+                ("tags", ValueKind::Json, false),
+            ]
+        );
+        let kinds: Vec<OperationKind> = p.operations.iter().map(|o| o.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                OperationKind::Create,
+                OperationKind::Update,
+                OperationKind::Other
+            ]
         );
     }
 

@@ -143,6 +143,14 @@ pub fn render_httpmock(spec: &OpenAPI) -> Result<String, RenderError> {
     })
 }
 
+/// The `lomi` command's table of operations for `spec` ([`crate::cli`]), formatted.
+pub fn render_cli(spec: &OpenAPI) -> Result<String, RenderError> {
+    let plan = plan::plan(spec);
+    let file: syn::File = syn::parse2(crate::cli::items(&plan))
+        .map_err(|e| RenderError(format!("the generator produced unparsable Rust: {e}")))?;
+    Ok(format(&file))
+}
+
 /// The format stage: the syntax tree as source text.
 pub fn format(file: &syn::File) -> String {
     prettyplease::unparse(file)

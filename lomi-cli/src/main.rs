@@ -1,5 +1,10 @@
-//! `lomi`: lomi.'s webhook events from the shell.
+//! `lomi`: lomi.'s API and webhook events from the shell.
 //!
+//! - Every operation of the spec, from the table `cargo xtask generate` writes
+//!   (`generated.rs`): `lomi checkout-sessions create --amount 15000 --currency-code XOF
+//!   …`, `list [--all]`, `retrieve ID`, `update ID --metadata '{…}'`, `delete ID`, with
+//!   `--base-url`, `--live`, `--api-key` (or `LOMI_API_KEY`), `--idempotency-key` and
+//!   `--timeout`; the answer is printed as JSON.
 //! - `lomi webhooks send --to URL --secret whsec_… --event NAME [--data FILE]` signs an
 //!   event exactly as lomi. does (the body `{id, event, timestamp, data,
 //!   lomi_environment}`, `X-Lomi-Signature` the HMAC-SHA256 of its bytes) and POSTs it to
@@ -7,27 +12,37 @@
 //! - `lomi webhooks verify --secret whsec_… --signature HEX < body.json` checks a captured
 //!   body and says why it fails.
 //!
-//! Exit codes: 0 done; 1 refused (the endpoint answered an error, or the signature does
-//! not match); 2 a bad argument or input (clap's own code for usage errors); 3 the
-//! endpoint could not be reached.
+//! Exit codes: 0 done; 1 refused (lomi. or the endpoint answered an error, or the
+//! signature does not match); 2 a bad argument or input (clap's own code for usage
+//! errors); 3 no answer (connection, timeout); 4 an answer that is not what the spec says.
 
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use lomi_client::webhooks::{self, EVENT_HEADER, EventType, SIGNATURE_HEADER};
+
+// Machine output: formatted by prettyplease, not rustfmt (`cargo xtask generate`).
+#[rustfmt::skip]
+mod generated;
+mod run;
+mod table;
 
 #[derive(Parser)]
 #[command(
     name = "lomi",
     version,
-    about = "lomi.'s webhook events from the shell"
+    about = "lomi.'s API and webhook events from the shell",
+    subcommand_required = true,
+    arg_required_else_help = true
 )]
 struct Cli {
+    #[command(flatten)]
+    globals: run::Globals,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -68,25 +83,21 @@ enum Webhooks {
 }
 
 /// Why a command failed, and so its exit code.
-enum Failure {
-    /// The endpoint or the signature said no (1).
+pub(crate) enum Failure {
+    /// lomi., the endpoint or the signature said no (1).
     Refused(String),
     /// An argument or input is wrong (2).
     Input(String),
-    /// The endpoint could not be reached (3).
+    /// Nothing answered (3).
     Unreachable(String),
+    /// The answer is not what the spec says (4).
+    Decode(String),
 }
 
 fn main() -> ExitCode {
-    let result = match Cli::parse().command {
-        Command::Webhooks(Webhooks::Send {
-            to,
-            secret,
-            event,
-            data,
-        }) => send(&to, &secret, &event, data.as_ref()),
-        Command::Webhooks(Webhooks::Verify { secret, signature }) => verify(&secret, &signature),
-    };
+    let command = Cli::command().subcommands(table::commands(generated::OPERATIONS));
+    let matches = command.get_matches();
+    let result = dispatch(&matches);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -94,10 +105,44 @@ fn main() -> ExitCode {
                 Failure::Refused(m) => (1, m),
                 Failure::Input(m) => (2, m),
                 Failure::Unreachable(m) => (3, m),
+                Failure::Decode(m) => (4, m),
             };
             eprintln!("error: {message}");
             ExitCode::from(code)
         }
+    }
+}
+
+fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
+    let globals =
+        run::Globals::from_arg_matches(matches).map_err(|e| Failure::Input(e.to_string()))?;
+    match matches.subcommand() {
+        Some(("webhooks", _)) => match Cli::from_arg_matches(matches)
+            .map_err(|e| Failure::Input(e.to_string()))?
+            .command
+        {
+            Some(Command::Webhooks(Webhooks::Send {
+                to,
+                secret,
+                event,
+                data,
+            })) => send(&to, &secret, &event, data.as_ref()),
+            Some(Command::Webhooks(Webhooks::Verify { secret, signature })) => {
+                verify(&secret, &signature)
+            }
+            None => Err(Failure::Input("no command".into())),
+        },
+        Some((resource, sub)) => {
+            let (verb, args) = sub
+                .subcommand()
+                .ok_or_else(|| Failure::Input(format!("`lomi {resource}` needs a verb")))?;
+            let op = generated::OPERATIONS
+                .iter()
+                .find(|op| op.resource == resource && op.verb == verb)
+                .ok_or_else(|| Failure::Input(format!("no operation `{resource} {verb}`")))?;
+            run::operation(op, args, &globals)
+        }
+        None => Err(Failure::Input("no command: see `lomi --help`".into())),
     }
 }
 

@@ -27,6 +27,8 @@ pub const MOCK_SPEC_PATH: &str = "lomi-mock/spec/lomi.yaml";
 
 /// The generated typed httpmock helpers (the `lomi-httpmock` crate's source).
 pub const HTTPMOCK_PATH: &str = "lomi-httpmock/src/generated.rs";
+/// The `lomi` command's table of operations.
+pub const CLI_PATH: &str = "lomi-cli/src/generated.rs";
 
 /// The workspace root (the parent of this crate's folder).
 pub fn workspace_root() -> PathBuf {
@@ -231,6 +233,9 @@ pub fn generate_with(
     let summary = spec_change_summary(root, &spec);
     let mut report = ensure_files(root, GENERATED_DIR, &generated.files, mode)?;
     if let Some(change) = ensure_file(root, HTTPMOCK_PATH, &generated.httpmock, mode)? {
+        report.changed.push(change);
+    }
+    if let Some(change) = ensure_file(root, CLI_PATH, &generated.cli, mode)? {
         report.changed.push(change);
     }
     if let Some(change) = ensure_file(root, SPEC_PATH, &spec, mode)? {

@@ -319,10 +319,11 @@ fn run(ws: &Path, target: &Path, args: &[&str]) {
     );
 }
 
-/// A spec's client module and httpmock helpers.
+/// A spec's client module, httpmock helpers and `lomi` command table.
 struct Generated {
     client: String,
     httpmock: String,
+    cli: String,
 }
 
 fn generated(name: &str, spec: &str) -> Generated {
@@ -331,7 +332,46 @@ fn generated(name: &str, spec: &str) -> Generated {
     Generated {
         client: out.files[0].contents.clone(),
         httpmock: out.httpmock,
+        cli: out.cli,
     }
+}
+
+/// A copy of lomi-cli named `cli-<name>` (binary `lomi-<name>`) with the spec's command
+/// table, built on the spec's client crate: every spec's `lomi` command compiles.
+fn cli_crate(root: &Path, ws: &Path, name: &str, code: &Generated) {
+    let dir = ws.join("cli").join(name);
+    xtask::copy_dir(
+        &root.join("lomi-cli/src"),
+        &dir.join("src"),
+        &["generated.rs"],
+    )
+    .unwrap();
+    fs::write(dir.join("src/generated.rs"), &code.cli).unwrap();
+    let manifest = fs::read_to_string(root.join("lomi-cli/Cargo.toml")).unwrap();
+    let toml = xtask::edit_manifest(&manifest, |doc| {
+        doc["package"]["name"] = toml_edit::value(format!("cli-{name}"));
+        if let Some(bins) = doc.get_mut("bin").and_then(|b| b.as_array_of_tables_mut()) {
+            for bin in bins.iter_mut() {
+                bin["name"] = toml_edit::value(format!("lomi-{name}"));
+            }
+        }
+        let deps = &mut doc["dependencies"];
+        let mut client = toml_edit::InlineTable::new();
+        client.insert("path", format!("../../c/{name}").into());
+        client.insert("package", format!("contract-{name}").into());
+        client.insert(
+            "features",
+            toml_edit::Value::Array(toml_edit::Array::from_iter(["webhooks"])),
+        );
+        deps["lomi-client"] = toml_edit::value(client);
+        let mut mock = toml_edit::InlineTable::new();
+        mock.insert("path", root.join("lomi-mock").display().to_string().into());
+        deps["lomi-mock"] = toml_edit::value(mock);
+        if let Some(doc) = doc.as_table_mut().get_mut("dev-dependencies") {
+            *doc = toml_edit::Item::None;
+        }
+    });
+    fs::write(dir.join("Cargo.toml"), toml).unwrap();
 }
 
 #[test]
@@ -355,6 +395,7 @@ fn the_hand_written_crate_compiles_with_the_client_of_every_spec() {
         let code = generated(&name, &fs::read_to_string(path).unwrap());
         let test = behaviour(&name);
         client_crate(&root, &ws, &name, &code, test);
+        cli_crate(&root, &ws, &name, &code);
         members.push(name);
     }
 
@@ -374,13 +415,10 @@ fn the_hand_written_crate_compiles_with_the_client_of_every_spec() {
     let crate_name = format!("contract_{}", WHOLE_API.replace('-', "_"));
     let (calls, resources) = calls_test(&crate_name, &parsed);
     assert_eq!(resources, 22, "one call per resource");
-    client_crate(
-        &root,
-        &ws,
-        WHOLE_API,
-        &generated(WHOLE_API, &whole.text),
-        Some(calls),
-    );
+    let whole_code = generated(WHOLE_API, &whole.text);
+    client_crate(&root, &ws, WHOLE_API, &whole_code, Some(calls));
+    // lomi.'s whole API from the shell: a command per resource, a verb per operation.
+    cli_crate(&root, &ws, WHOLE_API, &whole_code);
     members.push(WHOLE_API.into());
 
     // A newer upstream: lomi. renames other resources' paths and drops the delete
@@ -405,7 +443,16 @@ fn the_hand_written_crate_compiles_with_the_client_of_every_spec() {
     client_crate(&root, &ws, "newer-upstream", &code, None);
     members.push("newer-upstream".into());
 
-    let paths: Vec<String> = members.iter().map(|m| format!("c/{m}")).collect();
+    let corpus_specs: Vec<String> = specs
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .chain([WHOLE_API.to_string()])
+        .collect();
+    let paths: Vec<String> = members
+        .iter()
+        .map(|m| format!("c/{m}"))
+        .chain(corpus_specs.iter().map(|m| format!("cli/{m}")))
+        .collect();
     fs::write(
         ws.join("Cargo.toml"),
         xtask::scratch_manifest(&root, &paths),

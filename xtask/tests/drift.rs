@@ -97,6 +97,7 @@ fn an_upstream_change_without_regenerating_is_caught_in_the_spec_and_the_client(
             SPEC_PATH,
             "lomi-client/src/generated/mod.rs",
             "lomi-httpmock/src/generated.rs",
+            "lomi-cli/src/generated.rs",
             "lomi-mock/spec/lomi.yaml"
         ]
     );

@@ -1,0 +1,184 @@
+//! The `lomi` command's operations, emitted from the [`Plan`]: a table of every
+//! operation with its resource (its tag in kebab case), its verb (what it does: create,
+//! list, retrieve, update, delete, else its operationId in kebab case), its parameters
+//! and its body's properties. `lomi-cli` builds its commands and requests from the table,
+//! so an operation added to the spec is a command with no hand edit.
+//!
+//! The table's types (`Operation`, `Param`, `Location`, `Kind`) are `lomi-cli`'s
+//! (`src/table.rs`); the generated file is `lomi-cli/src/generated.rs`.
+
+use heck::ToKebabCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::plan::{OperationKind, OperationPlan, ParamLocation, Plan, ValueKind};
+
+/// The table as a syntax tree.
+pub fn items(plan: &Plan) -> TokenStream {
+    let mut taken: Vec<(String, String)> = Vec::new();
+    let operations = plan.operations.iter().map(|op| {
+        let resource = resource(op);
+        let mut verb = match op.kind {
+            OperationKind::Create => "create".to_string(),
+            OperationKind::List => "list".to_string(),
+            OperationKind::Retrieve => "retrieve".to_string(),
+            OperationKind::Update => "update".to_string(),
+            OperationKind::Delete => "delete".to_string(),
+            OperationKind::Other => op.operation_id.to_kebab_case(),
+        };
+        // Two lists of one resource: the second is named by its operationId.
+        if taken.contains(&(resource.clone(), verb.clone())) {
+            verb = op.operation_id.to_kebab_case();
+        }
+        taken.push((resource.clone(), verb.clone()));
+        operation(op, &resource, &verb)
+    });
+    quote! {
+        // A spec without parameters or bodies names no `Param`, `Kind` or `Location`.
+        #[allow(unused_imports)]
+        use crate::table::{Kind, Location, Operation, Param};
+
+        /// Every operation of the spec, in document order.
+        pub const OPERATIONS: &[Operation] = &[#(#operations),*];
+    }
+}
+
+/// The operation's resource: its tag, else the first segment of its path, in kebab case.
+fn resource(op: &OperationPlan) -> String {
+    let name = op.tag.clone().unwrap_or_else(|| {
+        op.path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("api")
+            .to_string()
+    });
+    let kebab = name.to_kebab_case();
+    if kebab.is_empty() {
+        "api".to_string()
+    } else {
+        kebab
+    }
+}
+
+fn kind(k: ValueKind) -> TokenStream {
+    let variant = match k {
+        ValueKind::Text => format_ident!("Text"),
+        ValueKind::Integer => format_ident!("Integer"),
+        ValueKind::Number => format_ident!("Number"),
+        ValueKind::Boolean => format_ident!("Boolean"),
+        ValueKind::Json => format_ident!("Json"),
+    };
+    quote!(Kind::#variant)
+}
+
+fn help(description: &Option<String>) -> String {
+    description
+        .as_deref()
+        .and_then(|d| d.lines().next())
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
+    let (id, method, path) = (&op.operation_id, &op.http_method, &op.path);
+    let about = op
+        .summary
+        .clone()
+        .or_else(|| op.description.clone())
+        .unwrap_or_else(|| format!("{method} {path}"));
+    let params = op.params.iter().map(|p| {
+        let location = match p.location {
+            ParamLocation::Path => format_ident!("Path"),
+            ParamLocation::Query => format_ident!("Query"),
+            ParamLocation::Header => format_ident!("Header"),
+        };
+        let name = &p.name;
+        let flag = p.name.to_kebab_case();
+        let required = p.required;
+        let help = help(&p.description);
+        quote! {
+            Param {
+                name: #name,
+                flag: #flag,
+                location: Location::#location,
+                kind: Kind::Text,
+                required: #required,
+                help: #help,
+            }
+        }
+    });
+    let properties = op.body.iter().flat_map(|b| &b.properties).map(|p| {
+        let name = &p.name;
+        let flag = p.name.to_kebab_case();
+        let kind = kind(p.kind);
+        let required = p.required;
+        let help = help(&p.description);
+        quote! {
+            Param {
+                name: #name,
+                flag: #flag,
+                location: Location::Body,
+                kind: #kind,
+                required: #required,
+                help: #help,
+            }
+        }
+    });
+    let has_body = op.body.is_some();
+    let paginated = op.paginated;
+    let page_size = op.page_size.unwrap_or(20);
+    quote! {
+        Operation {
+            resource: #resource,
+            verb: #verb,
+            id: #id,
+            method: #method,
+            path: #path,
+            about: #about,
+            params: &[#(#params),*],
+            body: &[#(#properties),*],
+            has_body: #has_body,
+            paginated: #paginated,
+            page_size: #page_size,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_are_tags_and_verbs_are_kinds_or_operation_ids() {
+        let spec = serde_yaml::from_str(
+            "
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /payment_links:
+    get: {operationId: listPaymentLinks, tags: [Payment Links], responses: {'204': {description: ok}}}
+  /payment_links/active:
+    get: {operationId: listActivePaymentLinks, tags: [Payment Links], responses: {'204': {description: ok}}}
+  /health:
+    get: {operationId: getHealth, responses: {'204': {description: ok}}}
+",
+        )
+        .unwrap();
+        let table = crate::render::format(&syn::parse2(items(&crate::plan::plan(&spec))).unwrap());
+        let flat: String = table.split_whitespace().collect();
+        for (resource, verb) in [
+            ("payment-links", "list"),
+            // A second list of the resource is named by its operationId.
+            ("payment-links", "list-active-payment-links"),
+            // Untagged: the path's first segment.
+            ("health", "list"),
+        ] {
+            assert!(
+                flat.contains(&format!("resource:\"{resource}\",verb:\"{verb}\"")),
+                "{resource} {verb} in {table}"
+            );
+        }
+    }
+}
