@@ -27,6 +27,7 @@ use lomi_client::webhooks::{self, EVENT_HEADER, EventType, SIGNATURE_HEADER};
 // Machine output: formatted by prettyplease, not rustfmt (`cargo xtask generate`).
 #[rustfmt::skip]
 mod generated;
+mod config;
 mod run;
 mod table;
 
@@ -50,6 +51,10 @@ enum Command {
     /// Webhook events: sign and send one, or check a captured one.
     #[command(subcommand)]
     Webhooks(Webhooks),
+    /// Keep an API key for the next commands: read from standard input (never a flag,
+    /// which other users of the machine could see), written to the config file with
+    /// mode 0600.
+    Login,
 }
 
 #[derive(Subcommand)]
@@ -130,8 +135,9 @@ fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
             Some(Command::Webhooks(Webhooks::Verify { secret, signature })) => {
                 verify(&secret, &signature)
             }
-            None => Err(Failure::Input("no command".into())),
+            _ => Err(Failure::Input("no command".into())),
         },
+        Some(("login", _)) => config::login(),
         Some((resource, sub)) => {
             let (verb, args) = sub
                 .subcommand()

@@ -48,12 +48,15 @@ fn seconds(text: &str) -> Result<Duration, String> {
 fn client(globals: &Globals) -> Result<Client, Failure> {
     let key = match &globals.api_key {
         Some(key) => key.clone(),
-        None => std::env::var(lomi_client::ENV_API_KEY).map_err(|_| {
-            Failure::Input(format!(
-                "no API key: set {} (or pass --api-key)",
-                lomi_client::ENV_API_KEY
-            ))
-        })?,
+        None => match std::env::var(lomi_client::ENV_API_KEY) {
+            Ok(key) => key,
+            Err(_) => crate::config::api_key()?.ok_or_else(|| {
+                Failure::Input(format!(
+                    "no API key: set {}, or run `lomi login` (or pass --api-key)",
+                    lomi_client::ENV_API_KEY
+                ))
+            })?,
+        },
     };
     let mut builder = Client::builder(key);
     builder = match &globals.base_url {

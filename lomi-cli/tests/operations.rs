@@ -32,6 +32,7 @@ fn lomi(base: &str) -> Command {
     let mut command = Command::cargo_bin("lomi").unwrap();
     command
         .env("LOMI_API_KEY", KEY)
+        .env("LOMI_CONFIG_DIR", "/nonexistent/lomi-cli-test")
         .env_remove("LOMI_BASE_URL")
         .args(["--base-url", base]);
     command
@@ -235,6 +236,7 @@ fn bad_input_is_one_line_naming_what_is_wrong() {
     let (code, _, err) = run(Command::cargo_bin("lomi")
         .unwrap()
         .env_remove("LOMI_API_KEY")
+        .env("LOMI_CONFIG_DIR", "/nonexistent/lomi-cli-test")
         .args(["checkout-sessions", "retrieve", "cs_1", "--base-url", &base]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no API key: set LOMI_API_KEY"), "{err}");
@@ -261,4 +263,38 @@ fn every_operation_of_the_spec_is_a_command() {
     for verb in ["create", "list", "retrieve", "update", "delete"] {
         assert!(help.contains(verb), "{verb} missing from:\n{help}");
     }
+}
+
+#[test]
+fn login_keeps_the_key_from_standard_input_readable_by_its_owner_only() {
+    let base = mock();
+    let dir = std::env::temp_dir().join(format!("lomi-cli-login-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let login = || {
+        let mut command = Command::cargo_bin("lomi").unwrap();
+        command
+            .env("LOMI_CONFIG_DIR", &dir)
+            .env_remove("LOMI_API_KEY");
+        command
+    };
+    let (code, _, err) = run(login().arg("login").write_stdin(""));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no key on standard input"), "{err}");
+    let (code, out, err) = run(login().arg("login").write_stdin(format!("{KEY}\n")));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("config.toml"), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("config.toml"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The next command finds the key without LOMI_API_KEY.
+    let (code, out, err) = run(login().args(["checkout-sessions", "list", "--base-url", &base]));
+    assert_eq!(code, 0, "{err}");
+    assert!(json(&out)["data"].is_array(), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
 }
