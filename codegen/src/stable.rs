@@ -200,11 +200,13 @@ fn operations(
             // Another operation: its parameters are not compared.
             continue;
         }
-        if renames == Renames::Accept {
-            continue;
-        }
         let (old_names, new_names) = (shape(old_path).1, shape(&path).1);
         for (old_name, new_name) in old_names.iter().zip(&new_names) {
+            // Accepting renames takes this one's new name; a name kept before, for a
+            // parameter not renamed now, stays kept.
+            if renames == Renames::Accept && old_name != new_name {
+                continue;
+            }
             let Some(old_at) = path_param_pointer(published, old_path, &method, old_name) else {
                 continue;
             };
@@ -439,6 +441,10 @@ components:
         let found = stabilize(&published, &mut accepted, "spec/lomi.yaml", Renames::Accept);
         assert!(found.notes.is_empty());
         assert_eq!(accepted, doc(&PUBLISHED.replace("session_id", "id")));
+        // Accepting another rename later keeps the name kept before.
+        let mut later = doc(&PUBLISHED.replace("session_id", "id"));
+        stabilize(&republished, &mut later, "spec/lomi.yaml", Renames::Accept);
+        assert_eq!(later, republished);
     }
 
     #[test]
