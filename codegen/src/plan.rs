@@ -456,7 +456,7 @@ fn sanitize(input: &str, case: impl Fn(&str) -> String, empty: &str) -> String {
     }
 }
 
-/// A path's shape and its parameters in order: `/a/{id}/b` → (`/a/{}/b`, [`id`]). Two
+/// A path's shape and its parameters in order: `/a/{id}/b` → `("/a/{}/b", ["id"])`. Two
 /// operations of one method and shape are one operation whatever their parameters are
 /// called (a rename upstream), which is how the diff, the Rust API report and the
 /// stable names match them.
