@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{Code, Diagnostic, pointer, unescape_token};
 use crate::load::attempt;
+use crate::model::METHODS;
 use crate::source_map::SourceMap;
 
 /// The result of [`derive()`]: the text of the derived spec.
@@ -417,10 +418,6 @@ fn collect_refs<'a>(node: &'a Value, out: &mut Vec<&'a str>) {
         _ => {}
     }
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 fn operations(document: &Value) -> impl Iterator<Item = &Map<String, Value>> {
     document

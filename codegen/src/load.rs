@@ -5,6 +5,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{Code, Diagnostic, pointer, unescape_token};
+use crate::model::METHODS;
 use crate::source_map::SourceMap;
 
 /// A spec that parsed, with what is needed to point back into its text.
@@ -247,10 +248,6 @@ enum Kind {
     Schema,
     SchemaList,
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Finds the innermost part of `value` (a node of kind `kind`) that fails to deserialize.
 fn refine(value: &Value, kind: Kind) -> Option<(Vec<String>, String)> {

@@ -86,8 +86,9 @@ pub fn has_explicit_success(responses: &Responses) -> bool {
     responses.responses.keys().any(is_success)
 }
 
-/// progenitor's order of a path item's operations.
-const METHODS: [&str; 8] = [
+/// The eight operations a path item may hold, in progenitor's order (the order of
+/// every walk over a document's operations).
+pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 

@@ -17,6 +17,7 @@
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Code, Diagnostic, pointer};
+use crate::model::METHODS;
 use crate::plan::{RUST_NAME_EXTENSION, path_shape as shape, sanitize_pascal, sanitize_snake};
 
 /// What to do with a rename that would change a published Rust name.
@@ -43,10 +44,6 @@ pub struct Stabilized {
 pub fn published(text: &str) -> Option<Value> {
     serde_yaml::from_str(text).ok()
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Compares `new` (the derived document, named `file`) with `published`, pinning the
 /// Rust names of renamed path parameters in `new`.
