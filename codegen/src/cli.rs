@@ -81,6 +81,28 @@ fn help(description: &Option<String>) -> String {
         .to_string()
 }
 
+/// One `Param` of the table.
+fn param(
+    name: &str,
+    location: proc_macro2::Ident,
+    kind: TokenStream,
+    required: bool,
+    description: &Option<String>,
+) -> TokenStream {
+    let flag = name.to_kebab_case();
+    let help = help(description);
+    quote! {
+        Param {
+            name: #name,
+            flag: #flag,
+            location: Location::#location,
+            kind: #kind,
+            required: #required,
+            help: #help,
+        }
+    }
+}
+
 fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
     let (id, method, path) = (&op.operation_id, &op.http_method, &op.path);
     let about = op
@@ -94,37 +116,18 @@ fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
             ParamLocation::Query => format_ident!("Query"),
             ParamLocation::Header => format_ident!("Header"),
         };
-        let name = &p.name;
-        let flag = p.name.to_kebab_case();
-        let required = p.required;
-        let help = help(&p.description);
-        quote! {
-            Param {
-                name: #name,
-                flag: #flag,
-                location: Location::#location,
-                kind: Kind::Text,
-                required: #required,
-                help: #help,
-            }
-        }
+        // Parameters are written as text; the request carries them as text too.
+        param(
+            &p.name,
+            location,
+            quote!(Kind::Text),
+            p.required,
+            &p.description,
+        )
     });
     let properties = op.body.iter().flat_map(|b| &b.properties).map(|p| {
-        let name = &p.name;
-        let flag = p.name.to_kebab_case();
-        let kind = kind(p.kind);
-        let required = p.required;
-        let help = help(&p.description);
-        quote! {
-            Param {
-                name: #name,
-                flag: #flag,
-                location: Location::Body,
-                kind: #kind,
-                required: #required,
-                help: #help,
-            }
-        }
+        let location = format_ident!("Body");
+        param(&p.name, location, kind(p.kind), p.required, &p.description)
     });
     let has_body = op.body.is_some();
     let paginated = op.paginated;
