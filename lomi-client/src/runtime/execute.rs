@@ -113,6 +113,13 @@ impl Response {
     }
 }
 
+impl Buffered {
+    /// Whether the status is an error (4xx or 5xx).
+    fn failed(&self) -> bool {
+        self.status.is_client_error() || self.status.is_server_error()
+    }
+}
+
 /// What one attempt ended with: a response read whole (or too large to), or a failure
 /// to send or to read.
 type Attempted = Result<Buffered, reqwest::Error>;
@@ -211,7 +218,7 @@ async fn attempts(
         None => settings.retry,
     };
     let mut retry = 0;
-    let (outcome, attempts) = loop {
+    let (outcome, attempts, asked) = loop {
         // A copy for the next attempt: the same body and the same idempotency key.
         let spare = if retry < policy.max_retries() {
             request.try_clone()
@@ -254,8 +261,8 @@ async fn attempts(
                     }
                 }
                 // Only a failure can ask to be retried later.
-                let failed = response.status.is_client_error() || response.status.is_server_error();
-                let asked = failed
+                let asked = response
+                    .failed()
                     .then(|| retry_after(&response.headers, SystemTime::now()))
                     .flatten();
                 (Attempt::Status(response.status.as_u16()), asked)
@@ -273,7 +280,7 @@ async fn attempts(
                 request = spare;
                 retry += 1;
             }
-            _ => break (outcome, attempt),
+            _ => break (outcome, attempt, asked),
         }
     };
     call.record("attempts", attempts);
@@ -291,8 +298,8 @@ async fn attempts(
             body_excerpt: String::new(),
         })));
     }
-    if response.status.is_client_error() || response.status.is_server_error() {
-        return Err(api_error(operation, &response, attempts, SystemTime::now()));
+    if response.failed() {
+        return Err(api_error(operation, &response, attempts, asked));
     }
     Ok(Response {
         status: response.status,
@@ -368,7 +375,12 @@ fn transport_error(
 /// An error status, whose body may or may not be an error envelope: without one, the
 /// error keeps its status and an excerpt of the body. The request id of the response
 /// header wins over the one in the body.
-fn api_error(operation: &Operation, response: &Buffered, attempts: u32, now: SystemTime) -> Error {
+fn api_error(
+    operation: &Operation,
+    response: &Buffered,
+    attempts: u32,
+    retry_after: Option<Duration>,
+) -> Error {
     let (parts, body_excerpt) = match envelope(&response.body) {
         Some(parts) => (parts, None),
         None => (ErrorParts::default(), Some(excerpt(&response.body))),
@@ -380,7 +392,7 @@ fn api_error(operation: &Operation, response: &Buffered, attempts: u32, now: Sys
         message: parts.message,
         details: parts.details,
         request_id: request_id(&response.headers).or(parts.request_id),
-        retry_after: retry_after(&response.headers, now),
+        retry_after,
         body_excerpt,
         attempts,
     }))
