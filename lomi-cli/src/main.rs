@@ -157,25 +157,12 @@ fn event_name(name: &str) -> String {
     name.trim().replace(['.', '-'], "_").to_uppercase()
 }
 
-/// The `--data` file (or standard input) as JSON.
+/// The `--data` file (or standard input) as JSON; `{}` without one.
 fn read_data(path: Option<&PathBuf>) -> Result<serde_json::Value, Failure> {
-    let Some(path) = path else {
-        return Ok(serde_json::json!({}));
-    };
-    let (label, text) = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::Input(format!("cannot read --data from standard input: {e}")))?;
-        ("standard input".to_string(), text)
-    } else {
-        let label = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::Input(format!("cannot read --data {label}: {e}")))?;
-        (label, text)
-    };
-    serde_json::from_str(&text)
-        .map_err(|e| Failure::Input(format!("--data {label} is not JSON: {e}")))
+    match path {
+        Some(path) => run::read_data(&path.to_string_lossy()),
+        None => Ok(serde_json::json!({})),
+    }
 }
 
 fn send(to: &str, secret: &str, event: &str, data: Option<&PathBuf>) -> Result<(), Failure> {
@@ -200,10 +187,7 @@ fn send(to: &str, secret: &str, event: &str, data: Option<&PathBuf>) -> Result<(
     let (id, body) = lomi_mock::event_payload(&event, &data);
     let signature = webhooks::sign(&body, secret);
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Unreachable(format!("cannot start the HTTP runtime: {e}")))?;
+    let runtime = run::runtime()?;
     // reqwest is built here without a TLS provider of its own: ring, as lomi-client's.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let answer = runtime.block_on(async {

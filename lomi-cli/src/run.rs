@@ -103,8 +103,8 @@ fn value(op: &Operation, param: &table::Param, text: &str) -> Result<Value, Fail
     })
 }
 
-/// The `--data` body: a JSON object from a file or standard input.
-fn data(path: &str) -> Result<Map<String, Value>, Failure> {
+/// The JSON of a `--data` argument: a file, or `-` for standard input.
+pub fn read_data(path: &str) -> Result<Value, Failure> {
     let (label, text) = if path == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -116,13 +116,29 @@ fn data(path: &str) -> Result<Map<String, Value>, Failure> {
             .map_err(|e| Failure::Input(format!("cannot read --data {path}: {e}")))?;
         (path.to_string(), text)
     };
-    match serde_json::from_str(&text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Failure::Input(format!(
-            "--data {label} must be a JSON object"
-        ))),
-        Err(e) => Err(Failure::Input(format!("--data {label} is not JSON: {e}"))),
+    serde_json::from_str(&text)
+        .map_err(|e| Failure::Input(format!("--data {label} is not JSON: {e}")))
+}
+
+/// The `--data` body: a JSON object.
+fn data(path: &str) -> Result<Map<String, Value>, Failure> {
+    match read_data(path)? {
+        Value::Object(map) => Ok(map),
+        _ => {
+            let label = if path == "-" { "standard input" } else { path };
+            Err(Failure::Input(format!(
+                "--data {label} must be a JSON object"
+            )))
+        }
     }
+}
+
+/// The runtime a command's HTTP calls run on: one thread, the command's own.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Unreachable(format!("cannot start the HTTP runtime: {e}")))
 }
 
 /// One path segment, percent-encoded (`/` included).
@@ -197,11 +213,7 @@ pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Res
     let method = Method::from_bytes(op.method.as_bytes())
         .map_err(|_| Failure::Input(format!("the spec's method {} is not HTTP", op.method)))?;
     let all = matches.try_get_one::<bool>("all").ok().flatten() == Some(&true);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Unreachable(format!("cannot start the HTTP runtime: {e}")))?;
-    runtime.block_on(async {
+    runtime()?.block_on(async {
         let request = |offset: Option<u64>| {
             let mut request = client.request(method.clone(), path.clone());
             for (name, value) in &query {

@@ -1,6 +1,8 @@
 //! Every operation of the spec from the shell: the `lomi` binary run as a process against
 //! `lomi-mock` on 127.0.0.1, as a developer types it.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -8,24 +10,15 @@ const KEY: &str = "lomi_sk_test_cli_0123456789";
 
 /// A mock of lomi. on 127.0.0.1 for the rest of the test process; its base URL.
 fn mock() -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
+    common::in_the_background(|url| async move {
+        let mock = lomi_mock::MockServer::builder()
+            .api_key(KEY)
+            .start()
+            .await
             .unwrap();
-        runtime.block_on(async move {
-            let mock = lomi_mock::MockServer::builder()
-                .api_key(KEY)
-                .start()
-                .await
-                .unwrap();
-            tx.send(mock.url()).unwrap();
-            std::future::pending::<()>().await;
-        });
-    });
-    rx.recv().unwrap()
+        url.send(mock.url()).unwrap();
+        std::future::pending::<()>().await;
+    })
 }
 
 fn lomi(base: &str) -> Command {
@@ -54,7 +47,7 @@ fn json(text: &str) -> Value {
 #[test]
 fn a_session_is_created_read_listed_updated_and_deleted() {
     let base = mock();
-    let (code, out, err) = run(lomi(&base).args([
+    let create = [
         "checkout-sessions",
         "create",
         "--amount",
@@ -67,7 +60,8 @@ fn a_session_is_created_read_listed_updated_and_deleted() {
         "https://shop.test/ok",
         "--idempotency-key",
         "order-7",
-    ]));
+    ];
+    let (code, out, err) = run(lomi(&base).args(create));
     assert_eq!(code, 0, "{err}");
     let created = json(&out);
     assert_eq!(created["amount"], 15000, "a whole number stays one");
@@ -81,20 +75,7 @@ fn a_session_is_created_read_listed_updated_and_deleted() {
     );
 
     // The same key again: lomi. (and the mock) answer the first session, never a second.
-    let (_, again, _) = run(lomi(&base).args([
-        "checkout-sessions",
-        "create",
-        "--amount",
-        "15000",
-        "--currency-code",
-        "XOF",
-        "--title",
-        "Shoes",
-        "--success-url",
-        "https://shop.test/ok",
-        "--idempotency-key",
-        "order-7",
-    ]));
+    let (_, again, _) = run(lomi(&base).args(create));
     assert_eq!(json(&again)["checkout_session_id"], id.as_str());
 
     let (code, out, err) = run(lomi(&base).args(["checkout-sessions", "retrieve", &id]));

@@ -1,6 +1,8 @@
 //! `lomi webhooks` as a developer types it: the binary run as a process, sending to a
 //! receiver on 127.0.0.1 that verifies each delivery with `lomi_client::webhooks`.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use assert_cmd::Command;
@@ -16,39 +18,31 @@ type Seen = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
 fn receiver() -> (String, Seen) {
     let seen: Seen = Arc::default();
     let kept = seen.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = axum::Router::new().route(
-                "/webhooks",
-                axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-                    let kept = kept.clone();
-                    async move {
-                        let signature = headers
-                            .get("x-lomi-signature")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default()
-                            .to_string();
-                        kept.lock().unwrap().push((headers, body.to_vec()));
-                        match lomi_client::webhooks::verify(&body, &signature, SECRET) {
-                            Ok(()) => (StatusCode::OK, "ok".to_string()),
-                            Err(e) => (StatusCode::BAD_REQUEST, e.to_string()),
-                        }
+    let url = common::in_the_background(move |url| async move {
+        let app = axum::Router::new().route(
+            "/webhooks",
+            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+                let kept = kept.clone();
+                async move {
+                    let signature = headers
+                        .get("x-lomi-signature")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_string();
+                    kept.lock().unwrap().push((headers, body.to_vec()));
+                    match lomi_client::webhooks::verify(&body, &signature, SECRET) {
+                        Ok(()) => (StatusCode::OK, "ok".to_string()),
+                        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()),
                     }
-                }),
-            );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        url.send(format!("http://{addr}/webhooks")).unwrap();
+        axum::serve(listener, app).await.unwrap();
     });
-    let addr = rx.recv().unwrap();
-    (format!("http://{addr}/webhooks"), seen)
+    (url, seen)
 }
 
 fn lomi() -> Command {
