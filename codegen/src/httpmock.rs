@@ -1,14 +1,86 @@
-//! progenitor's typed httpmock helpers, used as they are but for one piece: an array
-//! query or header parameter is matched as one `name=value` pair per item (as the
-//! client sends it: `ids=1&ids=2`), where progenitor writes `value.to_string()`, which
-//! does not exist for a `Vec`.
+//! progenitor's typed httpmock helpers, used as they are but for two pieces:
+//!
+//! - an array query or header parameter is matched as one `name=value` pair per item (as
+//!   the client sends it: `ids=1&ids=2`), where progenitor writes `value.to_string()`,
+//!   which does not exist for a `Vec`;
+//! - the helpers take the client's Rust names ([`rust_names`]): progenitor names them
+//!   from the spec, and the plan's names (`x-lomi-rust-name`, or a published name kept
+//!   across an upstream rename) must hold for the helpers too.
 //!
 //! The fix is an edit of named syntax: in a helper method whose parameter is a `Vec`,
 //! each `Self(self.0.query_param(NAME, value.to_string()))` (or `header`) becomes
 //! `Self(value.iter().fold(self.0, |when, item| when.query_param(NAME, item.to_string())))`.
 
 use syn::visit_mut::VisitMut;
-use syn::{Expr, ImplItem, Item, parse_quote};
+use syn::{Expr, ImplItem, Item, TraitItem, parse_quote};
+
+use crate::plan::{Plan, sanitize_snake};
+
+/// Renames what progenitor named from the spec where the plan names it otherwise: each
+/// parameter's matcher on `<Operation>When` (progenitor's field name → the setter's), and
+/// each operation's method of `MockServerExt`, in the trait and its implementation.
+pub fn rust_names(file: &mut syn::File, plan: &Plan) {
+    // One lookup per name, so that a name given to one item is never renamed again.
+    let field = |op: &crate::plan::OperationPlan, ident: &mut syn::Ident| {
+        if let Some(p) = op.params.iter().find(|p| ident == &p.progenitor_field) {
+            *ident = syn::Ident::new(&p.field, ident.span());
+        }
+    };
+    let method = |ident: &mut syn::Ident| {
+        if let Some(op) = plan
+            .operations
+            .iter()
+            .find(|op| ident == &sanitize_snake(&op.operation_id))
+        {
+            *ident = syn::Ident::new(&op.method, ident.span());
+        }
+    };
+    for item in &mut file.items {
+        match item {
+            Item::Mod(module) => {
+                let Some((_, items)) = &mut module.content else {
+                    continue;
+                };
+                for item in items {
+                    let Item::Impl(block) = item else { continue };
+                    let syn::Type::Path(ty) = block.self_ty.as_ref() else {
+                        continue;
+                    };
+                    let Some(name) = ty.path.segments.last().map(|s| s.ident.to_string()) else {
+                        continue;
+                    };
+                    let Some(op) = plan
+                        .operations
+                        .iter()
+                        .find(|op| name == format!("{}When", op.progenitor_builder))
+                    else {
+                        continue;
+                    };
+                    for member in &mut block.items {
+                        if let ImplItem::Fn(f) = member {
+                            field(op, &mut f.sig.ident);
+                        }
+                    }
+                }
+            }
+            Item::Trait(t) => {
+                for member in &mut t.items {
+                    if let TraitItem::Fn(f) = member {
+                        method(&mut f.sig.ident);
+                    }
+                }
+            }
+            Item::Impl(block) if block.trait_.is_some() => {
+                for member in &mut block.items {
+                    if let ImplItem::Fn(f) = member {
+                        method(&mut f.sig.ident);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
 
 /// The matcher methods of httpmock's `When` that take a name and a value.
 const MATCHERS: [&str; 2] = ["query_param", "header"];

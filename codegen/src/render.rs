@@ -139,6 +139,7 @@ pub fn render_httpmock(spec: &OpenAPI) -> Result<String, RenderError> {
         let mut file: syn::File = syn::parse2(tokens)
             .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
         crate::httpmock::fix_array_parameters(&mut file);
+        crate::httpmock::rust_names(&mut file, &plan);
         Ok(format(&file))
     })
 }

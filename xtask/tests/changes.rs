@@ -114,6 +114,12 @@ fn a_renamed_path_parameter_leaves_the_public_api_unchanged() {
     assert_ne!(before, after, "the paths changed");
     assert_eq!(public_api(&before), public_api(&after));
     assert!(after.contains("pub fn session_id<V>(mut self, value: V) -> Self"));
+    // The typed httpmock helpers keep their names too (`when.session_id(..)`).
+    let helpers = "lomi-httpmock/src/generated.rs";
+    let before = fs::read_to_string(workspace_root().join(helpers)).unwrap();
+    let after = fs::read_to_string(scratch.path(helpers)).unwrap();
+    assert_ne!(before, after, "the paths changed");
+    assert_eq!(public_api(&before), public_api(&after));
     // Regenerating again keeps it, silently: the pin is in the published spec now.
     let again = generate(&scratch.0, Mode::Check, xtask::Warnings::Deny).unwrap();
     assert!(again.is_up_to_date() && again.warnings.is_empty());
