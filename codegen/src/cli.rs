@@ -33,17 +33,28 @@ pub fn items(plan: &Plan) -> TokenStream {
         taken.push((resource.clone(), verb.clone()));
         operation(op, &resource, &verb)
     });
+    let built_in = BUILT_IN_COMMANDS;
     quote! {
         // A spec without parameters or bodies names no `Param`, `Kind` or `Location`.
         #[allow(unused_imports)]
         use crate::table::{Kind, Location, Operation, Param};
+
+        /// The commands of `lomi`'s own, which no resource is named like.
+        #[allow(dead_code)]
+        pub const BUILT_IN_COMMANDS: &[&str] = &[#(#built_in),*];
 
         /// Every operation of the spec, in document order.
         pub const OPERATIONS: &[Operation] = &[#(#operations),*];
     }
 }
 
-/// The operation's resource: its tag, else the first segment of its path, in kebab case.
+/// The commands `lomi` has of its own: a resource named like one is `api-<name>` (lomi.'s
+/// whole API has a `Webhooks` tag: `lomi api-webhooks list`). `lomi-cli` checks that each
+/// of its commands is listed here.
+pub const BUILT_IN_COMMANDS: &[&str] = &["webhooks", "login", "mock", "trigger", "help"];
+
+/// The operation's resource: its tag, else the first segment of its path, in kebab case;
+/// `api-` before it if `lomi` has a command of that name.
 fn resource(op: &OperationPlan) -> String {
     let name = op.tag.clone().unwrap_or_else(|| {
         op.path
@@ -56,6 +67,8 @@ fn resource(op: &OperationPlan) -> String {
     let kebab = name.to_kebab_case();
     if kebab.is_empty() {
         "api".to_string()
+    } else if BUILT_IN_COMMANDS.contains(&kebab.as_str()) {
+        format!("api-{kebab}")
     } else {
         kebab
     }
@@ -166,6 +179,8 @@ paths:
     get: {operationId: listActivePaymentLinks, tags: [Payment Links], responses: {'204': {description: ok}}}
   /health:
     get: {operationId: getHealth, responses: {'204': {description: ok}}}
+  /webhooks:
+    get: {operationId: listWebhooks, tags: [Webhooks], responses: {'204': {description: ok}}}
 ",
         )
         .unwrap();
@@ -177,6 +192,8 @@ paths:
             ("payment-links", "list-active-payment-links"),
             // Untagged: the path's first segment.
             ("health", "list"),
+            // Named like a command of `lomi`'s own.
+            ("api-webhooks", "list"),
         ] {
             assert!(
                 flat.contains(&format!("resource:\"{resource}\",verb:\"{verb}\"")),

@@ -28,6 +28,7 @@ use lomi_client::webhooks::{self, EVENT_HEADER, EventType, SIGNATURE_HEADER};
 #[rustfmt::skip]
 mod generated;
 mod config;
+mod dev;
 mod run;
 mod table;
 
@@ -51,6 +52,12 @@ enum Command {
     /// Webhook events: sign and send one, or check a captured one.
     #[command(subcommand)]
     Webhooks(Webhooks),
+    /// Run the mock as a development server: the API, hosted payment pages, and every
+    /// event signed and forwarded (--forward-to).
+    Mock(dev::MockArgs),
+    /// Make an event happen on a running `lomi mock`: create a checkout session (its
+    /// fields overridable with --set), pay or fail it, and report each delivery.
+    Trigger(dev::TriggerArgs),
     /// Keep an API key for the next commands: read from standard input (never a flag,
     /// which other users of the machine could see), written to the config file with
     /// mode 0600.
@@ -100,6 +107,8 @@ pub(crate) enum Failure {
 }
 
 fn main() -> ExitCode {
+    // reqwest is built here without a TLS provider of its own: ring, as lomi-client's.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let command = Cli::command().subcommands(table::commands(generated::OPERATIONS));
     let matches = command.get_matches();
     let result = dispatch(&matches);
@@ -138,6 +147,14 @@ fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
             _ => Err(Failure::Input("no command".into())),
         },
         Some(("login", _)) => config::login(),
+        Some(("mock" | "trigger", _)) => match Cli::from_arg_matches(matches)
+            .map_err(|e| Failure::Input(e.to_string()))?
+            .command
+        {
+            Some(Command::Mock(args)) => dev::mock(&args, &globals),
+            Some(Command::Trigger(args)) => dev::trigger(&args, &globals),
+            _ => Err(Failure::Input("no command".into())),
+        },
         Some((resource, sub)) => {
             let (verb, args) = sub
                 .subcommand()
@@ -188,8 +205,6 @@ fn send(to: &str, secret: &str, event: &str, data: Option<&PathBuf>) -> Result<(
     let signature = webhooks::sign(&body, secret);
 
     let runtime = run::runtime()?;
-    // reqwest is built here without a TLS provider of its own: ring, as lomi-client's.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let answer = runtime.block_on(async {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -246,5 +261,25 @@ fn verify(secret: &str, signature: &str) -> Result<(), Failure> {
             Ok(())
         }
         Err(e) => Err(Failure::Refused(format!("invalid: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_resource_of_the_spec_takes_the_name_of_a_command_of_lomis_own() {
+        for command in Cli::command().get_subcommands() {
+            assert!(
+                generated::BUILT_IN_COMMANDS.contains(&command.get_name()),
+                "`lomi {}` is not in the generator's BUILT_IN_COMMANDS",
+                command.get_name()
+            );
+        }
+        // The generated commands and ours together: clap checks for clashes.
+        Cli::command()
+            .subcommands(table::commands(generated::OPERATIONS))
+            .debug_assert();
     }
 }

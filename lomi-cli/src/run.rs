@@ -44,20 +44,26 @@ fn seconds(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{text:?} is not a number of seconds above 0"))
 }
 
+/// The API key: `--api-key`, `LOMI_API_KEY`, or the one `lomi login` kept; none if
+/// none is given.
+pub(crate) fn api_key(globals: &Globals) -> Result<Option<String>, Failure> {
+    if let Some(key) = &globals.api_key {
+        return Ok(Some(key.clone()));
+    }
+    match std::env::var(lomi_client::ENV_API_KEY) {
+        Ok(key) => Ok(Some(key)),
+        Err(_) => crate::config::api_key(),
+    }
+}
+
 /// The client the global flags describe.
 fn client(globals: &Globals) -> Result<Client, Failure> {
-    let key = match &globals.api_key {
-        Some(key) => key.clone(),
-        None => match std::env::var(lomi_client::ENV_API_KEY) {
-            Ok(key) => key,
-            Err(_) => crate::config::api_key()?.ok_or_else(|| {
-                Failure::Input(format!(
-                    "no API key: set {}, or run `lomi login` (or pass --api-key)",
-                    lomi_client::ENV_API_KEY
-                ))
-            })?,
-        },
-    };
+    let key = api_key(globals)?.ok_or_else(|| {
+        Failure::Input(format!(
+            "no API key: set {}, or run `lomi login` (or pass --api-key)",
+            lomi_client::ENV_API_KEY
+        ))
+    })?;
     let mut builder = Client::builder(key);
     builder = match &globals.base_url {
         Some(url) => builder.base_url(url),
@@ -71,7 +77,7 @@ fn client(globals: &Globals) -> Result<Client, Failure> {
 
 /// What a failed call is, for the exit code: lomi.'s answer (1), a refused argument (2),
 /// no answer (3), an answer that is not what the spec says (4).
-fn failure(e: Error) -> Failure {
+pub(crate) fn failure(e: Error) -> Failure {
     match &e {
         Error::Api(_) => Failure::Refused(e.to_string()),
         Error::InvalidInput(_) => Failure::Input(e.to_string()),

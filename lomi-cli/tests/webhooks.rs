@@ -3,46 +3,12 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use assert_cmd::Command;
-use axum::http::{HeaderMap, StatusCode};
 
 const SECRET: &str = "whsec_cli_test_secret";
 
-/// What the receiver saw: the raw body and its headers.
-type Seen = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
-
-/// A webhook endpoint on 127.0.0.1 that answers 200 to a delivery signed with
-/// [`SECRET`] and 400 otherwise, keeping what it received; its URL.
-fn receiver() -> (String, Seen) {
-    let seen: Seen = Arc::default();
-    let kept = seen.clone();
-    let url = common::in_the_background(move |url| async move {
-        let app = axum::Router::new().route(
-            "/webhooks",
-            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-                let kept = kept.clone();
-                async move {
-                    let signature = headers
-                        .get("x-lomi-signature")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default()
-                        .to_string();
-                    kept.lock().unwrap().push((headers, body.to_vec()));
-                    match lomi_client::webhooks::verify(&body, &signature, SECRET) {
-                        Ok(()) => (StatusCode::OK, "ok".to_string()),
-                        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()),
-                    }
-                }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        url.send(format!("http://{addr}/webhooks")).unwrap();
-        axum::serve(listener, app).await.unwrap();
-    });
-    (url, seen)
+fn receiver() -> (String, common::Seen) {
+    common::receiver(SECRET)
 }
 
 fn lomi() -> Command {

@@ -33,6 +33,19 @@
 //! - Every response carries `X-Request-Id`.
 //! - Faults on demand ([`MockServer::inject`]): an error status with `Retry-After`, a late
 //!   answer, a connection dropped after the request was handled, a truncated body.
+//! - Payments, as lomi.'s hosted page makes them: [`MockServer::complete`] (the session
+//!   becomes `completed`; `PAYMENT_SUCCEEDED` then `CHECKOUT_COMPLETED` are sent),
+//!   [`MockServer::fail`] (`PAYMENT_FAILED`; the session stays open) and
+//!   [`MockServer::expire`] (no event: lomi. sends none). Events are signed as lomi. signs
+//!   them and POSTed to the [registered endpoint](MockServer::register_webhook).
+//! - The hosted payment page itself, at each session's `checkout_url`
+//!   (`/checkout/<id>`): amount, currency and title, with Pay, Fail and Cancel buttons
+//!   (a plain form: no JavaScript), redirecting to `success_url` or `cancel_url`. The same
+//!   changes for a program are control endpoints under [`CONTROL_PREFIX`] (`POST
+//!   /_lomi/checkout_sessions/{id}/complete`, `…/fail`, `…/expire`, `GET
+//!   /_lomi/deliveries`). Neither needs an API key.
+//! - It bounds what it keeps: a request body above [`DEFAULT_MAX_BODY`] is answered 413
+//!   and not read further; [`MockServer::requests`] keeps the last [`MAX_RECORDED`].
 
 // A `Failure` is the answer itself (status, code, message, details), built once per
 // failed request: boxing it would only add an allocation to the path tests exercise most.
@@ -41,9 +54,11 @@
 mod checks;
 mod faults;
 mod idempotency;
+mod lifecycle;
 mod operations;
 mod response;
 mod routing;
+mod site;
 mod spec;
 mod store;
 mod transport;
@@ -51,7 +66,6 @@ mod webhooks;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
@@ -63,7 +77,9 @@ use tokio::net::TcpListener;
 
 pub use faults::Fault;
 use faults::Staged;
+pub use lifecycle::{DeliveryError, Transition};
 pub use lomi_schema::Problem;
+pub use site::CONTROL_PREFIX;
 use spec::Spec;
 use store::{Kind, Store};
 pub use webhooks::Delivery;
@@ -97,76 +113,6 @@ impl std::fmt::Display for StartError {
 }
 
 impl std::error::Error for StartError {}
-
-/// What [`MockServer::complete`] and [`MockServer::expire`] did: the session as it is
-/// now, and the webhook event they sent about it, to await.
-///
-/// ```no_run
-/// # async fn run(mock: lomi_mock::MockServer, id: &str) -> Result<(), Box<dyn std::error::Error>> {
-/// let delivery = mock.complete(id)?.await?; // returns once the endpoint answered 2xx
-/// assert!(delivery.delivered);
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug)]
-pub struct Transition {
-    /// The session after the change.
-    pub session: Value,
-    delivery: Option<tokio::sync::oneshot::Receiver<Delivery>>,
-}
-
-impl Transition {
-    /// Waits until the event is delivered: `Ok` with the delivery once the endpoint
-    /// answered 2xx, an error saying why otherwise (no endpoint registered, an answer
-    /// the mock does not retry, or every attempt failed).
-    pub async fn delivered(self) -> Result<Delivery, DeliveryError> {
-        let receiver = self.delivery.ok_or(DeliveryError::NoEndpoint)?;
-        let delivery = receiver.await.map_err(|_| DeliveryError::Stopped)?;
-        if delivery.delivered {
-            Ok(delivery)
-        } else {
-            Err(DeliveryError::Failed(Box::new(delivery)))
-        }
-    }
-}
-
-impl std::future::IntoFuture for Transition {
-    type Output = Result<Delivery, DeliveryError>;
-    type IntoFuture = Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.delivered())
-    }
-}
-
-/// Why a webhook event of a [`Transition`] was not delivered.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum DeliveryError {
-    /// No endpoint was registered ([`MockServer::register_webhook`]), so nothing was sent.
-    NoEndpoint,
-    /// The endpoint refused it (a 4xx, which is not retried) or every attempt failed;
-    /// the delivery says how (`status`, `error`, `attempts`).
-    Failed(Box<Delivery>),
-    /// The mock stopped before the delivery ended.
-    Stopped,
-}
-
-impl std::fmt::Display for DeliveryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DeliveryError::NoEndpoint => f.write_str(
-                "no webhook endpoint is registered: call MockServer::register_webhook first",
-            ),
-            DeliveryError::Failed(d) => write!(f, "webhook {d}"),
-            DeliveryError::Stopped => {
-                f.write_str("the mock stopped before the webhook was delivered")
-            }
-        }
-    }
-}
-
-impl std::error::Error for DeliveryError {}
 
 /// A request as the mock received it.
 #[derive(Clone, Debug)]
@@ -206,7 +152,8 @@ struct State {
     store: Store,
     idempotency: idempotency::Keys,
     faults: VecDeque<Staged>,
-    requests: Vec<Recorded>,
+    /// The last [`MAX_RECORDED`] requests.
+    requests: VecDeque<Recorded>,
 }
 
 struct Shared {
@@ -224,6 +171,10 @@ struct Shared {
     webhook: Mutex<Option<webhooks::Endpoint>>,
     /// Every event sent.
     deliveries: Arc<Mutex<Vec<Delivery>>>,
+    /// Told of each delivery as it ends.
+    on_delivery: Option<webhooks::OnDelivery>,
+    /// The largest request body the mock reads.
+    max_body: usize,
     /// The runtime the mock was started on, which sends the events.
     runtime: tokio::runtime::Handle,
 }
@@ -234,12 +185,34 @@ impl Shared {
     }
 }
 
+/// The largest request body the mock reads unless told otherwise (1 MiB): a larger one
+/// is answered 413, and neither stored nor recorded.
+pub const DEFAULT_MAX_BODY: usize = 1 << 20;
+
+/// How many requests [`MockServer::requests`] keeps: the oldest are forgotten first, so a
+/// mock left running for days holds a bounded log.
+pub const MAX_RECORDED: usize = 10_000;
+
 /// How to start a [`MockServer`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MockBuilder {
     spec: Option<String>,
     api_key: String,
     port: u16,
+    on_delivery: Option<webhooks::OnDelivery>,
+    max_body: usize,
+}
+
+impl std::fmt::Debug for MockBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockBuilder")
+            .field("spec", &self.spec.as_ref().map(|_| ".."))
+            .field("api_key", &self.api_key)
+            .field("port", &self.port)
+            .field("on_delivery", &self.on_delivery.is_some())
+            .field("max_body", &self.max_body)
+            .finish()
+    }
 }
 
 impl Default for MockBuilder {
@@ -248,6 +221,8 @@ impl Default for MockBuilder {
             spec: None,
             api_key: DEFAULT_API_KEY.into(),
             port: 0,
+            on_delivery: None,
+            max_body: DEFAULT_MAX_BODY,
         }
     }
 }
@@ -272,6 +247,20 @@ impl MockBuilder {
         self
     }
 
+    /// Calls `callback` with each webhook delivery once it has ended (delivered, refused
+    /// or given up on), on the mock's runtime: e.g. to print it, as `lomi mock` does.
+    pub fn on_delivery(mut self, callback: impl Fn(&Delivery) + Send + Sync + 'static) -> Self {
+        self.on_delivery = Some(std::sync::Arc::new(callback));
+        self
+    }
+
+    /// The largest request body the mock reads (default [`DEFAULT_MAX_BODY`]); a larger
+    /// one is answered 413 `payload_too_large`.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
     /// Starts the mock on a task of the current Tokio runtime.
     pub async fn start(self) -> Result<MockServer, StartError> {
         let spec =
@@ -292,6 +281,8 @@ impl MockBuilder {
             max_in_flight: AtomicUsize::new(0),
             webhook: Mutex::new(None),
             deliveries: Arc::new(Mutex::new(Vec::new())),
+            on_delivery: self.on_delivery,
+            max_body: self.max_body,
             runtime: tokio::runtime::Handle::current(),
         });
         let task = tokio::spawn(transport::serve(listener, shared.clone()));
@@ -365,9 +356,9 @@ impl MockServer {
         });
     }
 
-    /// Every request received so far, in order.
+    /// Every request received so far, in order (the last [`MAX_RECORDED`]).
     pub fn requests(&self) -> Vec<Recorded> {
-        self.shared.state().requests.clone()
+        self.shared.state().requests.iter().cloned().collect()
     }
 
     /// The stored resources of a collection (`checkout_sessions`), in creation order.
@@ -380,38 +371,33 @@ impl MockServer {
         self.resources("checkout_sessions")
     }
 
-    /// Moves an open session to `completed`, as a payment would.
+    /// A payment succeeds: the open session `id` becomes `completed`, as when the
+    /// customer pays on the hosted page.
     ///
-    /// With a [webhook endpoint](MockServer::register_webhook), it then sends
-    /// `CHECKOUT_COMPLETED` with the session as `data`, signed. Await the returned
-    /// [`Transition`] to wait until that event is delivered (or its delivery failed,
-    /// with why): `mock.complete(&id)?.await?`; no test needs to poll.
+    /// With a [webhook endpoint](MockServer::register_webhook), it then sends, signed and
+    /// in order, `PAYMENT_SUCCEEDED` (its `data` the transaction) and
+    /// `CHECKOUT_COMPLETED` (the session). Await the returned [`Transition`] to wait until
+    /// they are delivered (or a delivery failed, with why): `mock.complete(&id)?.await?`
+    /// returns the `CHECKOUT_COMPLETED` delivery; no test needs to poll.
     pub fn complete(&self, id: &str) -> Result<Transition, String> {
-        self.finish(id, "completed", webhooks::COMPLETED)
+        self.shared.pay(id).map_err(|f| f.message)
     }
 
-    /// Moves an open session to `expired`, as time would; await the result as for
-    /// [`complete`](MockServer::complete).
-    ///
-    /// With a webhook endpoint, it then sends `CHECKOUT_EXPIRED` (a name lomi.'s document
-    /// does not list: a client decodes it as `EventType::Unknown`).
+    /// A payment fails: the session `id` must be open, and stays open (the customer may
+    /// try again). With a webhook endpoint, it sends `PAYMENT_FAILED`; await the result as
+    /// for [`complete`](MockServer::complete).
+    pub fn fail(&self, id: &str) -> Result<Transition, String> {
+        self.shared.fail(id).map_err(|f| f.message)
+    }
+
+    /// Time passes: the open session `id` becomes `expired`. lomi. sends no event when a
+    /// session expires, and neither does the mock (awaiting the result says so).
     pub fn expire(&self, id: &str) -> Result<Transition, String> {
-        self.finish(id, "expired", webhooks::EXPIRED)
+        self.shared.expire(id).map_err(|f| f.message)
     }
 
-    /// Moves an open session to `status`, then sends `event` about it.
-    fn finish(&self, id: &str, status: &str, event: &str) -> Result<Transition, String> {
-        let session = self
-            .shared
-            .state()
-            .store
-            .transition(id, "status", "open", status)?;
-        let delivery = self.send_event(event, &session);
-        Ok(Transition { session, delivery })
-    }
-
-    /// Sends the events of later [`complete`](MockServer::complete) and
-    /// [`expire`](MockServer::expire) calls to `url`, signed with `secret` as lomi.
+    /// Sends the events of later payments ([`complete`](MockServer::complete),
+    /// [`fail`](MockServer::fail), the hosted page) to `url`, signed with `secret` as lomi.
     /// signs them, retried as lomi. retries them (a 5xx answer or a network failure, 5
     /// attempts in all).
     pub fn register_webhook(&self, url: impl Into<String>, secret: impl Into<String>) {
@@ -432,40 +418,6 @@ impl MockServer {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-    }
-
-    fn send_event(
-        &self,
-        event: &str,
-        data: &Value,
-    ) -> Option<tokio::sync::oneshot::Receiver<Delivery>> {
-        let endpoint = self
-            .shared
-            .webhook
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let endpoint = endpoint?;
-        let (id, body) = webhooks::payload(event, data);
-        let delivery = Delivery {
-            id,
-            event: event.to_string(),
-            signature: webhooks::sign(&body, &endpoint.secret),
-            body,
-            attempts: 0,
-            status: None,
-            delivered: false,
-            error: None,
-        };
-        let (done, delivered) = tokio::sync::oneshot::channel();
-        webhooks::send(
-            &self.shared.runtime,
-            endpoint,
-            delivery,
-            self.shared.deliveries.clone(),
-            done,
-        );
-        Some(delivered)
     }
 
     /// How many connections were opened so far.

@@ -293,15 +293,25 @@ impl Store {
         Ok(())
     }
 
+    /// The resource `id`, of any collection.
+    pub fn find(&self, id: &str) -> Option<&Value> {
+        self.collections.iter().find_map(|(collection, items)| {
+            let id_name = self.id_fields.get(collection)?;
+            items
+                .iter()
+                .find(|item| item.get(id_name).and_then(Value::as_str) == Some(id))
+        })
+    }
+
     /// Sets `field` of the resource `id` (of any collection) to `to`, if it is `from`
-    /// now; returns the resource.
+    /// now; returns the resource. A 404 if there is none, a 409 if it is not `from`.
     pub fn transition(
         &mut self,
         id: &str,
         field: &str,
         from: &str,
         to: &str,
-    ) -> Result<Value, String> {
+    ) -> Result<Value, Failure> {
         for (collection, items) in &mut self.collections {
             let Some(id_name) = self.id_fields.get(collection) else {
                 continue;
@@ -315,8 +325,10 @@ impl Store {
                 }
                 let current = object.get(field).and_then(Value::as_str).unwrap_or("");
                 if current != from {
-                    return Err(format!(
-                        "{id} is {current:?}, not {from:?}: it cannot become {to:?}"
+                    return Err(Failure::new(
+                        409,
+                        "conflict",
+                        format!("{id} is {current:?}, not {from:?}: it cannot become {to:?}"),
                     ));
                 }
                 object.insert(field.into(), Value::String(to.into()));
@@ -326,7 +338,11 @@ impl Store {
                 return Ok(item.clone());
             }
         }
-        Err(format!("no resource has the id {id:?}"))
+        Err(Failure::new(
+            404,
+            "not_found",
+            format!("no resource has the id {id:?}"),
+        ))
     }
 }
 

@@ -12,7 +12,8 @@ use tokio::net::TcpListener;
 
 use crate::faults::{Fault, staged_status, take_fault};
 use crate::response::{Answer, MockBody, respond};
-use crate::{Recorded, Shared, operations, routing};
+use crate::store::Failure;
+use crate::{MAX_RECORDED, Recorded, Shared, operations, routing, site};
 
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     loop {
@@ -63,20 +64,47 @@ async fn answer(
     request: Request<Incoming>,
 ) -> Result<Response<MockBody>, Dropped> {
     let (head, body) = request.into_parts();
-    // A body that cannot be read is a connection problem: nothing to answer.
-    let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
     let request_id = format!("req_{}", uuid::Uuid::new_v4().simple());
+    // The body, up to the bound: a larger one is answered, never stored.
+    let body = match http_body_util::Limited::new(body, shared.max_body)
+        .collect()
+        .await
+    {
+        Ok(body) => body.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            let failure = Failure::new(
+                413,
+                "payload_too_large",
+                format!(
+                    "the request body is larger than the {} bytes lomi-mock reads",
+                    shared.max_body
+                ),
+            );
+            // The rest of the body is not read: the connection cannot be used again.
+            let answer = Answer::failure(failure, &request_id).with_header("connection", "close");
+            return Ok(respond(answer, &request_id, false));
+        }
+        // A body that cannot be read is a connection problem: nothing to answer.
+        Err(_) => return Err(Dropped),
+    };
+    let routed = routing::route(&shared.spec, &head.method, head.uri.path());
+    // The control endpoints and the hosted payment pages: not the API's, not recorded.
+    if routed.is_err() && site::serves(head.uri.path()) {
+        return Ok(site::answer(&shared, head, body).await);
+    }
     let target = head
         .uri
         .path_and_query()
         .map_or_else(|| head.uri.path().to_string(), |p| p.as_str().to_string());
-    let routed = routing::route(&shared.spec, &head.method, head.uri.path());
     let operation = routed.as_ref().ok().map(|(op, _)| op.id.clone());
 
     // Record the request and take the fault staged for it, in one lock.
     let fault = {
         let mut state = shared.state();
-        state.requests.push(Recorded {
+        if state.requests.len() == MAX_RECORDED {
+            state.requests.pop_front();
+        }
+        state.requests.push_back(Recorded {
             method: head.method.to_string(),
             target,
             operation: operation.clone(),

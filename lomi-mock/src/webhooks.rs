@@ -13,12 +13,13 @@ use sha2::Sha256;
 /// How many times an event is sent at most, as lomi. does.
 pub const MAX_ATTEMPTS: u32 = 5;
 
-/// The event a session that becomes `completed` sends.
+/// The event a paid session sends about itself, its `data` the session.
 pub const COMPLETED: &str = "CHECKOUT_COMPLETED";
-/// The event a session that becomes `expired` sends. lomi.'s document names no such
-/// event; the mock sends this name so that a shop's handler sees an event its client
-/// version may not know (it decodes as `EventType::Unknown`).
-pub const EXPIRED: &str = "CHECKOUT_EXPIRED";
+/// The event a payment sends when it succeeds, its `data` the transaction.
+pub const PAYMENT_SUCCEEDED: &str = "PAYMENT_SUCCEEDED";
+/// The event a payment sends when it fails, its `data` the transaction; the session stays
+/// open for another try.
+pub const PAYMENT_FAILED: &str = "PAYMENT_FAILED";
 
 /// Where events go.
 #[derive(Clone)]
@@ -87,82 +88,115 @@ pub fn payload(event: &str, data: &Value) -> (String, Vec<u8>) {
     (id, serde_json::to_vec(&body).unwrap_or_default())
 }
 
-/// Sends `body` to `endpoint` on `runtime`, recording each attempt in `log[index]`;
-/// `done` gets the delivery as it ended (delivered, refused, or given up on).
+/// Called with each delivery once it has ended (delivered, refused, or given up on).
+pub type OnDelivery = Arc<dyn Fn(&Delivery) + Send + Sync>;
+
+/// Sends `deliveries` to `endpoint` on `runtime`, one after the other (each event waits
+/// until the one before it has ended, so an endpoint sees them in order), recording each
+/// attempt in `log`; `done` gets the deliveries as they ended, and `on_delivery` sees
+/// each one as it ends.
 pub fn send(
     runtime: &tokio::runtime::Handle,
     endpoint: Endpoint,
-    delivery: Delivery,
+    deliveries: Vec<Delivery>,
     log: Arc<Mutex<Vec<Delivery>>>,
-    done: tokio::sync::oneshot::Sender<Delivery>,
+    on_delivery: Option<OnDelivery>,
+    done: tokio::sync::oneshot::Sender<Vec<Delivery>>,
 ) {
-    let index = {
+    let indices: Vec<usize> = {
         let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
-        log.push(delivery.clone());
-        log.len() - 1
+        deliveries
+            .iter()
+            .map(|delivery| {
+                log.push(delivery.clone());
+                log.len() - 1
+            })
+            .collect()
     };
     runtime.spawn(async move {
+        // With reqwest's rustls but no provider in the build (lomi-client brings ring
+        // that way), a client needs the process's default: ring, unless one is installed.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(4))
             .user_agent("Lomi-Webhook/1.0")
             .build();
-        let finish = |log: &Mutex<Vec<Delivery>>, done: tokio::sync::oneshot::Sender<Delivery>| {
+        let mut ended = Vec::with_capacity(deliveries.len());
+        for (delivery, index) in deliveries.into_iter().zip(indices) {
+            match &http {
+                Ok(http) => attempt_all(http, &endpoint, &delivery, &log, index).await,
+                Err(e) => update(&log, index, |entry| {
+                    entry.error = Some(format!("cannot build an HTTP client: {e}"));
+                }),
+            }
             let last = log
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .get(index)
-                .cloned();
-            if let Some(last) = last {
-                let _ = done.send(last);
+                .cloned()
+                .unwrap_or(delivery);
+            if let Some(on_delivery) = &on_delivery {
+                on_delivery(&last);
             }
+            ended.push(last);
+        }
+        let _ = done.send(ended);
+    });
+}
+
+/// Changes the entry `index` of `log`.
+fn update(log: &Mutex<Vec<Delivery>>, index: usize, change: impl FnOnce(&mut Delivery)) {
+    if let Some(entry) = log
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get_mut(index)
+    {
+        change(entry);
+    }
+}
+
+/// Sends one event until it is answered 2xx, refused with a status below 500, or
+/// [`MAX_ATTEMPTS`] attempts failed, recording each attempt in `log[index]`.
+async fn attempt_all(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    delivery: &Delivery,
+    log: &Mutex<Vec<Delivery>>,
+    index: usize,
+) {
+    let mut wait = Duration::from_millis(50);
+    for attempt in 1..=MAX_ATTEMPTS {
+        let answer = http
+            .post(&endpoint.url)
+            .header("content-type", "application/json")
+            .header("x-lomi-signature", &delivery.signature)
+            .header("x-lomi-event", &delivery.event)
+            .body(delivery.body.clone())
+            .send()
+            .await;
+        let status = answer.as_ref().ok().map(|r| r.status().as_u16());
+        let error = match &answer {
+            Ok(r) if r.status().is_success() => None,
+            Ok(r) => Some(format!("{} answered {}", endpoint.url, r.status())),
+            Err(e) => Some(format!("cannot reach {}: {}", endpoint.url, chain(e))),
         };
-        let http = match http {
-            Ok(http) => http,
-            Err(e) => {
-                if let Some(entry) = log
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .get_mut(index)
-                {
-                    entry.error = Some(format!("cannot build an HTTP client: {e}"));
-                }
-                return finish(&log, done);
-            }
-        };
-        let mut wait = Duration::from_millis(50);
-        for attempt in 1..=MAX_ATTEMPTS {
-            let answer = http
-                .post(&endpoint.url)
-                .header("content-type", "application/json")
-                .header("x-lomi-signature", &delivery.signature)
-                .header("x-lomi-event", &delivery.event)
-                .body(delivery.body.clone())
-                .send()
-                .await;
-            let status = answer.as_ref().ok().map(|r| r.status().as_u16());
-            {
-                let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
-                if let Some(entry) = log.get_mut(index) {
-                    entry.attempts = attempt;
-                    entry.status = status;
-                    entry.delivered = status.is_some_and(|s| (200..300).contains(&s));
-                    entry.error = match &answer {
-                        Ok(r) if r.status().is_success() => None,
-                        Ok(r) => Some(format!("{} answered {}", endpoint.url, r.status())),
-                        Err(e) => Some(format!("cannot reach {}: {}", endpoint.url, chain(e))),
-                    };
-                }
-            }
-            match status {
-                Some(s) if s < 500 => return finish(&log, done),
-                _ if attempt == MAX_ATTEMPTS => return finish(&log, done),
-                _ => {
-                    tokio::time::sleep(wait).await;
-                    wait *= 2;
-                }
+        update(log, index, |entry| {
+            entry.attempts = attempt;
+            entry.status = status;
+            entry.delivered = status.is_some_and(|s| (200..300).contains(&s));
+            entry.error = error;
+        });
+        match status {
+            Some(s) if s < 500 => return,
+            _ if attempt == MAX_ATTEMPTS => return,
+            _ => {
+                tokio::time::sleep(wait).await;
+                wait *= 2;
             }
         }
-    });
+    }
 }
 
 /// An error with its causes, as reqwest nests the useful part.

@@ -182,6 +182,75 @@ async fn a_refused_delivery_is_reported_with_why() {
     // Without an endpoint there is nothing to wait for, and the error says so.
     let quiet = MockServer::start().await.unwrap();
     let id = any_session(&quiet).await;
-    let err = quiet.expire(&id).unwrap().await.unwrap_err();
+    let err = quiet.complete(&id).unwrap().await.unwrap_err();
     assert!(err.to_string().contains("register_webhook"), "{err}");
+    // lomi. sends no event when a session expires: nor does the mock.
+    let id = any_session(&quiet).await;
+    let err = quiet.expire(&id).unwrap().await.unwrap_err();
+    assert!(matches!(err, lomi_mock::DeliveryError::NoEvent), "{err}");
+}
+
+/// The customer on the mock's hosted page, as a browser without JavaScript is: the page
+/// at `checkout_url`, a failed try (the shop learns it, the order stays unpaid), then
+/// Pay, which sends the customer to the shop's `success_url` and the shop its events.
+#[tokio::test]
+async fn the_customer_fails_then_pays_on_the_hosted_page() {
+    let mock = MockServer::start().await.unwrap();
+    let shop: Shared = Arc::default();
+    let endpoint = start_endpoint(shop.clone()).await;
+    mock.register_webhook(endpoint.as_str(), SECRET);
+    let client = Client::builder(mock.api_key())
+        .base_url(mock.url())
+        .build()
+        .unwrap();
+    let page = checkout(&client, &shop, "order-7").await;
+
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = browser
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("XOF"), "{html}");
+    let click = |action: &'static str| {
+        browser
+            .post(&page)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("action={action}"))
+            .send()
+    };
+
+    let failed = click("fail").await.unwrap();
+    assert_eq!(failed.status(), 303);
+    let deliveries = || mock.webhook_deliveries();
+    let wait_for = |n: usize| async move {
+        for _ in 0..200 {
+            if deliveries().iter().filter(|d| d.delivered).count() >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("{n} deliveries expected: {:?}", deliveries());
+    };
+    wait_for(1).await;
+    assert_eq!(deliveries()[0].event, "PAYMENT_FAILED");
+    assert!(!shop.lock().unwrap().orders["order-7"].1, "not paid yet");
+
+    let paid = click("pay").await.unwrap();
+    assert_eq!(paid.status(), 303);
+    assert_eq!(paid.headers()["location"], "https://shop.example/paid");
+    wait_for(3).await;
+    let names: Vec<String> = deliveries().into_iter().map(|d| d.event).collect();
+    assert_eq!(
+        names,
+        ["PAYMENT_FAILED", "PAYMENT_SUCCEEDED", "CHECKOUT_COMPLETED"]
+    );
+    assert!(shop.lock().unwrap().orders["order-7"].1, "paid");
+    assert_eq!(shop.lock().unwrap().marked_paid, 1);
 }

@@ -1,0 +1,367 @@
+//! The local loop: `lomi mock`, the mock as a development server that forwards its signed
+//! events, and `lomi trigger`, which makes an event happen on a running mock.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lomi_client::webhooks::EventType;
+use lomi_mock::{CONTROL_PREFIX, Delivery, MockServer, StartError};
+use serde_json::{Map, Value, json};
+
+use crate::Failure;
+use crate::run::{self, Globals};
+
+/// The port `lomi mock` takes unless told otherwise, and so where `lomi trigger` looks.
+pub const DEFAULT_PORT: u16 = 12111;
+
+/// `lomi mock`'s flags.
+#[derive(clap::Args, Debug)]
+pub struct MockArgs {
+    /// The port on 127.0.0.1 (0 takes a free one).
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    port: u16,
+    /// Sign every event the mock emits and POST it here, e.g.
+    /// http://127.0.0.1:3000/webhooks/lomi; each delivery's status is printed.
+    #[arg(long, value_name = "URL")]
+    forward_to: Option<String>,
+    /// The secret events are signed with [default: a new whsec_…, printed].
+    #[arg(
+        long,
+        value_name = "WHSEC",
+        env = "LOMI_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    webhook_secret: Option<String>,
+    /// An OpenAPI 3.0 document to serve and check requests against [default: lomi.'s].
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+}
+
+/// `lomi mock`: serves until it is stopped. The key it accepts is the one the other
+/// commands send (`--api-key` or `LOMI_API_KEY`), or the mock's own test key.
+pub fn mock(args: &MockArgs, globals: &Globals) -> Result<(), Failure> {
+    let forward_to = args.forward_to.as_deref().map(http_url).transpose()?;
+    let secret = match &args.webhook_secret {
+        Some(secret) if secret.trim().is_empty() => {
+            return Err(Failure::Input("--webhook-secret is empty".into()));
+        }
+        Some(secret) => secret.clone(),
+        None => format!("whsec_{}", uuid::Uuid::new_v4().simple()),
+    };
+    let mut builder = MockServer::builder()
+        .port(args.port)
+        .on_delivery(|delivery| println!("{}", delivery_line(delivery)));
+    let key = globals
+        .api_key
+        .clone()
+        .or_else(|| std::env::var(lomi_client::ENV_API_KEY).ok());
+    if let Some(key) = key {
+        if key.trim().is_empty() {
+            return Err(Failure::Input(
+                "the API key (--api-key or LOMI_API_KEY) is empty".into(),
+            ));
+        }
+        builder = builder.api_key(key);
+    }
+    if let Some(path) = &args.spec {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::Input(format!("cannot read --spec {}: {e}", path.display())))?;
+        builder = builder.spec(text);
+    }
+    let runtime = run::runtime()?;
+    runtime.block_on(async {
+        let mock = builder.start().await.map_err(|e| match e {
+            StartError::Bind(e) if e.kind() == std::io::ErrorKind::AddrInUse => Failure::Input(
+                format!(
+                    "port {} is in use (another `lomi mock`?): stop it, or pass --port",
+                    args.port
+                ),
+            ),
+            StartError::Bind(e) => {
+                Failure::Input(format!("cannot listen on port {}: {e}", args.port))
+            }
+            StartError::Spec(e) => Failure::Input(format!("--spec: {e}")),
+        })?;
+        let origin = format!("http://{}", mock.addr());
+        println!("lomi mock: the API at {}", mock.url());
+        println!("  API key:        {}", mock.api_key());
+        println!("  payment pages:  {origin}/checkout/<checkout_session_id>");
+        println!("  control:        {origin}{CONTROL_PREFIX}");
+        match &forward_to {
+            Some(url) => {
+                mock.register_webhook(url.as_str(), secret.as_str());
+                println!("  forwarding to:  {url}");
+                if args.webhook_secret.is_some() {
+                    println!("  webhook secret: {secret}");
+                } else {
+                    println!("  webhook secret: {secret} (new: give it to your endpoint)");
+                }
+                if !answers(url) {
+                    eprintln!(
+                        "warning: nothing accepts connections at {url} yet: events fail until it does"
+                    );
+                }
+            }
+            None => println!("  events:         not sent (start with --forward-to URL)"),
+        }
+        println!("Ready. Ctrl-C to stop.");
+        std::future::pending::<()>().await;
+        drop(mock);
+        Ok(())
+    })
+}
+
+/// One line per delivery, as `stripe listen` prints them.
+fn delivery_line(delivery: &Delivery) -> String {
+    let status = delivery
+        .status
+        .map_or_else(|| "---".to_string(), |s| s.to_string());
+    match (&delivery.error, delivery.delivered) {
+        (_, true) => format!(
+            "--> {} {} [{status}] delivered",
+            delivery.event, delivery.id
+        ),
+        (Some(why), false) => format!(
+            "--> {} {} [{status}] not delivered after {} attempt(s): {why}",
+            delivery.event, delivery.id, delivery.attempts
+        ),
+        (None, false) => format!(
+            "--> {} {} [{status}] not delivered",
+            delivery.event, delivery.id
+        ),
+    }
+}
+
+/// `text` as an http(s) URL, or an input error naming `--forward-to`.
+fn http_url(text: &str) -> Result<reqwest::Url, Failure> {
+    let url = reqwest::Url::parse(text)
+        .map_err(|e| Failure::Input(format!("--forward-to {text:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Failure::Input(format!(
+            "--forward-to {text:?} must be an http:// or https:// URL with a host"
+        )));
+    }
+    Ok(url)
+}
+
+/// Whether something accepts TCP connections where `url` points (within a second).
+fn answers(url: &reqwest::Url) -> bool {
+    let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    addrs
+        .iter()
+        .any(|addr| std::net::TcpStream::connect_timeout(addr, Duration::from_secs(1)).is_ok())
+}
+
+/// `lomi trigger`'s arguments.
+#[derive(clap::Args, Debug)]
+pub struct TriggerArgs {
+    /// The event: CHECKOUT_COMPLETED, PAYMENT_SUCCEEDED or PAYMENT_FAILED, or their
+    /// Stripe-style spelling (checkout.completed).
+    event: String,
+    /// A field of the checkout session it creates, e.g. --set amount=5000 or --set
+    /// metadata.order_id=1042 (the value is JSON if it reads as JSON, text otherwise).
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    set: Vec<String>,
+}
+
+/// What a trigger makes happen to the session it creates.
+#[derive(Clone, Copy)]
+enum Change {
+    Complete,
+    Fail,
+}
+
+/// `lomi trigger EVENT`: creates a checkout session on the running mock, makes the event
+/// happen, and reports each delivery.
+pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
+    let event = crate::event_name(&args.event);
+    let change = match EventType::from(event.as_str()) {
+        EventType::CheckoutCompleted | EventType::PaymentSucceeded => Change::Complete,
+        EventType::PaymentFailed => Change::Fail,
+        EventType::Unknown(_) => {
+            return Err(Failure::Input(format!(
+                "{event} is not an event lomi. sends: try checkout.completed, \
+                 payment.succeeded or payment.failed"
+            )));
+        }
+        _ => {
+            return Err(Failure::Input(format!(
+                "the mock does not make {event} happen (it pays and fails checkout sessions): \
+                 send one anyway with `lomi webhooks send --event {event} --to URL`"
+            )));
+        }
+    };
+    let mut body = json!({
+        "amount": 15000,
+        "currency_code": "XOF",
+        "title": format!("lomi trigger {}", event.to_lowercase()),
+    });
+    for assignment in &args.set {
+        set(&mut body, assignment)?;
+    }
+    let base = globals
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}/v1"));
+    let key = run::api_key(globals)?.unwrap_or_else(|| lomi_mock::DEFAULT_API_KEY.to_string());
+    let client = lomi_client::Client::builder(key)
+        .base_url(&base)
+        .build()
+        .map_err(|e| Failure::Input(format!("cannot build the client: {e}")))?;
+    let control = reqwest::Url::parse(&base)
+        .and_then(|url| url.join(CONTROL_PREFIX))
+        .map_err(|e| Failure::Input(format!("--base-url {base:?} is not a URL: {e}")))?;
+
+    run::runtime()?.block_on(async {
+        let session = client
+            .request(lomi_client::Method::POST, "/checkout_sessions")
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| match e {
+                lomi_client::Error::Connection(_) => Failure::Unreachable(format!(
+                    "nothing answers at {base}: start `lomi mock` first (or pass --base-url)"
+                )),
+                e => run::failure(e),
+            })?
+            .into_inner();
+        let id = session
+            .get("checkout_session_id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                Failure::Decode("the created session has no checkout_session_id".into())
+            })?
+            .to_string();
+        println!("created checkout session {id}");
+        let verb = match change {
+            Change::Complete => "complete",
+            Change::Fail => "fail",
+        };
+        let url = format!("{control}/checkout_sessions/{id}/{verb}");
+        let answer = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Failure::Unreachable(format!("cannot build an HTTP client: {e}")))?
+            .post(&url)
+            .send()
+            .await
+            .map_err(|e| Failure::Unreachable(format!("cannot reach {url}: {e}")))?;
+        let status = answer.status();
+        let report: Value = answer.json().await.map_err(|e| {
+            Failure::Decode(format!(
+                "{url} answered {status} with no JSON: is this a lomi mock? ({e})"
+            ))
+        })?;
+        if !status.is_success() {
+            let message = report
+                .pointer("/error/message")
+                .and_then(Value::as_str)
+                .unwrap_or("no reason given");
+            return Err(Failure::Refused(format!(
+                "{url} answered {status}: {message}"
+            )));
+        }
+        let deliveries = report
+            .get("deliveries")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let endpoint = report.get("webhook_endpoint").and_then(Value::as_str);
+        let Some(endpoint) = endpoint else {
+            return Err(Failure::Refused(format!(
+                "the session is {verb}d but no event was sent: start `lomi mock` with \
+                 --forward-to URL"
+            )));
+        };
+        let mut failed = None;
+        for delivery in &deliveries {
+            let text = |name: &str| delivery.get(name).and_then(Value::as_str).unwrap_or("?");
+            let status = delivery.get("status").and_then(Value::as_u64);
+            let status = status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
+            if delivery.get("delivered").and_then(Value::as_bool) == Some(true) {
+                println!(
+                    "delivered {} (id {}) to {endpoint}: {status}",
+                    text("event"),
+                    text("id")
+                );
+            } else {
+                let why = text("error");
+                println!(
+                    "not delivered {} (id {}) to {endpoint}: {why}",
+                    text("event"),
+                    text("id")
+                );
+                failed.get_or_insert(format!("{} was not delivered: {why}", text("event")));
+            }
+        }
+        match failed {
+            Some(why) => Err(Failure::Refused(why)),
+            None => Ok(()),
+        }
+    })
+}
+
+/// Applies one `--set field.path=value` to `body`.
+fn set(body: &mut Value, assignment: &str) -> Result<(), Failure> {
+    let (path, text) = assignment.split_once('=').ok_or_else(|| {
+        Failure::Input(format!(
+            "--set {assignment:?} must be FIELD=VALUE, e.g. amount=5000"
+        ))
+    })?;
+    let names: Vec<&str> = path.split('.').collect();
+    if names.iter().any(|n| n.trim().is_empty()) {
+        return Err(Failure::Input(format!(
+            "--set {assignment:?}: {path:?} is not a field name"
+        )));
+    }
+    let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()));
+    let mut target = body;
+    for (i, name) in names.iter().enumerate() {
+        let object = match target {
+            Value::Object(object) => object,
+            _ => {
+                return Err(Failure::Input(format!(
+                    "--set {assignment:?}: {} is not an object",
+                    names[..i].join(".")
+                )));
+            }
+        };
+        if i + 1 == names.len() {
+            object.insert((*name).to_string(), value);
+            return Ok(());
+        }
+        target = object
+            .entry((*name).to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_writes_json_values_and_nested_fields() {
+        let mut body = json!({"amount": 1});
+        set(&mut body, "amount=5000").unwrap_or_else(|_| panic!());
+        set(&mut body, "title=Order 42").unwrap_or_else(|_| panic!());
+        set(&mut body, "metadata.order_id=1042").unwrap_or_else(|_| panic!());
+        set(&mut body, "metadata.ref=\"A-1\"").unwrap_or_else(|_| panic!());
+        assert_eq!(
+            body,
+            json!({"amount": 5000, "title": "Order 42", "metadata": {"order_id": 1042, "ref": "A-1"}})
+        );
+        for bad in ["amount", "=3", "a..b=1", "amount.x=1"] {
+            assert!(set(&mut body, bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,516 @@
+//! `lomi mock` and `lomi trigger` as a developer runs them: the binary started as a
+//! process, its payment page followed over HTTP (form post, redirect), and every event
+//! it forwards verified by a receiver on 127.0.0.1.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const SECRET: &str = "whsec_mock_cli_test";
+
+/// A `lomi mock` process, stopped when dropped, and what it prints.
+struct Running {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    origin: String,
+    lines: Receiver<String>,
+    /// Everything printed so far.
+    printed: Vec<String>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    fn api(&self) -> String {
+        format!("{}/v1", self.origin)
+    }
+
+    /// Waits for a printed line containing every one of `parts`.
+    fn line_with(&mut self, parts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        if let Some(line) = self
+            .printed
+            .iter()
+            .find(|l| parts.iter().all(|p| l.contains(p)))
+        {
+            return line.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.printed.push(line.clone());
+                    if parts.iter().all(|p| line.contains(p)) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => panic!(
+                    "`lomi mock` printed no line with {parts:?}; it printed:\n{}",
+                    self.printed.join("\n")
+                ),
+            }
+        }
+    }
+}
+
+fn lomi() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lomi"));
+    command
+        .env_remove("LOMI_API_KEY")
+        .env_remove("LOMI_WEBHOOK_SECRET")
+        .env_remove("LOMI_BASE_URL")
+        // No `lomi login` key of the developer's is read.
+        .env(
+            "LOMI_CONFIG_DIR",
+            std::env::temp_dir().join("lomi-cli-mock-no-config"),
+        );
+    command
+}
+
+/// `lomi mock --port 0 ARGS…`, once it says it is ready.
+fn start(args: &[&str]) -> Running {
+    let mut child = lomi()
+        .args(["mock", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut running = Running {
+        child,
+        origin: String::new(),
+        lines,
+        printed: Vec::new(),
+    };
+    let first = running.line_with(&["lomi mock: the API at "]);
+    let api = first.rsplit(' ').next().unwrap();
+    running.origin = api.trim_end_matches("/v1").to_string();
+    running.line_with(&["Ready."]);
+    running
+}
+
+struct Out {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(command: &mut Command) -> Out {
+    let out = command.output().unwrap();
+    Out {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The events a receiver got, by name, with their `data`.
+fn events(seen: &common::Seen) -> Vec<(String, Value)> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|(headers, body)| {
+            let event: Value = serde_json::from_slice(body).unwrap();
+            let name = headers["x-lomi-event"].to_str().unwrap().to_string();
+            assert_eq!(event["event"], name.as_str());
+            (name, event["data"].clone())
+        })
+        .collect()
+}
+
+/// An HTTP client that does not follow redirects, to see each one.
+fn browser() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Posts the page's form with `action`.
+async fn click(page: &str, action: &str) -> reqwest::Response {
+    browser()
+        .post(page)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("action={action}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn the_payment_page_pays_fails_and_cancels_and_the_events_reach_the_service() {
+    let (endpoint, seen) = common::receiver(SECRET);
+    let mut mock = start(&["--forward-to", &endpoint, "--webhook-secret", SECRET]);
+    assert!(mock.line_with(&["forwarding to:"]).contains(&endpoint));
+
+    // A session created from the shell, as the README shows, with a title that is HTML.
+    let created = run(lomi()
+        .args(["--base-url", &mock.api()])
+        .args(["checkout-sessions", "create", "--amount", "15000"])
+        .args(["--currency-code", "XOF", "--title", "<b>Thé & gâteau</b>"])
+        .args(["--success-url", "https://shop.example/paid?order=42"])
+        .args(["--cancel-url", "https://shop.example/cart"])
+        .env("LOMI_API_KEY", lomi_mock::DEFAULT_API_KEY));
+    assert_eq!(created.code, Some(0), "{}", created.stderr);
+    let session: Value = serde_json::from_str(&created.stdout).unwrap();
+    let id = session["checkout_session_id"].as_str().unwrap().to_string();
+    let page = session["checkout_url"].as_str().unwrap().to_string();
+    assert_eq!(page, format!("{}/checkout/{id}", mock.origin));
+
+    // The page a customer sees: no API key, the amount, the currency, the escaped title.
+    let html = browser().get(&page).send().await.unwrap();
+    assert_eq!(html.status(), 200);
+    assert!(
+        html.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = html.text().await.unwrap();
+    assert!(html.contains("15\u{202f}000"), "{html}");
+    assert!(html.contains("XOF"), "{html}");
+    assert!(
+        html.contains("&lt;b&gt;Thé &amp; gâteau&lt;/b&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>Thé"), "the title is escaped: {html}");
+    for action in ["pay", "fail", "cancel"] {
+        assert!(html.contains(&format!("value=\"{action}\"")), "{html}");
+    }
+
+    // Fail: PAYMENT_FAILED is delivered, the page shows it, the session stays open.
+    let failed = click(&page, "fail").await;
+    assert_eq!(failed.status(), 303);
+    let back = failed.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(back, format!("/checkout/{id}?outcome=failed"));
+    mock.line_with(&["--> PAYMENT_FAILED", "[200] delivered"]);
+    let notice = browser()
+        .get(format!("{}{back}", mock.origin))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("The payment failed"), "{notice}");
+    assert!(notice.contains("value=\"pay\""), "still payable: {notice}");
+
+    // Cancel: back to the shop's cancel_url; nothing is sent.
+    let canceled = click(&page, "cancel").await;
+    assert_eq!(canceled.status(), 303);
+    assert_eq!(canceled.headers()["location"], "https://shop.example/cart");
+
+    // Pay: to the shop's success_url, and both events, signed, in order.
+    let paid = click(&page, "pay").await;
+    assert_eq!(paid.status(), 303);
+    assert_eq!(
+        paid.headers()["location"],
+        "https://shop.example/paid?order=42"
+    );
+    mock.line_with(&["--> PAYMENT_SUCCEEDED", "[200] delivered"]);
+    mock.line_with(&["--> CHECKOUT_COMPLETED", "[200] delivered"]);
+    let got = events(&seen);
+    let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["PAYMENT_FAILED", "PAYMENT_SUCCEEDED", "CHECKOUT_COMPLETED"]
+    );
+    assert_eq!(got[0].1["status"], "failed");
+    assert_eq!(got[0].1["checkout_session_id"], id.as_str());
+    assert_eq!(got[1].1["gross_amount"], 15000);
+    assert_eq!(got[2].1["checkout_session_id"], id.as_str());
+    assert_eq!(got[2].1["status"], "completed");
+
+    // The API says so too, and the page no longer offers to pay.
+    let retrieved = run(lomi()
+        .args([
+            "--base-url",
+            &mock.api(),
+            "checkout-sessions",
+            "retrieve",
+            &id,
+        ])
+        .env("LOMI_API_KEY", lomi_mock::DEFAULT_API_KEY));
+    assert_eq!(retrieved.code, Some(0), "{}", retrieved.stderr);
+    assert!(
+        retrieved.stdout.contains(r#""status":"completed""#),
+        "{}",
+        retrieved.stdout
+    );
+    let done = browser()
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("This session is completed."), "{done}");
+    assert!(!done.contains("value=\"pay\""), "{done}");
+    let again = click(&page, "pay").await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(events(&seen).len(), 3, "a second Pay sends nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn the_page_and_control_endpoints_answer_malformed_requests_and_the_mock_stays_up() {
+    let mock = start(&[]);
+    let http = browser();
+    let origin = &mock.origin;
+    // An unknown session, an unknown action, a body that is not a form.
+    let missing = http
+        .get(format!("{origin}/checkout/nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(
+        missing
+            .text()
+            .await
+            .unwrap()
+            .contains("no checkout session")
+    );
+    let odd = click(&format!("{origin}/checkout/nope"), "explode").await;
+    assert_eq!(odd.status(), 400);
+    let not_a_form = http
+        .post(format!("{origin}/checkout/nope"))
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        not_a_form.status().is_client_error(),
+        "{}",
+        not_a_form.status()
+    );
+    let bad_escape = http
+        .get(format!("{origin}/checkout/%ZZ%"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        bad_escape.status().is_client_error(),
+        "{}",
+        bad_escape.status()
+    );
+    for (method, path, status) in [
+        ("POST", "/_lomi/checkout_sessions/nope/complete", 404),
+        ("POST", "/_lomi/checkout_sessions/nope/explode", 404),
+        ("GET", "/_lomi/checkout_sessions/nope/complete", 405),
+        ("GET", "/_lomi/nothing", 404),
+        ("GET", "/_lomi", 200),
+        ("GET", "/_lomi/deliveries", 200),
+    ] {
+        let answer = http
+            .request(method.parse().unwrap(), format!("{origin}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), status, "{method} {path}");
+    }
+    // A body too large for the API is refused, not stored.
+    let huge = http
+        .post(format!("{origin}/v1/checkout_sessions"))
+        .header("x-api-key", lomi_mock::DEFAULT_API_KEY)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 2 << 20])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 413);
+    let error: Value = huge.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "payload_too_large");
+    // Still up.
+    let index = http.get(format!("{origin}/_lomi")).send().await.unwrap();
+    assert_eq!(index.status(), 200);
+}
+
+#[test]
+fn trigger_creates_a_session_makes_the_event_happen_and_reports_each_delivery() {
+    let (endpoint, seen) = common::receiver(SECRET);
+    let mut mock = start(&["--forward-to", &endpoint, "--webhook-secret", SECRET]);
+    let api = mock.api();
+    let trigger = |event: &str, set: &[&str]| {
+        let mut command = lomi();
+        command.args(["--base-url", &api, "trigger", event]);
+        for s in set {
+            command.args(["--set", s]);
+        }
+        run(&mut command)
+    };
+
+    // The Stripe spelling; fields overridden, nested ones too.
+    let out = trigger(
+        "checkout.completed",
+        &["amount=5000", "metadata.order_id=1042"],
+    );
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.starts_with("created checkout session "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("delivered PAYMENT_SUCCEEDED (id "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("delivered CHECKOUT_COMPLETED (id "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!("to {endpoint}: 200")),
+        "{}",
+        out.stdout
+    );
+    let got = events(&seen);
+    let (name, session) = got.last().unwrap();
+    assert_eq!(name, "CHECKOUT_COMPLETED");
+    assert_eq!(session["amount"], 5000);
+    assert_eq!(session["metadata"]["order_id"], 1042);
+    assert_eq!(session["status"], "completed");
+    mock.line_with(&["--> CHECKOUT_COMPLETED", "[200] delivered"]);
+
+    // lomi.'s own spelling.
+    let out = trigger("PAYMENT_FAILED", &[]);
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("delivered PAYMENT_FAILED"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(events(&seen).last().unwrap().0, "PAYMENT_FAILED");
+
+    // What the mock cannot make happen, and what lomi. never sends: refused, naming it.
+    let out = trigger("refund.created", &[]);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr
+            .contains("lomi webhooks send --event REFUND_CREATED"),
+        "{}",
+        out.stderr
+    );
+    let out = trigger("order.shipped", &[]);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr
+            .contains("ORDER_SHIPPED is not an event lomi. sends"),
+        "{}",
+        out.stderr
+    );
+    let out = trigger("checkout.completed", &["amount"]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("must be FIELD=VALUE"), "{}", out.stderr);
+    // A field the API refuses: lomi.'s error, exit 1.
+    let out = trigger("checkout.completed", &["amount=-5"]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("amount"), "{}", out.stderr);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}
+
+#[test]
+fn trigger_says_why_nothing_was_delivered() {
+    // A mock without --forward-to sends nothing, and trigger says how to fix it.
+    let quiet = start(&[]);
+    let out = run(lomi().args(["--base-url", &quiet.api(), "trigger", "checkout.completed"]));
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("--forward-to"), "{}", out.stderr);
+
+    // A --forward-to where nothing listens: a warning at start, each failure printed,
+    // and the mock stays up.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}/webhooks", closed.local_addr().unwrap());
+    drop(closed);
+    let mut mock = start(&["--forward-to", &nowhere]);
+    assert!(
+        mock.line_with(&["webhook secret: whsec_", "(new: give it to your endpoint)"])
+            .len()
+            > 20
+    );
+    let out = run(lomi().args(["--base-url", &mock.api(), "trigger", "payment.failed"]));
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("PAYMENT_FAILED was not delivered: cannot reach"),
+        "{}",
+        out.stderr
+    );
+    mock.line_with(&["--> PAYMENT_FAILED", "not delivered after 5 attempt(s)"]);
+
+    // No mock at all.
+    let out = run(lomi().args([
+        "--base-url",
+        &nowhere.replace("/webhooks", "/v1"),
+        "trigger",
+        "checkout.completed",
+    ]));
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("start `lomi mock` first"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn mock_refuses_bad_flags_and_a_taken_port_in_one_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    for (args, says) in [
+        (
+            vec!["mock", "--port", &port],
+            format!("port {port} is in use"),
+        ),
+        (
+            vec!["mock", "--forward-to", "localhost:3000"],
+            "--forward-to \"localhost:3000\"".to_string(),
+        ),
+        (
+            vec!["mock", "--forward-to", "not a url"],
+            "is not a URL".to_string(),
+        ),
+        (
+            vec!["mock", "--spec", "/no/such/spec.yaml"],
+            "cannot read --spec /no/such/spec.yaml".to_string(),
+        ),
+        (vec!["mock", "--port", "99999"], "99999".to_string()),
+        (
+            vec!["mock", "--webhook-secret", ""],
+            "--webhook-secret is empty".to_string(),
+        ),
+        (vec!["mock", "--bogus"], "--bogus".to_string()),
+    ] {
+        let out = run(lomi().args(&args));
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(&says), "{args:?}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        if !args.contains(&"--bogus") && !args.contains(&"99999") {
+            assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
+        }
+    }
+}
