@@ -183,10 +183,12 @@ enum Change {
 /// happen, and reports each delivery.
 pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
     let event = crate::event_name(&args.event);
-    let change = match EventType::from(event.as_str()) {
-        EventType::CheckoutCompleted | EventType::PaymentSucceeded => Change::Complete,
-        EventType::PaymentFailed => Change::Fail,
-        EventType::Unknown(_) => {
+    // By lomi.'s names, not the client's variants: the client is generated from the spec,
+    // whose event list may differ.
+    let change = match event.as_str() {
+        "CHECKOUT_COMPLETED" | "PAYMENT_SUCCEEDED" => Change::Complete,
+        "PAYMENT_FAILED" => Change::Fail,
+        _ if matches!(EventType::from(event.as_str()), EventType::Unknown(_)) => {
             return Err(Failure::Input(format!(
                 "{event} is not an event lomi. sends: try checkout.completed, \
                  payment.succeeded or payment.failed"
@@ -207,6 +209,12 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
     for assignment in &args.set {
         set(&mut body, assignment)?;
     }
+    let create = crate::generated::OPERATIONS
+        .iter()
+        .find(|op| op.resource == "checkout-sessions" && op.verb == "create")
+        .ok_or_else(|| {
+            Failure::Input("this spec has no `checkout-sessions create` to trigger with".into())
+        })?;
     let base = globals
         .base_url
         .clone()
@@ -222,7 +230,7 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
 
     run::runtime()?.block_on(async {
         let session = client
-            .request(lomi_client::Method::POST, "/checkout_sessions")
+            .request(lomi_client::Method::POST, create.path)
             .json(body)
             .send()
             .await

@@ -6,6 +6,10 @@
 //! LOMI_WEBHOOK_SECRET=whsec_… cargo run --example webhook_axum   # serves :3000/webhooks/lomi
 //! cargo run --example webhook_axum                                # a demo against lomi-mock
 //! ```
+//!
+//! It also serves the pages lomi.'s hosted page sends the customer back to: `/paid` (the
+//! `success_url`) and `/cart` (the `cancel_url`). A shop never marks an order paid there:
+//! anyone can open that URL; the signed event is what says it is paid.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,7 +18,8 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::response::Html;
+use axum::routing::{get, post};
 use lomi_client::webhooks::{self, Event, Verifier};
 use tokio::sync::mpsc;
 
@@ -26,8 +31,9 @@ struct Endpoint {
     events: mpsc::UnboundedSender<Event>,
 }
 
-/// The router: `POST /webhooks/lomi`, verified with `secret`; each new event is sent on
-/// `events` for the shop's own tasks to handle.
+/// The router: `POST /webhooks/lomi`, verified with `secret`, each new event sent on
+/// `events` for the shop's own tasks to handle; and the customer's pages after the
+/// payment page, `GET /paid` and `GET /cart`.
 pub fn app(secret: &str, events: mpsc::UnboundedSender<Event>) -> Router {
     let endpoint = Arc::new(Endpoint {
         verifier: Verifier::new(secret),
@@ -36,6 +42,16 @@ pub fn app(secret: &str, events: mpsc::UnboundedSender<Event>) -> Router {
     });
     Router::new()
         .route("/webhooks/lomi", post(receive))
+        .route(
+            "/paid",
+            get(|| async {
+                Html("<h1>Thank you!</h1><p>Your order is confirmed once lomi. tells us.</p>")
+            }),
+        )
+        .route(
+            "/cart",
+            get(|| async { Html("<h1>Your cart</h1><p>The payment was canceled.</p>") }),
+        )
         .with_state(endpoint)
 }
 
@@ -80,7 +96,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         tokio::spawn(async move {
             while let Some(event) = received.recv().await {
-                println!("{} {} {:?}", event.id, event.event, event.data);
+                println!("received {} ({}), verified", event.event, event.id);
+                if let webhooks::EventData::CheckoutCompleted(paid) = &event.data {
+                    println!("session {} is {}", paid.checkout_session_id, paid.status);
+                }
             }
         });
         axum::serve(listener, app(&secret, events)).await?;

@@ -1,7 +1,13 @@
 //! What the `lomi` binary's tests share.
 
+#![allow(dead_code)] // each test file uses some of these
+
 use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
 
@@ -29,13 +35,17 @@ pub type Seen = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
 
 /// A webhook endpoint on 127.0.0.1 (`POST /webhooks`) that answers 200 to a delivery
 /// signed with `secret` and 400 otherwise, as `lomi_client::webhooks` verifies it,
-/// keeping what it received; its URL.
-#[allow(dead_code)] // not every test file receives events
+/// keeping what it received; its URL. It also serves the shop's page after a payment,
+/// `GET /paid`.
 pub fn receiver(secret: &'static str) -> (String, Seen) {
     let seen: Seen = Arc::default();
     let kept = seen.clone();
     let url = in_the_background(move |url| async move {
         let app = axum::Router::new().route(
+            "/paid",
+            axum::routing::get(|| async { axum::response::Html("<h1>Thank you!</h1>") }),
+        );
+        let app = app.route(
             "/webhooks",
             axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
                 let kept = kept.clone();
@@ -59,4 +69,115 @@ pub fn receiver(secret: &'static str) -> (String, Seen) {
         axum::serve(listener, app).await.unwrap();
     });
     (url, seen)
+}
+
+/// A `lomi mock` process, stopped when dropped, and what it prints.
+pub struct Running {
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub origin: String,
+    lines: Receiver<String>,
+    /// Everything printed so far.
+    printed: Vec<String>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    pub fn api(&self) -> String {
+        format!("{}/v1", self.origin)
+    }
+
+    /// Waits for a printed line containing every one of `parts`.
+    pub fn line_with(&mut self, parts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        if let Some(line) = self
+            .printed
+            .iter()
+            .find(|l| parts.iter().all(|p| l.contains(p)))
+        {
+            return line.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.printed.push(line.clone());
+                    if parts.iter().all(|p| line.contains(p)) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => panic!(
+                    "`lomi mock` printed no line with {parts:?}; it printed:\n{}",
+                    self.printed.join("\n")
+                ),
+            }
+        }
+    }
+}
+
+pub fn lomi() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lomi"));
+    command
+        .env_remove("LOMI_API_KEY")
+        .env_remove("LOMI_WEBHOOK_SECRET")
+        .env_remove("LOMI_BASE_URL")
+        // No `lomi login` key of the developer's is read.
+        .env(
+            "LOMI_CONFIG_DIR",
+            std::env::temp_dir().join("lomi-cli-mock-no-config"),
+        );
+    command
+}
+
+/// `lomi mock --port 0 ARGS…`, once it says it is ready.
+pub fn start(args: &[&str]) -> Running {
+    let mut child = lomi()
+        .args(["mock", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut running = Running {
+        child,
+        origin: String::new(),
+        lines,
+        printed: Vec::new(),
+    };
+    let first = running.line_with(&["lomi mock: the API at "]);
+    let api = first.rsplit(' ').next().unwrap();
+    running.origin = api.trim_end_matches("/v1").to_string();
+    running.line_with(&["Ready."]);
+    running
+}
+
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(command: &mut Command) -> Out {
+    let out = command.output().unwrap();
+    Out {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
