@@ -51,7 +51,7 @@ pub fn mock(args: &MockArgs, globals: &Globals) -> Result<(), Failure> {
     };
     let mut builder = MockServer::builder()
         .port(args.port)
-        .on_delivery(|delivery| println!("{}", delivery_line(delivery)));
+        .on_delivery(|delivery| say(&delivery_line(delivery)));
     let key = globals
         .api_key
         .clone()
@@ -84,18 +84,18 @@ pub fn mock(args: &MockArgs, globals: &Globals) -> Result<(), Failure> {
             StartError::Spec(e) => Failure::Input(format!("--spec: {e}")),
         })?;
         let origin = format!("http://{}", mock.addr());
-        println!("lomi mock: the API at {}", mock.url());
-        println!("  API key:        {}", mock.api_key());
-        println!("  payment pages:  {origin}/checkout/<checkout_session_id>");
-        println!("  control:        {origin}{CONTROL_PREFIX}");
+        say(&format!("lomi mock: the API at {}", mock.url()));
+        say(&format!("  API key:        {}", mock.api_key()));
+        say(&format!("  payment pages:  {origin}/checkout/<checkout_session_id>"));
+        say(&format!("  control:        {origin}{CONTROL_PREFIX}"));
         match &forward_to {
             Some(url) => {
                 mock.register_webhook(url.as_str(), secret.as_str());
-                println!("  forwarding to:  {url}");
+                say(&format!("  forwarding to:  {url}"));
                 if args.webhook_secret.is_some() {
-                    println!("  webhook secret: {secret}");
+                    say(&format!("  webhook secret: {secret}"));
                 } else {
-                    println!("  webhook secret: {secret} (new: give it to your endpoint)");
+                    say(&format!("  webhook secret: {secret} (new: give it to your endpoint)"));
                 }
                 if !answers(url) {
                     eprintln!(
@@ -103,13 +103,21 @@ pub fn mock(args: &MockArgs, globals: &Globals) -> Result<(), Failure> {
                     );
                 }
             }
-            None => println!("  events:         not sent (start with --forward-to URL)"),
+            None => say("  events:         not sent (start with --forward-to URL)"),
         }
-        println!("Ready. Ctrl-C to stop.");
+        say("Ready. Ctrl-C to stop.");
         std::future::pending::<()>().await;
         drop(mock);
         Ok(())
     })
+}
+
+/// Prints a line of `lomi mock`'s, flushed at once; a closed standard output (`| head`)
+/// is not a reason to stop serving.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
 /// One line per delivery, as `stripe listen` prints them.
