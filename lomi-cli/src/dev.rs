@@ -52,11 +52,7 @@ pub fn mock(args: &MockArgs, globals: &Globals) -> Result<(), Failure> {
     let mut builder = MockServer::builder()
         .port(args.port)
         .on_delivery(|delivery| say(&delivery_line(delivery)));
-    let key = globals
-        .api_key
-        .clone()
-        .or_else(|| std::env::var(lomi_client::ENV_API_KEY).ok());
-    if let Some(key) = key {
+    if let Some(key) = mock_key(globals) {
         if key.trim().is_empty() {
             return Err(Failure::Input(
                 "the API key (--api-key or LOMI_API_KEY) is empty".into(),
@@ -110,6 +106,16 @@ pub fn mock(args: &MockArgs, globals: &Globals) -> Result<(), Failure> {
         drop(mock);
         Ok(())
     })
+}
+
+/// The key a local mock takes, `lomi mock` and `lomi trigger` alike: `--api-key` or
+/// `LOMI_API_KEY`, else (`None`) the mock's own test key. Never the key `lomi login` kept:
+/// that one is for lomi.
+fn mock_key(globals: &Globals) -> Option<String> {
+    globals
+        .api_key
+        .clone()
+        .or_else(|| std::env::var(lomi_client::ENV_API_KEY).ok())
 }
 
 /// Prints a line of `lomi mock`'s, flushed at once; a closed standard output (`| head`)
@@ -227,7 +233,7 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
         .base_url
         .clone()
         .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}/v1"));
-    let key = run::api_key(globals)?.unwrap_or_else(|| lomi_mock::DEFAULT_API_KEY.to_string());
+    let key = mock_key(globals).unwrap_or_else(|| lomi_mock::DEFAULT_API_KEY.to_string());
     let client = lomi_client::Client::builder(key)
         .base_url(&base)
         .build()

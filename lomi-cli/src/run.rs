@@ -46,7 +46,7 @@ fn seconds(text: &str) -> Result<Duration, String> {
 
 /// The API key: `--api-key`, `LOMI_API_KEY`, or the one `lomi login` kept; none if
 /// none is given.
-pub(crate) fn api_key(globals: &Globals) -> Result<Option<String>, Failure> {
+fn api_key(globals: &Globals) -> Result<Option<String>, Failure> {
     if let Some(key) = &globals.api_key {
         return Ok(Some(key.clone()));
     }

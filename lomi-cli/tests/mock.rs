@@ -281,6 +281,28 @@ fn trigger_creates_a_session_makes_the_event_happen_and_reports_each_delivery() 
     assert_eq!(session["status"], "completed");
     mock.line_with(&["--> CHECKOUT_COMPLETED", "[200] delivered"]);
 
+    // The key `lomi login` kept is lomi.'s, not the mock's: trigger does not send it.
+    let config = std::env::temp_dir().join(format!("lomi-cli-trigger-{}", std::process::id()));
+    let mut login = lomi()
+        .arg("login")
+        .env("LOMI_CONFIG_DIR", &config)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    login
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"lomi_sk_live_real")
+        .unwrap();
+    assert!(login.wait().unwrap().success());
+    let out = run(lomi()
+        .args(["--base-url", &api, "trigger", "checkout.completed"])
+        .env("LOMI_CONFIG_DIR", &config));
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    let _ = std::fs::remove_dir_all(&config);
+
     // lomi.'s own spelling.
     let out = trigger("PAYMENT_FAILED", &[]);
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
