@@ -263,9 +263,9 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
             })?
             .to_string();
         println!("created checkout session {id}");
-        let verb = match change {
-            Change::Complete => "complete",
-            Change::Fail => "fail",
+        let (verb, done) = match change {
+            Change::Complete => ("complete", "paid the session"),
+            Change::Fail => ("fail", "failed a payment of the session"),
         };
         let url = format!("{control}/checkout_sessions/{id}/{verb}");
         let answer = reqwest::Client::builder()
@@ -299,8 +299,7 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
         let endpoint = report.get("webhook_endpoint").and_then(Value::as_str);
         let Some(endpoint) = endpoint else {
             return Err(Failure::Refused(format!(
-                "the session is {verb}d but no event was sent: start `lomi mock` with \
-                 --forward-to URL"
+                "the mock {done} but sent no event: start `lomi mock` with --forward-to URL"
             )));
         };
         let mut failed = None;

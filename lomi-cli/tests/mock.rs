@@ -287,6 +287,7 @@ fn trigger_creates_a_session_makes_the_event_happen_and_reports_each_delivery() 
         .arg("login")
         .env("LOMI_CONFIG_DIR", &config)
         .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
     use std::io::Write;
@@ -346,7 +347,13 @@ fn trigger_says_why_nothing_was_delivered() {
     let quiet = start(&[]);
     let out = run(lomi().args(["--base-url", &quiet.api(), "trigger", "checkout.completed"]));
     assert_eq!(out.code, Some(1));
-    assert!(out.stderr.contains("--forward-to"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "the mock paid the session but sent no event: start `lomi mock` with --forward-to"
+        ),
+        "{}",
+        out.stderr
+    );
 
     // A --forward-to where nothing listens: a warning at start, each failure printed,
     // and the mock stays up.
