@@ -41,7 +41,11 @@ pub struct MockArgs {
 /// `lomi mock`: serves until it is stopped. The key it accepts is the one the other
 /// commands send (`--api-key` or `LOMI_API_KEY`), or the mock's own test key.
 pub fn mock(args: &MockArgs, globals: &Globals) -> Result<(), Failure> {
-    let forward_to = args.forward_to.as_deref().map(http_url).transpose()?;
+    let forward_to = args
+        .forward_to
+        .as_deref()
+        .map(|url| run::http_url("--forward-to", url))
+        .transpose()?;
     let secret = match &args.webhook_secret {
         Some(secret) if secret.trim().is_empty() => {
             return Err(Failure::Input("--webhook-secret is empty".into()));
@@ -145,18 +149,6 @@ fn delivery_line(delivery: &Delivery) -> String {
             delivery.event, delivery.id
         ),
     }
-}
-
-/// `text` as an http(s) URL, or an input error naming `--forward-to`.
-fn http_url(text: &str) -> Result<reqwest::Url, Failure> {
-    let url = reqwest::Url::parse(text)
-        .map_err(|e| Failure::Input(format!("--forward-to {text:?} is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(Failure::Input(format!(
-            "--forward-to {text:?} must be an http:// or https:// URL with a host"
-        )));
-    }
-    Ok(url)
 }
 
 /// Whether something accepts TCP connections where `url` points (within a second).

@@ -131,30 +131,25 @@ fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
     let globals =
         run::Globals::from_arg_matches(matches).map_err(|e| Failure::Input(e.to_string()))?;
     match matches.subcommand() {
-        Some(("webhooks", _)) => match Cli::from_arg_matches(matches)
-            .map_err(|e| Failure::Input(e.to_string()))?
-            .command
-        {
-            Some(Command::Webhooks(Webhooks::Send {
-                to,
-                secret,
-                event,
-                data,
-            })) => send(&to, &secret, &event, data.as_ref()),
-            Some(Command::Webhooks(Webhooks::Verify { secret, signature })) => {
-                verify(&secret, &signature)
+        // The commands of `lomi`'s own, parsed as declared.
+        Some((name, _)) if generated::BUILT_IN_COMMANDS.contains(&name) => {
+            let cli = Cli::from_arg_matches(matches).map_err(|e| Failure::Input(e.to_string()))?;
+            match cli.command {
+                Some(Command::Webhooks(Webhooks::Send {
+                    to,
+                    secret,
+                    event,
+                    data,
+                })) => send(&to, &secret, &event, data.as_ref()),
+                Some(Command::Webhooks(Webhooks::Verify { secret, signature })) => {
+                    verify(&secret, &signature)
+                }
+                Some(Command::Login) => config::login(),
+                Some(Command::Mock(args)) => dev::mock(&args, &globals),
+                Some(Command::Trigger(args)) => dev::trigger(&args, &globals),
+                None => Err(Failure::Input("no command: see `lomi --help`".into())),
             }
-            _ => Err(Failure::Input("no command".into())),
-        },
-        Some(("login", _)) => config::login(),
-        Some(("mock" | "trigger", _)) => match Cli::from_arg_matches(matches)
-            .map_err(|e| Failure::Input(e.to_string()))?
-            .command
-        {
-            Some(Command::Mock(args)) => dev::mock(&args, &globals),
-            Some(Command::Trigger(args)) => dev::trigger(&args, &globals),
-            _ => Err(Failure::Input("no command".into())),
-        },
+        }
         Some((resource, sub)) => {
             let (verb, args) = sub
                 .subcommand()
@@ -183,13 +178,7 @@ fn read_data(path: Option<&PathBuf>) -> Result<serde_json::Value, Failure> {
 }
 
 fn send(to: &str, secret: &str, event: &str, data: Option<&PathBuf>) -> Result<(), Failure> {
-    let url = reqwest::Url::parse(to)
-        .map_err(|e| Failure::Input(format!("--to {to:?} is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Failure::Input(format!(
-            "--to {to:?} must be an http:// or https:// URL"
-        )));
-    }
+    let url = run::http_url("--to", to)?;
     if secret.trim().is_empty() {
         return Err(Failure::Input("--secret is empty".into()));
     }

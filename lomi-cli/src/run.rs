@@ -139,6 +139,19 @@ fn data(path: &str) -> Result<Map<String, Value>, Failure> {
     }
 }
 
+/// The value of `flag` as an http(s) URL, or an input error naming the flag (the url
+/// crate already refuses an http(s) URL without a host).
+pub(crate) fn http_url(flag: &str, text: &str) -> Result<reqwest::Url, Failure> {
+    let url = reqwest::Url::parse(text)
+        .map_err(|e| Failure::Input(format!("{flag} {text:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Failure::Input(format!(
+            "{flag} {text:?} must be an http:// or https:// URL"
+        )));
+    }
+    Ok(url)
+}
+
 /// The runtime a command's HTTP calls run on: one thread, the command's own.
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_current_thread()
