@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{lomi, run, start};
+use common::{browser, click, lomi, page_text, run, start};
 use serde_json::Value;
 
 const SECRET: &str = "whsec_mock_cli_test";
@@ -21,26 +21,6 @@ fn events(seen: &common::Seen) -> Vec<(String, Value)> {
             (name, event["data"].clone())
         })
         .collect()
-}
-
-/// An HTTP client that does not follow redirects, to see each one.
-fn browser() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// Posts the page's form with `action`.
-async fn click(page: &str, action: &str) -> reqwest::Response {
-    browser()
-        .post(page)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("action={action}"))
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
@@ -90,14 +70,7 @@ async fn the_payment_page_pays_fails_and_cancels_and_the_events_reach_the_servic
     let back = failed.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(back, format!("/checkout/{id}?outcome=failed"));
     mock.line_with(&["--> PAYMENT_FAILED", "[200] delivered"]);
-    let notice = browser()
-        .get(format!("{}{back}", mock.origin))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let notice = page_text(&format!("{}{back}", mock.origin)).await;
     assert!(notice.contains("The payment failed"), "{notice}");
     assert!(notice.contains("value=\"pay\""), "still payable: {notice}");
 
@@ -143,14 +116,7 @@ async fn the_payment_page_pays_fails_and_cancels_and_the_events_reach_the_servic
         "{}",
         retrieved.stdout
     );
-    let done = browser()
-        .get(&page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let done = page_text(&page).await;
     assert!(done.contains("This session is completed."), "{done}");
     assert!(!done.contains("value=\"pay\""), "{done}");
     let again = click(&page, "pay").await;

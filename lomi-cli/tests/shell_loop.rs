@@ -185,15 +185,6 @@ fn free(port: u16) {
     }
 }
 
-/// An HTTP client that does not follow redirects.
-fn browser() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// The README's loop, as written: each terminal's command started, the next one once the
 /// last printed its first line (it listens); the last terminal's commands one after the
 /// other, its `export`s kept. The customer's step ("open its checkout_url and click Pay")
@@ -249,20 +240,12 @@ async fn the_readmes_shell_loop_runs_as_written() {
             && let Some(page) = session["checkout_url"].as_str()
         {
             // The customer opens the page and clicks Pay.
-            let html = browser().get(page).send().await.unwrap();
-            assert_eq!(html.status(), 200);
-            assert!(html.text().await.unwrap().contains("Order 42"));
-            let pay = browser()
-                .post(page)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body("action=pay")
-                .send()
-                .await
-                .unwrap();
+            assert!(common::page_text(page).await.contains("Order 42"));
+            let pay = common::click(page, "pay").await;
             assert_eq!(pay.status(), 303);
             let back = pay.headers()["location"].to_str().unwrap().to_string();
             assert_eq!(back, session["success_url"].as_str().unwrap());
-            let thanks = browser().get(&back).send().await.unwrap();
+            let thanks = common::browser().get(&back).send().await.unwrap();
             assert_eq!(thanks.status(), 200, "the service serves {back}");
             let id = session["checkout_session_id"].as_str().unwrap();
             mock.line_with(

@@ -94,8 +94,8 @@ async fn checkout(client: &Client, shop: &Shared, order: &str) -> String {
         .expect("lomi. says where the payment page is")
 }
 
-#[tokio::test]
-async fn an_order_is_paid_once_however_often_lomi_notifies() {
+/// A mock, the shop with its webhook endpoint registered on it, and the shop's client.
+async fn open_shop() -> (MockServer, Shared, String, Client) {
     let mock = MockServer::start().await.unwrap();
     let shop: Shared = Arc::default();
     let endpoint = start_endpoint(shop.clone()).await;
@@ -104,6 +104,12 @@ async fn an_order_is_paid_once_however_often_lomi_notifies() {
         .base_url(mock.url())
         .build()
         .unwrap();
+    (mock, shop, endpoint, client)
+}
+
+#[tokio::test]
+async fn an_order_is_paid_once_however_often_lomi_notifies() {
+    let (mock, shop, endpoint, client) = open_shop().await;
 
     let page = checkout(&client, &shop, "order-1042").await;
     let session_id = shop.lock().unwrap().orders["order-1042"].0.clone();
@@ -195,14 +201,7 @@ async fn a_refused_delivery_is_reported_with_why() {
 /// Pay, which sends the customer to the shop's `success_url` and the shop its events.
 #[tokio::test]
 async fn the_customer_fails_then_pays_on_the_hosted_page() {
-    let mock = MockServer::start().await.unwrap();
-    let shop: Shared = Arc::default();
-    let endpoint = start_endpoint(shop.clone()).await;
-    mock.register_webhook(endpoint.as_str(), SECRET);
-    let client = Client::builder(mock.api_key())
-        .base_url(mock.url())
-        .build()
-        .unwrap();
+    let (mock, shop, _endpoint, client) = open_shop().await;
     let page = checkout(&client, &shop, "order-7").await;
 
     let browser = reqwest::Client::builder()

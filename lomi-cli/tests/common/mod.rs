@@ -30,6 +30,34 @@ where
     rx.recv().unwrap()
 }
 
+/// An HTTP client that does not follow redirects, to see each one, as a browser's
+/// address bar would.
+pub fn browser() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Posts the payment page's form with `action` (pay, fail, cancel), as its buttons do.
+pub async fn click(page: &str, action: &str) -> reqwest::Response {
+    browser()
+        .post(page)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("action={action}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The HTML of the page at `url`, which must answer 200.
+pub async fn page_text(url: &str) -> String {
+    let answer = browser().get(url).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "GET {url}");
+    answer.text().await.unwrap()
+}
+
 /// What a receiver saw: each delivery's headers and raw body.
 pub type Seen = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
 
