@@ -4,11 +4,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -64,106 +61,6 @@ fn readme_loop() -> Vec<Terminal> {
     terminals
 }
 
-/// A long-running command of the loop in its own process group, stopped with it.
-struct Background {
-    child: Child,
-    lines: Receiver<String>,
-    printed: Arc<Mutex<Vec<String>>>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        // The group: bash, cargo and what cargo runs; killed if TERM is not enough.
-        let group = format!("-{}", self.child.id());
-        for signal in ["-TERM", "-KILL"] {
-            let _ = Command::new("kill").args([signal, "--", &group]).status();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-}
-
-impl Background {
-    fn start(script: &str, env: &[(&str, String)]) -> Background {
-        use std::os::unix::process::CommandExt;
-        let mut command = shell(script, env);
-        command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
-        let mut child = command.spawn().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        let printed = Arc::new(Mutex::new(Vec::new()));
-        let stdout = child.stdout.take().unwrap();
-        let kept = printed.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                kept.lock().unwrap().push(line.clone());
-                let _ = tx.send(line);
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let kept = stderr.clone();
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                kept.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
-            }
-        });
-        Background {
-            child,
-            lines,
-            printed,
-            stderr,
-        }
-    }
-
-    /// Waits for a printed line with every one of `parts`.
-    fn line_with(&mut self, parts: &[&str], within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(line) = self
-                .printed
-                .lock()
-                .unwrap()
-                .iter()
-                .find(|l| parts.iter().all(|p| l.contains(p)))
-            {
-                return line.clone();
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left.min(Duration::from_secs(1))) {
-                Ok(_) | Err(RecvTimeoutError::Timeout) if Instant::now() < deadline => {
-                    if let Ok(Some(status)) = self.child.try_wait() {
-                        panic!(
-                            "it stopped ({status}) before printing {parts:?}:\n{}\n{}",
-                            self.printed.lock().unwrap().join("\n"),
-                            self.stderr.lock().unwrap()
-                        );
-                    }
-                }
-                _ => panic!(
-                    "no line with {parts:?} within {within:?}; it printed:\n{}\n{}",
-                    self.printed.lock().unwrap().join("\n"),
-                    self.stderr.lock().unwrap()
-                ),
-            }
-        }
-    }
-}
-
 /// `bash -c script` in the repository, with a clean `LOMI_*` environment and `env`.
 fn shell(script: &str, env: &[(&str, String)]) -> Command {
     let mut command = Command::new("bash");
@@ -209,7 +106,7 @@ async fn the_readmes_shell_loop_runs_as_written() {
     for terminal in servers {
         assert_eq!(terminal.commands.len(), 1, "{terminal:#?}");
         eprintln!("terminal {}: {}", terminal.title, terminal.commands[0]);
-        let mut server = Background::start(&terminal.commands[0], &env);
+        let mut server = common::Process::start(shell(&terminal.commands[0], &env));
         // The first build of the workspace takes minutes on two cores.
         server.line_with(&[""], Duration::from_secs(1500));
         started.push(server);

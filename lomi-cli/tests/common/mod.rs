@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test file uses some of these
 
 use std::future::Future;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -99,21 +99,114 @@ pub fn receiver(secret: &'static str) -> (String, Seen) {
     (url, seen)
 }
 
-/// A `lomi mock` process, stopped when dropped, and what it prints.
-pub struct Running {
-    pub child: Child,
-    /// `http://127.0.0.1:PORT`.
-    pub origin: String,
-    lines: Receiver<String>,
-    /// Everything printed so far.
-    printed: Vec<String>,
+/// A long-running process in its own process group (so that what it starts, as `cargo
+/// run` or `bash` do, stops with it), and what it prints.
+pub struct Process {
+    child: Child,
+    /// A line arrived (the lines themselves are in `printed`).
+    lines: Receiver<()>,
+    printed: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<String>>,
 }
 
-impl Drop for Running {
+impl Drop for Process {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // The group; killed if TERM is not enough.
+        let group = format!("-{}", self.child.id());
+        for signal in ["-TERM", "-KILL"] {
+            let _ = Command::new("kill").args([signal, "--", &group]).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
     }
+}
+
+impl Process {
+    /// Starts `command`, reading its standard output by line and keeping its errors.
+    pub fn start(mut command: Command) -> Process {
+        use std::os::unix::process::CommandExt;
+        command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        let mut child = command.spawn().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        let printed = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().unwrap();
+        let kept = printed.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+                let _ = tx.send(());
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut pipe = child.stderr.take().unwrap();
+        let kept = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                kept.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+        Process {
+            child,
+            lines,
+            printed,
+            stderr,
+        }
+    }
+
+    /// Waits for a printed line with every one of `parts`; panics with all it printed
+    /// if none comes `within`, or if it stops first.
+    pub fn line_with(&mut self, parts: &[&str], within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(line) = self
+                .printed
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| parts.iter().all(|p| l.contains(p)))
+            {
+                return line.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let stopped = match self.lines.recv_timeout(left.min(Duration::from_secs(1))) {
+                Ok(()) => continue,
+                Err(RecvTimeoutError::Timeout) if Instant::now() < deadline => {
+                    match self.child.try_wait() {
+                        Ok(Some(status)) => format!("it stopped ({status})"),
+                        _ => continue,
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => format!("nothing within {within:?}"),
+                Err(RecvTimeoutError::Disconnected) => "its output closed".to_string(),
+            };
+            panic!(
+                "{stopped} before a line with {parts:?}; it printed:\n{}\n{}",
+                self.printed.lock().unwrap().join("\n"),
+                self.stderr.lock().unwrap()
+            );
+        }
+    }
+}
+
+/// A `lomi mock` process, stopped when dropped, and what it prints.
+pub struct Running {
+    process: Process,
+    /// `http://127.0.0.1:PORT`.
+    pub origin: String,
 }
 
 impl Running {
@@ -121,31 +214,9 @@ impl Running {
         format!("{}/v1", self.origin)
     }
 
-    /// Waits for a printed line containing every one of `parts`.
+    /// Waits (30 s at most) for a printed line containing every one of `parts`.
     pub fn line_with(&mut self, parts: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        if let Some(line) = self
-            .printed
-            .iter()
-            .find(|l| parts.iter().all(|p| l.contains(p)))
-        {
-            return line.clone();
-        }
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.printed.push(line.clone());
-                    if parts.iter().all(|p| line.contains(p)) {
-                        return line;
-                    }
-                }
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => panic!(
-                    "`lomi mock` printed no line with {parts:?}; it printed:\n{}",
-                    self.printed.join("\n")
-                ),
-            }
-        }
+        self.process.line_with(parts, Duration::from_secs(30))
     }
 }
 
@@ -165,32 +236,13 @@ pub fn lomi() -> Command {
 
 /// `lomi mock --port 0 ARGS…`, once it says it is ready.
 pub fn start(args: &[&str]) -> Running {
-    let mut child = lomi()
-        .args(["mock", "--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, lines) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut running = Running {
-        child,
-        origin: String::new(),
-        lines,
-        printed: Vec::new(),
-    };
-    let first = running.line_with(&["lomi mock: the API at "]);
+    let mut command = lomi();
+    command.args(["mock", "--port", "0"]).args(args);
+    let mut process = Process::start(command);
+    let first = process.line_with(&["lomi mock: the API at "], Duration::from_secs(30));
     let api = first.rsplit(' ').next().unwrap();
-    running.origin = api.trim_end_matches("/v1").to_string();
+    let origin = api.trim_end_matches("/v1").to_string();
+    let mut running = Running { process, origin };
     running.line_with(&["Ready."]);
     running
 }
