@@ -125,6 +125,8 @@ pub enum Code {
     DefaultMismatch,
     /// `L039`: an `x-lomi-rust-name` that is not a Rust name of the right case.
     BadRustName,
+    /// `L040`: an `x-lomi-rust-name` where no Rust item takes its name.
+    RustNameNowhere,
     /// `R001`: a path parameter renamed upstream keeps its published Rust setter.
     PathParameterRenameKept,
     /// `R002`: an operationId renamed upstream would rename a published client method.
@@ -192,6 +194,7 @@ impl Code {
         Code::ExampleMismatch,
         Code::DefaultMismatch,
         Code::BadRustName,
+        Code::RustNameNowhere,
         Code::PathParameterRenameKept,
         Code::OperationRenamed,
         Code::SchemaRenamed,
@@ -254,6 +257,7 @@ impl Code {
             Code::ExampleMismatch => "L037",
             Code::DefaultMismatch => "L038",
             Code::BadRustName => "L039",
+            Code::RustNameNowhere => "L040",
             Code::PathParameterRenameKept => "R001",
             Code::OperationRenamed => "R002",
             Code::SchemaRenamed => "R003",
@@ -338,6 +342,7 @@ impl Code {
                 "a default that does not match its schema (defaults become code)"
             }
             Code::BadRustName => "an `x-lomi-rust-name` that is not a Rust name of the right case",
+            Code::RustNameNowhere => "an `x-lomi-rust-name` where no Rust item takes its name",
             Code::PathParameterRenameKept => {
                 "a path parameter renamed upstream keeps its published Rust setter"
             }

@@ -94,6 +94,10 @@ pub enum ChangeKind {
     /// `S037` (Patch): an operationId changed; its Rust method is the same
     /// (`x-lomi-rust-name` keeps it).
     OperationIdChangedMethodKept,
+    /// `S038` (Patch): an operation moved to another path (the same method and tag, a
+    /// path that differs in spelling or the only one that went and came); its Rust method
+    /// and setters are what the Rust API report says.
+    OperationMoved,
 }
 
 impl ChangeKind {
@@ -136,6 +140,7 @@ impl ChangeKind {
         ChangeKind::PathParameterRenamed,
         ChangeKind::PathParameterSetterRenamed,
         ChangeKind::OperationIdChangedMethodKept,
+        ChangeKind::OperationMoved,
     ];
 
     /// The stable identifier (`S004`).
@@ -178,6 +183,7 @@ impl ChangeKind {
             ChangeKind::PathParameterRenamed => "S035",
             ChangeKind::PathParameterSetterRenamed => "S036",
             ChangeKind::OperationIdChangedMethodKept => "S037",
+            ChangeKind::OperationMoved => "S038",
         }
     }
 
@@ -222,6 +228,7 @@ impl ChangeKind {
             ChangeKind::PathParameterRenamed => Bump::Patch,
             ChangeKind::PathParameterSetterRenamed => Bump::Major,
             ChangeKind::OperationIdChangedMethodKept => Bump::Patch,
+            ChangeKind::OperationMoved => Bump::Patch,
         }
     }
 
@@ -290,6 +297,9 @@ impl ChangeKind {
             ChangeKind::OperationIdChangedMethodKept => {
                 "an operationId changed (its Rust method is kept)"
             }
+            ChangeKind::OperationMoved => {
+                "an operation moved to another path (the client calls the new one)"
+            }
         }
     }
 }
@@ -308,18 +318,7 @@ pub struct Change {
     pub message: String,
 }
 
-/// How `lomi-client`'s version should move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Bump {
-    /// Nothing a user can see changed.
-    None,
-    /// Fixes and additions only.
-    Patch,
-    /// New features, nothing breaks (from 1.0).
-    Minor,
-    /// Something breaks.
-    Major,
-}
+pub use crate::bump::Bump;
 
 /// All changes between two specs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -490,10 +489,17 @@ pub fn diff(old: &OpenAPI, new: &OpenAPI) -> Report {
     let mut changes = d.out;
     changes.sort_by(|a, b| (!a.breaking, &a.location).cmp(&(!b.breaking, &b.location)));
     changes.dedup();
-    let rust = crate::rust_api::compare(
-        &crate::rust_api::surface(old),
-        &crate::rust_api::surface(new),
-    );
+    // A moved operation's method and setters are compared under its new identity.
+    let moved = moved_identities(old, new);
+    let mut old_surface = crate::rust_api::surface(old);
+    for item in &mut old_surface {
+        if let Some((from, to)) = moved.iter().find(|(from, _)| {
+            item.identity == *from || item.identity.starts_with(&format!("{from} "))
+        }) {
+            item.identity = format!("{to}{}", &item.identity[from.len()..]);
+        }
+    }
+    let rust = crate::rust_api::compare(&old_surface, &crate::rust_api::surface(new));
     Report { changes, rust }
 }
 
@@ -512,9 +518,9 @@ type Op<'a> = (
     Vec<String>,
 );
 
-/// The operations of `model` by `METHOD /path shape` (path parameters as `{}`), so that
-/// renaming a path parameter is not removing an operation and adding another.
-fn operations_of<'a>(model: &Model<'a>) -> BTreeMap<String, Op<'a>> {
+/// The operations of `model`, in document order, with their `METHOD /path shape` (path
+/// parameters as `{}`): the identity the Rust API report gives them.
+fn operations_of<'a>(model: &Model<'a>) -> Vec<(String, Op<'a>)> {
     model
         .operations
         .iter()
@@ -530,6 +536,35 @@ fn operations_of<'a>(model: &Model<'a>) -> BTreeMap<String, Op<'a>> {
                 (op.label.clone(), op.op, params, names),
             )
         })
+        .collect()
+}
+
+/// Which old operation is which new one ([`crate::pairing`]), as indices.
+fn pairs(old: &Model<'_>, new: &Model<'_>) -> Vec<crate::pairing::Pair> {
+    let keys = |m: &Model<'_>| -> Vec<(String, String, Option<String>)> {
+        m.operations
+            .iter()
+            .map(|op| {
+                (
+                    op.http_method.to_string(),
+                    op.path.to_string(),
+                    op.op.tags.first().cloned(),
+                )
+            })
+            .collect()
+    };
+    crate::pairing::pair_owned(&keys(old), &keys(new))
+}
+
+/// For each operation that moved, its old `METHOD /path shape` and its new one: the Rust
+/// API report compares a moved operation's method and setters as one operation's.
+pub fn moved_identities(old: &OpenAPI, new: &OpenAPI) -> Vec<(String, String)> {
+    let (old_model, new_model) = (Model::lower(old), Model::lower(new));
+    let (old_ops, new_ops) = (operations_of(&old_model), operations_of(&new_model));
+    pairs(&old_model, &new_model)
+        .into_iter()
+        .filter(|p| p.how == crate::pairing::Pairing::Moved)
+        .map(|p| (old_ops[p.old].0.clone(), new_ops[p.new].0.clone()))
         .collect()
 }
 
@@ -592,8 +627,9 @@ impl Differ<'_> {
         let (old_model, new_model) = (Model::lower(self.old), Model::lower(self.new));
         let old_ops = operations_of(&old_model);
         let new_ops = operations_of(&new_model);
-        for (key, (label, op, _, _)) in &old_ops {
-            if !new_ops.contains_key(key) {
+        let pairs = pairs(&old_model, &new_model);
+        for (i, (_, (label, op, _, _))) in old_ops.iter().enumerate() {
+            if !pairs.iter().any(|p| p.old == i) {
                 let name = op.operation_id.as_deref().unwrap_or("?");
                 self.push(
                     ChangeKind::OperationRemoved,
@@ -606,10 +642,16 @@ impl Differ<'_> {
         // (old path, new path, old name, new name, old setter, new setter) → methods.
         type Renamed = (String, String, String, String, String, String);
         let mut renamed: Vec<(Renamed, Vec<String>)> = Vec::new();
-        for (key, (old_label, old_op, old_params, old_names)) in &old_ops {
-            let Some((label, new_op, new_params, new_names)) = new_ops.get(key) else {
-                continue;
-            };
+        for pair in &pairs {
+            let (_, (old_label, old_op, old_params, old_names)) = &old_ops[pair.old];
+            let (_, (label, new_op, new_params, new_names)) = &new_ops[pair.new];
+            if pair.how == crate::pairing::Pairing::Moved {
+                self.push(
+                    ChangeKind::OperationMoved,
+                    label,
+                    format!("operation moved from `{old_label}`"),
+                );
+            }
             let (old_id, new_id) = (
                 old_op.operation_id.as_deref().unwrap_or("?"),
                 new_op.operation_id.as_deref().unwrap_or("?"),
@@ -697,8 +739,8 @@ impl Differ<'_> {
                 );
             }
         }
-        for (key, (label, op, _, _)) in &new_ops {
-            if !old_ops.contains_key(key) {
+        for (i, (_, (label, op, _, _))) in new_ops.iter().enumerate() {
+            if !pairs.iter().any(|p| p.new == i) {
                 let name = op.operation_id.as_deref().unwrap_or("?");
                 self.push(
                     ChangeKind::OperationAdded,
@@ -1049,7 +1091,21 @@ impl Differ<'_> {
                 .collect()
         };
         let (o, n) = (schemes(self.old), schemes(self.new));
+        // A scheme renamed with the same definition (`ApiKeyAuth` → `api-key`, the same
+        // `X-API-KEY` header) sends the same credentials: no change for users.
+        let renamed = |name: &String,
+                       text: &String,
+                       other: &BTreeMap<String, String>,
+                       this: &BTreeMap<String, String>| {
+            !other.contains_key(name)
+                && other
+                    .iter()
+                    .any(|(k, t)| t == text && !this.contains_key(k))
+        };
         for (name, old) in &o {
+            if renamed(name, old, &n, &o) {
+                continue;
+            }
             match n.get(name) {
                 None => self.push(
                     ChangeKind::SecuritySchemeRemoved,
@@ -1064,7 +1120,11 @@ impl Differ<'_> {
                 _ => {}
             }
         }
-        for name in n.keys().filter(|k| !o.contains_key(*k)) {
+        for name in n
+            .iter()
+            .filter(|(k, text)| !o.contains_key(*k) && !renamed(k, text, &o, &n))
+            .map(|(k, _)| k)
+        {
             self.push(
                 ChangeKind::SecuritySchemeAdded,
                 "security",

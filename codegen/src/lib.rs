@@ -10,6 +10,7 @@
 //! [`derive::derive`] and [`generate`] return.
 
 pub mod aliases;
+pub mod bump;
 pub mod cli;
 pub mod contract;
 pub mod derive;
@@ -23,6 +24,7 @@ pub mod model;
 pub mod models;
 pub mod normalize;
 pub mod operations;
+pub mod pairing;
 pub mod plan;
 pub mod refs;
 pub mod render;

@@ -239,6 +239,90 @@ impl<'a> Lint<'a> {
                 }
             }
         }
+        // An inline JSON request body or success response becomes a named type too.
+        if let Some(Value::Object(paths)) = root.get("paths") {
+            for (path, item) in paths {
+                for (method, op) in item.as_object().into_iter().flatten() {
+                    let json = ["content", "application/json", "schema"];
+                    let mut places: Vec<Vec<&str>> = vec![
+                        [
+                            &["paths", path.as_str(), method.as_str(), "requestBody"][..],
+                            &json[..],
+                        ]
+                        .concat(),
+                    ];
+                    for (status, _) in op
+                        .get("responses")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                        .filter(|(status, _)| status.starts_with('2'))
+                    {
+                        places.push(
+                            [
+                                &[
+                                    "paths",
+                                    path.as_str(),
+                                    method.as_str(),
+                                    "responses",
+                                    status.as_str(),
+                                ][..],
+                                &json[..],
+                            ]
+                            .concat(),
+                        );
+                    }
+                    for place in places {
+                        let at = pointer(place.iter().copied());
+                        if let Some(v) = root.pointer(&at).and_then(|schema| schema.get(KEY)) {
+                            found.push((format!("{at}/{KEY}"), v, true));
+                        }
+                    }
+                }
+            }
+        }
+        // Anywhere else, nothing takes the name: say where it can go.
+        let mut everywhere = Vec::new();
+        fn walk(node: &Value, at: &mut Vec<String>, out: &mut Vec<String>) {
+            match node {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        at.push(k.clone());
+                        if k == KEY {
+                            out.push(pointer(at.iter()));
+                        } else {
+                            walk(v, at, out);
+                        }
+                        at.pop();
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        at.push(i.to_string());
+                        walk(v, at, out);
+                        at.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk(root, &mut Vec::new(), &mut everywhere);
+        for at in everywhere {
+            if found.iter().any(|(f, _, _)| *f == at) {
+                continue;
+            }
+            self.report(
+                Code::RustNameNowhere,
+                at,
+                format!("no Rust item takes the name `{KEY}` gives here"),
+                "a pin goes on an operation (its method), a parameter (its setter), a \
+                 schema of `components/schemas` (its type), one of its properties (the \
+                 field), or an inline JSON request body or success response schema (its \
+                 type); to name a nested inline schema, move it to `components/schemas` and \
+                 pin it there"
+                    .to_string(),
+            );
+        }
         for (at, value, pascal) in found {
             let name = value.as_str().unwrap_or_default();
             let (case, sanitized) = if pascal {

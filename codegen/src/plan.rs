@@ -354,6 +354,12 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
             let rust = rust_name(&schema.schema_data.extensions)?;
             Some((sanitize_pascal(name), rust.to_string()))
         })
+        .chain(
+            model
+                .operations
+                .iter()
+                .flat_map(|op| inline_type_renames(model, op)),
+        )
         .collect();
     let field_renames = schemas()
         .flat_map(|(name, schema)| field_renames(name, schema))
@@ -475,6 +481,49 @@ pub fn path_shape(path: &str) -> (String, Vec<String>) {
     }
     out.push_str(rest);
     (out, names)
+}
+
+/// The inline body and success-response schemas of `op` that `x-lomi-rust-name` names:
+/// progenitor names such a type `{OpId}Body` or `{OpId}Response`, by which typify
+/// patches it.
+fn inline_type_renames(model: &Model<'_>, op: &Operation<'_>) -> Vec<(String, String)> {
+    let Some(id) = op.op.operation_id.as_deref() else {
+        return Vec::new();
+    };
+    let pinned = |schema: Option<&ReferenceOr<Schema>>| match schema {
+        Some(ReferenceOr::Item(s)) => rust_name(&s.schema_data.extensions).map(str::to_string),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let body = op
+        .op
+        .request_body
+        .as_ref()
+        .and_then(|b| crate::refs::resolve(b, model.components(), |c| &c.request_bodies));
+    if let Some(rust) = body.and_then(|b| pinned(json(&b.content))) {
+        out.push((sanitize_pascal(&format!("{id}-body")), rust));
+    }
+    for (code, response) in &op.op.responses.responses {
+        let success = match code {
+            StatusCode::Code(c) => (200..300).contains(c),
+            StatusCode::Range(r) => *r == 2,
+        };
+        let response = model.response(response).filter(|_| success);
+        if let Some(rust) = response.and_then(|r| pinned(json(&r.content))) {
+            out.push((sanitize_pascal(&format!("{id}-response")), rust));
+        }
+    }
+    out
+}
+
+/// The schema of the JSON media type in `content`, if any.
+fn json(
+    content: &indexmap::IndexMap<String, openapiv3::MediaType>,
+) -> Option<&ReferenceOr<Schema>> {
+    content
+        .iter()
+        .find(|(media, _)| media.split(';').next().unwrap_or_default().trim() == "application/json")
+        .and_then(|(_, m)| m.schema.as_ref())
 }
 
 /// The operation's request body and how it is encoded, by progenitor's rule.

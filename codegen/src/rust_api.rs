@@ -9,16 +9,16 @@
 
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 
-use crate::diff::Bump;
+use crate::bump::Bump;
 use crate::model::Model;
 use crate::plan::{self, Plan};
 
 /// What kind of public item a name is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ItemKind {
-    /// `Client::list_checkout_sessions`.
+    /// `Client::list_checkout_sessions`, and a builder's `stream`.
     Method,
-    /// `builder::RetrieveCheckoutSession::session_id` (and `stream`).
+    /// `builder::RetrieveCheckoutSession::session_id`.
     Setter,
     /// `types::CheckoutSessions`.
     Type,
@@ -121,7 +121,7 @@ fn operations(plan: &Plan, out: &mut Vec<Item>) {
         }
         if op.paginated {
             out.push(item(
-                ItemKind::Setter,
+                ItemKind::Method,
                 &builder,
                 "stream",
                 format!("{id} stream"),

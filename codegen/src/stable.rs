@@ -18,12 +18,14 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{Code, Diagnostic, pointer};
 use crate::model::METHODS;
+use crate::pairing::pair_owned;
 use crate::plan::{RUST_NAME_EXTENSION, path_shape as shape, sanitize_pascal, sanitize_snake};
 
 /// What to do with a rename that would change a published Rust name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Renames {
     /// Keep what can be kept (path parameters); stop on the others.
+    #[default]
     Keep,
     /// Let every rename through, as a breaking change of the Rust API.
     Accept,
@@ -51,13 +53,16 @@ pub fn stabilize(published: &Value, new: &mut Value, file: &str, renames: Rename
     let mut out = Stabilized::default();
     operations(published, new, file, renames, &mut out);
     if renames == Renames::Keep {
-        schemas(published, new, file, &mut out);
+        // Each type rename once, whichever evidence found it first.
+        let mut types = Vec::new();
+        schemas(published, new, file, &mut out, &mut types);
+        bodies(published, new, file, &mut out, &mut types);
     }
     out
 }
 
-/// Every operation of `doc`: (method, path shape) → (path, its operation).
-fn operations_of(doc: &Value) -> Vec<(String, String, String, &Value)> {
+/// Every operation of `doc`: (method, path, its operation), in document order.
+fn operations_of(doc: &Value) -> Vec<(String, String, &Value)> {
     let mut out = Vec::new();
     let Some(Value::Object(paths)) = doc.get("paths") else {
         return out;
@@ -65,11 +70,43 @@ fn operations_of(doc: &Value) -> Vec<(String, String, String, &Value)> {
     for (path, item) in paths {
         for method in METHODS {
             if let Some(op) = item.get(method) {
-                out.push((method.to_string(), shape(path).0, path.clone(), op));
+                out.push((method.to_string(), path.clone(), op));
             }
         }
     }
     out
+}
+
+/// The operations of `published` and `new` that are one operation ([`crate::pairing`]):
+/// (method, old path, old operation, new path, new operation).
+pub(crate) fn paired_operations<'p, 'n>(
+    published: &'p Value,
+    new: &'n Value,
+) -> Vec<(String, String, &'p Value, String, &'n Value)> {
+    let (old_ops, new_ops) = (operations_of(published), operations_of(new));
+    let key = |(method, path, op): &(String, String, &Value)| {
+        (method.clone(), path.clone(), first_tag(op))
+    };
+    let old_keys: Vec<_> = old_ops.iter().map(key).collect();
+    let new_keys: Vec<_> = new_ops.iter().map(key).collect();
+    pair_owned(&old_keys, &new_keys)
+        .into_iter()
+        .map(|p| {
+            let (method, old_path, old_op) = &old_ops[p.old];
+            let (_, new_path, new_op) = &new_ops[p.new];
+            (
+                method.clone(),
+                old_path.clone(),
+                *old_op,
+                new_path.clone(),
+                *new_op,
+            )
+        })
+        .collect()
+}
+
+fn first_tag(op: &Value) -> Option<String> {
+    op.get("tags")?.get(0)?.as_str().map(str::to_string)
 }
 
 /// The `$ref`'d component a node is, or the node itself.
@@ -145,6 +182,15 @@ fn keep_or_accept(target: &str, name: &str) -> String {
     )
 }
 
+/// ` (was `/old`)` when an operation moved, else nothing.
+fn moved_from(old_path: &str, path: &str) -> String {
+    if old_path == path {
+        String::new()
+    } else {
+        format!(" (was `{old_path}`)")
+    }
+}
+
 /// `$.paths['/x'].get`, the JSONPath of an operation.
 fn op_target(path: &str, method: &str) -> String {
     format!("$.paths['{path}'].{method}")
@@ -157,19 +203,18 @@ fn operations(
     renames: Renames,
     out: &mut Stabilized,
 ) {
-    let old_ops = operations_of(published);
     let mut pins: Vec<(String, String)> = Vec::new();
     // One note per renamed parameter: (old path, old name, new name, setter), where it
     // is declared now, and the methods that take it.
     type Key = (String, String, String, String);
     let mut renamed: Vec<(Key, String, Vec<String>)> = Vec::new();
-    for (method, key, path, op) in operations_of(new) {
-        let Some((_, _, old_path, old_op)) = old_ops
-            .iter()
-            .find(|(m, k, _, _)| *m == method && *k == key)
-        else {
-            continue;
-        };
+    // Owned: the pins are written into `new` afterwards.
+    let paired: Vec<(String, String, Value, String, Value)> = paired_operations(published, new)
+        .into_iter()
+        .map(|(m, old_path, old_op, path, op)| (m, old_path, old_op.clone(), path, op.clone()))
+        .collect();
+    for (method, old_path, old_op, path, op) in &paired {
+        let method = method.as_str();
         let (old_id, new_id) = (
             old_op.get("operationId").and_then(Value::as_str),
             op.get("operationId").and_then(Value::as_str),
@@ -179,35 +224,36 @@ fn operations(
         };
         let old_method = rust_name(old_op).map_or_else(|| sanitize_snake(old_id), str::to_string);
         let new_method = rust_name(op).map_or_else(|| sanitize_snake(new_id), str::to_string);
-        if old_id != new_id {
-            if old_method != new_method && renames == Renames::Keep {
-                out.conflicts.push(diagnostic(
-                    Code::OperationRenamed,
-                    file,
-                    pointer(["paths", path.as_str(), method.as_str(), "operationId"]),
-                    format!(
-                        "the operationId of `{} {path}` changed from `{old_id}` to `{new_id}`: \
-                         the published method `Client::{old_method}` would become \
-                         `Client::{new_method}`",
-                        method.to_uppercase()
-                    ),
-                    keep_or_accept(&op_target(&path, &method), &old_method),
-                ));
-            }
-            // Another operation: its parameters are not compared.
-            continue;
+        if old_method != new_method && renames == Renames::Keep {
+            let what = if old_id == new_id {
+                format!("lost the `{RUST_NAME_EXTENSION}` that named its method")
+            } else {
+                format!("changed its operationId from `{old_id}` to `{new_id}`")
+            };
+            out.conflicts.push(diagnostic(
+                Code::OperationRenamed,
+                file,
+                pointer(["paths", path.as_str(), method, "operationId"]),
+                format!(
+                    "`{} {path}`{} {what}: the published method `Client::{old_method}` would \
+                     become `Client::{new_method}`",
+                    method.to_uppercase(),
+                    moved_from(old_path, path),
+                ),
+                keep_or_accept(&op_target(path, method), &old_method),
+            ));
         }
-        let (old_names, new_names) = (shape(old_path).1, shape(&path).1);
+        let (old_names, new_names) = (shape(old_path).1, shape(path).1);
         for (old_name, new_name) in old_names.iter().zip(&new_names) {
             // Accepting renames takes this one's new name; a name kept before, for a
             // parameter not renamed now, stays kept.
             if renames == Renames::Accept && old_name != new_name {
                 continue;
             }
-            let Some(old_at) = path_param_pointer(published, old_path, &method, old_name) else {
+            let Some(old_at) = path_param_pointer(published, old_path, method, old_name) else {
                 continue;
             };
-            let Some(new_at) = path_param_pointer(new, &path, &method, new_name) else {
+            let Some(new_at) = path_param_pointer(new, path, method, new_name) else {
                 continue;
             };
             let old_param = published.pointer(&old_at);
@@ -275,7 +321,13 @@ pub fn definition(schema: &Value) -> Value {
     }
 }
 
-fn schemas(published: &Value, new: &Value, file: &str, out: &mut Stabilized) {
+fn schemas(
+    published: &Value,
+    new: &Value,
+    file: &str,
+    out: &mut Stabilized,
+    types: &mut Vec<(String, String)>,
+) {
     let get = |doc: &Value| -> Map<String, Value> {
         doc.get("components")
             .and_then(|c| c.get("schemas"))
@@ -300,6 +352,7 @@ fn schemas(published: &Value, new: &Value, file: &str, out: &mut Stabilized) {
                 type_name(new_name, new_schema),
             );
             if old_type != new_type {
+                types.push((old_type.clone(), new_type.clone()));
                 out.conflicts.push(diagnostic(
                     Code::SchemaRenamed,
                     file,
@@ -378,6 +431,188 @@ fn schemas(published: &Value, new: &Value, file: &str, out: &mut Stabilized) {
             ));
         }
     }
+}
+
+/// What a request or response body's schema is, for pairing its Rust type.
+#[derive(Debug, Clone, PartialEq)]
+enum BodySchema {
+    /// A `$ref` to the component of that name.
+    Component(String),
+    /// An inline object, named by typify (`{OpId}Body`, `{OpId}Response`) or pinned,
+    /// and the JSONPath of the schema, where a pin goes.
+    Inline { type_name: String, target: String },
+}
+
+/// The body schemas of an operation that become a named Rust type: the JSON request
+/// body, and each JSON success response by status; as (slot, schema).
+fn body_schemas(doc: &Value, path: &str, method: &str, op: &Value) -> Vec<(String, BodySchema)> {
+    let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+        return Vec::new();
+    };
+    let json = |content: Option<&Value>| -> Option<Value> {
+        content?.get("application/json")?.get("schema").cloned()
+    };
+    let classify = |schema: Value, suffix: &str, target: String| -> Option<BodySchema> {
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            let name = r.strip_prefix("#/components/schemas/")?;
+            return Some(BodySchema::Component(name.to_string()));
+        }
+        // Only an object becomes a named type; an array or a scalar is a `Vec` or a
+        // primitive, which renames nothing.
+        let object = schema.get("properties").is_some()
+            || schema.get("type").and_then(Value::as_str) == Some("object");
+        object.then(|| BodySchema::Inline {
+            type_name: rust_name(&schema).map_or_else(
+                || sanitize_pascal(&format!("{id}-{suffix}")),
+                str::to_string,
+            ),
+            target,
+        })
+    };
+    let at = op_target(path, method);
+    let mut out = Vec::new();
+    let body = resolved(doc, op.get("requestBody").unwrap_or(&Value::Null));
+    if let Some(schema) = json(body.get("content"))
+        && let Some(b) = classify(
+            schema,
+            "body",
+            format!("{at}.requestBody.content['application/json'].schema"),
+        )
+    {
+        out.push(("request body".to_string(), b));
+    }
+    if let Some(Value::Object(responses)) = op.get("responses") {
+        for (status, response) in responses.iter().filter(|(s, _)| s.starts_with('2')) {
+            let response = resolved(doc, response);
+            if let Some(schema) = json(response.get("content"))
+                && let Some(b) = classify(
+                    schema,
+                    "response",
+                    format!("{at}.responses['{status}'].content['application/json'].schema"),
+                )
+            {
+                out.push((format!("{status} response"), b));
+            }
+        }
+    }
+    out
+}
+
+/// A request or response body whose schema is another component now, or went inline (or
+/// came out of line), is paired through its operation: its Rust type is published.
+fn bodies(
+    published: &Value,
+    new: &Value,
+    file: &str,
+    out: &mut Stabilized,
+    seen: &mut Vec<(String, String)>,
+) {
+    let names = |doc: &Value| -> Vec<String> {
+        doc.pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (old_names, new_names) = (names(published), names(new));
+    let component_type = |doc: &Value, name: &str| {
+        let schema = doc
+            .pointer(&pointer(["components", "schemas", name]))
+            .unwrap_or(&Value::Null);
+        rust_name(schema).map_or_else(|| sanitize_pascal(name), str::to_string)
+    };
+    for (method, old_path, old_op, path, op) in paired_operations(published, new) {
+        let old_slots = body_schemas(published, &old_path, &method, old_op);
+        for (slot, now) in body_schemas(new, &path, &method, op) {
+            let Some((_, before)) = old_slots.iter().find(|(s, _)| *s == slot) else {
+                continue;
+            };
+            // (old type, new type, where the pin goes, its pointer)
+            let (old_type, new_type, target, at) = match (before, &now) {
+                (BodySchema::Component(a), BodySchema::Component(b)) => {
+                    // The same component, or one still there: no rename of a type.
+                    if a == b || new_names.contains(a) || old_names.contains(b) {
+                        continue;
+                    }
+                    (
+                        component_type(published, a),
+                        component_type(new, b),
+                        format!("$.components.schemas.{b}"),
+                        pointer(["components", "schemas", b.as_str()]),
+                    )
+                }
+                (BodySchema::Component(a), BodySchema::Inline { type_name, target }) => {
+                    if new_names.contains(a) {
+                        continue;
+                    }
+                    (
+                        component_type(published, a),
+                        type_name.clone(),
+                        target.clone(),
+                        jsonpath_pointer(target),
+                    )
+                }
+                (BodySchema::Inline { type_name, .. }, BodySchema::Component(b)) => {
+                    if old_names.contains(b) {
+                        continue;
+                    }
+                    (
+                        type_name.clone(),
+                        component_type(new, b),
+                        format!("$.components.schemas.{b}"),
+                        pointer(["components", "schemas", b.as_str()]),
+                    )
+                }
+                (
+                    BodySchema::Inline { type_name: a, .. },
+                    BodySchema::Inline {
+                        type_name: b,
+                        target,
+                    },
+                ) => (
+                    a.clone(),
+                    b.clone(),
+                    target.clone(),
+                    jsonpath_pointer(target),
+                ),
+            };
+            if old_type == new_type || seen.contains(&(old_type.clone(), new_type.clone())) {
+                continue;
+            }
+            seen.push((old_type.clone(), new_type.clone()));
+            out.conflicts.push(diagnostic(
+                Code::SchemaRenamed,
+                file,
+                at,
+                format!(
+                    "the {slot} of `{} {path}`{} is now `types::{new_type}`: the published \
+                     type `types::{old_type}` would become `types::{new_type}`",
+                    method.to_uppercase(),
+                    moved_from(&old_path, &path),
+                ),
+                keep_or_accept(&target, &old_type),
+            ));
+        }
+    }
+}
+
+/// The JSON pointer of a JSONPath this module writes (`$.paths['/a'].post.requestBody…`).
+fn jsonpath_pointer(target: &str) -> String {
+    let mut segments = Vec::new();
+    let mut rest = target.trim_start_matches('$');
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("['") {
+            let end = r.find("']").unwrap_or(r.len());
+            segments.push(r[..end].to_string());
+            rest = r.get(end + 2..).unwrap_or("");
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            segments.push(r[..end].to_string());
+            rest = &r[end..];
+        } else {
+            break;
+        }
+    }
+    pointer(segments.iter().map(String::as_str))
 }
 
 #[cfg(test)]

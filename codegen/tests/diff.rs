@@ -512,3 +512,62 @@ fn the_readme_lists_every_change_kind() {
         assert!(readme.contains(&row), "the README lacks {row}");
     }
 }
+
+/// lomi.'s June 2026 move: `/my_things` became `/My-Things`, with a new header and without
+/// `limit`: one operation moved (a patch), whose parameter changes are reported as for any
+/// kept operation, and whose Rust method and setters are compared as one operation's.
+#[test]
+fn a_moved_operation_is_one_operation_with_its_parameter_changes() {
+    let old = serde_yaml::from_str(&BASE.replace("  /things:\n", "  /my_things:\n")).unwrap();
+    let new = serde_yaml::from_str(&BASE.replace("  /things:\n", "  /My-Things:\n").replace(
+        "        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}\n",
+        "        - {name: Lomi-Account, in: header, schema: {type: string}}\n",
+    ))
+    .unwrap();
+    let report = diff(&old, &new);
+    let codes: Vec<(&str, &str)> = report
+        .changes
+        .iter()
+        .map(|c| (c.kind.id(), c.location.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("S011", "GET /My-Things"),
+            ("S038", "GET /My-Things"),
+            ("S005", "GET /My-Things"),
+            ("S038", "POST /My-Things"),
+        ],
+        "{:#?}",
+        report.changes
+    );
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c.message == "operation moved from `GET /my_things`")
+    );
+    let rust: Vec<String> = report.rust.iter().map(|c| c.describe()).collect();
+    assert_eq!(
+        rust,
+        [
+            "setter `builder::ListThings::limit` removed",
+            "setter `builder::ListThings::lomi_account` added"
+        ]
+    );
+}
+
+/// A security scheme renamed with the same location and header sends the same
+/// credentials: no change, where a changed header still is one.
+#[test]
+fn a_renamed_security_scheme_with_the_same_header_is_no_change() {
+    assert!(changes(|s| s.replace("    ApiKeyAuth: {", "    api-key: {")).is_empty());
+    let all = changes(|s| {
+        s.replace(
+            "    ApiKeyAuth: {type: apiKey, in: header, name: X-API-KEY}",
+            "    api-key: {type: apiKey, in: header, name: Authorization}",
+        )
+    });
+    let codes: Vec<&str> = all.iter().map(|c| c.kind.id()).collect();
+    assert_eq!(codes, ["S032", "S034"], "{all:#?}");
+}

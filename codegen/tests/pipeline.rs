@@ -226,3 +226,46 @@ fn setters_are_documented_and_models_are_non_exhaustive() {
         "///Three-letter ISO currency code (e.g., XOF, USD, EUR)\n            /**\n\nRequired"
     ));
 }
+
+/// `x-lomi-rust-name` on an inline request body or success response names the type
+/// progenitor would call `{OpId}Body` / `{OpId}Response`; anywhere no Rust item takes a
+/// name, the lint refuses the pin (L040) rather than ignoring it.
+#[test]
+fn a_pin_on_an_inline_body_names_its_type_and_a_pin_nowhere_is_refused() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contract/rust-names.yaml"),
+    )
+    .unwrap();
+    let out = lomi_codegen::generate("rust-names.yaml", &text).unwrap();
+    let code = &out.files[0].contents;
+    for item in [
+        "pub struct NoteInput",
+        "pub struct Note ",
+        "pub fn add_note(",
+    ] {
+        assert!(code.contains(item), "no `{item}` in the generated client");
+    }
+    assert!(
+        !code.contains("WidgetsControllerAddNote"),
+        "a pin was ignored"
+    );
+
+    let nested = text.replace(
+        "                text: {type: string}\n      responses:",
+        "                text: {type: string, x-lomi-rust-name: body_text}\n                tags: {type: array, items: {type: object, x-lomi-rust-name: Tag}}\n      responses:",
+    );
+    assert_ne!(nested, text);
+    let errors = lomi_codegen::generate("rust-names.yaml", &nested).unwrap_err();
+    let l040: Vec<String> = errors
+        .iter()
+        .filter(|d| d.code.id() == "L040")
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(l040.len(), 2, "{errors:#?}");
+    assert!(
+        l040[1].contains("/properties/tags/items/x-lomi-rust-name")
+            && l040[1].contains("move it to `components/schemas`"),
+        "{}",
+        l040[1]
+    );
+}

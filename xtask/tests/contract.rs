@@ -278,8 +278,17 @@ fn behaviour(spec: &str) -> Option<String> {
     assert_eq!(widget.kind, Some({krate}::types::WidgetKind::Small));
     client.create_widget().body({krate}::types::Widget::builder().id(\"w2\").page_url(\"https://w/2\"))
         .send().await.unwrap();
+    let note = server.mock_async(|when, then| {{
+        when.method(httpmock::Method::POST).path(\"/widgets/w1/notes\")
+            .json_body(serde_json::json!({{\"text\": \"hi\"}}));
+        then.status(201).json_body(serde_json::json!({{\"id\": \"n1\", \"text\": \"hi\"}}));
+    }}).await;
+    let added: {krate}::types::Note = client.add_note().widget_id(\"w1\")
+        .body({krate}::types::NoteInput::builder().text(\"hi\")).send().await.unwrap().into_inner();
+    assert_eq!(added.id.as_deref(), Some(\"n1\"));
     get.assert_async().await;
-    post.assert_async().await;"
+    post.assert_async().await;
+    note.assert_async().await;"
         ),
         // A relative server cannot be a base URL: building says so.
         "relative-server" => format!(
