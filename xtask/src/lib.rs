@@ -48,9 +48,10 @@ pub enum Mode {
 }
 
 /// Whether lint warnings stop generation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Warnings {
     /// Print them and go on.
+    #[default]
     Allow,
     /// Treat them as errors (`--deny-warnings`): nothing is written.
     Deny,
@@ -166,6 +167,67 @@ fn derive_document(root: &Path) -> Result<lomi_codegen::derive::Derived, Failure
         .map_err(Failure::Spec)
 }
 
+/// The published client a run compares with, to keep its Rust names and to say what
+/// changed: the committed spec it was generated from, never the working tree's (which the
+/// run itself rewrites, so a second run would compare with the first one's output).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Baseline {
+    /// `spec/lomi.yaml` at `HEAD`; nothing is compared outside a git checkout.
+    #[default]
+    Head,
+    /// `spec/lomi.yaml` at a git revision (`--baseline v0.3.0`); an error if git cannot
+    /// read it.
+    Rev(String),
+    /// A spec file, relative to the workspace root or absolute (`--baseline PATH`).
+    Path(PathBuf),
+}
+
+impl Baseline {
+    /// `--baseline`'s value: an existing file is a path, anything else a revision.
+    pub fn parse(root: &Path, value: &str) -> Baseline {
+        let path = root.join(value);
+        if path.is_file() {
+            Baseline::Path(path)
+        } else {
+            Baseline::Rev(value.to_string())
+        }
+    }
+
+    /// How a report names it.
+    pub fn label(&self) -> String {
+        match self {
+            Baseline::Head => format!("HEAD:{SPEC_PATH}"),
+            Baseline::Rev(rev) => format!("{rev}:{SPEC_PATH}"),
+            Baseline::Path(path) => path.display().to_string(),
+        }
+    }
+
+    /// The published spec's text; `None` at [`Baseline::Head`] outside a git checkout
+    /// or before the spec's first commit.
+    pub fn read(&self, root: &Path) -> Result<Option<String>, Failure> {
+        match self {
+            Baseline::Head => Ok(read_spec_side(root, &self.label()).ok()),
+            Baseline::Rev(_) => read_spec_side(root, &self.label())
+                .map(Some)
+                .map_err(|e| Failure::Io(format!("--baseline: {e}"))),
+            Baseline::Path(path) => fs::read_to_string(path).map(Some).map_err(|e| {
+                Failure::Io(format!("--baseline: cannot read {}: {e}", path.display()))
+            }),
+        }
+    }
+}
+
+/// What a generation run does beyond its [`Mode`].
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Whether warnings stop it.
+    pub warnings: Warnings,
+    /// What to do with renames of published names.
+    pub renames: Renames,
+    /// The published client to compare with.
+    pub baseline: Baseline,
+}
+
 /// The whole maintainer job: derives `spec/lomi.yaml` from `spec/upstream.yaml` and
 /// `spec/overlay.yaml`, generates the client from it into
 /// `lomi-client/src/generated` and its httpmock helpers into `lomi-httpmock`, and writes
@@ -173,34 +235,38 @@ fn derive_document(root: &Path) -> Result<lomi_codegen::derive::Derived, Failure
 /// with what is committed ([`Mode::Check`]). Nothing is written when any input has an
 /// error (or, with [`Warnings::Deny`], a warning).
 pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, Failure> {
-    generate_with(root, mode, warnings, Renames::Keep)
+    generate_with(
+        root,
+        mode,
+        &Options {
+            warnings,
+            ..Options::default()
+        },
+    )
 }
 
-/// [`generate`], saying what to do when lomi. renames something whose Rust name is
-/// published ([`lomi_codegen::stable`]): keep the name where the wire is the same and
-/// stop on the other renames ([`Renames::Keep`]), or let every rename through
-/// ([`Renames::Accept`], `--accept-renames`).
-pub fn generate_with(
-    root: &Path,
-    mode: Mode,
-    warnings: Warnings,
-    renames: Renames,
-) -> Result<Report, Failure> {
+/// [`generate`] with [`Options`]: what to do when lomi. renames something whose Rust
+/// name is published ([`lomi_codegen::stable`]): keep the name where the wire is the same
+/// and stop on the other renames ([`Renames::Keep`]), or let every rename through
+/// ([`Renames::Accept`], `--accept-renames`); and which published client that is
+/// ([`Baseline`], `--baseline`).
+pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Report, Failure> {
+    let (warnings, renames) = (options.warnings, options.renames);
     let mut derived = derive_document(root)?;
     // The published names: the committed spec the committed client was made from.
-    let published = fs::read_to_string(root.join(SPEC_PATH))
-        .ok()
-        .and_then(|text| stable::published(&text));
+    let published_text = options.baseline.read(root)?;
+    let published = published_text.as_deref().and_then(stable::published);
     let mut kept = Vec::new();
     if let Some(published) = published {
         let mut document = derived.document.clone();
         let found = stable::stabilize(&published, &mut document, SPEC_PATH, renames);
         if !found.conflicts.is_empty() {
             // A document with errors is fixed first: a rename means something only in a
-            // document that would generate.
+            // document that would generate. The names kept meanwhile are said too, so
+            // that one run names every published name the change touches.
             let mut conflicts = match lomi_codegen::generate(SPEC_PATH, &derived.text) {
                 Err(errors) => errors,
-                Ok(_) => found.conflicts,
+                Ok(_) => found.conflicts.into_iter().chain(found.notes).collect(),
             };
             for d in &mut conflicts {
                 derived.provenance.relocate(d);
@@ -229,8 +295,7 @@ pub fn generate_with(
     }
     // Notes: what was kept needs no action, even under `--deny-warnings`.
     generated.warnings.extend(relocate(kept));
-    // Before writing: afterwards the marker carries the new fingerprint.
-    let summary = spec_change_summary(root, &spec);
+    let summary = spec_change_summary(root, &options.baseline, published_text.as_deref(), &spec);
     let mut report = ensure_files(root, GENERATED_DIR, &generated.files, mode)?;
     if let Some(change) = ensure_file(root, HTTPMOCK_PATH, &generated.httpmock, mode)? {
         report.changed.push(change);
@@ -404,35 +469,40 @@ pub fn diff_specs(
     Ok(lomi_codegen::diff::diff(&old, &new))
 }
 
-/// When the spec differs from the one the committed client was generated from (per the
-/// fingerprint in its marker line), a one-line summary of what changed for users.
-pub fn spec_change_summary(root: &Path, new_spec: &str) -> Option<String> {
-    let generated = fs::read_to_string(root.join(GENERATED_DIR).join("mod.rs")).ok()?;
-    let committed_sha = lomi_codegen::render::marker_sha256(&generated)?.to_string();
-    let new_sha = lomi_codegen::load::load(SPEC_PATH, new_spec).ok()?.sha256;
-    if committed_sha == new_sha {
+/// When the spec differs from the published one (`published`, read from `baseline`), a
+/// one-line summary of what changed for users; without a published spec, a line saying
+/// that nothing was compared.
+pub fn spec_change_summary(
+    root: &Path,
+    baseline: &Baseline,
+    published: Option<&str>,
+    new_spec: &str,
+) -> Option<String> {
+    let label = baseline.label();
+    let Some(old) = published else {
+        return Some(format!(
+            "no published spec at {label} (not a git checkout, or never committed): renames \
+             and changes were not checked against it; pass --baseline PATH to compare"
+        ));
+    };
+    let fingerprint = |text: &str| {
+        lomi_codegen::load::load(SPEC_PATH, text)
+            .ok()
+            .map(|l| l.sha256)
+    };
+    if fingerprint(old).is_some() && fingerprint(old) == fingerprint(new_spec) {
         return None;
     }
     let version = client_version(root);
-    // The committed spec is the client's source when its fingerprint matches.
-    let old = read_spec_side(root, &format!("HEAD:{SPEC_PATH}")).ok();
-    let old_matches = old
-        .as_deref()
-        .and_then(|text| lomi_codegen::load::load(SPEC_PATH, text).ok())
-        .is_some_and(|l| l.sha256 == committed_sha);
-    match (old, old_matches) {
-        (Some(old), true) => {
-            let report = diff_specs(SPEC_PATH, &old, SPEC_PATH, new_spec).ok()?;
-            Some(format!(
-                "spec changes since the committed client: {} (details: cargo xtask diff-spec)",
-                report.summary(&version)
-            ))
-        }
-        _ => Some(
-            "the spec differs from the one the committed client was generated from, which is \
-             not at HEAD; compare with `cargo xtask diff-spec <old> spec/lomi.yaml`"
-                .into(),
-        ),
+    match diff_specs(&label, old, SPEC_PATH, new_spec) {
+        Ok(report) => Some(format!(
+            "spec changes since the published client ({label}): {} (details: cargo xtask \
+             diff-spec {label} {SPEC_PATH})",
+            report.summary(&version)
+        )),
+        Err(_) => Some(format!(
+            "the published spec ({label}) does not load, so nothing was compared with it"
+        )),
     }
 }
 

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use xtask::{
-    Mode, OVERLAY_PATH, Renames, SPEC_PATH, UPSTREAM_PATH, Warnings, generate_with, workspace_root,
+    Baseline, Mode, OVERLAY_PATH, Options, Renames, SPEC_PATH, UPSTREAM_PATH, Warnings,
+    generate_with, workspace_root,
 };
 
 /// Maintainer commands for lomi-rs.
@@ -34,6 +35,10 @@ enum Command {
         /// schema or property stops generation with the overlay action that keeps it.
         #[arg(long)]
         accept_renames: bool,
+        /// The published client whose Rust names are kept and against which changes are
+        /// summarized: a git revision (its spec/lomi.yaml) or a spec file (default: HEAD).
+        #[arg(long, value_name = "REV|PATH")]
+        baseline: Option<String>,
         /// Also print the time taken.
         #[arg(short, long)]
         verbose: bool,
@@ -91,8 +96,9 @@ fn main() -> ExitCode {
             check,
             deny_warnings,
             accept_renames,
+            baseline,
             verbose,
-        } => run_generate(check, deny_warnings, accept_renames, verbose),
+        } => run_generate(check, deny_warnings, accept_renames, baseline, verbose),
         Command::DiffSpec {
             old,
             new,
@@ -305,7 +311,13 @@ fn run_diff(
     ExitCode::SUCCESS
 }
 
-fn run_generate(check: bool, deny_warnings: bool, accept_renames: bool, verbose: bool) -> ExitCode {
+fn run_generate(
+    check: bool,
+    deny_warnings: bool,
+    accept_renames: bool,
+    baseline: Option<String>,
+    verbose: bool,
+) -> ExitCode {
     let mode = if check { Mode::Check } else { Mode::Write };
     let warnings = if deny_warnings {
         Warnings::Deny
@@ -319,7 +331,13 @@ fn run_generate(check: bool, deny_warnings: bool, accept_renames: bool, verbose:
     } else {
         Renames::Keep
     };
-    let report = match generate_with(&workspace_root(), mode, warnings, renames) {
+    let root = workspace_root();
+    let options = Options {
+        warnings,
+        renames,
+        baseline: baseline.map_or(Baseline::Head, |b| Baseline::parse(&root, &b)),
+    };
+    let report = match generate_with(&root, mode, &options) {
         Ok(report) => report,
         Err(failure) => {
             eprintln!("{failure}");

@@ -260,6 +260,7 @@ fn regenerate_and_compile(name: &str, upstream: &str) -> String {
         let name = folder.file_name().unwrap();
         xtask::copy_dir(&folder, &dir.join(name), &[]).unwrap();
     }
+    common::commit_all(&dir);
     fs::write(dir.join(UPSTREAM_PATH), upstream).unwrap();
 
     generate(&dir, Mode::Write).unwrap_or_else(|e| panic!("{e}"));
@@ -301,15 +302,83 @@ fn a_new_upstream_property_reaches_the_client_which_compiles() {
 fn generate_says_when_the_spec_moved_on_from_the_committed_client() {
     let scratch = Scratch::new("summary");
     let spec = fs::read_to_string(scratch.path(SPEC_PATH)).unwrap();
-    assert_eq!(xtask::spec_change_summary(&scratch.0, &spec), None);
+    let head = xtask::Baseline::Head;
+    let published = head.read(&scratch.0).unwrap();
+    assert_eq!(published.as_deref(), Some(spec.as_str()));
+    assert_eq!(
+        xtask::spec_change_summary(&scratch.0, &head, published.as_deref(), &spec),
+        None
+    );
     assert_eq!(xtask::derive_spec(&scratch.0).unwrap(), spec);
     let changed = spec.replacen("maximum: 100", "maximum: 50", 1);
-    // The scratch copy is no git checkout, so the old text cannot be found at HEAD.
-    let summary = xtask::spec_change_summary(&scratch.0, &changed).unwrap();
+    let summary =
+        xtask::spec_change_summary(&scratch.0, &head, published.as_deref(), &changed).unwrap();
     assert!(
-        summary.starts_with("the spec differs from the one the committed client"),
+        summary.starts_with("spec changes since the published client (HEAD:spec/lomi.yaml): "),
         "{summary}"
     );
+    // Outside a git checkout there is nothing published to compare with, and it says so.
+    let elsewhere = std::env::temp_dir().join(format!("lomi-no-git-{}", std::process::id()));
+    fs::create_dir_all(&elsewhere).unwrap();
+    assert_eq!(head.read(&elsewhere).unwrap(), None);
+    let summary = xtask::spec_change_summary(&elsewhere, &head, None, &changed).unwrap();
+    assert!(
+        summary.starts_with("no published spec at HEAD:spec/lomi.yaml"),
+        "{summary}"
+    );
+    // An explicit revision that git cannot read is an error, not a silent skip.
+    let missing = xtask::Baseline::Rev("no-such-rev".into()).read(&scratch.0);
+    assert!(
+        missing
+            .unwrap_err()
+            .to_string()
+            .starts_with("--baseline: git cannot read no-such-rev:spec/lomi.yaml"),
+    );
+    let _ = fs::remove_dir_all(&elsewhere);
+}
+
+/// The published reference is what is committed: after one `generate` has rewritten the
+/// working tree, a second one gives the same verdict (here: the same summary, and the
+/// same stop on a renamed operationId), because both compare with `HEAD`.
+#[test]
+fn two_generate_runs_in_a_row_give_the_same_verdict() {
+    let scratch = Scratch::new("twice");
+    let upstream = scratch.path(UPSTREAM_PATH);
+    let text = fs::read_to_string(&upstream).unwrap();
+    let expired = "        - completed\n        - expired\n      description: 'Enum: checkout_session_status'";
+    assert!(text.contains(expired));
+    let without = expired.replace("        - expired\n", "");
+    fs::write(&upstream, text.replacen(expired, &without, 1)).unwrap();
+    let first = generate(&scratch.0, Mode::Write).unwrap().summary.unwrap();
+    let second = generate(&scratch.0, Mode::Write).unwrap().summary.unwrap();
+    assert!(
+        first.contains(": 1 breaking, 0 non-breaking change;"),
+        "{first}"
+    );
+    assert_eq!(first, second);
+
+    let text = fs::read_to_string(&upstream).unwrap();
+    fs::write(
+        &upstream,
+        text.replace(
+            "operationId: listCheckoutSessions",
+            "operationId: listSessions",
+        ),
+    )
+    .unwrap();
+    let stop = |scratch: &Scratch| generate(&scratch.0, Mode::Write).unwrap_err().to_string();
+    let (first, second) = (stop(&scratch), stop(&scratch));
+    assert!(first.contains("error[R002]"), "{first}");
+    assert_eq!(first, second);
+    // A pin of the published name in the working tree's spec/lomi.yaml is no way round
+    // it: the published spec is the committed one.
+    let spec = fs::read_to_string(scratch.path(SPEC_PATH)).unwrap();
+    fs::write(
+        scratch.path(SPEC_PATH),
+        spec.replace("listCheckoutSessions", "listSessions"),
+    )
+    .unwrap();
+    assert_eq!(stop(&scratch), first);
 }
 
 #[test]
