@@ -24,11 +24,12 @@ pub fn items(plan: &Plan) -> TokenStream {
             OperationKind::Retrieve => "retrieve".to_string(),
             OperationKind::Update => "update".to_string(),
             OperationKind::Delete => "delete".to_string(),
-            OperationKind::Other => op.operation_id.to_kebab_case(),
+            OperationKind::Other => op.method.to_kebab_case(),
         };
-        // Two lists of one resource: the second is named by its operationId.
+        // Two lists of one resource: the second is named by its method (the plan's
+        // name: the operationId's, or the pin that keeps a published one).
         if taken.contains(&(resource.clone(), verb.clone())) {
-            verb = op.operation_id.to_kebab_case();
+            verb = op.method.to_kebab_case();
         }
         taken.push((resource.clone(), verb.clone()));
         operation(op, &resource, &verb)
@@ -94,15 +95,16 @@ fn help(description: &Option<String>) -> String {
         .to_string()
 }
 
-/// One `Param` of the table.
+/// One `Param` of the table: `name` on the wire, its flag from `field`, the Rust name.
 fn param(
     name: &str,
+    field: &str,
     location: proc_macro2::Ident,
     kind: TokenStream,
     required: bool,
     description: &Option<String>,
 ) -> TokenStream {
-    let flag = name.to_kebab_case();
+    let flag = field.to_kebab_case();
     let help = help(description);
     quote! {
         Param {
@@ -132,6 +134,7 @@ fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
         // Parameters are written as text; the request carries them as text too.
         param(
             &p.name,
+            &p.field,
             location,
             quote!(Kind::Text),
             p.required,
@@ -140,7 +143,14 @@ fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
     });
     let properties = op.body.iter().flat_map(|b| &b.properties).map(|p| {
         let location = format_ident!("Body");
-        param(&p.name, location, kind(p.kind), p.required, &p.description)
+        param(
+            &p.name,
+            &p.field,
+            location,
+            kind(p.kind),
+            p.required,
+            &p.description,
+        )
     });
     let has_body = op.body.is_some();
     let paginated = op.paginated;

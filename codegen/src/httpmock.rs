@@ -17,9 +17,43 @@ use syn::{Expr, ImplItem, Item, TraitItem, parse_quote};
 use crate::plan::{Plan, sanitize_snake};
 
 /// Renames what progenitor named from the spec where the plan names it otherwise: each
-/// parameter's matcher on `<Operation>When` (progenitor's field name → the setter's), and
-/// each operation's method of `MockServerExt`, in the trait and its implementation.
+/// parameter's matcher on `<Operation>When` (progenitor's field name → the setter's),
+/// each operation's method of `MockServerExt`, in the trait and its implementation, and
+/// the `<Operation>When`/`<Operation>Then` types (progenitor's builder name → the plan's).
 pub fn rust_names(file: &mut syn::File, plan: &Plan) {
+    matchers_and_methods(file, plan);
+    // Last: the matchers are found by progenitor's type names.
+    let mut types = TypeNames(
+        plan.operations
+            .iter()
+            .filter(|op| op.builder != op.progenitor_builder)
+            .flat_map(|op| {
+                ["When", "Then"].map(|end| {
+                    (
+                        format!("{}{end}", op.progenitor_builder),
+                        format!("{}{end}", op.builder),
+                    )
+                })
+            })
+            .collect(),
+    );
+    if !types.0.is_empty() {
+        types.visit_file_mut(file);
+    }
+}
+
+/// progenitor's `When`/`Then` type names → the plan's, each identifier looked up once.
+struct TypeNames(Vec<(String, String)>);
+
+impl VisitMut for TypeNames {
+    fn visit_ident_mut(&mut self, ident: &mut syn::Ident) {
+        if let Some((_, to)) = self.0.iter().find(|(from, _)| ident == from) {
+            *ident = syn::Ident::new(to, ident.span());
+        }
+    }
+}
+
+fn matchers_and_methods(file: &mut syn::File, plan: &Plan) {
     // One lookup per name, so that a name given to one item is never renamed again.
     let field = |op: &crate::plan::OperationPlan, ident: &mut syn::Ident| {
         if let Some(p) = op.params.iter().find(|p| ident == &p.progenitor_field) {

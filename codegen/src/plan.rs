@@ -180,6 +180,8 @@ pub struct BodyPlan {
 pub struct PropertyPlan {
     /// Its name on the wire.
     pub name: String,
+    /// Its Rust field (`x-lomi-rust-name` if set), which the command's flag follows.
+    pub field: String,
     /// What a value of it is written as.
     pub kind: ValueKind,
     /// Whether the body must have it.
@@ -574,8 +576,13 @@ fn body_properties(model: &Model<'_>, schema: &Schema) -> Vec<PropertyPlan> {
                 Some(SchemaKind::Type(Type::Boolean(_))) => ValueKind::Boolean,
                 _ => ValueKind::Json,
             };
+            let pinned = match property {
+                ReferenceOr::Item(s) => rust_name(&s.schema_data.extensions),
+                ReferenceOr::Reference { .. } => None,
+            };
             PropertyPlan {
                 name: name.clone(),
+                field: pinned.map_or_else(|| sanitize_snake(name), str::to_string),
                 kind,
                 required: object.required.contains(name),
                 description: resolved.and_then(|s| s.schema_data.description.clone()),

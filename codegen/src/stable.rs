@@ -14,6 +14,7 @@
 //!   and the new Rust name, with the overlay action that keeps the old one. Accepting
 //!   the break instead ([`Renames::Accept`]) lets them through.
 
+use heck::ToPascalCase;
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Code, Diagnostic, pointer};
@@ -236,9 +237,13 @@ fn operations(
                 pointer(["paths", path.as_str(), method, "operationId"]),
                 format!(
                     "`{} {path}`{} {what}: the published method `Client::{old_method}` would \
-                     become `Client::{new_method}`",
+                     become `Client::{new_method}`, and with it lomi-httpmock's \
+                     `MockServerExt::{old_method}` and `{old_builder}When`/`Then` (`{new_method}`, \
+                     `{new_builder}When`/`Then`) and the builder `builder::{old_builder}`",
                     method.to_uppercase(),
                     moved_from(old_path, path),
+                    old_builder = old_method.to_pascal_case(),
+                    new_builder = new_method.to_pascal_case(),
                 ),
                 keep_or_accept(&op_target(path, method), &old_method),
             ));

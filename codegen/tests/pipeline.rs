@@ -269,3 +269,46 @@ fn a_pin_on_an_inline_body_names_its_type_and_a_pin_nowhere_is_refused() {
         l040[1]
     );
 }
+
+/// Every face follows the plan's names: a pinned operation and parameter name the typed
+/// httpmock helpers (`When`/`Then` types, matchers, `MockServerExt` methods) and the
+/// command's verbs and flags as they name the client's method and setter.
+#[test]
+fn httpmock_and_the_command_follow_pins() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contract/rust-names.yaml"),
+    )
+    .unwrap()
+    // An operation the command names by its method, not by a kind.
+    .replace(
+        "operationId: WidgetsController_addNote",
+        "operationId: WidgetsController_note",
+    );
+    let out = lomi_codegen::generate("rust-names.yaml", &text).unwrap();
+    let flat = |s: &str| s.split_whitespace().collect::<String>();
+    let mock = flat(&out.httpmock);
+    for item in [
+        "pubstructRetrieveWidgetWhen(",
+        "pubstructRetrieveWidgetThen(",
+        "pubstructAddNoteWhen(",
+        "fnretrieve_widget<F>(",
+        "fnadd_note<F>(",
+        "pubfnwidget_id(self,value:&str)",
+    ] {
+        assert!(mock.contains(item), "no `{item}` in the httpmock helpers");
+    }
+    for gone in ["FetchWidget", "fetch_widget", "WidgetsControllerNote"] {
+        assert!(
+            !mock.contains(gone),
+            "`{gone}` is still in the httpmock helpers"
+        );
+    }
+    let cli = flat(&out.cli);
+    assert!(
+        cli.contains("name:\"id\",flag:\"widget-id\""),
+        "{}",
+        out.cli
+    );
+    assert!(cli.contains("verb:\"add-note\""), "{}", out.cli);
+    assert!(!cli.contains("widgets-controller-note"), "{}", out.cli);
+}
