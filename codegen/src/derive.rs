@@ -150,6 +150,25 @@ pub fn derive(
     overlay_file: &str,
     overlay_text: &str,
 ) -> Result<Derived, Vec<Diagnostic>> {
+    derive_against(
+        upstream_file,
+        upstream_text,
+        overlay_file,
+        overlay_text,
+        None,
+    )
+}
+
+/// [`derive()`], knowing the published spec (the one the published client came from):
+/// an action whose target matches nothing because lomi. moved the node is reported with
+/// where it went ([`crate::moves`]), the actions one move breaks together.
+pub fn derive_against(
+    upstream_file: &str,
+    upstream_text: &str,
+    overlay_file: &str,
+    overlay_text: &str,
+    published: Option<&Value>,
+) -> Result<Derived, Vec<Diagnostic>> {
     let (mut document, upstream_map) = parse_yaml(upstream_file, upstream_text)?;
     if !document.is_object() {
         return Err(vec![located(
@@ -163,7 +182,13 @@ pub fn derive(
     }
     let (overlay, overlay_map) = parse_overlay(overlay_file, overlay_text)?;
     let upstream = document.clone();
-    let touched = apply(&mut document, &overlay, overlay_file, &overlay_map)?;
+    let touched = apply(
+        &mut document,
+        &overlay,
+        overlay_file,
+        &overlay_map,
+        published,
+    )?;
     let pruned = prune(&mut document);
     let body = print(&document, upstream_file)?;
     Ok(Derived {
@@ -257,9 +282,12 @@ fn apply(
     overlay: &Overlay,
     file: &str,
     map: &SourceMap,
+    published: Option<&Value>,
 ) -> Result<Vec<(usize, String)>, Vec<Diagnostic>> {
     let mut touched = Vec::new();
     let mut errors = Vec::new();
+    // Actions that match nothing because their node moved: (index, where it went).
+    let mut moved: Vec<(usize, crate::moves::Repointed)> = Vec::new();
     // The overlay without its actions, given one action at a time.
     let mut single = Overlay {
         actions: Vec::new(),
@@ -288,6 +316,12 @@ fn apply(
             ApplyErrorKind::ZeroMatch => Code::ActionMatchesNothing,
             _ => Code::ActionCannotApply,
         };
+        if code == Code::ActionMatchesNothing
+            && let Some(r) = crate::moves::repoint(&action.target, document, published)
+        {
+            moved.push((index, r));
+            continue;
+        }
         let (message, help) = match &e.kind {
             ApplyErrorKind::ZeroMatch => (
                 format!(
@@ -315,11 +349,95 @@ fn apply(
             help,
         ));
     }
+    errors.splice(0..0, moved_actions(overlay, file, map, moved));
     if errors.is_empty() {
         Ok(touched)
     } else {
         Err(errors)
     }
+}
+
+/// One `O004` per move, naming every action it broke, each with its re-pointed target(s)
+/// as an overlay action's `target:` line, ready to paste.
+fn moved_actions(
+    overlay: &Overlay,
+    file: &str,
+    map: &SourceMap,
+    moved: Vec<(usize, crate::moves::Repointed)>,
+) -> Vec<Diagnostic> {
+    let mut groups: Vec<(Vec<String>, Vec<(usize, crate::moves::Repointed)>)> = Vec::new();
+    for (index, r) in moved {
+        let mut causes = r.causes.clone();
+        causes.sort();
+        match groups.iter_mut().find(|(c, _)| *c == causes) {
+            Some((_, actions)) => actions.push((index, r)),
+            None => groups.push((causes, vec![(index, r)])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(causes, actions)| {
+            let first = format!("/actions/{}/target", actions[0].0);
+            let count = actions.len();
+            let mut help = String::from(if actions.iter().all(|(_, r)| r.is_moot()) {
+                "remove each action: what it fixed is gone"
+            } else {
+                "re-point each action at where its node is now (paste each `target:` line):"
+            });
+            for (index, r) in &actions {
+                let at = format!("/actions/{index}/target");
+                let line = map
+                    .line_of(&at)
+                    .map(|l| format!("{file}:{l}"))
+                    .unwrap_or_else(|| file.to_string());
+                let why = overlay.actions[*index]
+                    .description
+                    .as_deref()
+                    .map(|d| format!(" ({})", d.trim().lines().next().unwrap_or_default()))
+                    .unwrap_or_default();
+                help.push_str(&format!("\n    action {index} at {line}{why}:"));
+                if r.is_moot() {
+                    help.push_str(" remove the action:");
+                } else if r.targets.len() > 1 {
+                    help.push_str(" one action per target, each with the same update:");
+                }
+                for t in &r.targets {
+                    help.push_str(&format!("\n      - target: {}", quoted(t)));
+                }
+                for g in &r.gone {
+                    help.push_str(&format!("\n      ({g})"));
+                }
+                for t in &r.unmatched {
+                    help.push_str(&format!(
+                        "\n      (re-pointed, `{t}` selects nothing: lomi. may have fixed it there)"
+                    ));
+                }
+            }
+            let they = if count == 1 { "it" } else { "they" };
+            let what = if causes.is_empty() {
+                format!("removed what {they} would fix")
+            } else {
+                format!("moved what {they} would fix: {}", causes.join("; "))
+            };
+            located(
+                Code::ActionMatchesNothing,
+                file,
+                map.line_of(&first),
+                &first,
+                format!(
+                    "{count} overlay action{} nothing in the upstream document because lomi. \
+                     {what}",
+                    if count == 1 { " matches" } else { "s match" },
+                ),
+                &help,
+            )
+        })
+        .collect()
+}
+
+/// A target as YAML writes it in the overlay (double-quoted).
+fn quoted(target: &str) -> String {
+    serde_json::to_string(target).unwrap_or_else(|_| target.to_string())
 }
 
 /// Removes the components, security schemes and tags that nothing outside `components`

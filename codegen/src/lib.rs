@@ -22,6 +22,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod models;
+pub mod moves;
 pub mod normalize;
 pub mod operations;
 pub mod pairing;

@@ -440,7 +440,7 @@ fn schemas(
 
 /// What a request or response body's schema is, for pairing its Rust type.
 #[derive(Debug, Clone, PartialEq)]
-enum BodySchema {
+pub(crate) enum BodySchema {
     /// A `$ref` to the component of that name.
     Component(String),
     /// An inline object, named by typify (`{OpId}Body`, `{OpId}Response`) or pinned,
@@ -450,7 +450,12 @@ enum BodySchema {
 
 /// The body schemas of an operation that become a named Rust type: the JSON request
 /// body, and each JSON success response by status; as (slot, schema).
-fn body_schemas(doc: &Value, path: &str, method: &str, op: &Value) -> Vec<(String, BodySchema)> {
+pub(crate) fn body_schemas(
+    doc: &Value,
+    path: &str,
+    method: &str,
+    op: &Value,
+) -> Vec<(String, BodySchema)> {
     let Some(id) = op.get("operationId").and_then(Value::as_str) else {
         return Vec::new();
     };

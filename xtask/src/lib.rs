@@ -156,15 +156,25 @@ fn read(root: &Path, rel: &str) -> Result<String, Failure> {
 /// The spec text `spec/lomi.yaml` must hold: `spec/upstream.yaml` with
 /// `spec/overlay.yaml` applied and what no operation reaches pruned.
 pub fn derive_spec(root: &Path) -> Result<String, Failure> {
-    derive_document(root).map(|d| d.text)
+    derive_document(root, None).map(|d| d.text)
 }
 
-/// [`derive_spec`], with where each node came from.
-fn derive_document(root: &Path) -> Result<lomi_codegen::derive::Derived, Failure> {
+/// [`derive_spec`], with where each node came from; `published` (the published spec)
+/// says where a node an overlay action fixes went when lomi. moved it.
+fn derive_document(
+    root: &Path,
+    published: Option<&serde_json::Value>,
+) -> Result<lomi_codegen::derive::Derived, Failure> {
     let upstream = read(root, UPSTREAM_PATH)?;
     let overlay = read(root, OVERLAY_PATH)?;
-    lomi_codegen::derive::derive(UPSTREAM_PATH, &upstream, OVERLAY_PATH, &overlay)
-        .map_err(Failure::Spec)
+    lomi_codegen::derive::derive_against(
+        UPSTREAM_PATH,
+        &upstream,
+        OVERLAY_PATH,
+        &overlay,
+        published,
+    )
+    .map_err(Failure::Spec)
 }
 
 /// The published client a run compares with, to keep its Rust names and to say what
@@ -252,10 +262,10 @@ pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, F
 /// ([`Baseline`], `--baseline`).
 pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Report, Failure> {
     let (warnings, renames) = (options.warnings, options.renames);
-    let mut derived = derive_document(root)?;
     // The published names: the committed spec the committed client was made from.
     let published_text = options.baseline.read(root)?;
     let published = published_text.as_deref().and_then(stable::published);
+    let mut derived = derive_document(root, published.as_ref())?;
     let mut kept = Vec::new();
     if let Some(published) = published {
         let mut document = derived.document.clone();

@@ -149,10 +149,12 @@ fn an_overlay_action_that_no_longer_applies_stops_generation() {
         .position(|l| l.contains("$.paths['/checkout_sessions/{session_id}'][*].parameters[?@.name == 'session_id'].schema"))
         .unwrap()
         + 1;
+    // One error for the move, naming both actions it broke, each re-pointed.
     assert!(
         failure.starts_with(
-            "error[O004]: overlay action 5 matches nothing in the upstream document: target \
-             `$.paths['/checkout_sessions/{session_id}'][*].parameters[?@.name == 'session_id'].schema`"
+            "error[O004]: 2 overlay actions match nothing in the upstream document because \
+             lomi. moved what they would fix: the path `/checkout_sessions/{session_id}` is now \
+             `/checkout-sessions/{session_id}`"
         ),
         "{failure}"
     );
@@ -163,7 +165,19 @@ fn an_overlay_action_that_no_longer_applies_stops_generation() {
         "{failure}"
     );
     assert!(
-        failure.ends_with("2 errors in the spec; nothing was generated"),
+        failure.contains(&format!(
+            "    action 5 at spec/overlay.yaml:{line} (The seed documents `session_id`"
+        )),
+        "{failure}"
+    );
+    assert!(
+        failure.contains(
+            "      - target: \"$.paths['/checkout-sessions/{session_id}'][*].parameters[?@.name == 'session_id'].schema\""
+        ),
+        "{failure}"
+    );
+    assert!(
+        failure.ends_with("1 error in the spec; nothing was generated"),
         "{failure}"
     );
     assert_eq!(fs::read_to_string(scratch.path(SPEC_PATH)).unwrap(), before);
