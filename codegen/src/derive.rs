@@ -34,6 +34,8 @@ pub struct Derived {
     pub provenance: Provenance,
     /// The derived document as data (what `text` prints).
     pub document: Value,
+    /// Problems worth a look that did not stop the derivation (`O006`), at the overlay.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Derived {
@@ -182,7 +184,7 @@ pub fn derive_against(
     }
     let (overlay, overlay_map) = parse_overlay(overlay_file, overlay_text)?;
     let upstream = document.clone();
-    let touched = apply(
+    let (touched, warnings) = apply(
         &mut document,
         &overlay,
         overlay_file,
@@ -195,6 +197,7 @@ pub fn derive_against(
         text: format!("{}{body}", header(upstream_file, overlay_file)),
         document,
         pruned,
+        warnings,
         provenance: Provenance {
             upstream_file: upstream_file.to_string(),
             upstream,
@@ -283,9 +286,10 @@ fn apply(
     file: &str,
     map: &SourceMap,
     published: Option<&Value>,
-) -> Result<Vec<(usize, String)>, Vec<Diagnostic>> {
+) -> Result<(Vec<(usize, String)>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut touched = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     // Actions that match nothing because their node moved: (index, where it went).
     let mut moved: Vec<(usize, crate::moves::Repointed)> = Vec::new();
     // The overlay without its actions, given one action at a time.
@@ -295,6 +299,7 @@ fn apply(
     };
     for (index, action) in overlay.actions.iter().enumerate() {
         single.actions = vec![action.clone()];
+        warnings.extend(appended_duplicates(document, index, action, file, map));
         if let Ok(path) = serde_json_path::JsonPath::parse(&action.target) {
             touched.extend(
                 path.query_located(document)
@@ -351,10 +356,72 @@ fn apply(
     }
     errors.splice(0..0, moved_actions(overlay, file, map, moved));
     if errors.is_empty() {
-        Ok(touched)
+        Ok((touched, warnings))
     } else {
         Err(errors)
     }
+}
+
+/// `O006` for each value an action's `update` appends to an array that already holds it:
+/// `update` merges objects key by key but appends to arrays (Overlay 1.0; roas-overlay),
+/// so `update: {required: [a]}` on `required: [a]` makes `[a, a]`. To replace an array,
+/// remove it in one action and add it in the next. Checked on the document the action
+/// meets (the actions before it applied).
+fn appended_duplicates(
+    document: &Value,
+    index: usize,
+    action: &roas_overlay::v1_0::Action,
+    file: &str,
+    map: &SourceMap,
+) -> Vec<Diagnostic> {
+    fn walk(node: &Value, update: &Value, at: &mut Vec<String>, out: &mut Vec<(String, Value)>) {
+        match (node, update) {
+            (Value::Object(n), Value::Object(u)) => {
+                for (k, v) in u {
+                    if let Some(existing) = n.get(k) {
+                        at.push(k.clone());
+                        walk(existing, v, at, out);
+                        at.pop();
+                    }
+                }
+            }
+            (Value::Array(n), Value::Array(u)) => {
+                for v in u.iter().filter(|v| n.contains(v)) {
+                    out.push((pointer(at.iter()), v.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let (Some(update), Ok(path)) = (
+        &action.update,
+        serde_json_path::JsonPath::parse(&action.target),
+    ) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    for node in path.query_located(document).iter() {
+        let mut found = Vec::new();
+        walk(node.node(), update, &mut Vec::new(), &mut found);
+        for (inner, value) in found {
+            let at = format!("/actions/{index}/update{inner}");
+            warnings.push(located(
+                Code::ActionAppendsDuplicate,
+                file,
+                map.line_of(&at)
+                    .or_else(|| map.line_of(&format!("/actions/{index}/update"))),
+                &at,
+                format!(
+                    "overlay action {index} appends {value} to `{}{inner}`, which already holds \
+                     it: an `update` appends to arrays, so it would be there twice",
+                    node.location().to_json_pointer()
+                ),
+                "to replace the array, remove it in one action (`remove: true` on its target) \
+                 and add the whole new array in the next; to add values, list only the new ones",
+            ));
+        }
+    }
+    warnings
 }
 
 /// One `O004` per move, naming every action it broke, each with its re-pointed target(s)
@@ -666,6 +733,45 @@ tags:
             keys,
             ["openapi", "info", "security", "paths", "components", "tags"]
         );
+    }
+
+    /// `update` appends to arrays: a value an array already holds is a warning at the
+    /// action, saying how to replace an array instead.
+    #[test]
+    fn an_update_that_appends_a_value_already_there_is_a_warning() {
+        let upstream = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n\
+                        components:\n  schemas:\n    a:\n      type: object\n      \
+                        required: [x]\n      properties: {x: {type: string}, y: {type: string}}\n";
+        let out = derive(
+            "up.yaml",
+            upstream,
+            "ov.yaml",
+            &overlay(
+                "  - target: $.components.schemas.a\n    description: y too\n    \
+                 update:\n      required: [x, y]\n",
+            ),
+        )
+        .unwrap();
+        let shown: Vec<String> = out.warnings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(shown.len(), 1, "{shown:#?}");
+        assert!(
+            shown[0].starts_with(
+                "warning[O006]: overlay action 0 appends \"x\" to `/components/schemas/a/required`, which already holds it"
+            ),
+            "{}",
+            shown[0]
+        );
+        assert!(shown[0].contains("--> ov.yaml:"), "{}", shown[0]);
+        assert!(shown[0].contains("remove it in one action"), "{}", shown[0]);
+        // Only the new value: no warning.
+        let out = derive(
+            "up.yaml",
+            upstream,
+            "ov.yaml",
+            &overlay("  - target: $.components.schemas.a\n    update:\n      required: [y]\n"),
+        )
+        .unwrap();
+        assert!(out.warnings.is_empty());
     }
 
     #[test]

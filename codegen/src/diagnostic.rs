@@ -47,6 +47,9 @@ pub enum Code {
     ActionMatchesNothing,
     /// `O005`: an overlay action cannot be applied.
     ActionCannotApply,
+    /// `O006`: an overlay action appends a value to an array that already holds it
+    /// (`update` merges objects and appends to arrays).
+    ActionAppendsDuplicate,
     /// `L001`: a `$ref` that is not a string.
     RefNotString,
     /// `L002`: a reference to another document.
@@ -155,6 +158,7 @@ impl Code {
         Code::NotOverlay,
         Code::ActionMatchesNothing,
         Code::ActionCannotApply,
+        Code::ActionAppendsDuplicate,
         Code::RefNotString,
         Code::ExternalRef,
         Code::DanglingRef,
@@ -218,6 +222,7 @@ impl Code {
             Code::NotOverlay => "O003",
             Code::ActionMatchesNothing => "O004",
             Code::ActionCannotApply => "O005",
+            Code::ActionAppendsDuplicate => "O006",
             Code::RefNotString => "L001",
             Code::ExternalRef => "L002",
             Code::DanglingRef => "L003",
@@ -274,7 +279,8 @@ impl Code {
             Code::UndeclaredTemplateParam
             | Code::ErrorBodiesDiffer
             | Code::NoSuccessResponse
-            | Code::ExampleMismatch => Severity::Warning,
+            | Code::ExampleMismatch
+            | Code::ActionAppendsDuplicate => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -295,6 +301,9 @@ impl Code {
             Code::NotOverlay => "the overlay is not an Overlay 1.0 document",
             Code::ActionMatchesNothing => "an overlay action's target matches nothing upstream",
             Code::ActionCannotApply => "an overlay action cannot be applied",
+            Code::ActionAppendsDuplicate => {
+                "an overlay action appends a value an array already holds"
+            }
             Code::RefNotString => "a `$ref` that is not a string",
             Code::ExternalRef => "a reference to another document",
             Code::DanglingRef => "a `$ref` to nothing",

@@ -266,6 +266,7 @@ pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Repor
     let published_text = options.baseline.read(root)?;
     let published = published_text.as_deref().and_then(stable::published);
     let mut derived = derive_document(root, published.as_ref())?;
+    let overlay_warnings = std::mem::take(&mut derived.warnings);
     let mut kept = Vec::new();
     if let Some(published) = published {
         let mut document = derived.document.clone();
@@ -299,7 +300,10 @@ pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Repor
     };
     let mut generated =
         lomi_codegen::generate(SPEC_PATH, &spec).map_err(|d| Failure::Spec(relocate(d)))?;
-    generated.warnings = relocate(std::mem::take(&mut generated.warnings));
+    generated.warnings = overlay_warnings
+        .into_iter()
+        .chain(relocate(std::mem::take(&mut generated.warnings)))
+        .collect();
     if warnings == Warnings::Deny && !generated.warnings.is_empty() {
         return Err(Failure::Spec(generated.warnings));
     }
