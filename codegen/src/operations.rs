@@ -13,7 +13,8 @@ use quote::{format_ident, quote};
 use syn::{Fields, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
 
 use crate::plan::{
-    BodyContent, Bounds, OperationPlan, ParamLocation, ParamPlan, Plan, ResponseKind, StatusPattern,
+    BodyContent, Bounds, OperationPlan, PageShape, ParamLocation, ParamPlan, Plan, ResponseKind,
+    StatusPattern, TotalAt,
 };
 
 /// The builder field that holds a call's options. Parameter fields are snake-case names
@@ -704,57 +705,24 @@ fn stream(
     success: &Type,
     models: &[Item],
 ) -> Result<TokenStream, String> {
-    let envelope = last_ident(success)
-        .ok_or_else(|| format!("`{}` does not return a named model", op.method))?;
-    let envelope_struct = models
-        .iter()
-        .find_map(|i| match i {
-            Item::Struct(s) if s.ident == envelope => Some(s),
-            _ => None,
-        })
-        .ok_or_else(|| format!("no struct `{envelope}` in `types`"))?;
-    let field = |name: &str| -> Result<Type, String> {
-        match &envelope_struct.fields {
-            Fields::Named(n) => n
-                .named
-                .iter()
-                .find(|f| f.ident.as_ref().is_some_and(|i| i == name))
-                .map(|f| f.ty.clone())
-                .ok_or_else(|| format!("`{envelope}` has no `{name}` field")),
-            _ => Err(format!("`{envelope}` has no named fields")),
+    let page_plan = op
+        .page
+        .ok_or_else(|| format!("`{}` is not a paginated list", op.method))?;
+    let none = quote!(::std::option::Option::None);
+    let (item, items, total, limit) = match page_plan.shape {
+        PageShape::Bare => {
+            let (is_list, item) = unwrap_generic(success, "Vec");
+            if !is_list {
+                return Err(format!("`{}` does not answer a list", op.method));
+            }
+            // The answer's type is already written from outside `types`.
+            (quote!(#item), quote!(page), none.clone(), none)
         }
+        PageShape::Envelope { total } => envelope_page(op, success, models, total)?,
     };
-    let data = field("data")?;
-    let pagination = field("pagination")?;
-    let (data_optional, data_inner) = unwrap_generic(&data, "Option");
-    let (is_list, item) = unwrap_generic(&data_inner, "Vec");
-    if !is_list {
-        return Err(format!("`{envelope}.data` is not a list"));
-    }
-    let item = qualify(&item);
-    let items = if data_optional {
-        quote!(page.data.unwrap_or_default())
-    } else {
-        quote!(page.data)
-    };
-    let (total, limit) = if unwrap_generic(&pagination, "Option").0 {
-        (
-            quote!(
-                page.pagination
-                    .as_ref()
-                    .and_then(|p| crate::pagination::count(p.total))
-            ),
-            quote!(
-                page.pagination
-                    .as_ref()
-                    .and_then(|p| crate::pagination::count(p.limit))
-            ),
-        )
-    } else {
-        (
-            quote!(crate::pagination::count(page.pagination.total)),
-            quote!(crate::pagination::count(page.pagination.limit)),
-        )
+    let short_page_ends = match page_plan.limit_maximum {
+        Some(max) => quote!(size <= #max),
+        None => quote!(false),
     };
     let field_of = |name: &str| {
         op.params
@@ -772,8 +740,10 @@ fn stream(
     let doc = format!(
         "Streams every item of `{}`, walking the offset pages from the builder's `offset` \
          (default 0) with its `limit` (default {default_size}, always sent) and other \
-         parameters, and stopping after the last page: an empty or short one, or the \
-         `total` the server reports. A server that answers the same page for every \
+         parameters, and stopping after the last page: the `total` the server reports, \
+         an empty page, or a short one (shorter than the page size the server reports, \
+         or than the `limit` asked for when the spec documents taking it). A server \
+         that answers the same page for every \
          offset ends the stream with an error instead of a loop. \
          Only one page is held in memory at a time, and the stream owns what it needs \
          (it is `'static`): return it from a function or move it into a task.\n\n\
@@ -798,7 +768,10 @@ fn stream(
             // the parameters, and rebuilds the request for each page.
             let client = ::std::clone::Clone::clone(self.client_);
             let #builder { #(#fields: #vars,)* #options: options, .. } = self;
-            crate::pagination::offset_stream(start, size, move |offset| {
+            // A short page ends the walk only when the size asked for is one the server
+            // documents taking; past its documented maximum it may cap it silently.
+            let short_page_ends = #short_page_ends;
+            crate::pagination::offset_stream(start, size, short_page_ends, move |offset| {
                 let client = ::std::clone::Clone::clone(&client);
                 #(let #vars = ::std::clone::Clone::clone(&#vars);)*
                 let options = options.page();
@@ -820,6 +793,74 @@ fn stream(
             })
         }
     })
+}
+
+/// How `stream()` reads an envelope page (`{data, pagination: {total, limit}}`, a
+/// top-level `total`, or none): the item type, and the expressions of its items, total
+/// and reported page size over `page`.
+fn envelope_page(
+    op: &OperationPlan,
+    success: &Type,
+    models: &[Item],
+    total_at: TotalAt,
+) -> Result<(TokenStream, TokenStream, TokenStream, TokenStream), String> {
+    let envelope = last_ident(success)
+        .ok_or_else(|| format!("`{}` does not return a named model", op.method))?;
+    let fields_of = |name: &str| {
+        models
+            .iter()
+            .find_map(|i| match i {
+                Item::Struct(s) if s.ident == name => Some(s),
+                _ => None,
+            })
+            .ok_or_else(|| format!("no struct `{name}` in `types`"))
+    };
+    let field = |strukt: &syn::ItemStruct, name: &str| -> Option<Type> {
+        match &strukt.fields {
+            Fields::Named(n) => n
+                .named
+                .iter()
+                .find(|f| f.ident.as_ref().is_some_and(|i| i == name))
+                .map(|f| f.ty.clone()),
+            _ => None,
+        }
+    };
+    let envelope_struct = fields_of(&envelope)?;
+    let data = field(envelope_struct, "data")
+        .ok_or_else(|| format!("`{envelope}` has no `data` field"))?;
+    let (data_optional, data_inner) = unwrap_generic(&data, "Option");
+    let (is_list, item) = unwrap_generic(&data_inner, "Vec");
+    if !is_list {
+        return Err(format!("`{envelope}.data` is not a list"));
+    }
+    let items = if data_optional {
+        quote!(page.data.unwrap_or_default())
+    } else {
+        quote!(page.data)
+    };
+    let none = quote!(::std::option::Option::None);
+    let (total, limit) = match total_at {
+        TotalAt::Nowhere => (none.clone(), none),
+        TotalAt::TopLevel => (quote!(crate::pagination::count(page.total)), none),
+        TotalAt::Pagination => {
+            let pagination = field(envelope_struct, "pagination")
+                .ok_or_else(|| format!("`{envelope}` has no `pagination` field"))?;
+            let (optional, inner) = unwrap_generic(&pagination, "Option");
+            let has_limit = last_ident(&inner)
+                .and_then(|name| fields_of(&name).ok())
+                .is_some_and(|s| field(s, "limit").is_some());
+            let read = |name: &str| {
+                let name = format_ident!("{name}");
+                if optional {
+                    quote!(page.pagination.as_ref().and_then(|p| crate::pagination::count(p.#name)))
+                } else {
+                    quote!(crate::pagination::count(page.pagination.#name))
+                }
+            };
+            (read("total"), if has_limit { read("limit") } else { none })
+        }
+    };
+    Ok((qualify(&item), items, total, limit))
 }
 
 /// The items of the module `name` among `items`.

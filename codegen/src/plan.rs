@@ -108,8 +108,10 @@ pub struct OperationPlan {
     /// The success responses, in document order (a `2XX` range where the spec
     /// declares none, as the spec allows).
     pub success: Vec<ResponsePlan>,
-    /// Whether the operation follows lomi.'s offset-pagination list pattern.
+    /// Whether the operation is an offset-paginated list (`page` says how).
     pub paginated: bool,
+    /// How its pages look and when a walk over them ends.
+    pub page: Option<PagePlan>,
     /// The operation's first tag (`Checkout Sessions`), if any: its resource.
     pub tag: Option<String>,
     /// What it does to its resource.
@@ -251,6 +253,41 @@ pub struct ResponsePlan {
     pub kind: ResponseKind,
 }
 
+/// An offset-paginated list: one that takes `limit` and `offset` query parameters (typed
+/// `integer` or `number`) and answers its items as a bare array or in a `data` array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagePlan {
+    /// Where the items are.
+    pub shape: PageShape,
+    /// `limit`'s documented maximum: a short page ends a walk only when the limit asked
+    /// for is within it (a server may cap what it does not document); otherwise only an
+    /// empty page does.
+    pub limit_maximum: Option<u64>,
+}
+
+/// Where a list page's items (and its total, if any) are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageShape {
+    /// The answer is the array of items.
+    Bare,
+    /// `{data: [..]}`, with the total where `total` says.
+    Envelope {
+        /// Where the list's `total` is.
+        total: TotalAt,
+    },
+}
+
+/// Where an envelope says how many items the list has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotalAt {
+    /// `pagination.total` (and `pagination.limit`, the page size the server used).
+    Pagination,
+    /// A top-level `total`.
+    TopLevel,
+    /// Nowhere.
+    Nowhere,
+}
+
 /// Bounds on one parameter, checked before any request is sent.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Bounds {
@@ -330,7 +367,8 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                 tag: op.op.tags.first().cloned(),
                 kind: operation_kind(op.http_method, op.path),
                 paginated: offset_list(model, op).is_some(),
-                page_size: offset_list(model, op).map(|()| page_size(op)),
+                page: offset_list(model, op),
+                page_size: offset_list(model, op).map(|_| page_size(op)),
             })
         })
         .collect();
@@ -519,6 +557,12 @@ fn inline_type_renames(model: &Model<'_>, op: &Operation<'_>) -> Vec<(String, St
 }
 
 /// The schema of the JSON media type in `content`, if any.
+pub fn json_schema(
+    content: &indexmap::IndexMap<String, openapiv3::MediaType>,
+) -> Option<&ReferenceOr<Schema>> {
+    json(content)
+}
+
 fn json(
     content: &indexmap::IndexMap<String, openapiv3::MediaType>,
 ) -> Option<&ReferenceOr<Schema>> {
@@ -688,42 +732,67 @@ fn bounds(p: &Param<'_>) -> Option<Bounds> {
     bounded.then_some(c)
 }
 
-/// The page size a stream of `op` asks for when its builder sets no `limit`.
+/// The page size a stream of `op` asks for when its builder sets no `limit`: its
+/// default, else 20, within its bounds.
 fn page_size(op: &Operation<'_>) -> u64 {
     const FALLBACK: i64 = 20;
-    let schema = op
-        .params
-        .iter()
-        .find(|p| p.name() == "limit")
-        .and_then(|p| p.schema);
-    let Some(schema) = schema else {
+    let Some(schema) = limit_schema(op) else {
         return FALLBACK as u64;
     };
-    let SchemaKind::Type(Type::Integer(i)) = &schema.schema_kind else {
-        return FALLBACK as u64;
-    };
+    let (minimum, maximum) = numeric_bounds(schema);
     let default = schema
         .schema_data
         .default
         .as_ref()
-        .and_then(serde_json::Value::as_i64);
-    let low = i.minimum.unwrap_or(1).max(1);
-    let high = i.maximum.unwrap_or(i64::MAX).max(low);
+        .and_then(serde_json::Value::as_f64)
+        .filter(|d| d.fract() == 0.0)
+        .map(|d| d as i64);
+    let low = minimum.unwrap_or(1).max(1);
+    let high = maximum.unwrap_or(i64::MAX).max(low);
     default.unwrap_or(FALLBACK).clamp(low, high) as u64
 }
 
-/// An operation follows lomi.'s list pattern when it takes integer `limit` and `offset`
-/// query parameters and its success body is `{ data: [..], pagination: { total, .. } }`.
-fn offset_list(model: &Model<'_>, op: &Operation<'_>) -> Option<()> {
+/// The schema of `op`'s `limit` query parameter.
+fn limit_schema<'a>(op: &Operation<'a>) -> Option<&'a Schema> {
+    op.params
+        .iter()
+        .find(|p| matches!(p.param, Parameter::Query { .. }) && p.name() == "limit")
+        .and_then(|p| p.schema)
+}
+
+/// The whole-number bounds of an `integer` or `number` schema (a fractional bound is
+/// rounded inwards).
+fn numeric_bounds(schema: &Schema) -> (Option<i64>, Option<i64>) {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(i)) => (i.minimum, i.maximum),
+        SchemaKind::Type(Type::Number(n)) => (
+            n.minimum.map(|m| m.ceil() as i64),
+            n.maximum.map(|m| m.floor() as i64),
+        ),
+        _ => (None, None),
+    }
+}
+
+/// An operation is an offset-paginated list when it takes `limit` and `offset` query
+/// parameters typed `integer` or `number` and its 200 answer is an array of items, or an
+/// object whose `data` is one (with its total in `pagination.total`, at the top level,
+/// or nowhere).
+fn offset_list(model: &Model<'_>, op: &Operation<'_>) -> Option<PagePlan> {
     for name in ["limit", "offset"] {
         let p = op
             .params
             .iter()
             .find(|p| matches!(p.param, Parameter::Query { .. }) && p.name() == name)?;
-        if !matches!(p.schema?.schema_kind, SchemaKind::Type(Type::Integer(_))) {
+        if !matches!(
+            p.schema?.schema_kind,
+            SchemaKind::Type(Type::Integer(_) | Type::Number(_))
+        ) {
             return None;
         }
     }
+    let limit_maximum = limit_schema(op)
+        .and_then(|s| numeric_bounds(s).1)
+        .and_then(|m| u64::try_from(m).ok());
     let response = op
         .op
         .responses
@@ -734,23 +803,41 @@ fn offset_list(model: &Model<'_>, op: &Operation<'_>) -> Option<()> {
             _ => None,
         })?;
     let media = response.content.get("application/json")?;
-    let envelope = model.schema(media.schema.as_ref()?)?;
-    let SchemaKind::Type(Type::Object(envelope)) = &envelope.schema_kind else {
-        return None;
+    let answer = model.schema(media.schema.as_ref()?)?;
+    let is_integer = |s: Option<&ReferenceOr<Box<Schema>>>| {
+        s.and_then(|s| model.boxed_schema(s))
+            .is_some_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::Integer(_))))
     };
-    let data = model.boxed_schema(envelope.properties.get("data")?)?;
-    if !matches!(data.schema_kind, SchemaKind::Type(Type::Array(_))) {
-        return None;
-    }
-    let pagination = model.boxed_schema(envelope.properties.get("pagination")?)?;
-    let SchemaKind::Type(Type::Object(pagination)) = &pagination.schema_kind else {
-        return None;
+    let shape = match &answer.schema_kind {
+        SchemaKind::Type(Type::Array(_)) => PageShape::Bare,
+        SchemaKind::Type(Type::Object(envelope)) => {
+            let data = model.boxed_schema(envelope.properties.get("data")?)?;
+            if !matches!(data.schema_kind, SchemaKind::Type(Type::Array(_))) {
+                return None;
+            }
+            let pagination = envelope
+                .properties
+                .get("pagination")
+                .and_then(|p| model.boxed_schema(p))
+                .and_then(|p| match &p.schema_kind {
+                    SchemaKind::Type(Type::Object(o)) => Some(o),
+                    _ => None,
+                });
+            let total = if pagination.is_some_and(|p| is_integer(p.properties.get("total"))) {
+                TotalAt::Pagination
+            } else if is_integer(envelope.properties.get("total")) {
+                TotalAt::TopLevel
+            } else {
+                TotalAt::Nowhere
+            };
+            PageShape::Envelope { total }
+        }
+        _ => return None,
     };
-    let total = model.boxed_schema(pagination.properties.get("total")?)?;
-    if !matches!(total.schema_kind, SchemaKind::Type(Type::Integer(_))) {
-        return None;
-    }
-    Some(())
+    Some(PagePlan {
+        shape,
+        limit_maximum,
+    })
 }
 
 fn enum_plan(name: &str, schema: &Schema) -> Option<EnumPlan> {
@@ -1042,13 +1129,55 @@ components:
         );
     }
 
+    /// Every list that takes `limit` and `offset` (integers or numbers) is paginated,
+    /// whatever carries its items and its total; one without `offset`, or whose items are
+    /// not an array, is not.
     #[test]
-    fn a_list_without_the_envelope_is_not_paginated() {
-        let text = LIST.replace(
-            "pagination: {$ref: '#/components/schemas/pagination'}",
-            "next: {type: string}",
+    fn every_limit_and_offset_list_is_paginated_whatever_its_page_looks_like() {
+        let page = |text: &str| plan_of(text).operations[1].page;
+        let envelope = |total| {
+            Some(PagePlan {
+                shape: PageShape::Envelope { total },
+                limit_maximum: Some(100),
+            })
+        };
+        assert_eq!(page(LIST), envelope(TotalAt::Pagination));
+        let pagination = "pagination: {$ref: '#/components/schemas/pagination'}";
+        let top = LIST.replace(pagination, "total: {type: integer}");
+        assert_eq!(page(&top), envelope(TotalAt::TopLevel));
+        let none = LIST.replace(pagination, "next: {type: string}");
+        assert_eq!(page(&none), envelope(TotalAt::Nowhere));
+        // lomi.'s June 2026 list: a bare array, `number` parameters, no maximum.
+        let bare = LIST
+            .replace(
+                "                type: object\n                properties:\n                  \
+                 data: {type: array, items: {type: string}}\n                  \
+                 pagination: {$ref: '#/components/schemas/pagination'}\n",
+                "                type: array\n                items: {type: string}\n",
+            )
+            .replace(
+                "{type: integer, minimum: 1, maximum: 100}",
+                "{type: number}",
+            )
+            .replace("{type: integer, minimum: 0}", "{type: number}");
+        assert_eq!(
+            page(&bare),
+            Some(PagePlan {
+                shape: PageShape::Bare,
+                limit_maximum: None
+            })
         );
-        assert!(!plan_of(&text).operations[1].paginated);
+        assert_eq!(plan_of(&bare).operations[1].page_size, Some(20));
+        let no_offset = LIST.replace(
+            "        - {name: offset, in: query, schema: {type: integer, minimum: 0}}\n",
+            "",
+        );
+        assert_eq!(page(&no_offset), None);
+        let not_a_list = LIST.replace(
+            "data: {type: array, items: {type: string}}",
+            "data: {type: string}",
+        );
+        assert_eq!(page(&not_a_list), None);
     }
 
     #[test]

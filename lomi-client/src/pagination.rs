@@ -1,8 +1,9 @@
 //! Auto-pagination for lomi.'s offset-paginated lists.
 //!
-//! Every list operation in the spec that takes `limit` and `offset` and answers
-//! `{ data: [...], pagination: { limit, offset, total } }` gets a generated `stream()`
-//! that walks the pages with these helpers.
+//! Every list operation in the spec that takes `limit` and `offset` (integers or
+//! numbers) and answers its items as a bare array or in `data` (with the list's `total`
+//! in `pagination`, at the top level, or nowhere) gets a generated `stream()` that walks
+//! the pages with these helpers.
 //!
 //! Only generated code calls the helpers, and a spec without such a list calls none: each
 //! helper says so where it allows being unused.
@@ -50,6 +51,15 @@ macro_rules! count {
 }
 count!(u64, u32, i64, i32, std::num::NonZeroU64);
 
+/// A `number`-typed count: a whole, non-negative, finite value.
+impl Count for f64 {
+    fn count(self) -> Option<u64> {
+        let whole = self.is_finite() && self >= 0.0 && self.fract() == 0.0;
+        // `u64::MAX as f64` rounds up to 2^64, which is not a u64.
+        (whole && self < u64::MAX as f64).then_some(self as u64)
+    }
+}
+
 impl<C: Count> Count for Option<C> {
     fn count(self) -> Option<u64> {
         self.and_then(C::count)
@@ -88,6 +98,9 @@ struct Walk<F, T> {
     offset: u64,
     /// The page size the stream asked for.
     size: u64,
+    /// Whether a page shorter than `size` is the last (the server documents taking
+    /// `size`); otherwise only an empty page, or the total, ends the walk.
+    short_page_ends: bool,
     buffer: VecDeque<T>,
     /// The first item of the last page and the offset it was asked at: a server that
     /// ignores `offset` answers the same page again, and the walk must not loop.
@@ -96,12 +109,18 @@ struct Walk<F, T> {
 }
 
 /// Streams the items of the pages `fetch(offset)` returns, from `start`, asking for
-/// `size` items a page, until a page is empty or short (fewer items than the page size
-/// the server reports, else than `size`), or the offset reaches `total`. A page whose
-/// first item is the previous page's first item means the server ignores `offset`: the
-/// stream ends with an error rather than loop.
+/// `size` items a page, until the offset reaches `total`, a page is empty, or a page is
+/// short: fewer items than the page size the server reports, or (when it reports none
+/// and `short_page_ends`, i.e. the spec documents `size` as a limit it takes) than
+/// `size`. A page whose first item is the previous page's first item means the server
+/// ignores `offset`: the stream ends with an error rather than loop.
 #[allow(dead_code)] // only specs with an offset-paginated list stream
-pub(crate) fn offset_stream<'a, T, F, Fut>(start: u64, size: u64, fetch: F) -> ItemStream<'a, T>
+pub(crate) fn offset_stream<'a, T, F, Fut>(
+    start: u64,
+    size: u64,
+    short_page_ends: bool,
+    fetch: F,
+) -> ItemStream<'a, T>
 where
     T: Clone + PartialEq + Send + 'a,
     F: FnMut(u64) -> Fut + Send + 'a,
@@ -111,6 +130,7 @@ where
         fetch,
         offset: start,
         size: size.max(1),
+        short_page_ends,
         buffer: VecDeque::new(),
         previous: None,
         done: false,
@@ -133,11 +153,13 @@ where
                         return Some((Err(repeated_page(*before, asked_at)), walk));
                     }
                     let got = page.items.len() as u64;
-                    let size = page.limit.filter(|&l| l > 0).unwrap_or(walk.size);
+                    let short = match page.limit.filter(|&l| l > 0) {
+                        Some(reported) => got < reported,
+                        None => walk.short_page_ends && got < walk.size,
+                    };
                     walk.offset = walk.offset.saturating_add(got);
-                    walk.done = got == 0
-                        || got < size
-                        || page.total.is_some_and(|total| walk.offset >= total);
+                    walk.done =
+                        got == 0 || short || page.total.is_some_and(|total| walk.offset >= total);
                     walk.previous = page.items.first().cloned().map(|first| (asked_at, first));
                     walk.buffer = page.items.into();
                 }
@@ -181,7 +203,7 @@ mod tests {
     ) -> (ItemStream<'static, u64>, Arc<Mutex<Vec<u64>>>) {
         let asked = Arc::new(Mutex::new(Vec::new()));
         let log = asked.clone();
-        let stream = offset_stream(0, size, move |offset| {
+        let stream = offset_stream(0, size, true, move |offset| {
             log.lock().unwrap().push(offset);
             async move {
                 let end = (offset + size).min(len);
@@ -198,7 +220,7 @@ mod tests {
     #[tokio::test]
     async fn without_pagination_a_short_page_ends_the_walk() {
         // No `pagination` at all (lomi.'s `meta` envelope): the size asked for decides.
-        let stream = offset_stream(0, 20, |offset| async move {
+        let stream = offset_stream(0, 20, true, |offset| async move {
             Ok(Page {
                 items: (offset..(offset + 20).min(45)).collect::<Vec<u64>>(),
                 total: None,
@@ -208,11 +230,35 @@ mod tests {
         assert_eq!(stream.try_collect::<Vec<_>>().await.unwrap().len(), 45);
     }
 
+    /// A bare-array list whose `limit` has no documented maximum: the server may cap the
+    /// page below the size asked for, so a short page is not the end; an empty one is.
+    #[tokio::test]
+    async fn past_the_documented_limit_only_an_empty_page_ends_the_walk() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        // The server caps every page at 10 whatever the stream asks (here 50).
+        let stream = offset_stream(0, 50, false, move |offset| {
+            log.lock().unwrap().push(offset);
+            async move {
+                Ok(Page {
+                    items: (offset..(offset + 10).min(25)).collect::<Vec<u64>>(),
+                    total: None,
+                    limit: None,
+                })
+            }
+        });
+        assert_eq!(
+            stream.try_collect::<Vec<_>>().await.unwrap(),
+            (0..25).collect::<Vec<_>>()
+        );
+        assert_eq!(*asked.lock().unwrap(), [0, 10, 20, 25]);
+    }
+
     #[tokio::test]
     async fn a_server_that_ignores_the_offset_ends_in_an_error_not_a_loop() {
         let asked = Arc::new(Mutex::new(0));
         let count = asked.clone();
-        let stream = offset_stream(0, 2, move |_offset| {
+        let stream = offset_stream(0, 2, true, move |_offset| {
             *count.lock().unwrap() += 1;
             async move {
                 Ok(Page {
@@ -260,6 +306,15 @@ mod tests {
         let (stream, asked) = pages(Some(0), 20, 0);
         assert!(stream.try_collect::<Vec<_>>().await.unwrap().is_empty());
         assert_eq!(*asked.lock().unwrap(), [0]);
+    }
+
+    #[test]
+    fn number_counts_are_whole_and_non_negative() {
+        assert_eq!(count(20.0_f64), Some(20));
+        assert_eq!(count(Some(0.0_f64)), Some(0));
+        for bad in [-1.0_f64, 2.5, f64::NAN, f64::INFINITY, 1e20] {
+            assert_eq!(count(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -211,6 +211,39 @@ fn behaviour(spec: &str) -> Option<String> {
     assert_eq!(items, [\"a\", \"b\", \"c\"]);
     assert_eq!((first.calls_async().await, second.calls_async().await, reused.calls_async().await), (1, 1, 0));"
         ),
+        // A bare-array list streams: a server that caps its pages below the limit asked
+        // for (none documented) is walked to its empty page; an envelope with a top-level
+        // total stops there.
+        "bare-array-list" => format!(
+            "use futures_util::TryStreamExt;
+    let server = MockServer::start_async().await;
+    let mut pages = Vec::new();
+    // `number` parameters are written as JSON numbers are (`20.0`).
+    for (offset, ids) in [(\"0.0\", 0..10), (\"10.0\", 10..20), (\"20.0\", 20..25), (\"25.0\", 25..25)] {{
+        let body: Vec<serde_json::Value> = ids.map(|i| serde_json::json!({{\"id\": format!(\"cs_{{i}}\")}})).collect();
+        pages.push(server.mock_async(|when, then| {{
+            when.method(GET).path(\"/checkout-sessions\").query_param(\"offset\", offset)
+                .query_param(\"limit\", \"20.0\").query_param(\"status\", \"open\");
+            then.status(200).json_body(serde_json::Value::Array(body));
+        }}).await);
+    }}
+    let client = {krate}::Client::builder(\"k\").base_url(server.base_url()).build().unwrap();
+    let sessions: Vec<{krate}::types::Session> = client.checkout_sessions_controller_find_all()
+        .status({krate}::types::CheckoutSessionsControllerFindAllStatus::Open)
+        .stream().try_collect().await.unwrap();
+    let ids: Vec<String> = sessions.into_iter().map(|s| s.id).collect();
+    assert_eq!(ids, (0..25).map(|i| format!(\"cs_{{i}}\")).collect::<Vec<_>>());
+    for page in &pages {{
+        assert_eq!(page.calls_async().await, 1);
+    }}
+    let things = server.mock_async(|when, then| {{
+        when.method(GET).path(\"/things\").query_param(\"offset\", \"0\").query_param(\"limit\", \"20\");
+        then.status(200).json_body(serde_json::json!({{\"data\": [\"a\", \"b\"], \"total\": 2}}));
+    }}).await;
+    let all: Vec<String> = client.list_things().stream().try_collect().await.unwrap();
+    assert_eq!(all, [\"a\", \"b\"]);
+    assert_eq!(things.calls_async().await, 1);"
+        ),
         // A property sent under another name decodes, its own name first, then each
         // alias in order; a body with several of them is not a duplicate-field error.
         "aliased-properties" => format!(
