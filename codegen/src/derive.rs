@@ -278,6 +278,10 @@ fn parse_overlay(file: &str, text: &str) -> Result<(Overlay, SourceMap), Vec<Dia
     }
 }
 
+/// What applying an overlay gives: the nodes each action selected (see [`Provenance`]),
+/// and the warnings about actions that applied.
+type Applied = (Vec<(usize, String)>, Vec<Diagnostic>);
+
 /// Applies the actions one at a time, in order, so that every failing one is reported.
 /// Returns the nodes each action selected (see [`Provenance`]).
 fn apply(
@@ -286,7 +290,7 @@ fn apply(
     file: &str,
     map: &SourceMap,
     published: Option<&Value>,
-) -> Result<(Vec<(usize, String)>, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<Applied, Vec<Diagnostic>> {
     let mut touched = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -299,7 +303,9 @@ fn apply(
     };
     for (index, action) in overlay.actions.iter().enumerate() {
         single.actions = vec![action.clone()];
-        warnings.extend(appended_duplicates(document, index, action, file, map));
+        warnings.extend(appended_duplicates(
+            document, index, action, file, map, &touched,
+        ));
         if let Ok(path) = serde_json_path::JsonPath::parse(&action.target) {
             touched.extend(
                 path.query_located(document)
@@ -362,7 +368,10 @@ fn apply(
     }
 }
 
-/// `O006` for each value an action's `update` appends to an array that already holds it:
+/// `O007` for each property an action's `update` adds with no type to a `properties` that
+/// has none of that name (unless an earlier action removed it: re-added untyped on
+/// purpose), and `O006` for each value an action's `update` appends to an array that
+/// already holds it:
 /// `update` merges objects key by key but appends to arrays (Overlay 1.0; roas-overlay),
 /// so `update: {required: [a]}` on `required: [a]` makes `[a, a]`. To replace an array,
 /// remove it in one action and add it in the next. Checked on the document the action
@@ -373,25 +382,54 @@ fn appended_duplicates(
     action: &roas_overlay::v1_0::Action,
     file: &str,
     map: &SourceMap,
+    earlier: &[(usize, String)],
 ) -> Vec<Diagnostic> {
-    fn walk(node: &Value, update: &Value, at: &mut Vec<String>, out: &mut Vec<(String, Value)>) {
+    /// Values appended twice (`O006`), and properties added without a type (`O007`).
+    #[derive(Default)]
+    struct Found {
+        duplicates: Vec<(String, Value)>,
+        untyped: Vec<String>,
+    }
+    fn walk(node: &Value, update: &Value, at: &mut Vec<String>, out: &mut Found) {
         match (node, update) {
             (Value::Object(n), Value::Object(u)) => {
+                let is_properties = at.last().is_some_and(|k| k == "properties");
                 for (k, v) in u {
-                    if let Some(existing) = n.get(k) {
-                        at.push(k.clone());
-                        walk(existing, v, at, out);
-                        at.pop();
+                    at.push(k.clone());
+                    match n.get(k) {
+                        Some(existing) => walk(existing, v, at, out),
+                        None if is_properties && untyped(v) => {
+                            out.untyped.push(pointer(at.iter()));
+                        }
+                        None => {}
                     }
+                    at.pop();
                 }
             }
             (Value::Array(n), Value::Array(u)) => {
                 for v in u.iter().filter(|v| n.contains(v)) {
-                    out.push((pointer(at.iter()), v.clone()));
+                    out.duplicates.push((pointer(at.iter()), v.clone()));
                 }
             }
             _ => {}
         }
+    }
+    /// A property schema that says nothing of its type (a description, an example).
+    fn untyped(schema: &Value) -> bool {
+        const TYPING: &[&str] = &[
+            "type",
+            "$ref",
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "enum",
+            "properties",
+            "items",
+            "additionalProperties",
+        ];
+        schema
+            .as_object()
+            .is_some_and(|m| !m.keys().any(|k| TYPING.contains(&k.as_str())))
     }
     let (Some(update), Ok(path)) = (
         &action.update,
@@ -401,9 +439,48 @@ fn appended_duplicates(
     };
     let mut warnings = Vec::new();
     for node in path.query_located(document).iter() {
-        let mut found = Vec::new();
-        walk(node.node(), update, &mut Vec::new(), &mut found);
-        for (inner, value) in found {
+        let mut found = Found::default();
+        let mut start = Vec::new();
+        // A target that selects a `properties` object itself.
+        if node.location().to_json_pointer().ends_with("/properties") {
+            start.push("properties".to_string());
+        }
+        walk(node.node(), update, &mut start, &mut found);
+        for inner in found.untyped {
+            let inner = inner
+                .strip_prefix("/properties")
+                .filter(|_| !start.is_empty())
+                .unwrap_or(&inner)
+                .to_string();
+            // Removed by an earlier action and re-added here: untyped on purpose.
+            let property = format!("{}{inner}", node.location().to_json_pointer());
+            if earlier.iter().any(|(_, at)| *at == property) {
+                continue;
+            }
+            let at = format!("/actions/{index}/update{inner}");
+            warnings.push(located(
+                Code::ActionAddsUntypedProperty,
+                file,
+                map.line_of(&at)
+                    .or_else(|| map.line_of(&format!("/actions/{index}/update"))),
+                &at,
+                format!(
+                    "overlay action {index} adds `{}` to `{}` with no type: the upstream \
+                     document has no such property there, so the client would get an \
+                     untyped field",
+                    inner.rsplit('/').next().unwrap_or_default(),
+                    node.location().to_json_pointer()
+                ),
+                "remove it from the action's update if lomi. dropped it; if lomi. still \
+                 sends it, give it a type",
+            ));
+        }
+        for (inner, value) in found.duplicates {
+            let inner = inner
+                .strip_prefix("/properties")
+                .filter(|_| !start.is_empty())
+                .unwrap_or(&inner)
+                .to_string();
             let at = format!("/actions/{index}/update{inner}");
             warnings.push(located(
                 Code::ActionAppendsDuplicate,
@@ -432,7 +509,9 @@ fn moved_actions(
     map: &SourceMap,
     moved: Vec<(usize, crate::moves::Repointed)>,
 ) -> Vec<Diagnostic> {
-    let mut groups: Vec<(Vec<String>, Vec<(usize, crate::moves::Repointed)>)> = Vec::new();
+    // The causes of a move, and the actions it broke.
+    type Group = (Vec<String>, Vec<(usize, crate::moves::Repointed)>);
+    let mut groups: Vec<Group> = Vec::new();
     for (index, r) in moved {
         let mut causes = r.causes.clone();
         causes.sort();
@@ -763,6 +842,32 @@ tags:
         );
         assert!(shown[0].contains("--> ov.yaml:"), "{}", shown[0]);
         assert!(shown[0].contains("remove it in one action"), "{}", shown[0]);
+        // A property an update describes but the schema no longer has: O007.
+        let out = derive(
+            "up.yaml",
+            upstream,
+            "ov.yaml",
+            &overlay(
+                "  - target: $.components.schemas.a.properties\n    update:\n      \
+                 x: {description: kept}\n      gone: {description: dropped upstream}\n      \
+                 added: {type: integer}\n",
+            ),
+        )
+        .unwrap();
+        let shown: Vec<String> = out.warnings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(shown.len(), 1, "{shown:#?}");
+        assert!(
+            shown[0].starts_with(
+                "warning[O007]: overlay action 0 adds `gone` to `/components/schemas/a/properties` with no type"
+            ),
+            "{}",
+            shown[0]
+        );
+        assert!(
+            shown[0].contains("at /actions/0/update/gone"),
+            "{}",
+            shown[0]
+        );
         // Only the new value: no warning.
         let out = derive(
             "up.yaml",

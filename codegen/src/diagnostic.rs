@@ -50,6 +50,9 @@ pub enum Code {
     /// `O006`: an overlay action appends a value to an array that already holds it
     /// (`update` merges objects and appends to arrays).
     ActionAppendsDuplicate,
+    /// `O007`: an overlay action adds a property with no type where the node has none of
+    /// that name (upstream no longer has it: the client would get an untyped field).
+    ActionAddsUntypedProperty,
     /// `L001`: a `$ref` that is not a string.
     RefNotString,
     /// `L002`: a reference to another document.
@@ -159,6 +162,7 @@ impl Code {
         Code::ActionMatchesNothing,
         Code::ActionCannotApply,
         Code::ActionAppendsDuplicate,
+        Code::ActionAddsUntypedProperty,
         Code::RefNotString,
         Code::ExternalRef,
         Code::DanglingRef,
@@ -223,6 +227,7 @@ impl Code {
             Code::ActionMatchesNothing => "O004",
             Code::ActionCannotApply => "O005",
             Code::ActionAppendsDuplicate => "O006",
+            Code::ActionAddsUntypedProperty => "O007",
             Code::RefNotString => "L001",
             Code::ExternalRef => "L002",
             Code::DanglingRef => "L003",
@@ -280,7 +285,8 @@ impl Code {
             | Code::ErrorBodiesDiffer
             | Code::NoSuccessResponse
             | Code::ExampleMismatch
-            | Code::ActionAppendsDuplicate => Severity::Warning,
+            | Code::ActionAppendsDuplicate
+            | Code::ActionAddsUntypedProperty => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -303,6 +309,9 @@ impl Code {
             Code::ActionCannotApply => "an overlay action cannot be applied",
             Code::ActionAppendsDuplicate => {
                 "an overlay action appends a value an array already holds"
+            }
+            Code::ActionAddsUntypedProperty => {
+                "an overlay action adds a property with no type (upstream no longer has it)"
             }
             Code::RefNotString => "a `$ref` that is not a string",
             Code::ExternalRef => "a reference to another document",

@@ -98,6 +98,18 @@ pub enum ChangeKind {
     /// path that differs in spelling or the only one that went and came); its Rust method
     /// and setters are what the Rust API report says.
     OperationMoved,
+    /// `S039` (Patch): a schema was renamed or moved inline, and its Rust type is kept
+    /// (`x-lomi-rust-name`); its definition's changes are reported beside it.
+    SchemaRenamedTypeKept,
+    /// `S040` (Patch): a parameter's type widened from integer to number (its setter takes
+    /// integers either way).
+    ParameterWidened,
+    /// `S041` (Patch): a server's URL changed (the same environment; the client sends to
+    /// the new one).
+    ServerMoved,
+    /// `S042` (Major): a success response's body is of another Rust type (a list where
+    /// there was an envelope, another model).
+    ResponseBodyChanged,
 }
 
 impl ChangeKind {
@@ -141,6 +153,10 @@ impl ChangeKind {
         ChangeKind::PathParameterSetterRenamed,
         ChangeKind::OperationIdChangedMethodKept,
         ChangeKind::OperationMoved,
+        ChangeKind::SchemaRenamedTypeKept,
+        ChangeKind::ParameterWidened,
+        ChangeKind::ServerMoved,
+        ChangeKind::ResponseBodyChanged,
     ];
 
     /// The stable identifier (`S004`).
@@ -184,6 +200,10 @@ impl ChangeKind {
             ChangeKind::PathParameterSetterRenamed => "S036",
             ChangeKind::OperationIdChangedMethodKept => "S037",
             ChangeKind::OperationMoved => "S038",
+            ChangeKind::SchemaRenamedTypeKept => "S039",
+            ChangeKind::ParameterWidened => "S040",
+            ChangeKind::ServerMoved => "S041",
+            ChangeKind::ResponseBodyChanged => "S042",
         }
     }
 
@@ -229,6 +249,10 @@ impl ChangeKind {
             ChangeKind::PathParameterSetterRenamed => Bump::Major,
             ChangeKind::OperationIdChangedMethodKept => Bump::Patch,
             ChangeKind::OperationMoved => Bump::Patch,
+            ChangeKind::SchemaRenamedTypeKept => Bump::Patch,
+            ChangeKind::ParameterWidened => Bump::Patch,
+            ChangeKind::ServerMoved => Bump::Patch,
+            ChangeKind::ResponseBodyChanged => Bump::Major,
         }
     }
 
@@ -300,6 +324,14 @@ impl ChangeKind {
             ChangeKind::OperationMoved => {
                 "an operation moved to another path (the client calls the new one)"
             }
+            ChangeKind::SchemaRenamedTypeKept => {
+                "a schema was renamed or moved inline (its Rust type is kept)"
+            }
+            ChangeKind::ParameterWidened => {
+                "a parameter's type widened from integer to number (its setter takes both)"
+            }
+            ChangeKind::ServerMoved => "a server's URL changed (the client sends to the new one)",
+            ChangeKind::ResponseBodyChanged => "a success response's body changed its Rust type",
         }
     }
 }
@@ -539,6 +571,103 @@ fn operations_of<'a>(model: &Model<'a>) -> Vec<(String, Op<'a>)> {
         .collect()
 }
 
+/// The Rust type a response's JSON body decodes into, as text: a model's type name
+/// (`x-lomi-rust-name` or typify's), `a list of …`, an inline model's name, or the shape
+/// of anything else.
+fn body_type(
+    spec: &OpenAPI,
+    op: &Operation,
+    response: &ReferenceOr<openapiv3::Response>,
+) -> Option<String> {
+    let response = resolve(response, spec.components.as_ref(), |c| &c.responses)?;
+    let schema = crate::plan::json_schema(&response.content)?;
+    let inline = op
+        .operation_id
+        .as_deref()
+        .map(|id| crate::plan::sanitize_pascal(&format!("{id}-response")));
+    Some(type_of(spec, schema, inline))
+}
+
+fn type_of(spec: &OpenAPI, schema: &ReferenceOr<Schema>, inline_name: Option<String>) -> String {
+    match schema {
+        ReferenceOr::Reference { reference } => {
+            let name = reference.rsplit('/').next().unwrap_or(reference);
+            match resolve(schema, spec.components.as_ref(), |c| &c.schemas) {
+                Some(s) => format!("`{}`", crate::plan::type_name_of(name, s)),
+                None => format!("`{name}`"),
+            }
+        }
+        ReferenceOr::Item(s) => match &s.schema_kind {
+            SchemaKind::Type(Type::Array(a)) => {
+                let item = match &a.items {
+                    None => "anything".to_string(),
+                    Some(ReferenceOr::Reference { reference }) => type_of(
+                        spec,
+                        &ReferenceOr::Reference {
+                            reference: reference.clone(),
+                        },
+                        None,
+                    ),
+                    Some(ReferenceOr::Item(b)) => item_shape(b),
+                };
+                format!("a list of {item}")
+            }
+            SchemaKind::Type(Type::Object(_)) => {
+                let name = crate::plan::rust_name(&s.schema_data.extensions)
+                    .map(str::to_string)
+                    .or(inline_name)
+                    .unwrap_or_else(|| "an object".into());
+                format!("`{name}`")
+            }
+            _ => item_shape(s),
+        },
+    }
+}
+
+/// The inline JSON request bodies and success responses of `model` that are objects (so
+/// Rust types): (type name, where, schema).
+fn inline_schemas<'a>(model: &Model<'a>) -> Vec<(String, String, &'a Schema)> {
+    let mut out = Vec::new();
+    for op in &model.operations {
+        let Some(id) = op.op.operation_id.as_deref() else {
+            continue;
+        };
+        let mut push = |schema: Option<&'a ReferenceOr<Schema>>, suffix: &str, what: String| {
+            if let Some(ReferenceOr::Item(s)) = schema
+                && matches!(s.schema_kind, SchemaKind::Type(Type::Object(_)))
+            {
+                let type_name = crate::plan::rust_name(&s.schema_data.extensions).map_or_else(
+                    || crate::plan::sanitize_pascal(&format!("{id}-{suffix}")),
+                    str::to_string,
+                );
+                out.push((type_name, what, s));
+            }
+        };
+        let body = op
+            .op
+            .request_body
+            .as_ref()
+            .and_then(|b| resolve(b, model.components(), |c| &c.request_bodies));
+        push(
+            body.and_then(|b| crate::plan::json_schema(&b.content)),
+            "body",
+            format!("the request body of `{}` (inline)", op.label),
+        );
+        for (code, response) in &op.op.responses.responses {
+            if matches!(code, openapiv3::StatusCode::Code(c) if (200..300).contains(c)) {
+                push(
+                    model
+                        .response(response)
+                        .and_then(|r| crate::plan::json_schema(&r.content)),
+                    "response",
+                    format!("the {code} response of `{}` (inline)", op.label),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// Which old operation is which new one ([`crate::pairing`]), as indices.
 fn pairs(old: &Model<'_>, new: &Model<'_>) -> Vec<crate::pairing::Pair> {
     let keys = |m: &Model<'_>| -> Vec<(String, String, Option<String>)> {
@@ -584,23 +713,81 @@ fn shape<S: std::borrow::Borrow<Schema>>(schema: &ReferenceOr<S>) -> String {
     }
 }
 
+/// A schema's type and format as the client sees them: a format typify maps to the same
+/// Rust type as none (`number/double` is `f64` like `number`, `string/uri` a `String`)
+/// is left out, so that a document that drops it changes nothing here.
 fn item_shape(s: &Schema) -> String {
     let value = serde_json::to_value(&s.schema_kind).unwrap_or(Value::Null);
     let typ = value.get("type").and_then(Value::as_str).unwrap_or("any");
-    match value.get("format").and_then(Value::as_str) {
+    let format = value.get("format").and_then(Value::as_str);
+    let typed = match (typ, format) {
+        ("number", Some("float")) => format,
+        ("number", _) => None,
+        ("integer", Some("int64")) => None,
+        ("string", Some(f)) => {
+            const TYPED: &[&str] = &[
+                "uuid",
+                "date",
+                "date-time",
+                "ip",
+                "ipv4",
+                "ipv6",
+                "binary",
+                "byte",
+            ];
+            TYPED.contains(&f).then_some(f)
+        }
+        _ => format,
+    };
+    match typed {
         Some(f) => format!("{typ}/{f}"),
         None => typ.to_string(),
     }
 }
 
-/// `(minimum, maximum)` of a numeric schema.
-fn bounds(schema: &Schema) -> (Option<f64>, Option<f64>) {
+/// A bound and whether it is exclusive.
+type Bound = Option<(f64, bool)>;
+
+/// Which end of a range a bound is.
+#[derive(Clone, Copy)]
+enum Side {
+    Low,
+    High,
+}
+
+/// `(lower, upper)` of what the client checks: a number's minimum and maximum (exclusive
+/// or not), a string's minimum and maximum length.
+fn bounds(schema: &Schema) -> (Bound, Bound) {
     match &schema.schema_kind {
-        SchemaKind::Type(Type::Integer(i)) => {
-            (i.minimum.map(|v| v as f64), i.maximum.map(|v| v as f64))
-        }
-        SchemaKind::Type(Type::Number(n)) => (n.minimum, n.maximum),
+        SchemaKind::Type(Type::Integer(i)) => (
+            i.minimum.map(|v| (v as f64, i.exclusive_minimum)),
+            i.maximum.map(|v| (v as f64, i.exclusive_maximum)),
+        ),
+        SchemaKind::Type(Type::Number(n)) => (
+            n.minimum.map(|v| (v, n.exclusive_minimum)),
+            n.maximum.map(|v| (v, n.exclusive_maximum)),
+        ),
+        SchemaKind::Type(Type::String(s)) => (
+            s.min_length.map(|v| (v as f64, false)),
+            s.max_length.map(|v| (v as f64, false)),
+        ),
         _ => (None, None),
+    }
+}
+
+/// Whether the bound `new` admits less than `old` on its `side` (a bound where there was
+/// none, a stricter value, or the same value made exclusive).
+fn tighter(old: Bound, new: Bound, side: Side) -> bool {
+    match (old, new) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some((o, ox)), Some((n, nx))) => {
+            let stricter = match side {
+                Side::Low => n > o,
+                Side::High => n < o,
+            };
+            stricter || (n == o && nx && !ox)
+        }
     }
 }
 
@@ -714,6 +901,7 @@ impl Differ<'_> {
             self.parameters(label, &old_params, new_params);
             self.request_body(label, old_op, new_op);
             self.statuses(label, old_op, new_op);
+            self.response_bodies(label, old_op, new_op);
         }
         for ((old_path, new_path, old_name, new_name, old_setter, new_setter), methods) in renamed {
             let methods = methods.join(", ");
@@ -795,7 +983,16 @@ impl Differ<'_> {
                     ) = (&od.format, &nd.format)
                     {
                         let (oshape, nshape) = (shape(os), shape(ns));
-                        if oshape != nshape {
+                        if oshape == "integer" && nshape == "number" {
+                            self.push(
+                                ChangeKind::ParameterWidened,
+                                at,
+                                format!(
+                                    "parameter `{name}` widened from integer to number (its \
+                                     setter takes integers as before)"
+                                ),
+                            );
+                        } else if oshape != nshape {
                             self.push(
                                 ChangeKind::ParameterTypeChanged,
                                 at,
@@ -812,20 +1009,30 @@ impl Differ<'_> {
                             continue;
                         };
                         let ((omin, omax), (nmin, nmax)) = (bounds(os), bounds(ns));
-                        let tightened = nmin
-                            .zip(omin.or(Some(f64::MIN)))
-                            .is_some_and(|(n, o)| n > o)
-                            || nmax
-                                .zip(omax.or(Some(f64::MAX)))
-                                .is_some_and(|(n, o)| n < o);
-                        let loosened = omin.is_some_and(|o| nmin.is_none_or(|n| n < o))
-                            || omax.is_some_and(|o| nmax.is_none_or(|n| n > o));
-                        let range = |lo: Option<f64>, hi: Option<f64>| {
-                            format!(
-                                "{}..={}",
-                                lo.map_or("".into(), |v| v.to_string()),
-                                hi.map_or("".into(), |v| v.to_string())
-                            )
+                        let tightened =
+                            tighter(omin, nmin, Side::Low) || tighter(omax, nmax, Side::High);
+                        let loosened =
+                            tighter(nmin, omin, Side::Low) || tighter(nmax, omax, Side::High);
+                        let range = |lo: Bound, hi: Bound| {
+                            let what =
+                                if matches!(os.schema_kind, SchemaKind::Type(Type::String(_))) {
+                                    "length "
+                                } else {
+                                    ""
+                                };
+                            let low = lo.map_or(String::new(), |(v, x)| {
+                                format!("{v}{}", if x { " (exclusive)" } else { "" })
+                            });
+                            let high = hi.map_or(String::new(), |(v, x)| {
+                                format!("{}{v}", if x { "< " } else { "" })
+                            });
+                            if lo.is_none() && hi.is_none() {
+                                "unbounded".to_string()
+                            } else if hi.is_some_and(|(_, x)| x) {
+                                format!("{what}{low}..{high}")
+                            } else {
+                                format!("{what}{low}..={high}")
+                            }
                         };
                         if tightened || loosened {
                             self.push(
@@ -891,6 +1098,35 @@ impl Differ<'_> {
         }
     }
 
+    /// Each success status both versions answer, when its body is of another Rust type
+    /// (compared by type names, so a schema renamed with its type kept is no change).
+    fn response_bodies(&mut self, at: &str, old: &Operation, new: &Operation) {
+        for (code, old_response) in &old.responses.responses {
+            if !matches!(code, openapiv3::StatusCode::Code(c) if (200..300).contains(c)) {
+                continue;
+            }
+            let Some(new_response) = new.responses.responses.get(code) else {
+                continue;
+            };
+            let (before, after) = (
+                body_type(self.old, old, old_response),
+                body_type(self.new, new, new_response),
+            );
+            if before != after {
+                let show = |t: Option<String>| t.unwrap_or_else(|| "no body".into());
+                self.push(
+                    ChangeKind::ResponseBodyChanged,
+                    at,
+                    format!(
+                        "the {code} response changed from {} to {}",
+                        show(before),
+                        show(after)
+                    ),
+                );
+            }
+        }
+    }
+
     fn statuses(&mut self, at: &str, old: &Operation, new: &Operation) {
         let codes = |op: &Operation| -> BTreeSet<String> {
             op.responses
@@ -923,14 +1159,45 @@ impl Differ<'_> {
         let empty = indexmap::IndexMap::new();
         let old = self.old.components.as_ref().map_or(&empty, |c| &c.schemas);
         let new = self.new.components.as_ref().map_or(&empty, |c| &c.schemas);
+        let type_name = |name: &str, schema: &ReferenceOr<Schema>| match schema {
+            ReferenceOr::Item(s) => crate::plan::type_name_of(name, s),
+            ReferenceOr::Reference { .. } => crate::plan::sanitize_pascal(name),
+        };
+        // Where a Rust type kept by `x-lomi-rust-name` is now: another component, or an
+        // inline body or response.
+        let new_model = Model::lower(self.new);
+        let inline = inline_schemas(&new_model);
+        let mut taken: Vec<String> = Vec::new();
         for (name, schema) in old {
             let at = format!("schema {name}");
             let Some(new_schema) = new.get(name) else {
-                self.push(
-                    ChangeKind::SchemaRemoved,
-                    at,
-                    "schema removed (its Rust type goes away)".into(),
-                );
+                let kept = type_name(name, schema);
+                let twin = new
+                    .iter()
+                    .find(|(n, s)| !old.contains_key(*n) && type_name(n, s) == kept)
+                    .map(|(n, s)| (format!("`{n}`"), s.as_item()))
+                    .or_else(|| {
+                        inline
+                            .iter()
+                            .find(|(t, _, _)| *t == kept)
+                            .map(|(_, label, s)| (label.clone(), Some(*s)))
+                    });
+                match (twin, schema) {
+                    (Some((now, Some(n))), ReferenceOr::Item(o)) => {
+                        taken.push(now.clone());
+                        self.push(
+                            ChangeKind::SchemaRenamedTypeKept,
+                            &at,
+                            format!("schema is now {now}; its Rust type `{kept}` is kept"),
+                        );
+                        self.schema(&at, o, n);
+                    }
+                    _ => self.push(
+                        ChangeKind::SchemaRemoved,
+                        at,
+                        "schema removed (its Rust type goes away)".into(),
+                    ),
+                }
                 continue;
             };
             let (ReferenceOr::Item(o), ReferenceOr::Item(n)) = (schema, new_schema) else {
@@ -939,6 +1206,9 @@ impl Differ<'_> {
             self.schema(&at, o, n);
         }
         for name in new.keys().filter(|n| !old.contains_key(*n)) {
+            if taken.contains(&format!("`{name}`")) {
+                continue;
+            }
             self.push(
                 ChangeKind::SchemaAdded,
                 format!("schema {name}"),
@@ -1049,16 +1319,48 @@ impl Differ<'_> {
 
     fn servers(&mut self) {
         let urls =
-            |s: &OpenAPI| -> BTreeSet<String> { s.servers.iter().map(|s| s.url.clone()).collect() };
+            |s: &OpenAPI| -> Vec<String> { s.servers.iter().map(|s| s.url.clone()).collect() };
         let (o, n) = (urls(self.old), urls(self.new));
-        for url in o.difference(&n) {
-            self.push(
-                ChangeKind::ServerRemoved,
-                "servers",
-                format!("server `{url}` removed"),
-            );
+        let (gone, came): (Vec<&String>, Vec<&String>) = (
+            o.iter().filter(|u| !n.contains(u)).collect(),
+            n.iter().filter(|u| !o.contains(u)).collect(),
+        );
+        // A server whose URL lost or gained a path segment (`…/v1` → `…`), where that
+        // pairs one to one, is the same environment moved.
+        let parent = |u: &str| {
+            u.trim_end_matches('/')
+                .rsplit_once('/')
+                .map(|(p, _)| p.to_string())
+        };
+        let related =
+            |a: &str, b: &str| parent(a).as_deref() == Some(b) || parent(b).as_deref() == Some(a);
+        let mut paired = Vec::new();
+        for old_url in &gone {
+            let matches: Vec<&&String> = came.iter().filter(|c| related(old_url, c)).collect();
+            if let [new_url] = matches.as_slice()
+                && gone.iter().filter(|g| related(g, new_url)).count() == 1
+            {
+                paired.push(((*old_url).clone(), (**new_url).clone()));
+            }
         }
-        for url in n.difference(&o) {
+        for url in gone {
+            match paired.iter().find(|(from, _)| from == url) {
+                Some((_, to)) => self.push(
+                    ChangeKind::ServerMoved,
+                    "servers",
+                    format!("server `{url}` is now `{to}`"),
+                ),
+                None => self.push(
+                    ChangeKind::ServerRemoved,
+                    "servers",
+                    format!("server `{url}` removed"),
+                ),
+            }
+        }
+        for url in came
+            .into_iter()
+            .filter(|u| !paired.iter().any(|(_, to)| to == *u))
+        {
             self.push(
                 ChangeKind::ServerAdded,
                 "servers",

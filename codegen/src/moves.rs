@@ -114,6 +114,32 @@ pub fn repoint(target: &str, document: &Value, published: Option<&Value>) -> Opt
     })
 }
 
+/// When `d` is a `$ref` to nothing (`L003`, its pointer into `document`, the derived
+/// spec) and the schema it names is one lomi. renamed (the published spec used it where
+/// `document` has another, [`repoint`]'s rule), says which to write instead.
+pub fn explain_dangling_ref(
+    d: &mut crate::Diagnostic,
+    document: &Value,
+    published: Option<&Value>,
+) {
+    if d.code != crate::Code::DanglingRef {
+        return;
+    }
+    let Some(name) = document
+        .pointer(&d.pointer)
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    else {
+        return;
+    };
+    if let SchemaMove::Component(to, why) = moved_schema(name, document, published) {
+        d.help = format!(
+            "lomi. renamed it: the schema `{name}` is now `{to}` ({why}); write `$ref: \
+             '#/components/schemas/{to}'`"
+        );
+    }
+}
+
 /// Where a schema went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum SchemaMove {
@@ -403,7 +429,7 @@ fn by_properties(name: &str, document: &Value, published: Option<&Value>) -> Sch
         // Most of its properties, and more than one: two small schemas share an `id`.
         .filter(|(common, _)| *common >= 2 && *common * 2 >= old.len())
         .collect();
-    best.sort_by(|a, b| b.0.cmp(&a.0));
+    best.sort_by_key(|b| std::cmp::Reverse(b.0));
     match best.as_slice() {
         [(n, to), rest @ ..] if rest.first().is_none_or(|(m, _)| m < n) => SchemaMove::Component(
             to.clone(),

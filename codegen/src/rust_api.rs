@@ -138,38 +138,86 @@ fn definition<T: serde::Serialize>(schema: &T) -> String {
 }
 
 fn models(model: &Model<'_>, plan: &Plan, out: &mut Vec<Item>) {
-    let Some(components) = model.components() else {
-        return;
-    };
-    for (name, schema) in &components.schemas {
-        let ReferenceOr::Item(schema) = schema else {
-            continue;
-        };
-        let type_name = plan::type_name_of(name, schema);
-        let type_identity = definition(schema);
-        out.push(item(ItemKind::Type, "types", &type_name, &type_identity));
-        let parent = format!("types::{type_name}");
-        if let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind {
-            for (property, s) in &object.properties {
-                let field = match s {
-                    ReferenceOr::Item(s) => plan::rust_name(&s.schema_data.extensions)
-                        .map_or_else(|| plan::sanitize_snake(property), str::to_string),
-                    ReferenceOr::Reference { .. } => plan::sanitize_snake(property),
-                };
-                let required = object.required.contains(property);
-                let identity = format!("{name} {required} {}", definition(s));
-                out.push(item(ItemKind::Field, &parent, field, identity));
+    if let Some(components) = model.components() {
+        for (name, schema) in &components.schemas {
+            if let ReferenceOr::Item(schema) = schema {
+                let type_name = plan::type_name_of(name, schema);
+                model_items(name, &type_name, schema, plan, out);
             }
         }
-        if let Some(e) = plan.enums.iter().find(|e| e.schema == *name) {
-            for (value, variant) in &e.variants {
-                out.push(item(
-                    ItemKind::Variant,
-                    &parent,
-                    variant,
-                    format!("{name} {value}"),
-                ));
+    }
+    // An inline JSON request body or success response that is an object is a type too,
+    // named as progenitor names it (`{OpId}Body`, `{OpId}Response`) unless pinned.
+    for op in &model.operations {
+        let Some(id) = op.op.operation_id.as_deref() else {
+            continue;
+        };
+        let body = op
+            .op
+            .request_body
+            .as_ref()
+            .and_then(|b| crate::refs::resolve(b, model.components(), |c| &c.request_bodies))
+            .and_then(|b| plan::json_schema(&b.content));
+        let responses = op.op.responses.responses.iter().filter_map(|(code, r)| {
+            let success = match code {
+                openapiv3::StatusCode::Code(c) => (200..300).contains(c),
+                openapiv3::StatusCode::Range(r) => *r == 2,
+            };
+            success
+                .then(|| model.response(r))
+                .flatten()
+                .and_then(|r| plan::json_schema(&r.content))
+        });
+        let inline = body
+            .map(|b| (b, "body"))
+            .into_iter()
+            .chain(responses.map(|r| (r, "response")));
+        for (schema, suffix) in inline {
+            let ReferenceOr::Item(schema) = schema else {
+                continue;
+            };
+            if !matches!(schema.schema_kind, SchemaKind::Type(Type::Object(_))) {
+                continue;
             }
+            let name = format!("{id}-{suffix}");
+            let type_name = plan::rust_name(&schema.schema_data.extensions)
+                .map_or_else(|| plan::sanitize_pascal(&name), str::to_string);
+            model_items(&name, &type_name, schema, plan, out);
+        }
+    }
+}
+
+/// A model type's public names: the type, its fields, its variants.
+fn model_items(
+    name: &str,
+    type_name: &str,
+    schema: &openapiv3::Schema,
+    plan: &Plan,
+    out: &mut Vec<Item>,
+) {
+    let type_identity = definition(schema);
+    out.push(item(ItemKind::Type, "types", type_name, &type_identity));
+    let parent = format!("types::{type_name}");
+    if let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind {
+        for (property, s) in &object.properties {
+            let field = match s {
+                ReferenceOr::Item(s) => plan::rust_name(&s.schema_data.extensions)
+                    .map_or_else(|| plan::sanitize_snake(property), str::to_string),
+                ReferenceOr::Reference { .. } => plan::sanitize_snake(property),
+            };
+            let required = object.required.contains(property);
+            let identity = format!("{name} {required} {}", definition(s));
+            out.push(item(ItemKind::Field, &parent, field, identity));
+        }
+    }
+    if let Some(e) = plan.enums.iter().find(|e| e.schema == name) {
+        for (value, variant) in &e.variants {
+            out.push(item(
+                ItemKind::Variant,
+                &parent,
+                variant,
+                format!("{name} {value}"),
+            ));
         }
     }
 }
@@ -253,9 +301,30 @@ pub fn compare(old: &[Item], new: &[Item]) -> Vec<Change> {
             _ => None,
         })
         .collect();
+    // A type removed or added takes its fields and variants with it: say it once.
+    let whole = |kind: fn(&Change) -> Option<&Item>| -> Vec<String> {
+        out.iter()
+            .filter_map(kind)
+            .filter(|i| i.kind == ItemKind::Type)
+            .map(|i| format!("types::{}", i.name))
+            .collect()
+    };
+    let removed_types = whole(|c| match c {
+        Change::Removed(i) => Some(i),
+        _ => None,
+    });
+    let added_types = whole(|c| match c {
+        Change::Added(i) => Some(i),
+        _ => None,
+    });
     out.retain(|c| match c {
-        Change::Added(i) => !renamed_types.iter().any(|(_, to)| i.parent == *to),
-        Change::Removed(i) => !renamed_types.iter().any(|(from, _)| i.parent == *from),
+        Change::Added(i) => {
+            !renamed_types.iter().any(|(_, to)| i.parent == *to) && !added_types.contains(&i.parent)
+        }
+        Change::Removed(i) => {
+            !renamed_types.iter().any(|(from, _)| i.parent == *from)
+                && !removed_types.contains(&i.parent)
+        }
         Change::Renamed { .. } => true,
     });
     out.sort_by_key(|c| (c.bump() != Bump::Major, c.describe()));

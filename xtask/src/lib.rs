@@ -268,9 +268,9 @@ pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Repor
     let mut derived = derive_document(root, published.as_ref())?;
     let overlay_warnings = std::mem::take(&mut derived.warnings);
     let mut kept = Vec::new();
-    if let Some(published) = published {
+    if let Some(published) = &published {
         let mut document = derived.document.clone();
-        let found = stable::stabilize(&published, &mut document, SPEC_PATH, renames);
+        let found = stable::stabilize(published, &mut document, SPEC_PATH, renames);
         if !found.conflicts.is_empty() {
             // A document with errors is fixed first: a rename means something only in a
             // document that would generate. The names kept meanwhile are said too, so
@@ -280,6 +280,7 @@ pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Repor
                 Ok(_) => found.conflicts.into_iter().chain(found.notes).collect(),
             };
             for d in &mut conflicts {
+                lomi_codegen::moves::explain_dangling_ref(d, &derived.document, Some(published));
                 derived.provenance.relocate(d);
             }
             return Err(Failure::Spec(conflicts));
@@ -294,6 +295,8 @@ pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Repor
     // action the node came from, not the derived file nobody edits.
     let relocate = |mut diagnostics: Vec<lomi_codegen::Diagnostic>| {
         for d in &mut diagnostics {
+            // A `$ref` to a schema lomi. renamed says which one to write.
+            lomi_codegen::moves::explain_dangling_ref(d, &derived.document, published.as_ref());
             derived.provenance.relocate(d);
         }
         diagnostics
