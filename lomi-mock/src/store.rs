@@ -126,7 +126,8 @@ pub fn id_field(item: &Value, collection: &str) -> String {
     let properties = item.get("properties").and_then(Value::as_object);
     let has = |name: &str| properties.is_some_and(|p| p.contains_key(name));
     let last = collection.rsplit('/').next().unwrap_or(collection);
-    let singular = last.strip_suffix('s').unwrap_or(last);
+    let last = last.replace('-', "_");
+    let singular = last.strip_suffix('s').unwrap_or(&last);
     let named = format!("{singular}_id");
     if has(&named) {
         return named;

@@ -31,8 +31,14 @@ fn start(args: &[&str]) -> (Running, String, String) {
         .strip_prefix("lomi-mock listening on http://")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    let (host, path) = url.split_once('/').unwrap();
-    (Running(child), host.to_string(), format!("/{path}"))
+    // The base path is the spec's first server's (`/v1`, or none).
+    let (host, path) = url.split_once('/').unwrap_or((url.as_str(), ""));
+    let path = if path.is_empty() {
+        String::new()
+    } else {
+        format!("/{path}")
+    };
+    (Running(child), host.to_string(), path)
 }
 
 /// One HTTP/1.1 request, as curl sends it; returns the status and the body.

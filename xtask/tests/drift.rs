@@ -5,7 +5,6 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use common::Scratch;
 
@@ -254,46 +253,54 @@ fn a_problem_in_a_node_an_overlay_action_wrote_is_reported_at_that_action() {
     assert!(!failure.contains(SPEC_PATH), "{failure}");
 }
 
-/// Copies the workspace to a scratch folder with `upstream` as `spec/upstream.yaml`,
-/// regenerates the spec and client there and `cargo check`s the client. Returns the
-/// generated code. Builds in `target/drill` so that later runs are quick.
+/// Regenerates a scratch workspace whose upstream document is `upstream` and `cargo
+/// check`s the client. Returns the generated code.
 fn regenerate_and_compile(name: &str, upstream: &str) -> String {
-    let root = workspace_root();
-    let dir = std::env::temp_dir().join(format!("lomi-xtask-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    for file in ["Cargo.toml", "Cargo.lock"] {
-        fs::copy(root.join(file), dir.join(file)).unwrap();
-    }
-    // The spec, the cargo settings and every crate of the workspace.
-    let crates = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("Cargo.toml").is_file() && p.file_name().is_some_and(|n| n != "target"));
-    for folder in crates.chain([root.join("spec"), root.join(".cargo")]) {
-        let name = folder.file_name().unwrap();
-        xtask::copy_dir(&folder, &dir.join(name), &[]).unwrap();
-    }
-    common::commit_all(&dir);
-    fs::write(dir.join(UPSTREAM_PATH), upstream).unwrap();
-
-    generate(&dir, Mode::Write).unwrap_or_else(|e| panic!("{e}"));
-    let code = fs::read_to_string(dir.join(GENERATED_DIR).join("mod.rs")).unwrap();
-
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args(["check", "--quiet", "--locked", "-p", "lomi-client"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", root.join("target").join("drill"))
-        .output()
-        .unwrap();
-    let _ = fs::remove_dir_all(&dir);
-    assert!(
-        output.status.success(),
-        "the regenerated client does not compile:\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    let scratch = common::scratch_workspace(name, upstream, str::to_string);
+    generate(&scratch.0, Mode::Write).unwrap_or_else(|e| panic!("{e}"));
+    let code = fs::read_to_string(scratch.path(GENERATED_DIR).join("mod.rs")).unwrap();
+    common::cargo_in(
+        &scratch.0,
+        &["check", "--quiet", "--locked", "-p", "lomi-client"],
     );
     code
+}
+
+/// No hand-written code is tied to one document: with lomi.'s servers as its current
+/// document has them (no `/v1`), `lomi-client`'s doctests and unit tests and
+/// `lomi-mock`'s tests pass on the regenerated client and the mock's new spec copy.
+#[test]
+fn the_hand_written_tests_pass_with_servers_without_v1() {
+    let upstream = fs::read_to_string(workspace_root().join(UPSTREAM_PATH))
+        .unwrap()
+        .replace(
+            "  - url: https://api.lomi.africa/v1\n",
+            "  - url: https://api.lomi.africa\n",
+        )
+        .replace(
+            "  - url: https://sandbox.api.lomi.africa/v1\n",
+            "  - url: https://sandbox.api.lomi.africa\n",
+        );
+    // The overlay re-pointed as generate says (the servers moved).
+    let scratch = common::scratch_workspace("no-v1", &upstream, |overlay| {
+        overlay.replace("/v1']\"", "']\"")
+    });
+    generate(&scratch.0, Mode::Write).unwrap_or_else(|e| panic!("{e}"));
+    let spec = fs::read_to_string(scratch.path(xtask::MOCK_SPEC_PATH)).unwrap();
+    assert!(spec.contains("- url: https://api.lomi.africa\n"), "{spec}");
+    assert!(!spec.contains("/v1"));
+    common::cargo_in(
+        &scratch.0,
+        &["test", "--quiet", "--locked", "-p", "lomi-client", "--doc"],
+    );
+    common::cargo_in(
+        &scratch.0,
+        &["test", "--quiet", "--locked", "-p", "lomi-client", "--lib"],
+    );
+    common::cargo_in(
+        &scratch.0,
+        &["test", "--quiet", "--locked", "-p", "lomi-mock"],
+    );
 }
 
 /// The whole maintainer loop: lomi. adds a property upstream, `generate` carries it

@@ -1,9 +1,10 @@
 //! What the xtask's integration tests share.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use xtask::{GENERATED_DIR, workspace_root};
+use xtask::{GENERATED_DIR, OVERLAY_PATH, UPSTREAM_PATH, workspace_root};
 
 /// A scratch copy of the parts of the workspace that generation reads and writes
 /// (`spec/` and the generated client), removed when dropped. It is a git repository
@@ -65,4 +66,55 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
     }
+}
+
+/// A scratch copy of the workspace (every crate, the spec, the cargo settings), a git
+/// repository with one commit, with `upstream` as `spec/upstream.yaml` and the overlay
+/// changed by `overlay`. Removed when dropped.
+#[allow(dead_code)] // not every test file builds a whole workspace
+pub fn scratch_workspace(name: &str, upstream: &str, overlay: impl Fn(&str) -> String) -> Scratch {
+    let root = workspace_root();
+    let dir = std::env::temp_dir().join(format!("lomi-xtask-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    // The README is lomi-client's crate docs, whose examples are its doctests.
+    for file in ["Cargo.toml", "Cargo.lock", "README.md"] {
+        fs::copy(root.join(file), dir.join(file)).unwrap();
+    }
+    let crates = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Cargo.toml").is_file() && p.file_name().is_some_and(|n| n != "target"));
+    for folder in crates.chain([root.join("spec"), root.join(".cargo")]) {
+        let name = folder.file_name().unwrap();
+        xtask::copy_dir(&folder, &dir.join(name), &[]).unwrap();
+    }
+    commit_all(&dir);
+    fs::write(dir.join(UPSTREAM_PATH), upstream).unwrap();
+    let text = fs::read_to_string(dir.join(OVERLAY_PATH)).unwrap();
+    fs::write(dir.join(OVERLAY_PATH), overlay(&text)).unwrap();
+    Scratch(dir)
+}
+
+/// Runs cargo with `args` in the scratch workspace `dir`, building in `target/drill` so
+/// that later runs are quick; panics with its output if it fails.
+#[allow(dead_code)] // not every test file builds a whole workspace
+pub fn cargo_in(dir: &Path, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(args)
+        .current_dir(dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace_root().join("target").join("drill"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "`cargo {}` failed in the regenerated workspace:\n{}\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
