@@ -13,10 +13,11 @@ use quote::{format_ident, quote};
 
 use crate::plan::{OperationKind, OperationPlan, ParamLocation, Plan, ValueKind};
 
-/// The table as a syntax tree.
-pub fn items(plan: &Plan) -> TokenStream {
+/// Each operation's command, `(resource, verb)`, in the plan's order: the one naming
+/// rule of the command, which the table and the Rust API report both read.
+pub fn commands(plan: &Plan) -> Vec<(String, String)> {
     let mut taken: Vec<(String, String)> = Vec::new();
-    let operations = plan.operations.iter().map(|op| {
+    for op in &plan.operations {
         let resource = resource(op);
         let mut verb = match op.kind {
             OperationKind::Create => "create".to_string(),
@@ -31,9 +32,23 @@ pub fn items(plan: &Plan) -> TokenStream {
         if taken.contains(&(resource.clone(), verb.clone())) {
             verb = op.method.to_kebab_case();
         }
-        taken.push((resource.clone(), verb.clone()));
-        operation(op, &resource, &verb)
-    });
+        taken.push((resource, verb));
+    }
+    taken
+}
+
+/// A parameter's or body property's flag: its Rust name in kebab case.
+pub fn flag(field: &str) -> String {
+    field.to_kebab_case()
+}
+
+/// The table as a syntax tree.
+pub fn items(plan: &Plan) -> TokenStream {
+    let operations = plan
+        .operations
+        .iter()
+        .zip(commands(plan))
+        .map(|(op, (resource, verb))| operation(op, &resource, &verb));
     let built_in = BUILT_IN_COMMANDS;
     quote! {
         // A spec without parameters or bodies names no `Param`, `Kind` or `Location`.
@@ -104,7 +119,7 @@ fn param(
     required: bool,
     description: &Option<String>,
 ) -> TokenStream {
-    let flag = field.to_kebab_case();
+    let flag = flag(field);
     let help = help(description);
     quote! {
         Param {

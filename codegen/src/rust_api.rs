@@ -26,6 +26,12 @@ pub enum ItemKind {
     Field,
     /// `types::CurrencyCode::Xof`.
     Variant,
+    /// A matcher of lomi-httpmock's `When`: `operations::RetrieveCheckoutSessionWhen::session_id`.
+    Matcher,
+    /// A command of `lomi`: `lomi checkout-sessions create`.
+    Command,
+    /// A flag of a command: `--session-id` of `lomi checkout-sessions retrieve`.
+    Flag,
 }
 
 impl ItemKind {
@@ -36,6 +42,9 @@ impl ItemKind {
             ItemKind::Type => "type",
             ItemKind::Field => "field",
             ItemKind::Variant => "variant",
+            ItemKind::Matcher => "matcher",
+            ItemKind::Command => "command",
+            ItemKind::Flag => "flag",
         }
     }
 }
@@ -68,7 +77,27 @@ impl Eq for Item {}
 impl Item {
     /// `parent::name`.
     pub fn path(&self) -> String {
-        format!("{}::{}", self.parent, self.name)
+        match self.kind {
+            // `lomi checkout-sessions create`, `lomi checkout-sessions create --limit`.
+            ItemKind::Command | ItemKind::Flag => format!("{} {}", self.parent, self.name),
+            _ => format!("{}::{}", self.parent, self.name),
+        }
+    }
+
+    /// Which generated crate or program the name is part of: a rename pairs names of one
+    /// face (the client's setter with the client's, httpmock's matcher with httpmock's).
+    fn face(&self) -> &'static str {
+        match self.kind {
+            ItemKind::Command | ItemKind::Flag => "lomi",
+            _ if self.parent.starts_with("lomi_httpmock") => "lomi-httpmock",
+            _ => "lomi-client",
+        }
+    }
+
+    /// Whether the item holds others (a type its fields and variants, a command its
+    /// flags), named by its [`Item::path`] as their parent.
+    fn is_container(&self) -> bool {
+        matches!(self.kind, ItemKind::Type | ItemKind::Command)
     }
 }
 
@@ -78,6 +107,7 @@ pub fn surface(spec: &OpenAPI) -> Vec<Item> {
     let plan = plan::plan_model(&model);
     let mut out = Vec::new();
     operations(&plan, &mut out);
+    other_faces(&plan, &mut out);
     models(&model, &plan, &mut out);
     out.sort();
     out.dedup();
@@ -95,6 +125,59 @@ fn item(
         parent: parent.into(),
         name: name.into(),
         identity: identity.into(),
+    }
+}
+
+/// The names generated for each operation beside the client's: lomi-httpmock's
+/// `MockServerExt` method, `When`/`Then` types and `When` matchers, and the `lomi`
+/// command with its flags; each with the wire identity of what it stands for.
+fn other_faces(plan: &Plan, out: &mut Vec<Item>) {
+    for (op, (resource, verb)) in plan.operations.iter().zip(crate::cli::commands(plan)) {
+        let (path_shape, path_names) = plan::path_shape(&op.path);
+        let id = format!("{} {path_shape}", op.http_method);
+        out.push(item(
+            ItemKind::Method,
+            "lomi_httpmock::MockServerExt",
+            &op.method,
+            &id,
+        ));
+        let when = format!("lomi_httpmock::operations::{}When", op.builder);
+        for end in ["When", "Then"] {
+            out.push(item(
+                ItemKind::Type,
+                "lomi_httpmock::operations",
+                format!("{}{end}", op.builder),
+                format!("{id} {end}"),
+            ));
+        }
+        let command = format!("lomi {resource} {verb}");
+        out.push(item(
+            ItemKind::Command,
+            "lomi",
+            format!("{resource} {verb}"),
+            &id,
+        ));
+        for p in &op.params {
+            let wire = match path_names.iter().position(|n| *n == p.name) {
+                Some(i) => format!("{id} path #{i}"),
+                None => format!("{id} {:?} {}", p.location, p.name),
+            };
+            out.push(item(ItemKind::Matcher, &when, &p.field, &wire));
+            out.push(item(
+                ItemKind::Flag,
+                &command,
+                format!("--{}", crate::cli::flag(&p.field)),
+                wire,
+            ));
+        }
+        for p in op.body.iter().flat_map(|b| &b.properties) {
+            out.push(item(
+                ItemKind::Flag,
+                &command,
+                format!("--{}", crate::cli::flag(&p.field)),
+                format!("{id} body {}", p.name),
+            ));
+        }
     }
 }
 
@@ -273,7 +356,8 @@ pub fn compare(old: &[Item], new: &[Item]) -> Vec<Change> {
     let mut paired_added: Vec<&Item> = Vec::new();
     for r in &removed {
         // The same thing on the wire, alone under a new name.
-        let same = |i: &&&Item| i.kind == r.kind && i.identity == r.identity;
+        let same =
+            |i: &&&Item| i.kind == r.kind && i.identity == r.identity && i.face() == r.face();
         let twins: Vec<&&Item> = added.iter().filter(same).collect();
         if twins.len() == 1 && removed.iter().filter(same).count() == 1 {
             out.push(Change::Renamed {
@@ -294,10 +378,7 @@ pub fn compare(old: &[Item], new: &[Item]) -> Vec<Change> {
     let renamed_types: Vec<(String, String)> = out
         .iter()
         .filter_map(|c| match c {
-            Change::Renamed { from, to } if from.kind == ItemKind::Type => Some((
-                format!("types::{}", from.name),
-                format!("types::{}", to.name),
-            )),
+            Change::Renamed { from, to } if from.is_container() => Some((from.path(), to.path())),
             _ => None,
         })
         .collect();
@@ -305,8 +386,8 @@ pub fn compare(old: &[Item], new: &[Item]) -> Vec<Change> {
     let whole = |kind: fn(&Change) -> Option<&Item>| -> Vec<String> {
         out.iter()
             .filter_map(kind)
-            .filter(|i| i.kind == ItemKind::Type)
-            .map(|i| format!("types::{}", i.name))
+            .filter(|i| i.is_container())
+            .map(Item::path)
             .collect()
     };
     let removed_types = whole(|c| match c {
@@ -379,13 +460,19 @@ components:
             items,
             [
                 "Client::get_thing",
+                "lomi_httpmock::MockServerExt::get_thing",
                 "builder::GetThing::thing_id",
+                "lomi_httpmock::operations::GetThingThen",
+                "lomi_httpmock::operations::GetThingWhen",
                 "types::State",
                 "types::Thing",
                 "types::Thing::name",
                 "types::Thing::state",
                 "types::State::Closed",
                 "types::State::Open",
+                "lomi_httpmock::operations::GetThingWhen::thing_id",
+                "lomi things retrieve",
+                "lomi things retrieve --thing-id",
             ]
         );
     }
@@ -394,7 +481,12 @@ components:
     fn renames_removals_and_additions_with_their_bumps() {
         assert_eq!(
             changes(&SPEC.replace("thing_id", "id")),
-            ["Major setter `builder::GetThing::thing_id` renamed `id`"]
+            // On every face: the client's setter, httpmock's matcher, the command's flag.
+            [
+                "Major flag `lomi things retrieve --thing-id` renamed `--id`",
+                "Major matcher `lomi_httpmock::operations::GetThingWhen::thing_id` renamed `id`",
+                "Major setter `builder::GetThing::thing_id` renamed `id`"
+            ]
         );
         assert_eq!(
             changes(&SPEC.replace(

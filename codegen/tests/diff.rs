@@ -551,7 +551,11 @@ fn a_moved_operation_is_one_operation_with_its_parameter_changes() {
     assert_eq!(
         rust,
         [
+            "flag `lomi my-things list --limit` removed",
+            "matcher `lomi_httpmock::operations::ListThingsWhen::limit` removed",
             "setter `builder::ListThings::limit` removed",
+            "flag `lomi my-things list --lomi-account` added",
+            "matcher `lomi_httpmock::operations::ListThingsWhen::lomi_account` added",
             "setter `builder::ListThings::lomi_account` added"
         ]
     );
