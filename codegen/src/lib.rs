@@ -83,9 +83,11 @@ pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic
         ));
         all
     };
-    let code = render::render(&spec).map_err(refused)?;
-    let mock = render::render_httpmock(&spec).map_err(refused)?;
-    let cli = render::render_cli(&spec).map_err(refused)?;
+    // One plan, which every emitter reads.
+    let plan = plan::plan(&spec);
+    let code = render::render(&spec, &plan).map_err(refused)?;
+    let mock = render::render_httpmock(&spec, &plan).map_err(refused)?;
+    let cli = render::render_cli(&plan).map_err(refused)?;
     let marker = render::marker(spec_file, &loaded.sha256);
     let contents = format!("{marker}{code}");
     Ok(Generated {

@@ -24,8 +24,8 @@ pub struct RenderError(pub String);
 /// know about yet; such a panic is caught and returned as an error, never propagated.
 /// It runs on a thread of its own with a big stack, as typify recurses once per level
 /// of schema nesting.
-pub fn render(spec: &OpenAPI) -> Result<String, RenderError> {
-    guarded(|| render_here(spec))
+pub fn render(spec: &OpenAPI, plan: &plan::Plan) -> Result<String, RenderError> {
+    guarded(|| render_here(spec, plan))
 }
 
 /// Runs `job` on a thread with a big stack, turning a panic into an error.
@@ -52,8 +52,8 @@ fn guarded(
     })
 }
 
-fn render_here(spec: &OpenAPI) -> Result<String, RenderError> {
-    Ok(format(&syntax(spec)?))
+fn render_here(spec: &OpenAPI, plan: &plan::Plan) -> Result<String, RenderError> {
+    Ok(format(&syntax(spec, plan)?))
 }
 
 /// progenitor's settings for `spec`: the same for the client and its httpmock helpers,
@@ -86,10 +86,9 @@ fn settings(plan: &plan::Plan, types: &str) -> GenerationSettings {
 /// parameter, body and response has) with [`models`]' additions, then the operations
 /// [`operations`] emits from the plan, the contract constants and the events. Public
 /// for the codegen benchmark; use [`render`] otherwise.
-pub fn syntax(spec: &OpenAPI) -> Result<syn::File, RenderError> {
-    let plan = plan::plan(spec);
+pub fn syntax(spec: &OpenAPI, plan: &plan::Plan) -> Result<syn::File, RenderError> {
     let types_path = format!("{}::types", models::GENERATED_PATH);
-    let tokens = Generator::new(&settings(&plan, &types_path))
+    let tokens = Generator::new(&settings(plan, &types_path))
         .generate_tokens(spec)
         .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
     let progenitor: syn::File = syn::parse2(tokens)
@@ -103,15 +102,15 @@ pub fn syntax(spec: &OpenAPI) -> Result<syn::File, RenderError> {
             _ => None,
         })
         .ok_or_else(|| RenderError("progenitor's output has no `types` module".into()))?;
-    models::apply(&mut types, &plan, op_types.request_types()).map_err(RenderError)?;
+    models::apply(&mut types, plan, op_types.request_types()).map_err(RenderError)?;
     let model_items = types
         .content
         .as_ref()
         .map(|(_, i)| i.as_slice())
         .unwrap_or_default();
-    let operations = operations::items(&plan, &op_types, model_items).map_err(RenderError)?;
+    let operations = operations::items(plan, &op_types, model_items).map_err(RenderError)?;
     let constants = crate::contract::items(spec);
-    let events = crate::events::items(spec, &plan);
+    let events = crate::events::items(spec, plan);
     syn::parse2(quote! {
         /// progenitor-client's byte stream: the body of a response that is not JSON.
         pub use progenitor_client::ByteStream;
@@ -130,24 +129,22 @@ pub const CLIENT_CRATE: &str = "lomi_client";
 /// extension trait on `httpmock::MockServer` with a method per operation, and typed
 /// `When`/`Then` wrappers), written against the `lomi_client` crate, formatted. Runs
 /// under the same panic guard as [`render`].
-pub fn render_httpmock(spec: &OpenAPI) -> Result<String, RenderError> {
+pub fn render_httpmock(spec: &OpenAPI, plan: &plan::Plan) -> Result<String, RenderError> {
     guarded(|| {
-        let plan = plan::plan(spec);
-        let tokens = Generator::new(&settings(&plan, &format!("{CLIENT_CRATE}::types")))
+        let tokens = Generator::new(&settings(plan, &format!("{CLIENT_CRATE}::types")))
             .httpmock(spec, CLIENT_CRATE)
             .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
         let mut file: syn::File = syn::parse2(tokens)
             .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
         crate::httpmock::fix_array_parameters(&mut file);
-        crate::httpmock::rust_names(&mut file, &plan);
+        crate::httpmock::rust_names(&mut file, plan);
         Ok(format(&file))
     })
 }
 
 /// The `lomi` command's table of operations for `spec` ([`crate::cli`]), formatted.
-pub fn render_cli(spec: &OpenAPI) -> Result<String, RenderError> {
-    let plan = plan::plan(spec);
-    let file: syn::File = syn::parse2(crate::cli::items(&plan))
+pub fn render_cli(plan: &plan::Plan) -> Result<String, RenderError> {
+    let file: syn::File = syn::parse2(crate::cli::items(plan))
         .map_err(|e| RenderError(format!("the generator produced unparsable Rust: {e}")))?;
     Ok(format(&file))
 }

@@ -86,7 +86,7 @@ components:
 ",
     )
     .unwrap();
-    let err = render::render(&spec).unwrap_err();
+    let err = render::render(&spec, &lomi_codegen::plan::plan(&spec)).unwrap_err();
     assert!(err.0.starts_with("progenitor panicked: "), "{}", err.0);
     assert!(err.0.contains("exclusive_minimum"), "{}", err.0);
 }

@@ -163,7 +163,8 @@ pub fn measure(text: &str, runs: usize) -> Result<Stages, String> {
 
         let t = Instant::now();
         let spec = normalize::normalize(loaded.spec);
-        let file = render::syntax(&spec).map_err(|e| e.0)?;
+        let plan = lomi_codegen::plan::plan(&spec);
+        let file = render::syntax(&spec, &plan).map_err(|e| e.0)?;
         generate.push(t.elapsed());
 
         let t = Instant::now();
