@@ -151,10 +151,17 @@ enum SchemaMove {
     Gone(String),
 }
 
-/// The names a JSONPath spells: its quoted strings and its dotted member names.
-fn names(target: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// A piece of a JSONPath: a name (quoted, with its quote, or a dotted member) or any
+/// other character.
+enum Token {
+    Name(Option<char>, String),
+    Other(char),
+}
+
+/// `target` cut into names and the rest.
+fn tokens(target: &str) -> Vec<Token> {
     let chars: Vec<char> = target.chars().collect();
+    let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         match chars[i] {
@@ -162,7 +169,7 @@ fn names(target: &str) -> Vec<String> {
                 let end = (i + 1..chars.len())
                     .find(|&j| chars[j] == q)
                     .unwrap_or(chars.len());
-                out.push(chars[i + 1..end].iter().collect());
+                out.push(Token::Name(Some(q), chars[i + 1..end].iter().collect()));
                 i = end + 1;
             }
             '.' => {
@@ -170,59 +177,46 @@ fn names(target: &str) -> Vec<String> {
                     .find(|&j| !(chars[j].is_alphanumeric() || chars[j] == '_'))
                     .unwrap_or(chars.len());
                 if end > i + 1 {
-                    out.push(chars[i + 1..end].iter().collect());
+                    out.push(Token::Name(None, chars[i + 1..end].iter().collect()));
+                } else {
+                    out.push(Token::Other('.'));
                 }
-                i = end;
-            }
-            _ => i += 1,
-        }
-    }
-    out
-}
-
-/// `target` with each whole name (quoted or dotted) in `subs` replaced.
-fn substitute(target: &str, subs: &[(String, String)]) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = target.chars().collect();
-    let mut i = 0;
-    let lookup = |name: &str| {
-        subs.iter()
-            .find(|(from, _)| from == name)
-            .map(|(_, to)| to.clone())
-    };
-    while i < chars.len() {
-        match chars[i] {
-            q @ ('\'' | '"') => {
-                let end = (i + 1..chars.len())
-                    .find(|&j| chars[j] == q)
-                    .unwrap_or(chars.len());
-                let name: String = chars[i + 1..end].iter().collect();
-                out.push(q);
-                out.push_str(&lookup(&name).unwrap_or(name));
-                out.push(q);
-                i = end + 1;
-            }
-            '.' => {
-                let end = (i + 1..chars.len())
-                    .find(|&j| !(chars[j].is_alphanumeric() || chars[j] == '_'))
-                    .unwrap_or(chars.len());
-                let name: String = chars[i + 1..end].iter().collect();
-                match lookup(&name) {
-                    Some(to) => out.push_str(&member(&to)),
-                    None => {
-                        out.push('.');
-                        out.push_str(&name);
-                    }
-                }
-                i = end;
+                i = end.max(i + 1);
             }
             c => {
-                out.push(c);
+                out.push(Token::Other(c));
                 i += 1;
             }
         }
     }
     out
+}
+
+/// The names a JSONPath spells: its quoted strings and its dotted member names.
+fn names(target: &str) -> Vec<String> {
+    tokens(target)
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Name(_, name) => Some(name),
+            Token::Other(_) => None,
+        })
+        .collect()
+}
+
+/// `target` with each whole name (quoted or dotted) in `subs` replaced.
+fn substitute(target: &str, subs: &[(String, String)]) -> String {
+    let lookup = |name: &str| subs.iter().find(|(from, _)| from == name).map(|(_, to)| to);
+    tokens(target)
+        .into_iter()
+        .map(|t| match t {
+            Token::Name(Some(q), name) => format!("{q}{}{q}", lookup(&name).unwrap_or(&name)),
+            Token::Name(None, name) => match lookup(&name) {
+                Some(to) => member(to),
+                None => format!(".{name}"),
+            },
+            Token::Other(c) => c.to_string(),
+        })
+        .collect()
 }
 
 /// `.name`, or `['name']` where the shorthand cannot spell it.

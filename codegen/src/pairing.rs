@@ -56,90 +56,92 @@ pub fn loose_path(path: &str) -> String {
 /// Pairs `old` with `new` by the rules of the module's doc. Each operation is in at most
 /// one pair; the pairs come in the order of `new`.
 pub fn pair(old: &[OpKey<'_>], new: &[OpKey<'_>]) -> Vec<Pair> {
-    let mut old_taken = vec![false; old.len()];
-    let mut new_taken = vec![false; new.len()];
-    let mut pairs = Vec::new();
+    let mut found = Found {
+        old: vec![false; old.len()],
+        new: vec![false; new.len()],
+        pairs: Vec::new(),
+    };
     let same_method = |o: &OpKey<'_>, n: &OpKey<'_>| o.method.eq_ignore_ascii_case(n.method);
 
     // 1. The same method and shape.
     for (n, nk) in new.iter().enumerate() {
         let shape = path_shape(nk.path).0;
         if let Some(o) = (0..old.len()).find(|&o| {
-            !old_taken[o] && same_method(&old[o], nk) && path_shape(old[o].path).0 == shape
+            !found.old[o] && same_method(&old[o], nk) && path_shape(old[o].path).0 == shape
         }) {
-            old_taken[o] = true;
-            new_taken[n] = true;
-            pairs.push(Pair {
-                old: o,
-                new: n,
-                how: Pairing::Same,
-            });
+            found.take(o, n, Pairing::Same);
         }
     }
 
     // 2. The same method and loose path, unique both ways.
-    let unique = |old_taken: &[bool],
-                  new_taken: &[bool],
-                  matches: &dyn Fn(&OpKey<'_>, &OpKey<'_>) -> bool| {
-        let mut found = Vec::new();
-        for (n, nk) in new.iter().enumerate().filter(|(n, _)| !new_taken[*n]) {
+    let loose = |o: &OpKey<'_>, n: &OpKey<'_>| {
+        same_method(o, n) && loose_path(o.path) == loose_path(n.path)
+    };
+    for (o, n) in found.unique(old, new, &loose) {
+        found.take(o, n, Pairing::Moved);
+    }
+
+    // 3. The only one of its tag and method that went, and the only one that came.
+    let tagged =
+        |o: &OpKey<'_>, n: &OpKey<'_>| same_method(o, n) && o.tag.is_some() && o.tag == n.tag;
+    let by_tag = |o: &OpKey<'_>, n: &OpKey<'_>| {
+        tagged(o, n) && path_shape(o.path).1.len() == path_shape(n.path).1.len()
+    };
+    for (o, n) in found.unique(old, new, &by_tag) {
+        // Alone in its tag and method on both sides, whatever its parameters.
+        let went = (0..old.len())
+            .filter(|&i| !found.old[i] && tagged(&old[i], &new[n]))
+            .count();
+        let came = (0..new.len())
+            .filter(|&i| !found.new[i] && tagged(&old[o], &new[i]))
+            .count();
+        if went == 1 && came == 1 {
+            found.take(o, n, Pairing::Moved);
+        }
+    }
+    let mut pairs = found.pairs;
+    pairs.sort_by_key(|p| p.new);
+    pairs
+}
+
+/// The pairs found so far, and which operations they took.
+struct Found {
+    old: Vec<bool>,
+    new: Vec<bool>,
+    pairs: Vec<Pair>,
+}
+
+impl Found {
+    fn take(&mut self, old: usize, new: usize, how: Pairing) {
+        self.old[old] = true;
+        self.new[new] = true;
+        self.pairs.push(Pair { old, new, how });
+    }
+
+    /// The untaken `(old, new)` that `matches` pairs and nothing else it matches does.
+    fn unique(
+        &self,
+        old: &[OpKey<'_>],
+        new: &[OpKey<'_>],
+        matches: &dyn Fn(&OpKey<'_>, &OpKey<'_>) -> bool,
+    ) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (n, nk) in new.iter().enumerate().filter(|(n, _)| !self.new[*n]) {
             let candidates: Vec<usize> = (0..old.len())
-                .filter(|&o| !old_taken[o] && matches(&old[o], nk))
+                .filter(|&o| !self.old[o] && matches(&old[o], nk))
                 .collect();
             let [o] = candidates[..] else { continue };
             let rivals = new
                 .iter()
                 .enumerate()
-                .filter(|(m, mk)| !new_taken[*m] && matches(&old[o], mk))
+                .filter(|(m, mk)| !self.new[*m] && matches(&old[o], mk))
                 .count();
             if rivals == 1 {
-                found.push((o, n));
+                out.push((o, n));
             }
         }
-        found
-    };
-    let loose = |o: &OpKey<'_>, n: &OpKey<'_>| {
-        same_method(o, n) && loose_path(o.path) == loose_path(n.path)
-    };
-    for (o, n) in unique(&old_taken, &new_taken, &loose) {
-        old_taken[o] = true;
-        new_taken[n] = true;
-        pairs.push(Pair {
-            old: o,
-            new: n,
-            how: Pairing::Moved,
-        });
+        out
     }
-
-    // 3. The only one of its tag and method that went, and the only one that came.
-    let by_tag = |o: &OpKey<'_>, n: &OpKey<'_>| {
-        same_method(o, n)
-            && o.tag.is_some()
-            && o.tag == n.tag
-            && path_shape(o.path).1.len() == path_shape(n.path).1.len()
-    };
-    let tagged =
-        |o: &OpKey<'_>, n: &OpKey<'_>| same_method(o, n) && o.tag.is_some() && o.tag == n.tag;
-    for (o, n) in unique(&old_taken, &new_taken, &by_tag) {
-        // Alone in its tag and method on both sides, whatever its parameters.
-        let went = (0..old.len())
-            .filter(|&i| !old_taken[i] && tagged(&old[i], &new[n]))
-            .count();
-        let came = (0..new.len())
-            .filter(|&i| !new_taken[i] && tagged(&old[o], &new[i]))
-            .count();
-        if went == 1 && came == 1 {
-            old_taken[o] = true;
-            new_taken[n] = true;
-            pairs.push(Pair {
-                old: o,
-                new: n,
-                how: Pairing::Moved,
-            });
-        }
-    }
-    pairs.sort_by_key(|p| p.new);
-    pairs
 }
 
 /// [`pair`] on owned `(method, path, first tag)` triples.
