@@ -237,9 +237,10 @@ fn operations(
                 pointer(["paths", path.as_str(), method, "operationId"]),
                 format!(
                     "`{} {path}`{} {what}: the published method `Client::{old_method}` would \
-                     become `Client::{new_method}`, and with it lomi-httpmock's \
-                     `MockServerExt::{old_method}` and `{old_builder}When`/`Then` (`{new_method}`, \
-                     `{new_builder}When`/`Then`) and the builder `builder::{old_builder}`",
+                     become `Client::{new_method}` (its builder `builder::{old_builder}` → \
+                     `builder::{new_builder}`; lomi-httpmock's `MockServerExt::{old_method}`, \
+                     `{old_builder}When` and `{old_builder}Then` → `{new_method}`, \
+                     `{new_builder}When` and `{new_builder}Then`)",
                     method.to_uppercase(),
                     moved_from(old_path, path),
                     old_builder = old_method.to_pascal_case(),

@@ -500,7 +500,7 @@ fn drill_june_2026() {
         "`Client::create_checkout_session` would become `Client::checkout_sessions_controller_create`",
         "`Client::list_checkout_sessions` would become `Client::checkout_sessions_controller_find_all`",
         "`Client::retrieve_checkout_session` would become `Client::checkout_sessions_controller_find_one`",
-        "lomi-httpmock's `MockServerExt::create_checkout_session` and `CreateCheckoutSessionWhen`/`Then`",
+        "lomi-httpmock's `MockServerExt::create_checkout_session`, `CreateCheckoutSessionWhen` and `CreateCheckoutSessionThen` → `checkout_sessions_controller_create`",
         "the published type `types::CheckoutSessions` would become `types::CheckoutSessionResponseDto`",
         "the published type `types::CheckoutSessionsCreate` would become `types::CheckoutSessionsControllerCreateBody`",
         "the setter keeps its published name `session_id`",
