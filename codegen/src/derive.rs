@@ -220,7 +220,6 @@ fn located(
 ) -> Diagnostic {
     Diagnostic {
         code,
-        severity: code.severity(),
         file: file.to_string(),
         line,
         pointer: pointer.to_string(),

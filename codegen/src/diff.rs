@@ -13,327 +13,98 @@ use serde_json::{Value, json};
 use crate::model::Model;
 use crate::refs::resolve;
 
-/// What kind of change a [`Change`] is: a stable code (`S004`) and, decided here and
-/// nowhere else, the version bump it calls for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum ChangeKind {
-    /// `S001` (Major): an operation was removed (its client method goes away).
-    OperationRemoved,
-    /// `S002` (Major): an operationId changed (its client method is renamed).
-    OperationIdChanged,
-    /// `S003` (Minor): an operation was added.
-    OperationAdded,
-    /// `S004` (Major): a required parameter was added.
-    RequiredParameterAdded,
-    /// `S005` (Minor): an optional parameter was added.
-    OptionalParameterAdded,
-    /// `S006` (Major): a parameter became required.
-    ParameterBecameRequired,
-    /// `S007` (Patch): a parameter became optional.
-    ParameterBecameOptional,
-    /// `S008` (Major): a parameter's type changed.
-    ParameterTypeChanged,
-    /// `S009` (Major): a parameter's bounds were tightened.
-    ParameterBoundsTightened,
-    /// `S010` (Patch): a parameter's bounds were loosened.
-    ParameterBoundsLoosened,
-    /// `S011` (Major): a parameter was removed.
-    ParameterRemoved,
-    /// `S012` (Major): a required request body was added.
-    RequiredBodyAdded,
-    /// `S013` (Minor): an optional request body was added.
-    OptionalBodyAdded,
-    /// `S014` (Major): a request body was removed.
-    BodyRemoved,
-    /// `S015` (Major): a request body became required.
-    BodyBecameRequired,
-    /// `S016` (Major): a success status was removed.
-    SuccessStatusRemoved,
-    /// `S017` (Patch): an error status was removed.
-    ErrorStatusRemoved,
-    /// `S018` (Patch): a response status was added.
-    StatusAdded,
-    /// `S019` (Major): a schema was removed (its Rust type goes away).
-    SchemaRemoved,
-    /// `S020` (Minor): a schema was added.
-    SchemaAdded,
-    /// `S021` (Major): a schema's type changed.
-    SchemaTypeChanged,
-    /// `S022` (Major): an enum value was removed (its variant goes away).
-    EnumValueRemoved,
-    /// `S023` (Minor): an enum value was added (open, non-exhaustive enums take it).
-    EnumValueAdded,
-    /// `S024` (Major): a property was removed.
-    PropertyRemoved,
-    /// `S025` (Major): a property's type changed.
-    PropertyTypeChanged,
-    /// `S026` (Major): a required property was added.
-    RequiredPropertyAdded,
-    /// `S027` (Minor): an optional property was added (models are non-exhaustive).
-    OptionalPropertyAdded,
-    /// `S028` (Major): a property became required (its Rust type loses the Option).
-    PropertyBecameRequired,
-    /// `S029` (Major): a property became optional (its Rust type becomes an Option).
-    PropertyBecameOptional,
-    /// `S030` (Major): a server was removed.
-    ServerRemoved,
-    /// `S031` (Patch): a server was added.
-    ServerAdded,
-    /// `S032` (Major): a security scheme was removed.
-    SecuritySchemeRemoved,
-    /// `S033` (Major): a security scheme changed.
-    SecuritySchemeChanged,
-    /// `S034` (Major): a security scheme was added (requests may need new credentials).
-    SecuritySchemeAdded,
-    /// `S035` (Patch): a path parameter was renamed; the wire and its Rust setter are the
-    /// same (`x-lomi-rust-name` keeps it).
-    PathParameterRenamed,
-    /// `S036` (Major): a path parameter was renamed, and its Rust setter with it.
-    PathParameterSetterRenamed,
-    /// `S037` (Patch): an operationId changed; its Rust method is the same
-    /// (`x-lomi-rust-name` keeps it).
-    OperationIdChangedMethodKept,
-    /// `S038` (Patch): an operation moved to another path (the same method and tag, a
-    /// path that differs in spelling or the only one that went and came); its Rust method
-    /// and setters are what the Rust API report says.
-    OperationMoved,
-    /// `S039` (Patch): a schema was renamed or moved inline, and its Rust type is kept
-    /// (`x-lomi-rust-name`); its definition's changes are reported beside it.
-    SchemaRenamedTypeKept,
-    /// `S040` (Patch): a parameter's type widened from integer to number (its setter takes
-    /// integers either way).
-    ParameterWidened,
-    /// `S041` (Patch): a server's URL changed (the same environment; the client sends to
-    /// the new one).
-    ServerMoved,
-    /// `S042` (Major): a success response's body is of another Rust type (a list where
-    /// there was an envelope, another model).
-    ResponseBodyChanged,
+/// Declares [`ChangeKind`] from one table, a row per kind: the variant, its stable code,
+/// the bump it calls for and its title. The enum, [`ChangeKind::ALL`] and each lookup
+/// come from the rows, so a kind is written once.
+macro_rules! change_kinds {
+    ($($variant:ident = $id:literal, $bump:ident, $title:literal;)*) => {
+        /// What kind of change a [`Change`] is: a stable code (`S004`) and, decided here
+        /// and nowhere else, the version bump it calls for.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum ChangeKind {
+            $(
+                #[doc = concat!("`", $id, "` (", stringify!($bump), "): ", $title, ".")]
+                $variant,
+            )*
+        }
+
+        impl ChangeKind {
+            /// Every kind, in order.
+            pub const ALL: &[ChangeKind] = &[$(ChangeKind::$variant),*];
+
+            /// The stable code (`S004`).
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(ChangeKind::$variant => $id,)*
+                }
+            }
+
+            /// The version bump this kind of change calls for.
+            pub fn bump(self) -> Bump {
+                match self {
+                    $(ChangeKind::$variant => Bump::$bump,)*
+                }
+            }
+
+            /// What the change is, in a few words.
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(ChangeKind::$variant => $title,)*
+                }
+            }
+
+            /// Whether code that compiled and worked against the old client may break.
+            pub fn is_breaking(self) -> bool {
+                self.bump() == Bump::Major
+            }
+        }
+    };
 }
 
-impl ChangeKind {
-    /// Every kind, in order.
-    pub const ALL: &[ChangeKind] = &[
-        ChangeKind::OperationRemoved,
-        ChangeKind::OperationIdChanged,
-        ChangeKind::OperationAdded,
-        ChangeKind::RequiredParameterAdded,
-        ChangeKind::OptionalParameterAdded,
-        ChangeKind::ParameterBecameRequired,
-        ChangeKind::ParameterBecameOptional,
-        ChangeKind::ParameterTypeChanged,
-        ChangeKind::ParameterBoundsTightened,
-        ChangeKind::ParameterBoundsLoosened,
-        ChangeKind::ParameterRemoved,
-        ChangeKind::RequiredBodyAdded,
-        ChangeKind::OptionalBodyAdded,
-        ChangeKind::BodyRemoved,
-        ChangeKind::BodyBecameRequired,
-        ChangeKind::SuccessStatusRemoved,
-        ChangeKind::ErrorStatusRemoved,
-        ChangeKind::StatusAdded,
-        ChangeKind::SchemaRemoved,
-        ChangeKind::SchemaAdded,
-        ChangeKind::SchemaTypeChanged,
-        ChangeKind::EnumValueRemoved,
-        ChangeKind::EnumValueAdded,
-        ChangeKind::PropertyRemoved,
-        ChangeKind::PropertyTypeChanged,
-        ChangeKind::RequiredPropertyAdded,
-        ChangeKind::OptionalPropertyAdded,
-        ChangeKind::PropertyBecameRequired,
-        ChangeKind::PropertyBecameOptional,
-        ChangeKind::ServerRemoved,
-        ChangeKind::ServerAdded,
-        ChangeKind::SecuritySchemeRemoved,
-        ChangeKind::SecuritySchemeChanged,
-        ChangeKind::SecuritySchemeAdded,
-        ChangeKind::PathParameterRenamed,
-        ChangeKind::PathParameterSetterRenamed,
-        ChangeKind::OperationIdChangedMethodKept,
-        ChangeKind::OperationMoved,
-        ChangeKind::SchemaRenamedTypeKept,
-        ChangeKind::ParameterWidened,
-        ChangeKind::ServerMoved,
-        ChangeKind::ResponseBodyChanged,
-    ];
-
-    /// The stable identifier (`S004`).
-    pub fn id(self) -> &'static str {
-        match self {
-            ChangeKind::OperationRemoved => "S001",
-            ChangeKind::OperationIdChanged => "S002",
-            ChangeKind::OperationAdded => "S003",
-            ChangeKind::RequiredParameterAdded => "S004",
-            ChangeKind::OptionalParameterAdded => "S005",
-            ChangeKind::ParameterBecameRequired => "S006",
-            ChangeKind::ParameterBecameOptional => "S007",
-            ChangeKind::ParameterTypeChanged => "S008",
-            ChangeKind::ParameterBoundsTightened => "S009",
-            ChangeKind::ParameterBoundsLoosened => "S010",
-            ChangeKind::ParameterRemoved => "S011",
-            ChangeKind::RequiredBodyAdded => "S012",
-            ChangeKind::OptionalBodyAdded => "S013",
-            ChangeKind::BodyRemoved => "S014",
-            ChangeKind::BodyBecameRequired => "S015",
-            ChangeKind::SuccessStatusRemoved => "S016",
-            ChangeKind::ErrorStatusRemoved => "S017",
-            ChangeKind::StatusAdded => "S018",
-            ChangeKind::SchemaRemoved => "S019",
-            ChangeKind::SchemaAdded => "S020",
-            ChangeKind::SchemaTypeChanged => "S021",
-            ChangeKind::EnumValueRemoved => "S022",
-            ChangeKind::EnumValueAdded => "S023",
-            ChangeKind::PropertyRemoved => "S024",
-            ChangeKind::PropertyTypeChanged => "S025",
-            ChangeKind::RequiredPropertyAdded => "S026",
-            ChangeKind::OptionalPropertyAdded => "S027",
-            ChangeKind::PropertyBecameRequired => "S028",
-            ChangeKind::PropertyBecameOptional => "S029",
-            ChangeKind::ServerRemoved => "S030",
-            ChangeKind::ServerAdded => "S031",
-            ChangeKind::SecuritySchemeRemoved => "S032",
-            ChangeKind::SecuritySchemeChanged => "S033",
-            ChangeKind::SecuritySchemeAdded => "S034",
-            ChangeKind::PathParameterRenamed => "S035",
-            ChangeKind::PathParameterSetterRenamed => "S036",
-            ChangeKind::OperationIdChangedMethodKept => "S037",
-            ChangeKind::OperationMoved => "S038",
-            ChangeKind::SchemaRenamedTypeKept => "S039",
-            ChangeKind::ParameterWidened => "S040",
-            ChangeKind::ServerMoved => "S041",
-            ChangeKind::ResponseBodyChanged => "S042",
-        }
-    }
-
-    /// The bump this change calls for on its own, given the code we generate (open,
-    /// `#[non_exhaustive]` enums and models).
-    pub fn bump(self) -> Bump {
-        match self {
-            ChangeKind::OperationRemoved => Bump::Major,
-            ChangeKind::OperationIdChanged => Bump::Major,
-            ChangeKind::OperationAdded => Bump::Minor,
-            ChangeKind::RequiredParameterAdded => Bump::Major,
-            ChangeKind::OptionalParameterAdded => Bump::Minor,
-            ChangeKind::ParameterBecameRequired => Bump::Major,
-            ChangeKind::ParameterBecameOptional => Bump::Patch,
-            ChangeKind::ParameterTypeChanged => Bump::Major,
-            ChangeKind::ParameterBoundsTightened => Bump::Major,
-            ChangeKind::ParameterBoundsLoosened => Bump::Patch,
-            ChangeKind::ParameterRemoved => Bump::Major,
-            ChangeKind::RequiredBodyAdded => Bump::Major,
-            ChangeKind::OptionalBodyAdded => Bump::Minor,
-            ChangeKind::BodyRemoved => Bump::Major,
-            ChangeKind::BodyBecameRequired => Bump::Major,
-            ChangeKind::SuccessStatusRemoved => Bump::Major,
-            ChangeKind::ErrorStatusRemoved => Bump::Patch,
-            ChangeKind::StatusAdded => Bump::Patch,
-            ChangeKind::SchemaRemoved => Bump::Major,
-            ChangeKind::SchemaAdded => Bump::Minor,
-            ChangeKind::SchemaTypeChanged => Bump::Major,
-            ChangeKind::EnumValueRemoved => Bump::Major,
-            ChangeKind::EnumValueAdded => Bump::Minor,
-            ChangeKind::PropertyRemoved => Bump::Major,
-            ChangeKind::PropertyTypeChanged => Bump::Major,
-            ChangeKind::RequiredPropertyAdded => Bump::Major,
-            ChangeKind::OptionalPropertyAdded => Bump::Minor,
-            ChangeKind::PropertyBecameRequired => Bump::Major,
-            ChangeKind::PropertyBecameOptional => Bump::Major,
-            ChangeKind::ServerRemoved => Bump::Major,
-            ChangeKind::ServerAdded => Bump::Patch,
-            ChangeKind::SecuritySchemeRemoved => Bump::Major,
-            ChangeKind::SecuritySchemeChanged => Bump::Major,
-            ChangeKind::SecuritySchemeAdded => Bump::Major,
-            ChangeKind::PathParameterRenamed => Bump::Patch,
-            ChangeKind::PathParameterSetterRenamed => Bump::Major,
-            ChangeKind::OperationIdChangedMethodKept => Bump::Patch,
-            ChangeKind::OperationMoved => Bump::Patch,
-            ChangeKind::SchemaRenamedTypeKept => Bump::Patch,
-            ChangeKind::ParameterWidened => Bump::Patch,
-            ChangeKind::ServerMoved => Bump::Patch,
-            ChangeKind::ResponseBodyChanged => Bump::Major,
-        }
-    }
-
-    /// Whether code that compiled and worked against the old client may break.
-    pub fn is_breaking(self) -> bool {
-        self.bump() == Bump::Major
-    }
-
-    /// What the kind is about, in a few words.
-    pub fn title(self) -> &'static str {
-        match self {
-            ChangeKind::OperationRemoved => {
-                "an operation was removed (its client method goes away)"
-            }
-            ChangeKind::OperationIdChanged => {
-                "an operationId changed (its client method is renamed)"
-            }
-            ChangeKind::OperationAdded => "an operation was added",
-            ChangeKind::RequiredParameterAdded => "a required parameter was added",
-            ChangeKind::OptionalParameterAdded => "an optional parameter was added",
-            ChangeKind::ParameterBecameRequired => "a parameter became required",
-            ChangeKind::ParameterBecameOptional => "a parameter became optional",
-            ChangeKind::ParameterTypeChanged => "a parameter's type changed",
-            ChangeKind::ParameterBoundsTightened => "a parameter's bounds were tightened",
-            ChangeKind::ParameterBoundsLoosened => "a parameter's bounds were loosened",
-            ChangeKind::ParameterRemoved => "a parameter was removed",
-            ChangeKind::RequiredBodyAdded => "a required request body was added",
-            ChangeKind::OptionalBodyAdded => "an optional request body was added",
-            ChangeKind::BodyRemoved => "a request body was removed",
-            ChangeKind::BodyBecameRequired => "a request body became required",
-            ChangeKind::SuccessStatusRemoved => "a success status was removed",
-            ChangeKind::ErrorStatusRemoved => "an error status was removed",
-            ChangeKind::StatusAdded => "a response status was added",
-            ChangeKind::SchemaRemoved => "a schema was removed (its Rust type goes away)",
-            ChangeKind::SchemaAdded => "a schema was added",
-            ChangeKind::SchemaTypeChanged => "a schema's type changed",
-            ChangeKind::EnumValueRemoved => "an enum value was removed (its variant goes away)",
-            ChangeKind::EnumValueAdded => {
-                "an enum value was added (open, non-exhaustive enums take it)"
-            }
-            ChangeKind::PropertyRemoved => "a property was removed",
-            ChangeKind::PropertyTypeChanged => "a property's type changed",
-            ChangeKind::RequiredPropertyAdded => "a required property was added",
-            ChangeKind::OptionalPropertyAdded => {
-                "an optional property was added (models are non-exhaustive)"
-            }
-            ChangeKind::PropertyBecameRequired => {
-                "a property became required (its Rust type loses the Option)"
-            }
-            ChangeKind::PropertyBecameOptional => {
-                "a property became optional (its Rust type becomes an Option)"
-            }
-            ChangeKind::ServerRemoved => "a server was removed",
-            ChangeKind::ServerAdded => "a server was added",
-            ChangeKind::SecuritySchemeRemoved => "a security scheme was removed",
-            ChangeKind::SecuritySchemeChanged => "a security scheme changed",
-            ChangeKind::SecuritySchemeAdded => {
-                "a security scheme was added (requests may need new credentials)"
-            }
-            ChangeKind::PathParameterRenamed => {
-                "a path parameter was renamed (same wire; its Rust setter is kept)"
-            }
-            ChangeKind::PathParameterSetterRenamed => {
-                "a path parameter was renamed, and its Rust setter with it"
-            }
-            ChangeKind::OperationIdChangedMethodKept => {
-                "an operationId changed (its Rust method is kept)"
-            }
-            ChangeKind::OperationMoved => {
-                "an operation moved to another path (the client calls the new one)"
-            }
-            ChangeKind::SchemaRenamedTypeKept => {
-                "a schema was renamed or moved inline (its Rust type is kept)"
-            }
-            ChangeKind::ParameterWidened => {
-                "a parameter's type widened from integer to number (its setter takes both)"
-            }
-            ChangeKind::ServerMoved => "a server's URL changed (the client sends to the new one)",
-            ChangeKind::ResponseBodyChanged => "a success response's body changed its Rust type",
-        }
-    }
+change_kinds! {
+    OperationRemoved = "S001", Major, "an operation was removed (its client method goes away)";
+    OperationIdChanged = "S002", Major, "an operationId changed (its client method is renamed)";
+    OperationAdded = "S003", Minor, "an operation was added";
+    RequiredParameterAdded = "S004", Major, "a required parameter was added";
+    OptionalParameterAdded = "S005", Minor, "an optional parameter was added";
+    ParameterBecameRequired = "S006", Major, "a parameter became required";
+    ParameterBecameOptional = "S007", Patch, "a parameter became optional";
+    ParameterTypeChanged = "S008", Major, "a parameter's type changed";
+    ParameterBoundsTightened = "S009", Major, "a parameter's bounds were tightened";
+    ParameterBoundsLoosened = "S010", Patch, "a parameter's bounds were loosened";
+    ParameterRemoved = "S011", Major, "a parameter was removed";
+    RequiredBodyAdded = "S012", Major, "a required request body was added";
+    OptionalBodyAdded = "S013", Minor, "an optional request body was added";
+    BodyRemoved = "S014", Major, "a request body was removed";
+    BodyBecameRequired = "S015", Major, "a request body became required";
+    SuccessStatusRemoved = "S016", Major, "a success status was removed";
+    ErrorStatusRemoved = "S017", Patch, "an error status was removed";
+    StatusAdded = "S018", Patch, "a response status was added";
+    SchemaRemoved = "S019", Major, "a schema was removed (its Rust type goes away)";
+    SchemaAdded = "S020", Minor, "a schema was added";
+    SchemaTypeChanged = "S021", Major, "a schema's type changed";
+    EnumValueRemoved = "S022", Major, "an enum value was removed (its variant goes away)";
+    EnumValueAdded = "S023", Minor, "an enum value was added (open, non-exhaustive enums take it)";
+    PropertyRemoved = "S024", Major, "a property was removed";
+    PropertyTypeChanged = "S025", Major, "a property's type changed";
+    RequiredPropertyAdded = "S026", Major, "a required property was added";
+    OptionalPropertyAdded = "S027", Minor, "an optional property was added (models are non-exhaustive)";
+    PropertyBecameRequired = "S028", Major, "a property became required (its Rust type loses the Option)";
+    PropertyBecameOptional = "S029", Major, "a property became optional (its Rust type becomes an Option)";
+    ServerRemoved = "S030", Major, "a server was removed";
+    ServerAdded = "S031", Patch, "a server was added";
+    SecuritySchemeRemoved = "S032", Major, "a security scheme was removed";
+    SecuritySchemeChanged = "S033", Major, "a security scheme changed";
+    SecuritySchemeAdded = "S034", Major, "a security scheme was added (requests may need new credentials)";
+    PathParameterRenamed = "S035", Patch, "a path parameter was renamed (same wire; its Rust setter is kept)";
+    PathParameterSetterRenamed = "S036", Major, "a path parameter was renamed, and its Rust setter with it";
+    OperationIdChangedMethodKept = "S037", Patch, "an operationId changed (its Rust method is kept)";
+    OperationMoved = "S038", Patch, "an operation moved to another path (the client calls the new one)";
+    SchemaRenamedTypeKept = "S039", Patch, "a schema was renamed or moved inline (its Rust type is kept)";
+    ParameterWidened = "S040", Patch, "a parameter's type widened from integer to number (its setter takes both)";
+    ServerMoved = "S041", Patch, "a server's URL changed (the client sends to the new one)";
+    ResponseBodyChanged = "S042", Major, "a success response's body changed its Rust type";
 }
 
 /// One change, as a client user sees it.

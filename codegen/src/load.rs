@@ -34,7 +34,6 @@ impl Loaded {
     ) -> Diagnostic {
         Diagnostic {
             code,
-            severity: code.severity(),
             file: self.file.clone(),
             line: self.map.line_of(&pointer),
             pointer,
@@ -50,7 +49,6 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     let error = |code: Code, pointer: String, line: Option<usize>, message: String, help: &str| {
         vec![Diagnostic {
             code,
-            severity: code.severity(),
             file: file.to_string(),
             line: line.or_else(|| map.line_of(&pointer)),
             pointer,
@@ -79,7 +77,6 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             .iter()
             .map(|d| Diagnostic {
                 code: Code::DuplicateKey,
-                severity: Code::DuplicateKey.severity(),
                 file: file.to_string(),
                 line: Some(d.line),
                 pointer: d.pointer.clone(),

@@ -163,7 +163,6 @@ fn rust_name(node: &Value) -> Option<&str> {
 fn diagnostic(code: Code, file: &str, at: String, message: String, help: String) -> Diagnostic {
     Diagnostic {
         code,
-        severity: code.severity(),
         file: file.to_string(),
         line: None,
         pointer: at,
