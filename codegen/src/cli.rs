@@ -146,12 +146,13 @@ fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
             ParamLocation::Query => format_ident!("Query"),
             ParamLocation::Header => format_ident!("Header"),
         };
-        // Parameters are written as text; the request carries them as text too.
+        // Typed, so that the command refuses `--limit lots`; the request carries the
+        // text as it was written.
         param(
             &p.name,
             &p.field,
             location,
-            quote!(Kind::Text),
+            kind(p.kind),
             p.required,
             &p.description,
         )

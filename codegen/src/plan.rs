@@ -141,6 +141,8 @@ pub struct ParamPlan {
     pub required: bool,
     /// The parameter's description, for its setter's rustdoc.
     pub description: Option<String>,
+    /// What its value is written as on a command line (the command checks it).
+    pub kind: ValueKind,
 }
 
 /// Where a parameter travels (cookies are refused by the lint).
@@ -359,6 +361,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                             location,
                             required: data.required || p.in_path(),
                             description: data.description.clone(),
+                            kind: value_kind(p.schema),
                         })
                     })
                     .collect(),
@@ -613,12 +616,17 @@ fn body_properties(model: &Model<'_>, schema: &Schema) -> Vec<PropertyPlan> {
         .iter()
         .map(|(name, property)| {
             let resolved = model.boxed_schema(property);
-            let kind = match resolved.map(|s| &s.schema_kind) {
-                Some(SchemaKind::Type(Type::String(_))) => ValueKind::Text,
-                Some(SchemaKind::Type(Type::Integer(_))) => ValueKind::Integer,
-                Some(SchemaKind::Type(Type::Number(_))) => ValueKind::Number,
-                Some(SchemaKind::Type(Type::Boolean(_))) => ValueKind::Boolean,
-                _ => ValueKind::Json,
+            let kind = match value_kind(resolved) {
+                // A body property of any other type is JSON (an object, a list…).
+                ValueKind::Text
+                    if !matches!(
+                        resolved.map(|s| &s.schema_kind),
+                        Some(SchemaKind::Type(Type::String(_)))
+                    ) =>
+                {
+                    ValueKind::Json
+                }
+                kind => kind,
             };
             let pinned = match property {
                 ReferenceOr::Item(s) => rust_name(&s.schema_data.extensions),
@@ -697,6 +705,16 @@ fn success_responses(model: &Model<'_>, op: &Operation<'_>) -> Vec<ResponsePlan>
         });
     }
     out
+}
+
+/// How a value of `schema` is written on a command line: a number, a boolean, else text.
+fn value_kind(schema: Option<&Schema>) -> ValueKind {
+    match schema.map(|s| &s.schema_kind) {
+        Some(SchemaKind::Type(Type::Integer(_))) => ValueKind::Integer,
+        Some(SchemaKind::Type(Type::Number(_))) => ValueKind::Number,
+        Some(SchemaKind::Type(Type::Boolean(_))) => ValueKind::Boolean,
+        _ => ValueKind::Text,
+    }
 }
 
 fn bounds(p: &Param<'_>) -> Option<Bounds> {

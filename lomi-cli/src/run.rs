@@ -220,8 +220,15 @@ pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Res
                 }
                 path = path.replace(&format!("{{{}}}", param.name), &segment(text));
             }
-            Location::Query => query.push((param.name, text.clone())),
-            Location::Header => headers.push((param.name, text.clone())),
+            // Checked as their kind says (`--limit lots` is refused), sent as written.
+            Location::Query => {
+                value(op, param, text)?;
+                query.push((param.name, text.clone()));
+            }
+            Location::Header => {
+                value(op, param, text)?;
+                headers.push((param.name, text.clone()));
+            }
             Location::Body => {
                 let value = value(op, param, text)?;
                 body.get_or_insert_with(Map::new)

@@ -213,6 +213,13 @@ fn bad_input_is_one_line_naming_what_is_wrong() {
             assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         }
     }
+    // A query parameter is checked as its type says: `limit` is an integer.
+    let (code, _, err) = run(lomi(&base).args(["checkout-sessions", "list", "--limit", "lots"]));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: --limit must be a whole number, got \"lots\""
+    );
     // No key anywhere.
     let (code, _, err) = run(Command::cargo_bin("lomi")
         .unwrap()
