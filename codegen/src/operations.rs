@@ -485,17 +485,19 @@ fn body_field(
 /// Builds `request`, a `reqwest::RequestBuilder` with the URL, the query, the headers
 /// and the body.
 fn request(op: &OperationPlan) -> Result<TokenStream, String> {
-    // The path template: literal parts in the format string, parameters encoded.
-    let mut format = String::from("{}");
-    let mut segments = Vec::new();
+    // The URL: the base URL, the template's literal parts and its parameters encoded,
+    // joined by a function call (prettyplease does not format a macro's arguments).
+    let mut parts = vec![quote!(client_.baseurl.as_str())];
     let mut rest = op.path.as_str();
     while let Some(open) = rest.find('{') {
         let close = rest[open..]
             .find('}')
             .map(|c| open + c)
             .ok_or_else(|| format!("`{}`: an unclosed `{{` in the path", op.path))?;
-        format.push_str(&rest[..open]);
-        format.push_str("{}");
+        let literal = &rest[..open];
+        if !literal.is_empty() {
+            parts.push(quote!(#literal));
+        }
         let name = &rest[open + 1..close];
         let param = op
             .params
@@ -503,10 +505,12 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
             .find(|p| p.location == ParamLocation::Path && p.name == name)
             .ok_or_else(|| format!("`{}`: no path parameter `{name}`", op.path))?;
         let ident = format_ident!("{}", param.field);
-        segments.push(quote!(crate::runtime::encode_path(&#ident.to_string())));
+        parts.push(quote!(crate::runtime::encode_path(&#ident.to_string()).as_str()));
         rest = &rest[close + 1..];
     }
-    format.push_str(rest);
+    if !rest.is_empty() {
+        parts.push(quote!(#rest));
+    }
     // OpenAPI 3.0 has eight methods, every one a constant of `reqwest::Method`.
     let method = match op.http_method.as_str() {
         m @ ("GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "TRACE") => {
@@ -560,7 +564,7 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
         },
     };
     Ok(quote! {
-        let url_ = format!(#format, client_.baseurl, #(#segments,)*);
+        let url_ = [#(#parts),*].concat();
         let request_ = client_
             .client
             .request(#method, url_)

@@ -169,6 +169,13 @@ fn the_whole_api_generates_every_operation_and_every_list_streams() {
     let code = &out.files[0].contents;
     assert_eq!(code.matches("pub async fn send(").count(), 84);
     assert_eq!(code.matches("pub fn stream(").count(), 22);
+    // Every line formatted: no macro arguments prettyplease leaves as tokens
+    // (`… crate` then `::runtime::encode_path(& …)` on the next line).
+    let unformatted: Vec<&str> = code
+        .lines()
+        .filter(|l| l.trim_end().ends_with("crate") || l.contains("(& "))
+        .collect();
+    assert!(unformatted.is_empty(), "{unformatted:#?}");
 }
 
 /// Every setter a user calls says what it sets, and every model and enum can grow: a

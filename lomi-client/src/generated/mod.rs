@@ -3544,7 +3544,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 },
             )?;
             let sort = crate::runtime::check_set(&OPERATION, sort, "sort")?;
-            let url_ = format!("{}/checkout_sessions", client_.baseurl,);
+            let url_ = [client_.baseurl.as_str(), "/checkout_sessions"].concat();
             let request_ = client_
                 .client
                 .request(::reqwest::Method::GET, url_)
@@ -3715,7 +3715,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     }),
                 "body",
             )?;
-            let url_ = format!("{}/checkout_sessions", client_.baseurl,);
+            let url_ = [client_.baseurl.as_str(), "/checkout_sessions"].concat();
             let request_ = client_
                 .client
                 .request(::reqwest::Method::POST, url_)
@@ -3827,10 +3827,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 },
             )?;
             crate::runtime::check_path_segment(&OPERATION, &session_id, "session_id")?;
-            let url_ = format!(
-                "{}/checkout_sessions/{}", client_.baseurl, crate
-                ::runtime::encode_path(& session_id.to_string()),
-            );
+            let url_ = [
+                client_.baseurl.as_str(),
+                "/checkout_sessions/",
+                crate::runtime::encode_path(&session_id.to_string()).as_str(),
+            ]
+                .concat();
             let request_ = client_
                 .client
                 .request(::reqwest::Method::GET, url_)
@@ -3927,10 +3929,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 },
             )?;
             crate::runtime::check_path_segment(&OPERATION, &session_id, "session_id")?;
-            let url_ = format!(
-                "{}/checkout_sessions/{}", client_.baseurl, crate
-                ::runtime::encode_path(& session_id.to_string()),
-            );
+            let url_ = [
+                client_.baseurl.as_str(),
+                "/checkout_sessions/",
+                crate::runtime::encode_path(&session_id.to_string()).as_str(),
+            ]
+                .concat();
             let request_ = client_
                 .client
                 .request(::reqwest::Method::DELETE, url_)
@@ -4065,10 +4069,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     }),
                 "body",
             )?;
-            let url_ = format!(
-                "{}/checkout_sessions/{}", client_.baseurl, crate
-                ::runtime::encode_path(& session_id.to_string()),
-            );
+            let url_ = [
+                client_.baseurl.as_str(),
+                "/checkout_sessions/",
+                crate::runtime::encode_path(&session_id.to_string()).as_str(),
+            ]
+                .concat();
             let request_ = client_
                 .client
                 .request(::reqwest::Method::PATCH, url_)
