@@ -594,11 +594,11 @@ fn drill_june_2026() {
     ] {
         assert!(flat.contains(command), "the command lost {command}");
     }
-    // The regenerated client, its httpmock helpers and the command compile.
+    // The regenerated client, its httpmock helpers and the command build.
     common::cargo_in(
         &scratch.0,
         &[
-            "check",
+            "build",
             "--quiet",
             "--locked",
             "-p",

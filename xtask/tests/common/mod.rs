@@ -96,8 +96,10 @@ pub fn scratch_workspace(name: &str, upstream: &str, overlay: impl Fn(&str) -> S
     Scratch(dir)
 }
 
-/// Runs cargo with `args` in the scratch workspace `dir`, building in `target/drill` so
-/// that later runs are quick; panics with its output if it fails.
+/// Runs cargo with `args` in the scratch workspace `dir`; panics with its output if it
+/// fails. It builds in `target/shell-loop`, where lomi-cli's shell-loop test builds the
+/// same crates in the same profile: the dependencies are built once for both (a CI run's
+/// target directories must stay well under 10 GB).
 #[allow(dead_code)] // not every test file builds a whole workspace
 pub fn cargo_in(dir: &Path, args: &[&str]) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -106,7 +108,7 @@ pub fn cargo_in(dir: &Path, args: &[&str]) {
         .current_dir(dir)
         .env(
             "CARGO_TARGET_DIR",
-            workspace_root().join("target").join("drill"),
+            workspace_root().join("target").join("shell-loop"),
         )
         .output()
         .unwrap();
