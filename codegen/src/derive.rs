@@ -302,7 +302,7 @@ fn apply(
     };
     for (index, action) in overlay.actions.iter().enumerate() {
         single.actions = vec![action.clone()];
-        warnings.extend(appended_duplicates(
+        warnings.extend(update_warnings(
             document, index, action, file, map, &touched,
         ));
         if let Ok(path) = serde_json_path::JsonPath::parse(&action.target) {
@@ -370,12 +370,11 @@ fn apply(
 /// `O007` for each property an action's `update` adds with no type to a `properties` that
 /// has none of that name (unless an earlier action removed it: re-added untyped on
 /// purpose), and `O006` for each value an action's `update` appends to an array that
-/// already holds it:
-/// `update` merges objects key by key but appends to arrays (Overlay 1.0; roas-overlay),
-/// so `update: {required: [a]}` on `required: [a]` makes `[a, a]`. To replace an array,
-/// remove it in one action and add it in the next. Checked on the document the action
-/// meets (the actions before it applied).
-fn appended_duplicates(
+/// already holds it: `update` merges objects key by key but appends to arrays (Overlay
+/// 1.0; roas-overlay), so `update: {required: [a]}` on `required: [a]` makes `[a, a]`. To
+/// replace an array, remove it in one action and add it in the next. Checked on the
+/// document the action meets (the actions before it applied).
+fn update_warnings(
     document: &Value,
     index: usize,
     action: &roas_overlay::v1_0::Action,
@@ -383,21 +382,29 @@ fn appended_duplicates(
     map: &SourceMap,
     earlier: &[(usize, String)],
 ) -> Vec<Diagnostic> {
-    /// Values appended twice (`O006`), and properties added without a type (`O007`).
+    /// Values appended twice (`O006`), and properties added without a type (`O007`), by
+    /// their pointer inside the update.
     #[derive(Default)]
     struct Found {
         duplicates: Vec<(String, Value)>,
         untyped: Vec<String>,
     }
-    fn walk(node: &Value, update: &Value, at: &mut Vec<String>, out: &mut Found) {
+    /// Merges `update` into `node` as roas-overlay would, noting what it finds; `in_properties`
+    /// says that `node` is a schema's `properties`.
+    fn walk(
+        node: &Value,
+        update: &Value,
+        in_properties: bool,
+        at: &mut Vec<String>,
+        out: &mut Found,
+    ) {
         match (node, update) {
             (Value::Object(n), Value::Object(u)) => {
-                let is_properties = at.last().is_some_and(|k| k == "properties");
                 for (k, v) in u {
                     at.push(k.clone());
                     match n.get(k) {
-                        Some(existing) => walk(existing, v, at, out),
-                        None if is_properties && untyped(v) => {
+                        Some(existing) => walk(existing, v, k == "properties", at, out),
+                        None if in_properties && untyped(v) => {
                             out.untyped.push(pointer(at.iter()));
                         }
                         None => {}
@@ -436,61 +443,52 @@ fn appended_duplicates(
     ) else {
         return Vec::new();
     };
+    // A warning at the update's node `inner` (its line, else the update's).
+    let warn = |code: Code, inner: &str, message: String, help: &str| {
+        let at = format!("/actions/{index}/update{inner}");
+        let line = map
+            .line_of(&at)
+            .or_else(|| map.line_of(&format!("/actions/{index}/update")));
+        located(code, file, line, &at, message, help)
+    };
     let mut warnings = Vec::new();
     for node in path.query_located(document).iter() {
+        let target = node.location().to_json_pointer();
         let mut found = Found::default();
-        let mut start = Vec::new();
-        // A target that selects a `properties` object itself.
-        if node.location().to_json_pointer().ends_with("/properties") {
-            start.push("properties".to_string());
-        }
-        walk(node.node(), update, &mut start, &mut found);
+        let in_properties = target.ends_with("/properties");
+        walk(
+            node.node(),
+            update,
+            in_properties,
+            &mut Vec::new(),
+            &mut found,
+        );
         for inner in found.untyped {
-            let inner = inner
-                .strip_prefix("/properties")
-                .filter(|_| !start.is_empty())
-                .unwrap_or(&inner)
-                .to_string();
             // Removed by an earlier action and re-added here: untyped on purpose.
-            let property = format!("{}{inner}", node.location().to_json_pointer());
+            let property = format!("{target}{inner}");
             if earlier.iter().any(|(_, at)| *at == property) {
                 continue;
             }
-            let at = format!("/actions/{index}/update{inner}");
-            warnings.push(located(
+            warnings.push(warn(
                 Code::ActionAddsUntypedProperty,
-                file,
-                map.line_of(&at)
-                    .or_else(|| map.line_of(&format!("/actions/{index}/update"))),
-                &at,
+                &inner,
                 format!(
-                    "overlay action {index} adds `{}` to `{}` with no type: the upstream \
+                    "overlay action {index} adds `{}` to `{target}` with no type: the upstream \
                      document has no such property there, so the client would get an \
                      untyped field",
                     inner.rsplit('/').next().unwrap_or_default(),
-                    node.location().to_json_pointer()
                 ),
                 "remove it from the action's update if lomi. dropped it; if lomi. still \
                  sends it, give it a type",
             ));
         }
         for (inner, value) in found.duplicates {
-            let inner = inner
-                .strip_prefix("/properties")
-                .filter(|_| !start.is_empty())
-                .unwrap_or(&inner)
-                .to_string();
-            let at = format!("/actions/{index}/update{inner}");
-            warnings.push(located(
+            warnings.push(warn(
                 Code::ActionAppendsDuplicate,
-                file,
-                map.line_of(&at)
-                    .or_else(|| map.line_of(&format!("/actions/{index}/update"))),
-                &at,
+                &inner,
                 format!(
-                    "overlay action {index} appends {value} to `{}{inner}`, which already holds \
-                     it: an `update` appends to arrays, so it would be there twice",
-                    node.location().to_json_pointer()
+                    "overlay action {index} appends {value} to `{target}{inner}`, which already \
+                     holds it: an `update` appends to arrays, so it would be there twice",
                 ),
                 "to replace the array, remove it in one action (`remove: true` on its target) \
                  and add the whole new array in the next; to add values, list only the new ones",
