@@ -507,7 +507,8 @@ pub fn spec_change_summary(
             .ok()
             .map(|l| l.sha256)
     };
-    if fingerprint(old).is_some() && fingerprint(old) == fingerprint(new_spec) {
+    let published_sha = fingerprint(old);
+    if published_sha.is_some() && published_sha == fingerprint(new_spec) {
         return None;
     }
     let version = client_version(root);
