@@ -169,7 +169,7 @@ fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
         )
     });
     let has_body = op.body.is_some();
-    let paginated = op.paginated;
+    let paginated = op.paginated();
     let page_size = op.page_size.unwrap_or(20);
     quote! {
         Operation {

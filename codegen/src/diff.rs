@@ -11,6 +11,7 @@ use openapiv3::{
 use serde_json::{Value, json};
 
 use crate::model::Model;
+use crate::pairing::same_server;
 use crate::refs::resolve;
 
 /// Declares [`ChangeKind`] from one table, a row per kind: the variant, its stable code,
@@ -280,9 +281,15 @@ impl Report {
 
 /// Compares two specs.
 pub fn diff(old: &OpenAPI, new: &OpenAPI) -> Report {
+    // Each spec lowered once, its operations paired once, for every comparison below.
+    let (old_model, new_model) = (Model::lower(old), Model::lower(new));
+    let pairs = pairs(&old_model, &new_model);
     let mut d = Differ {
         old,
         new,
+        old_model: &old_model,
+        new_model: &new_model,
+        pairs: &pairs,
         out: Vec::new(),
     };
     d.operations();
@@ -293,8 +300,8 @@ pub fn diff(old: &OpenAPI, new: &OpenAPI) -> Report {
     changes.sort_by(|a, b| (!a.breaking, &a.location).cmp(&(!b.breaking, &b.location)));
     changes.dedup();
     // A moved operation's method and setters are compared under its new identity.
-    let moved = moved_identities(old, new);
-    let mut old_surface = crate::rust_api::surface(old);
+    let moved = moved_identities(&old_model, &new_model, &pairs);
+    let mut old_surface = crate::rust_api::surface_of(&old_model);
     for item in &mut old_surface {
         if let Some((from, to)) = moved.iter().find(|(from, _)| {
             item.identity == *from || item.identity.starts_with(&format!("{from} "))
@@ -302,13 +309,17 @@ pub fn diff(old: &OpenAPI, new: &OpenAPI) -> Report {
             item.identity = format!("{to}{}", &item.identity[from.len()..]);
         }
     }
-    let rust = crate::rust_api::compare(&old_surface, &crate::rust_api::surface(new));
+    let rust = crate::rust_api::compare(&old_surface, &crate::rust_api::surface_of(&new_model));
     Report { changes, rust }
 }
 
 struct Differ<'a> {
     old: &'a OpenAPI,
     new: &'a OpenAPI,
+    old_model: &'a Model<'a>,
+    new_model: &'a Model<'a>,
+    /// Which old operation is which new one.
+    pairs: &'a [crate::pairing::Pair],
     out: Vec<Change>,
 }
 
@@ -395,50 +406,6 @@ fn type_of(spec: &OpenAPI, schema: &ReferenceOr<Schema>, inline_name: Option<Str
     }
 }
 
-/// The inline JSON request bodies and success responses of `model` that are objects (so
-/// Rust types): (type name, where, schema).
-fn inline_schemas<'a>(model: &Model<'a>) -> Vec<(String, String, &'a Schema)> {
-    let mut out = Vec::new();
-    for op in &model.operations {
-        let Some(id) = op.op.operation_id.as_deref() else {
-            continue;
-        };
-        let mut push = |schema: Option<&'a ReferenceOr<Schema>>, suffix: &str, what: String| {
-            if let Some(ReferenceOr::Item(s)) = schema
-                && matches!(s.schema_kind, SchemaKind::Type(Type::Object(_)))
-            {
-                let type_name = crate::plan::rust_name(&s.schema_data.extensions).map_or_else(
-                    || crate::plan::sanitize_pascal(&format!("{id}-{suffix}")),
-                    str::to_string,
-                );
-                out.push((type_name, what, s));
-            }
-        };
-        let body = op
-            .op
-            .request_body
-            .as_ref()
-            .and_then(|b| resolve(b, model.components(), |c| &c.request_bodies));
-        push(
-            body.and_then(|b| crate::plan::json_schema(&b.content)),
-            "body",
-            format!("the request body of `{}` (inline)", op.label),
-        );
-        for (code, response) in &op.op.responses.responses {
-            if matches!(code, openapiv3::StatusCode::Code(c) if (200..300).contains(c)) {
-                push(
-                    model
-                        .response(response)
-                        .and_then(|r| crate::plan::json_schema(&r.content)),
-                    "response",
-                    format!("the {code} response of `{}` (inline)", op.label),
-                );
-            }
-        }
-    }
-    out
-}
-
 /// Which old operation is which new one ([`crate::pairing`]), as indices.
 fn pairs(old: &Model<'_>, new: &Model<'_>) -> Vec<crate::pairing::Pair> {
     let keys = |m: &Model<'_>| -> Vec<(String, String, Option<String>)> {
@@ -458,11 +425,14 @@ fn pairs(old: &Model<'_>, new: &Model<'_>) -> Vec<crate::pairing::Pair> {
 
 /// For each operation that moved, its old `METHOD /path shape` and its new one: the Rust
 /// API report compares a moved operation's method and setters as one operation's.
-pub fn moved_identities(old: &OpenAPI, new: &OpenAPI) -> Vec<(String, String)> {
-    let (old_model, new_model) = (Model::lower(old), Model::lower(new));
-    let (old_ops, new_ops) = (operations_of(&old_model), operations_of(&new_model));
-    pairs(&old_model, &new_model)
-        .into_iter()
+fn moved_identities(
+    old: &Model<'_>,
+    new: &Model<'_>,
+    pairs: &[crate::pairing::Pair],
+) -> Vec<(String, String)> {
+    let (old_ops, new_ops) = (operations_of(old), operations_of(new));
+    pairs
+        .iter()
         .filter(|p| p.how == crate::pairing::Pairing::Moved)
         .map(|p| (old_ops[p.old].0.clone(), new_ops[p.new].0.clone()))
         .collect()
@@ -582,10 +552,9 @@ impl Differ<'_> {
     }
 
     fn operations(&mut self) {
-        let (old_model, new_model) = (Model::lower(self.old), Model::lower(self.new));
-        let old_ops = operations_of(&old_model);
-        let new_ops = operations_of(&new_model);
-        let pairs = pairs(&old_model, &new_model);
+        let old_ops = operations_of(self.old_model);
+        let new_ops = operations_of(self.new_model);
+        let pairs = self.pairs;
         for (i, (_, (label, op, _, _))) in old_ops.iter().enumerate() {
             if !pairs.iter().any(|p| p.old == i) {
                 let name = op.operation_id.as_deref().unwrap_or("?");
@@ -600,7 +569,7 @@ impl Differ<'_> {
         // (old path, new path, old name, new name, old setter, new setter) → methods.
         type Renamed = (String, String, String, String, String, String);
         let mut renamed: Vec<(Renamed, Vec<String>)> = Vec::new();
-        for pair in &pairs {
+        for pair in pairs {
             let (_, (old_label, old_op, old_params, old_names)) = &old_ops[pair.old];
             let (_, (label, new_op, new_params, new_names)) = &new_ops[pair.new];
             if pair.how == crate::pairing::Pairing::Moved {
@@ -936,8 +905,10 @@ impl Differ<'_> {
         };
         // Where a Rust type kept by `x-lomi-rust-name` is now: another component, or an
         // inline body or response.
-        let new_model = Model::lower(self.new);
-        let inline = inline_schemas(&new_model);
+        let inline: Vec<_> = crate::plan::inline_schemas(self.new_model)
+            .into_iter()
+            .filter(|i| matches!(i.schema.schema_kind, SchemaKind::Type(Type::Object(_))))
+            .collect();
         let mut taken: Vec<String> = Vec::new();
         for (name, schema) in old {
             let at = format!("schema {name}");
@@ -950,8 +921,8 @@ impl Differ<'_> {
                     .or_else(|| {
                         inline
                             .iter()
-                            .find(|(t, _, _)| *t == kept)
-                            .map(|(_, label, s)| (label.clone(), Some(*s)))
+                            .find(|i| i.type_name() == kept)
+                            .map(|i| (format!("{} (inline)", i.place), Some(i.schema)))
                     });
                 match (twin, schema) {
                     (Some((now, Some(n))), ReferenceOr::Item(o)) => {
@@ -1098,18 +1069,11 @@ impl Differ<'_> {
         );
         // A server whose URL lost or gained a path segment (`…/v1` → `…`), where that
         // pairs one to one, is the same environment moved.
-        let parent = |u: &str| {
-            u.trim_end_matches('/')
-                .rsplit_once('/')
-                .map(|(p, _)| p.to_string())
-        };
-        let related =
-            |a: &str, b: &str| parent(a).as_deref() == Some(b) || parent(b).as_deref() == Some(a);
         let mut paired = Vec::new();
         for old_url in &gone {
-            let matches: Vec<&&String> = came.iter().filter(|c| related(old_url, c)).collect();
+            let matches: Vec<&&String> = came.iter().filter(|c| same_server(old_url, c)).collect();
             if let [new_url] = matches.as_slice()
-                && gone.iter().filter(|g| related(g, new_url)).count() == 1
+                && gone.iter().filter(|g| same_server(g, new_url)).count() == 1
             {
                 paired.push(((*old_url).clone(), (**new_url).clone()));
             }

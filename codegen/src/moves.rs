@@ -15,7 +15,7 @@
 
 use serde_json::Value;
 
-use crate::pairing::loose_path;
+use crate::pairing::{loose_path, same_server};
 use crate::plan::path_shape;
 use crate::stable::{BodySchema, body_schemas, paired_operations};
 
@@ -295,15 +295,7 @@ fn moved_server(url: &str, document: &Value) -> Option<String> {
     if servers.contains(&url) {
         return None;
     }
-    let parent = |u: &str| {
-        u.trim_end_matches('/')
-            .rsplit_once('/')
-            .map(|(p, _)| p.to_string())
-    };
-    let found: Vec<&&str> = servers
-        .iter()
-        .filter(|s| parent(url).as_deref() == Some(**s) || parent(s).as_deref() == Some(url))
-        .collect();
+    let found: Vec<&&str> = servers.iter().filter(|s| same_server(url, s)).collect();
     match found.as_slice() {
         [one] => Some(one.to_string()),
         _ => None,

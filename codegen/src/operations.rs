@@ -272,7 +272,7 @@ fn builder(
     let request = request(op)?;
     let decode = decode(op);
     let option_methods = option_methods(op);
-    let stream = if op.paginated {
+    let stream = if op.paginated() {
         stream(op, &name, &idents, success, models)?
     } else {
         quote!()
@@ -607,7 +607,7 @@ fn option_methods(op: &OperationPlan) -> Vec<TokenStream> {
     let taken = |name: &str| {
         op.params.iter().any(|p| p.field == name)
             || (op.body.is_some() && (name == "body" || name == "body_map"))
-            || (op.paginated && name == "stream")
+            || (op.paginated() && name == "stream")
     };
     let pick = |name: &str| {
         if taken(name) {

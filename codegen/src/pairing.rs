@@ -144,6 +144,17 @@ impl Found {
     }
 }
 
+/// Whether two server URLs are one server moved: one is the other with one more path
+/// segment (`https://api.lomi.africa/v1` and `https://api.lomi.africa`).
+pub fn same_server(a: &str, b: &str) -> bool {
+    let parent = |u: &str| {
+        u.trim_end_matches('/')
+            .rsplit_once('/')
+            .map(|(p, _)| p.to_string())
+    };
+    parent(a).as_deref() == Some(b) || parent(b).as_deref() == Some(a)
+}
+
 /// [`pair`] on owned `(method, path, first tag)` triples.
 pub fn pair_owned(
     old: &[(String, String, Option<String>)],

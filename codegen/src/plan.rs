@@ -108,9 +108,8 @@ pub struct OperationPlan {
     /// The success responses, in document order (a `2XX` range where the spec
     /// declares none, as the spec allows).
     pub success: Vec<ResponsePlan>,
-    /// Whether the operation is an offset-paginated list (`page` says how).
-    pub paginated: bool,
-    /// How its pages look and when a walk over them ends.
+    /// How its pages look and when a walk over them ends, if it is an offset-paginated
+    /// list ([`OperationPlan::paginated`]).
     pub page: Option<PagePlan>,
     /// The operation's first tag (`Checkout Sessions`), if any: its resource.
     pub tag: Option<String>,
@@ -120,6 +119,13 @@ pub struct OperationPlan {
     /// (the parameter's default, else 20 within its bounds): a stream always says its
     /// page size, so that a short page can be told from a server's own default.
     pub page_size: Option<u64>,
+}
+
+impl OperationPlan {
+    /// Whether the operation is an offset-paginated list (it has a `stream()`).
+    pub fn paginated(&self) -> bool {
+        self.page.is_some()
+    }
 }
 
 /// One parameter.
@@ -331,6 +337,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
         .filter_map(|op| {
             let id = op.op.operation_id.as_deref()?;
             let pinned = rust_name(&op.op.extensions);
+            let page = offset_list(model, op);
             Some(OperationPlan {
                 operation_id: id.to_string(),
                 method: pinned.map_or_else(|| sanitize_snake(id), str::to_string),
@@ -369,9 +376,8 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                 success: success_responses(model, op),
                 tag: op.op.tags.first().cloned(),
                 kind: operation_kind(op.http_method, op.path),
-                paginated: offset_list(model, op).is_some(),
-                page: offset_list(model, op),
-                page_size: offset_list(model, op).map(|_| page_size(op)),
+                page,
+                page_size: page.map(|_| page_size(op)),
             })
         })
         .collect();
@@ -397,11 +403,11 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
             let rust = rust_name(&schema.schema_data.extensions)?;
             Some((sanitize_pascal(name), rust.to_string()))
         })
+        // An inline body or response is patched by the name progenitor gives it.
         .chain(
-            model
-                .operations
-                .iter()
-                .flat_map(|op| inline_type_renames(model, op)),
+            inline_schemas(model)
+                .into_iter()
+                .filter_map(|inline| Some((inline.progenitor_name, inline.pinned?.to_string()))),
         )
         .collect();
     let field_renames = schemas()
@@ -526,34 +532,69 @@ pub fn path_shape(path: &str) -> (String, Vec<String>) {
     (out, names)
 }
 
-/// The inline body and success-response schemas of `op` that `x-lomi-rust-name` names:
-/// progenitor names such a type `{OpId}Body` or `{OpId}Response`, by which typify
-/// patches it.
-fn inline_type_renames(model: &Model<'_>, op: &Operation<'_>) -> Vec<(String, String)> {
-    let Some(id) = op.op.operation_id.as_deref() else {
-        return Vec::new();
-    };
-    let pinned = |schema: Option<&ReferenceOr<Schema>>| match schema {
-        Some(ReferenceOr::Item(s)) => rust_name(&s.schema_data.extensions).map(str::to_string),
-        _ => None,
-    };
-    let mut out = Vec::new();
-    let body = op
-        .op
-        .request_body
-        .as_ref()
-        .and_then(|b| crate::refs::resolve(b, model.components(), |c| &c.request_bodies));
-    if let Some(rust) = body.and_then(|b| pinned(json(&b.content))) {
-        out.push((sanitize_pascal(&format!("{id}-body")), rust));
+/// An inline JSON request body or success response schema: progenitor makes it a type
+/// named `{OpId}Body` or `{OpId}Response`, unless `x-lomi-rust-name` names it.
+#[derive(Debug, Clone)]
+pub struct InlineSchema<'a> {
+    /// progenitor's name for its type, by which typify patches it.
+    pub progenitor_name: String,
+    /// Its `x-lomi-rust-name`, if any.
+    pub pinned: Option<&'a str>,
+    /// Where it is, for a report: ``the request body of `POST /x` ``.
+    pub place: String,
+    /// The schema.
+    pub schema: &'a Schema,
+}
+
+impl InlineSchema<'_> {
+    /// Its Rust type: the pin, else progenitor's name.
+    pub fn type_name(&self) -> &str {
+        self.pinned.unwrap_or(&self.progenitor_name)
     }
-    for (code, response) in &op.op.responses.responses {
-        let success = match code {
-            StatusCode::Code(c) => (200..300).contains(c),
-            StatusCode::Range(r) => *r == 2,
+}
+
+/// Every inline JSON request body and success response schema of the spec's operations,
+/// in document order: what the plan patches, the Rust report names and the diff pairs.
+pub fn inline_schemas<'a>(model: &Model<'a>) -> Vec<InlineSchema<'a>> {
+    let mut out = Vec::new();
+    for op in &model.operations {
+        let Some(id) = op.op.operation_id.as_deref() else {
+            continue;
         };
-        let response = model.response(response).filter(|_| success);
-        if let Some(rust) = response.and_then(|r| pinned(json(&r.content))) {
-            out.push((sanitize_pascal(&format!("{id}-response")), rust));
+        let mut push = |schema: Option<&'a ReferenceOr<Schema>>, suffix: &str, place: String| {
+            if let Some(ReferenceOr::Item(schema)) = schema {
+                out.push(InlineSchema {
+                    progenitor_name: sanitize_pascal(&format!("{id}-{suffix}")),
+                    pinned: rust_name(&schema.schema_data.extensions),
+                    place,
+                    schema,
+                });
+            }
+        };
+        let body = op
+            .op
+            .request_body
+            .as_ref()
+            .and_then(|b| crate::refs::resolve(b, model.components(), |c| &c.request_bodies));
+        push(
+            body.and_then(|b| json_schema(&b.content)),
+            "body",
+            format!("the request body of `{}`", op.label),
+        );
+        for (code, response) in &op.op.responses.responses {
+            let success = match code {
+                StatusCode::Code(c) => (200..300).contains(c),
+                StatusCode::Range(r) => *r == 2,
+            };
+            if success {
+                push(
+                    model
+                        .response(response)
+                        .and_then(|r| json_schema(&r.content)),
+                    "response",
+                    format!("the {code} response of `{}`", op.label),
+                );
+            }
         }
     }
     out
@@ -561,12 +602,6 @@ fn inline_type_renames(model: &Model<'_>, op: &Operation<'_>) -> Vec<(String, St
 
 /// The schema of the JSON media type in `content`, if any.
 pub fn json_schema(
-    content: &indexmap::IndexMap<String, openapiv3::MediaType>,
-) -> Option<&ReferenceOr<Schema>> {
-    json(content)
-}
-
-fn json(
     content: &indexmap::IndexMap<String, openapiv3::MediaType>,
 ) -> Option<&ReferenceOr<Schema>> {
     content
@@ -942,11 +977,11 @@ components:
     fn lists_bounds_and_path_parameters_are_found() {
         let p = plan_of(LIST);
         let get = &p.operations[0];
-        assert_eq!((get.method.as_str(), get.paginated), ("get_thing", false));
+        assert_eq!((get.method.as_str(), get.paginated()), ("get_thing", false));
         assert_eq!(get.params[0].bounds.as_ref().unwrap().min_length, Some(1));
         let list = &p.operations[1];
         assert_eq!(
-            (list.method.as_str(), list.paginated),
+            (list.method.as_str(), list.paginated()),
             ("list_things", true)
         );
         let limit = list.params[0].bounds.as_ref().unwrap();

@@ -103,12 +103,15 @@ impl Item {
 
 /// The public names the generator makes from `spec` (a linted, normalized document).
 pub fn surface(spec: &OpenAPI) -> Vec<Item> {
-    let model = Model::lower(spec);
-    let plan = plan::plan_model(&model);
+    surface_of(&Model::lower(spec))
+}
+
+/// [`surface`] of a spec already lowered.
+pub fn surface_of(model: &Model<'_>) -> Vec<Item> {
+    let plan = plan::plan_model(model);
     let mut out = Vec::new();
     operations(&plan, &mut out);
-    other_faces(&plan, &mut out);
-    models(&model, &plan, &mut out);
+    models(model, &plan, &mut out);
     out.sort();
     out.dedup();
     out
@@ -128,20 +131,24 @@ fn item(
     }
 }
 
-/// The names generated for each operation beside the client's: lomi-httpmock's
-/// `MockServerExt` method, `When`/`Then` types and `When` matchers, and the `lomi`
-/// command with its flags; each with the wire identity of what it stands for.
-fn other_faces(plan: &Plan, out: &mut Vec<Item>) {
+/// Each operation's public names on every face, each with the wire identity of what it
+/// stands for: the client's method, builder setters and `stream`; lomi-httpmock's
+/// `MockServerExt` method, `When`/`Then` types and `When` matchers; the `lomi` command
+/// and its flags.
+fn operations(plan: &Plan, out: &mut Vec<Item>) {
     for (op, (resource, verb)) in plan.operations.iter().zip(crate::cli::commands(plan)) {
         let (path_shape, path_names) = plan::path_shape(&op.path);
         let id = format!("{} {path_shape}", op.http_method);
+        let builder = format!("builder::{}", op.builder);
+        let when = format!("lomi_httpmock::operations::{}When", op.builder);
+        let command = format!("lomi {resource} {verb}");
+        out.push(item(ItemKind::Method, "Client", &op.method, &id));
         out.push(item(
             ItemKind::Method,
             "lomi_httpmock::MockServerExt",
             &op.method,
             &id,
         ));
-        let when = format!("lomi_httpmock::operations::{}When", op.builder);
         for end in ["When", "Then"] {
             out.push(item(
                 ItemKind::Type,
@@ -150,7 +157,6 @@ fn other_faces(plan: &Plan, out: &mut Vec<Item>) {
                 format!("{id} {end}"),
             ));
         }
-        let command = format!("lomi {resource} {verb}");
         out.push(item(
             ItemKind::Command,
             "lomi",
@@ -162,13 +168,10 @@ fn other_faces(plan: &Plan, out: &mut Vec<Item>) {
                 Some(i) => format!("{id} path #{i}"),
                 None => format!("{id} {:?} {}", p.location, p.name),
             };
+            out.push(item(ItemKind::Setter, &builder, &p.field, &wire));
             out.push(item(ItemKind::Matcher, &when, &p.field, &wire));
-            out.push(item(
-                ItemKind::Flag,
-                &command,
-                format!("--{}", crate::cli::flag(&p.field)),
-                wire,
-            ));
+            let flag = format!("--{}", crate::cli::flag(&p.field));
+            out.push(item(ItemKind::Flag, &command, flag, wire));
         }
         for p in op.body.iter().flat_map(|b| &b.properties) {
             out.push(item(
@@ -178,22 +181,6 @@ fn other_faces(plan: &Plan, out: &mut Vec<Item>) {
                 format!("{id} body {}", p.name),
             ));
         }
-    }
-}
-
-fn operations(plan: &Plan, out: &mut Vec<Item>) {
-    for op in &plan.operations {
-        let (path_shape, path_names) = plan::path_shape(&op.path);
-        let id = format!("{} {path_shape}", op.http_method);
-        out.push(item(ItemKind::Method, "Client", &op.method, &id));
-        let builder = format!("builder::{}", op.builder);
-        for p in &op.params {
-            let wire = match path_names.iter().position(|n| *n == p.name) {
-                Some(i) => format!("{id} path #{i}"),
-                None => format!("{id} {:?} {}", p.location, p.name),
-            };
-            out.push(item(ItemKind::Setter, &builder, &p.field, wire));
-        }
         if op.body.is_some() {
             out.push(item(
                 ItemKind::Setter,
@@ -202,7 +189,7 @@ fn operations(plan: &Plan, out: &mut Vec<Item>) {
                 format!("{id} body"),
             ));
         }
-        if op.paginated {
+        if op.paginated() {
             out.push(item(
                 ItemKind::Method,
                 &builder,
@@ -231,41 +218,10 @@ fn models(model: &Model<'_>, plan: &Plan, out: &mut Vec<Item>) {
     }
     // An inline JSON request body or success response that is an object is a type too,
     // named as progenitor names it (`{OpId}Body`, `{OpId}Response`) unless pinned.
-    for op in &model.operations {
-        let Some(id) = op.op.operation_id.as_deref() else {
-            continue;
-        };
-        let body = op
-            .op
-            .request_body
-            .as_ref()
-            .and_then(|b| crate::refs::resolve(b, model.components(), |c| &c.request_bodies))
-            .and_then(|b| plan::json_schema(&b.content));
-        let responses = op.op.responses.responses.iter().filter_map(|(code, r)| {
-            let success = match code {
-                openapiv3::StatusCode::Code(c) => (200..300).contains(c),
-                openapiv3::StatusCode::Range(r) => *r == 2,
-            };
-            success
-                .then(|| model.response(r))
-                .flatten()
-                .and_then(|r| plan::json_schema(&r.content))
-        });
-        let inline = body
-            .map(|b| (b, "body"))
-            .into_iter()
-            .chain(responses.map(|r| (r, "response")));
-        for (schema, suffix) in inline {
-            let ReferenceOr::Item(schema) = schema else {
-                continue;
-            };
-            if !matches!(schema.schema_kind, SchemaKind::Type(Type::Object(_))) {
-                continue;
-            }
-            let name = format!("{id}-{suffix}");
-            let type_name = plan::rust_name(&schema.schema_data.extensions)
-                .map_or_else(|| plan::sanitize_pascal(&name), str::to_string);
-            model_items(&name, &type_name, schema, plan, out);
+    for inline in plan::inline_schemas(model) {
+        if matches!(inline.schema.schema_kind, SchemaKind::Type(Type::Object(_))) {
+            let name = &inline.progenitor_name;
+            model_items(name, inline.type_name(), inline.schema, plan, out);
         }
     }
 }
