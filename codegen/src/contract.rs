@@ -1,20 +1,24 @@
-//! The contract between the generated code and the hand-written parts of `lomi-client`.
+//! The contract between the generated code and `lomi-runtime`, the crate every generated
+//! client depends on (as progenitor's output depends on `progenitor-client`).
 //!
-//! The hand-written crate (`config.rs`, `runtime.rs`, `pagination.rs`, `error.rs`) may
-//! use only the generated items listed here. The generator emits every one of them for
+//! A generated client crate holds only what its spec decides; everything else is the
+//! runtime's. The runtime may use only the generated items listed here, through the
+//! `Api` trait a generated `Client` implements. The generator emits every one of them for
 //! **every** spec it accepts, under names that never depend on free text (descriptions,
 //! titles, summaries), so that any valid OpenAPI 3.0 document (lomi.'s whole API, a
-//! newer version of it, or a spec of another shape) compiles with the hand-written code
+//! newer version of it, or a spec of another shape) compiles against the runtime
 //! unchanged. `codegen/tests/contract/` holds the specs that prove it: each is generated
-//! and compiled with the hand-written crate by `xtask/tests/contract.rs`.
+//! and compiled by `xtask/tests/contract.rs`.
 //!
 //! # What the generated module (`crate::generated`) provides
 //!
 //! | item | always | what |
 //! |---|---|---|
-//! | `Client` | yes | `pub(crate)` fields `baseurl: String`, `client: reqwest::Client`, `inner: Runtime`; `pub(crate) fn new_with_client(url, reqwest::Client, Runtime)` |
-//! | `API_VERSION` | yes | `&str`: the spec's `info.version`, re-exported as `lomi_client::API_VERSION` |
-//! | `ByteStream` | yes | progenitor-client's, re-exported: the body of a response that is not JSON |
+//! | `Client` | yes | holds a `lomi_runtime::core::Core` and implements `lomi_runtime::core::Api` (`INFO`, `from_core`, `core`); `builder`, `from_env`, `baseurl`, `with_options` and `request` delegate to the runtime |
+//! | `ClientBuilder` | yes | `lomi_runtime::ClientBuilder<Client>` |
+//! | `Environment` | yes | `Live` and `Sandbox`, with `base_url()` from `servers`; converts into `lomi_runtime::Environment` |
+//! | `USER_AGENT` | yes | the generated crate's name and version |
+//! | `API_VERSION` | yes | `&str`: the spec's `info.version` |
 //! | `types`, `builder` | yes | the models (possibly none) and the operations' builders |
 //! | `servers::ALL` | yes | `&[&str]`: every server URL in spec order, variables replaced by their defaults, no trailing `/` |
 //! | `servers::LIVE` | yes | `Option<&str>`: the server marked `x-lomi-environment: live`, else the first server not marked otherwise |
@@ -25,36 +29,44 @@
 //! | `API_KEY_PREFIX` | yes | `Option<&str>`: `Bearer` for an HTTP `bearer` scheme |
 //! | `events::EventType` | yes | the webhook event names (`x-lomi-webhooks`, see [`crate::events`]): an open enum with `as_str`, `From<&str>`, `Display` and serde; every name is `Unknown` for a spec without webhooks |
 //! | `events::EventData` | yes | `#[non_exhaustive]`: a variant per event whose data the spec shapes, and `Other(serde_json::Value)`; `pub(crate) fn decode(&EventType, Value) -> (EventData, Option<String>)` |
+//! | `webhooks` | with the crate's `webhooks` feature | `Event`, `Verifier` (the runtime's, over this spec's `events`), `construct_event`, and the runtime's `verify`, `sign`, `WebhookError` and header names |
 //!
 //! Which server is live and which the sandbox is decided by the `x-lomi-environment`
 //! extension (`live` or `sandbox`; the overlay sets it on lomi.'s servers) or, without it,
 //! by position, never by a description. A spec with no server compiles: the client then
 //! needs an explicit `base_url`.
 //!
-//! # What the generated code calls in the hand-written crate
+//! # What the generated code calls in `lomi-runtime`
 //!
-//! - `crate::runtime::{Runtime, CallOptions, Operation, Bounds, ParamValue, arg,
+//! Its public API, and what is `#[doc(hidden)]` there because it is for generated code:
+//!
+//! - `core::{Core, Api, ApiInfo, CallOptions, Operation, Bounds, ParamValue, arg,
 //!   check_bounds, check_path_segment, check_set, encode_path, header_value, form,
-//!   execute}`: every builder carries its call's options (`timeout`, `max_retries`, and
-//!   for POSTs `idempotency_key`, or `request_*` where a parameter takes the name),
-//!   converts each parameter with `arg` (which words a number outside the type with the
-//!   spec's bounds), checks it in `send()` (`check_bounds` where the spec bounds a number
-//!   or a string's length, `check_set` otherwise, and `check_path_segment` for path
-//!   parameters, which `encode_path` encodes), builds a `reqwest::RequestBuilder` and
-//!   hands it with an `Operation` and the options to `execute`, whose `Response` it
-//!   decodes by status (`json`, `empty`, `bytes`, else `undocumented`). `ParamValue` is implemented by the runtime for every type
-//!   typify gives a parameter (integers, `NonZero*`, floats, `bool`, `String`,
-//!   `uuid::Uuid`, `chrono` dates and times, IP addresses, `serde_json::Value`, `Vec`,
-//!   `Option`) and by the generator for the `types` it names in a checked parameter.
-//! - `crate::IntoArg` and `crate::arg::{set, set_required}`: every setter, of the
-//!   operation builders and of the model builders, takes `impl IntoArg<T>`; the
-//!   generator implements `IntoArg` for its model builders (into their model) and for
-//!   `&str`/`String` into every type built from text (enums, constrained strings).
-//! - `crate::pagination::{ItemStream, offset_stream, start_offset, count, Page}`: the
-//!   `'static` `stream()` of each offset-paginated list.
-//! - `crate::Error`, the one error type of every `send()`.
-//! - The `response-builders` feature: builders of models no request takes are compiled
-//!   only with it.
+//!   execute, Response}`: every builder carries its call's options (`timeout`,
+//!   `max_retries`, and for POSTs `idempotency_key`, or `request_*` where a parameter
+//!   takes the name), converts each parameter with `arg` (which words a number outside
+//!   the type with the spec's bounds), checks it in `send()` (`check_bounds` where the
+//!   spec bounds a number or a string's length, `check_set` otherwise, and
+//!   `check_path_segment` for path parameters, which `encode_path` encodes), builds a
+//!   `reqwest::RequestBuilder` from the client's `core` and hands it with an `Operation`
+//!   and the options to `execute`, whose `Response` it decodes by status (`json`,
+//!   `empty`, `bytes`, else `undocumented`). `ParamValue` is implemented by the runtime
+//!   for every type typify gives a parameter (integers, `NonZero*`, floats, `bool`,
+//!   `String`, `uuid::Uuid`, `chrono` dates and times, IP addresses,
+//!   `serde_json::Value`, `Vec`, `Option`) and by the generator for the `types` it names
+//!   in a checked parameter.
+//! - `IntoArg`, `arg::{set, set_required, FromText}`: every setter, of the operation
+//!   builders and of the model builders, takes `impl IntoArg<T>`; the generator
+//!   implements `IntoArg` for its model builders (into their model) and, for every type
+//!   built from text (enums, constrained strings), `IntoArg` from `&str`/`String` and
+//!   `FromText` (through which the runtime takes text for an optional one).
+//! - `pagination::{ItemStream, offset_stream, start_offset, page_size, count, Page}`:
+//!   the `'static` `stream()` of each offset-paginated list.
+//! - `Error`, the one error type of every `send()`, `ResponseValue`, `RequestOptions`,
+//!   `RawRequest`, `ClientBuilder`, `BuildError`, `Environment`.
+//! - `webhooks::{EventSet, Event, Verifier}` (the runtime's `webhooks` feature).
+//! - The `response-builders` feature of the generated crate: builders of models no
+//!   request takes are compiled only with it.
 //!
 //! # What the runtime reads without any generated type
 //!
@@ -214,6 +226,82 @@ pub fn items(spec: &OpenAPI) -> TokenStream {
         pub const API_KEY_QUERY: ::std::option::Option<&str> = #query;
         /// What precedes the key in its header (`Bearer` for HTTP bearer authentication).
         pub const API_KEY_PREFIX: ::std::option::Option<&str> = #prefix;
+
+        /// The `User-Agent` every request carries: this crate and its version.
+        pub const USER_AGENT: &str =
+            ::std::concat!(::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION"));
+
+        /// Configures and builds a [`Client`]; start with [`Client::builder`].
+        pub type ClientBuilder = ::lomi_runtime::ClientBuilder<Client>;
+
+        /// Which lomi. environment a client talks to.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub enum Environment {
+            /// Production: real money, live keys.
+            #[default]
+            Live,
+            /// The sandbox: test keys, no money moves.
+            Sandbox,
+        }
+
+        impl Environment {
+            /// The base URL of this environment, as the spec's `servers` declare it
+            /// (marked `x-lomi-environment`); `None` when the spec declares no such server.
+            pub fn base_url(self) -> ::std::option::Option<&'static str> {
+                match self {
+                    Environment::Live => servers::LIVE,
+                    Environment::Sandbox => servers::SANDBOX,
+                }
+            }
+        }
+
+        impl ::std::convert::From<Environment> for ::lomi_runtime::Environment {
+            fn from(environment: Environment) -> Self {
+                match environment {
+                    Environment::Live => ::lomi_runtime::Environment::Live,
+                    Environment::Sandbox => ::lomi_runtime::Environment::Sandbox,
+                }
+            }
+        }
+
+        impl Client {
+            /// Starts building a client that authenticates with `api_key` (sent where the
+            /// spec says) against the live environment.
+            pub fn builder(api_key: impl ::std::convert::Into<::std::string::String>) -> ClientBuilder {
+                ClientBuilder::new(api_key)
+            }
+
+            /// A client configured from the environment: `LOMI_API_KEY` (required),
+            /// `LOMI_ENVIRONMENT` (`live` or `sandbox`, default `live`) and
+            /// `LOMI_BASE_URL` (overrides the environment's URL).
+            pub fn from_env() -> ::std::result::Result<Client, ::lomi_runtime::BuildError> {
+                ClientBuilder::from_env()?.build()
+            }
+
+            /// The base URL every request is sent to.
+            pub fn baseurl(&self) -> &str {
+                self.core.baseurl()
+            }
+
+            /// A client for calls with some settings changed: retries and timeouts.
+            /// Cheap: the connection pool and the concurrency limit are shared with
+            /// `self`. (An idempotency key belongs to one call: set it on the call's
+            /// builder.)
+            pub fn with_options(&self, options: ::lomi_runtime::RequestOptions) -> Client {
+                Client { core: self.core.with_options(options) }
+            }
+
+            /// A request to any path of the API, for what the spec does not describe
+            /// yet, with everything a generated call gets: see
+            /// [`RawRequest`](::lomi_runtime::RawRequest).
+            pub fn request(
+                &self,
+                method: ::reqwest::Method,
+                path: impl ::std::convert::Into<::std::string::String>,
+            ) -> ::lomi_runtime::RawRequest<'_> {
+                self.core.request(method, path)
+            }
+        }
     }
 }
 

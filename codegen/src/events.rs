@@ -161,7 +161,7 @@ pub fn items(spec: &OpenAPI, plan: &Plan) -> TokenStream {
     });
     quote! {
         /// The webhook events the spec describes (see the contract in
-        /// `codegen/src/contract.rs`), for [`crate::webhooks`].
+        /// `codegen/src/contract.rs`), for the `webhooks` module.
         pub mod events {
             #event_type
 
@@ -189,6 +189,47 @@ pub fn items(spec: &OpenAPI, plan: &Plan) -> TokenStream {
                         _ => (EventData::Other(data), ::std::option::Option::None),
                     }
                 }
+            }
+        }
+
+        /// Verify and read webhook events (the `webhooks` feature): the runtime's
+        /// verification, with this spec's events.
+        #[cfg(feature = "webhooks")]
+        pub mod webhooks {
+            pub use ::lomi_runtime::webhooks::{
+                EVENT_HEADER, SIGNATURE_HEADER, WebhookError, sign, verify,
+            };
+            pub use super::events::{EventData, EventType};
+
+            /// This spec's events, for the runtime's [`Verifier`].
+            #[doc(hidden)]
+            #[derive(Debug)]
+            pub enum Events {}
+
+            impl ::lomi_runtime::webhooks::EventSet for Events {
+                type Type = EventType;
+                type Data = EventData;
+                fn decode(
+                    name: &EventType,
+                    data: ::serde_json::Value,
+                ) -> (EventData, ::std::option::Option<::std::string::String>) {
+                    EventData::decode(name, data)
+                }
+            }
+
+            /// A verified event.
+            pub type Event = ::lomi_runtime::webhooks::Event<EventType, EventData>;
+
+            /// Checks and reads webhook events for one endpoint secret.
+            pub type Verifier = ::lomi_runtime::webhooks::Verifier<Events>;
+
+            /// Verifies, then decodes, a webhook event; see [`Verifier::construct_event`].
+            pub fn construct_event(
+                raw_body: &[u8],
+                signature_header: &str,
+                secret: &str,
+            ) -> ::std::result::Result<Event, WebhookError> {
+                Verifier::new(secret).construct_event(raw_body, signature_header)
             }
         }
     }

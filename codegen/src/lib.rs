@@ -66,6 +66,16 @@ pub struct Generated {
 /// Returns the files to write, or every error found (with warnings alongside).
 /// Never panics, whatever the input.
 pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic>> {
+    generate_crate(spec_file, text, plan::DEFAULT_CRATE)
+}
+
+/// [`generate`] for a client compiled as the crate `crate_name` (its Rust name,
+/// `lomi_sdk`), which the generated docs' examples name.
+pub fn generate_crate(
+    spec_file: &str,
+    text: &str,
+    crate_name: &str,
+) -> Result<Generated, Vec<Diagnostic>> {
     let loaded = load::load(spec_file, text)?;
     let diagnostics = lint::lint(&loaded);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -84,7 +94,8 @@ pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic
         all
     };
     // One plan, which every emitter reads.
-    let plan = plan::plan(&spec);
+    let mut plan = plan::plan(&spec);
+    plan.crate_name = crate_name.to_string();
     let code = render::render(&spec, &plan).map_err(refused)?;
     let mock = render::render_httpmock(&spec, &plan).map_err(refused)?;
     let cli = render::render_cli(&plan).map_err(refused)?;

@@ -72,7 +72,99 @@ pub fn apply<'t>(
             _ => {}
         }
     }
+    gate_defaults(content);
     Ok(())
+}
+
+/// typify's `defaults` functions follow the items that call them: one called only by
+/// builders compiled with `response-builders` is compiled only with it too, and one
+/// nothing calls (its builder replaced by ours) is dropped, so that no build warns.
+fn gate_defaults(content: &mut [Item]) {
+    use syn::visit::Visit;
+
+    /// The `defaults::NAME` functions an item calls.
+    #[derive(Default)]
+    struct Calls(Vec<String>);
+    impl<'ast> Visit<'ast> for Calls {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+            for pair in segments.windows(2) {
+                if pair[0].ident == "defaults" {
+                    self.0.push(pair[1].ident.to_string());
+                }
+            }
+            syn::visit::visit_path(self, path);
+        }
+    }
+    let gate = response_builders_only();
+    let gated = |attrs: &[syn::Attribute]| attrs.iter().any(is_response_builders_only);
+    // Each default: whether an item compiled in every build calls it.
+    let mut always: Vec<String> = Vec::new();
+    let mut only_gated: Vec<String> = Vec::new();
+    let mut record = |attrs: &[syn::Attribute], item: &Item| {
+        let mut calls = Calls::default();
+        calls.visit_item(item);
+        if gated(attrs) {
+            only_gated.extend(calls.0);
+        } else {
+            always.extend(calls.0);
+        }
+    };
+    for item in content.iter() {
+        match item {
+            Item::Mod(m) if m.ident == "defaults" => {}
+            Item::Mod(m) if m.ident == "builder" => {
+                for inner in m.content.iter().flat_map(|(_, items)| items) {
+                    record(item_attrs(inner), inner);
+                }
+            }
+            other => record(item_attrs(other), other),
+        }
+    }
+    for item in content.iter_mut() {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "defaults" {
+            continue;
+        }
+        let Some((_, items)) = m.content.as_mut() else {
+            continue;
+        };
+        items.retain_mut(|f| {
+            let Item::Fn(f) = f else { return true };
+            let name = f.sig.ident.to_string();
+            if always.contains(&name) {
+                true
+            } else if only_gated.contains(&name) {
+                f.attrs.push(gate.clone());
+                true
+            } else {
+                false
+            }
+        });
+    }
+}
+
+/// Whether `attr` is [`response_builders_only`]'s.
+fn is_response_builders_only(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("cfg")
+        && attr.parse_args::<syn::MetaNameValue>().is_ok_and(|nv| {
+            nv.path.is_ident("feature")
+                && matches!(&nv.value, syn::Expr::Lit(l)
+                    if matches!(&l.lit, syn::Lit::Str(s) if s.value() == "response-builders"))
+        })
+}
+
+/// The attributes of `item`, for the kinds typify emits.
+fn item_attrs(item: &Item) -> &[syn::Attribute] {
+    match item {
+        Item::Struct(s) => &s.attrs,
+        Item::Enum(e) => &e.attrs,
+        Item::Impl(i) => &i.attrs,
+        Item::Fn(f) => &f.attrs,
+        Item::Type(t) => &t.attrs,
+        Item::Mod(m) => &m.attrs,
+        _ => &[],
+    }
 }
 
 /// `x-lomi-rust-name` on a property: typify's field `typify_field` of the model
@@ -296,20 +388,23 @@ fn string_like(items: &[Item], enums: &[EnumPlan]) -> Vec<proc_macro2::Ident> {
 fn text_args(types: &[proc_macro2::Ident]) -> Result<Vec<Item>, String> {
     let mut out = Vec::new();
     for ty in types {
+        let text = quote! {
+            impl ::lomi_runtime::arg::FromText for #ty {
+                #[inline]
+                fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                    #ty::try_from(text).map_err(|e| e.to_string())
+                }
+            }
+        };
+        let file: syn::File = syn::parse2(text)
+            .map_err(|e| format!("generated an invalid conversion for {ty}: {e}"))?;
+        out.extend(file.items);
         for source in [quote!(&str), quote!(::std::string::String)] {
             let tokens = quote! {
-                impl crate::IntoArg<#ty> for #source {
+                impl ::lomi_runtime::IntoArg<#ty> for #source {
                     #[inline]
                     fn into_arg(self) -> ::std::result::Result<#ty, ::std::string::String> {
                         #ty::try_from(self).map_err(|e| e.to_string())
-                    }
-                }
-                impl crate::IntoArg<::std::option::Option<#ty>> for #source {
-                    #[inline]
-                    fn into_arg(
-                        self,
-                    ) -> ::std::result::Result<::std::option::Option<#ty>, ::std::string::String> {
-                        #ty::try_from(self).map(::std::option::Option::Some).map_err(|e| e.to_string())
                     }
                 }
             };
@@ -513,9 +608,9 @@ fn compact_builder(
     let setters = fields.iter().map(|(ident, ty, required, _)| {
         let label = ident.to_string();
         let set = if *required {
-            quote!(crate::arg::set_required)
+            quote!(::lomi_runtime::arg::set_required)
         } else {
-            quote!(crate::arg::set)
+            quote!(::lomi_runtime::arg::set)
         };
         let mut docs = field_docs(ident);
         if docs.is_empty() {
@@ -533,7 +628,7 @@ fn compact_builder(
             #(#docs)*
             pub fn #ident<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<#ty>,
+                T: ::lomi_runtime::IntoArg<#ty>,
             {
                 #set(&mut self.#ident, &mut self.#errors, #label, value);
                 self
@@ -593,13 +688,13 @@ fn compact_builder(
                 }
             }
         }
-        impl crate::IntoArg<super::#name> for #name {
+        impl ::lomi_runtime::IntoArg<super::#name> for #name {
             #[inline]
             fn into_arg(self) -> ::std::result::Result<super::#name, ::std::string::String> {
                 super::#name::try_from(self).map_err(|e| e.to_string())
             }
         }
-        impl crate::IntoArg<::std::option::Option<super::#name>> for #name {
+        impl ::lomi_runtime::IntoArg<::std::option::Option<super::#name>> for #name {
             #[inline]
             fn into_arg(
                 self,

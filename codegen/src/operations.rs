@@ -1,6 +1,6 @@
 //! The operations, emitted from the [`Plan`]: the `Client`, a method and a builder per
 //! operation, each builder's setters and per-call options, its `send()` (which builds
-//! the request and hands it to `crate::runtime::execute`) and, for an offset-paginated
+//! the request and hands it to `::lomi_runtime::core::execute`) and, for an offset-paginated
 //! list, its `stream()`.
 //!
 //! progenitor and typify decide the Rust types: the models (`types`, used as they
@@ -122,11 +122,11 @@ pub fn items(plan: &Plan, types: &ProgenitorTypes, models: &[Item]) -> Result<To
     let mut builders = Vec::new();
     let mut checked = Vec::new();
     for op in &plan.operations {
-        builders.push(builder(op, types, models, &mut checked)?);
+        builders.push(builder(op, &plan.crate_name, types, models, &mut checked)?);
     }
     let param_values = checked
         .iter()
-        .map(|ty| quote!(impl crate::runtime::ParamValue for #ty {}));
+        .map(|ty| quote!(impl ::lomi_runtime::core::ParamValue for #ty {}));
     Ok(quote! {
         #client
         impl Client {
@@ -161,23 +161,24 @@ fn client(plan: &Plan) -> TokenStream {
         #[doc = #doc]
         #[derive(Clone, Debug)]
         pub struct Client {
-            pub(crate) baseurl: ::std::string::String,
-            pub(crate) client: ::reqwest::Client,
-            pub(crate) inner: crate::runtime::Runtime,
+            core: ::lomi_runtime::core::Core,
         }
 
-        impl Client {
-            /// A client of `baseurl` sending through `client`, with `inner`'s settings.
-            pub(crate) fn new_with_client(
-                baseurl: &str,
-                client: ::reqwest::Client,
-                inner: crate::runtime::Runtime,
-            ) -> Self {
-                Self {
-                    baseurl: baseurl.to_string(),
-                    client,
-                    inner,
-                }
+        impl ::lomi_runtime::core::Api for Client {
+            const INFO: ::lomi_runtime::core::ApiInfo = ::lomi_runtime::core::ApiInfo {
+                user_agent: USER_AGENT,
+                live: servers::LIVE,
+                sandbox: servers::SANDBOX,
+                default: servers::DEFAULT,
+                key_header: API_KEY_HEADER,
+                key_query: API_KEY_QUERY,
+                key_prefix: API_KEY_PREFIX,
+            };
+            fn from_core(core: ::lomi_runtime::core::Core) -> Self {
+                Client { core }
+            }
+            fn core(&self) -> &::lomi_runtime::core::Core {
+                &self.core
             }
         }
     }
@@ -233,6 +234,7 @@ struct Field {
 
 fn builder(
     op: &OperationPlan,
+    krate: &str,
     types: &ProgenitorTypes,
     models: &[Item],
     checked: &mut Vec<Type>,
@@ -273,7 +275,7 @@ fn builder(
     let decode = decode(op);
     let option_methods = option_methods(op);
     let stream = if op.paginated() {
-        stream(op, &name, &idents, success, models)?
+        stream(op, krate, &name, &idents, success, models)?
     } else {
         quote!()
     };
@@ -290,7 +292,7 @@ fn builder(
     let send_doc = format!(
         "Sends the `{}` request to `{}`.\n\nParameters are checked against the spec's bounds \
          before anything is sent; the call is retried on transient failures (see \
-         [`crate::RetryPolicy`]).",
+         [`RetryPolicy`](::lomi_runtime::RetryPolicy)).",
         op.http_method, op.path
     );
     Ok(quote! {
@@ -299,7 +301,7 @@ fn builder(
         pub struct #name<'a> {
             client_: &'a super::Client,
             #(#idents: ::std::result::Result<#stored, ::std::string::String>,)*
-            #options: crate::runtime::CallOptions,
+            #options: ::lomi_runtime::core::CallOptions,
         }
         impl<'a> #name<'a> {
             /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -313,12 +315,12 @@ fn builder(
             }
             #(#setters)*
             #[doc = #send_doc]
-            pub async fn send(self) -> ::std::result::Result<crate::ResponseValue<#success>, crate::Error> {
+            pub async fn send(self) -> ::std::result::Result<::lomi_runtime::ResponseValue<#success>, ::lomi_runtime::Error> {
                 #operation
                 let Self { client_, #(#idents,)* #options } = self;
                 #(#checks)*
                 #request
-                let response_ = crate::runtime::execute(client_, request_, &OPERATION, #options).await?;
+                let response_ = ::lomi_runtime::core::execute(&client_.core, request_, &OPERATION, #options).await?;
                 #decode
             }
             #(#option_methods)*
@@ -330,7 +332,7 @@ fn builder(
 fn operation_const(op: &OperationPlan) -> TokenStream {
     let (id, method, http, path) = (&op.operation_id, &op.method, &op.http_method, &op.path);
     quote! {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+        const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
             id: #id,
             method: #method,
             http_method: #http,
@@ -377,25 +379,25 @@ fn param_field(
         #[doc = #doc]
         pub fn #ident<V>(mut self, value: V) -> Self
         where
-            V: crate::IntoArg<#target>,
+            V: ::lomi_runtime::IntoArg<#target>,
         {
-            self.#ident = crate::runtime::arg(value, #arg_bounds) #then;
+            self.#ident = ::lomi_runtime::core::arg(value, #arg_bounds) #then;
             self
         }
     };
     let mut check = match &bounds {
         Some(b) => quote! {
-            let #ident = crate::runtime::check_bounds(&OPERATION, #ident, #name, #b)?;
+            let #ident = ::lomi_runtime::core::check_bounds(&OPERATION, #ident, #name, #b)?;
         },
         None => quote! {
-            let #ident = crate::runtime::check_set(&OPERATION, #ident, #name)?;
+            let #ident = ::lomi_runtime::core::check_set(&OPERATION, #ident, #name)?;
         },
     };
     // `.` and `..` would leave the segment: the URL parser resolves them (percent-
     // encoded too), and the request would reach another endpoint.
     if param.in_path {
         check.extend(quote! {
-            crate::runtime::check_path_segment(&OPERATION, &#ident, #name)?;
+            ::lomi_runtime::core::check_path_segment(&OPERATION, &#ident, #name)?;
         });
     }
     if param.bounds.is_some() || param.in_path {
@@ -432,9 +434,9 @@ fn body_field(
                 /// reported by `send()`).
                 pub fn body<V>(mut self, value: V) -> Self
                 where
-                    V: crate::IntoArg<#model>,
+                    V: ::lomi_runtime::IntoArg<#model>,
                 {
-                    self.body = crate::runtime::arg(value, ::std::option::Option::None)
+                    self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
                         .map(::std::convert::From::from);
                     self
                 }
@@ -449,7 +451,7 @@ fn body_field(
                 }
             },
             quote! {
-                let body = crate::runtime::check_set(
+                let body = ::lomi_runtime::core::check_set(
                     &OPERATION,
                     body.and_then(|v| #model::try_from(v).map_err(|e| e.to_string())),
                     "body",
@@ -462,14 +464,14 @@ fn body_field(
                 /// Sets the `body`.
                 pub fn body<V>(mut self, value: V) -> Self
                 where
-                    V: crate::IntoArg<#stored>,
+                    V: ::lomi_runtime::IntoArg<#stored>,
                 {
-                    self.body = crate::runtime::arg(value, ::std::option::Option::None);
+                    self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
                     self
                 }
             },
             quote! {
-                let body = crate::runtime::check_set(&OPERATION, body, "body")?;
+                let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             },
         ),
     };
@@ -487,7 +489,7 @@ fn body_field(
 fn request(op: &OperationPlan) -> Result<TokenStream, String> {
     // The URL: the base URL, the template's literal parts and its parameters encoded,
     // joined by a function call (prettyplease does not format a macro's arguments).
-    let mut parts = vec![quote!(client_.baseurl.as_str())];
+    let mut parts = vec![quote!(client_.core.baseurl())];
     let mut rest = op.path.as_str();
     while let Some(open) = rest.find('{') {
         let close = rest[open..]
@@ -505,7 +507,7 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
             .find(|p| p.location == ParamLocation::Path && p.name == name)
             .ok_or_else(|| format!("`{}`: no path parameter `{name}`", op.path))?;
         let ident = format_ident!("{}", param.field);
-        parts.push(quote!(crate::runtime::encode_path(&#ident.to_string()).as_str()));
+        parts.push(quote!(::lomi_runtime::core::encode_path(&#ident.to_string()).as_str()));
         rest = &rest[close + 1..];
     }
     if !rest.is_empty() {
@@ -535,13 +537,13 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
             let (name, ident) = (&p.name, format_ident!("{}", p.field));
             if p.required {
                 quote! {
-                    let request_ = request_.header(#name, crate::runtime::header_value(&OPERATION, #name, #ident.to_string())?);
+                    let request_ = request_.header(#name, ::lomi_runtime::core::header_value(&OPERATION, #name, #ident.to_string())?);
                 }
             } else {
                 quote! {
                     let request_ = match &#ident {
                         ::std::option::Option::Some(value_) => {
-                            request_.header(#name, crate::runtime::header_value(&OPERATION, #name, value_.to_string())?)
+                            request_.header(#name, ::lomi_runtime::core::header_value(&OPERATION, #name, value_.to_string())?)
                         }
                         ::std::option::Option::None => request_,
                     };
@@ -552,7 +554,7 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
         None => quote!(),
         Some(BodyContent::Json) => quote!(let request_ = request_.json(&body);),
         Some(BodyContent::Form) => {
-            quote!(let request_ = crate::runtime::form(&OPERATION, request_, &body)?;)
+            quote!(let request_ = ::lomi_runtime::core::form(&OPERATION, request_, &body)?;)
         }
         Some(BodyContent::OctetStream) => quote! {
             let request_ = request_
@@ -566,7 +568,8 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
     Ok(quote! {
         let url_ = [#(#parts),*].concat();
         let request_ = client_
-            .client
+            .core
+            .http()
             .request(#method, url_)
             .header(
                 ::reqwest::header::ACCEPT,
@@ -692,7 +695,7 @@ fn bounds_tokens(b: &Bounds) -> TokenStream {
     let (min, max) = (opt_f64(b.minimum), opt_f64(b.maximum));
     let (min_len, max_len) = (opt_usize(b.min_length), opt_usize(b.max_length));
     quote! {
-        crate::runtime::Bounds {
+        ::lomi_runtime::core::Bounds {
             minimum: #min,
             maximum: #max,
             min_length: #min_len,
@@ -704,6 +707,7 @@ fn bounds_tokens(b: &Bounds) -> TokenStream {
 /// `stream()`: every item of an offset-paginated list, one page in memory at a time.
 fn stream(
     op: &OperationPlan,
+    krate: &str,
     builder: &syn::Ident,
     fields: &[&syn::Ident],
     success: &Type,
@@ -752,8 +756,8 @@ fn stream(
          Only one page is held in memory at a time, and the stream owns what it needs \
          (it is `'static`): return it from a function or move it into a task.\n\n\
          ```no_run\n\
-         # async fn run(client: lomi_client::Client) -> Result<(), lomi_client::Error> {{\n\
-         use lomi_client::prelude::*;\n\n\
+         # async fn run(client: {krate}::Client) -> Result<(), {krate}::Error> {{\n\
+         use {krate}::prelude::*;\n\n\
          let mut items = client.{}().limit(100).stream();\n\
          while let Some(item) = items.try_next().await? {{\n\
          \x20   println!(\"{{item:?}}\");\n\
@@ -761,13 +765,13 @@ fn stream(
          # Ok(())\n\
          # }}\n\
          ```",
-        op.operation_id, op.method
+        op.operation_id, op.method,
     );
     Ok(quote! {
         #[doc = #doc]
-        pub fn stream(self) -> crate::pagination::ItemStream<'static, #item> {
-            let start = crate::pagination::start_offset(&self.#offset_field);
-            let (size, set_size) = crate::pagination::page_size(&self.#limit_field, #default_size);
+        pub fn stream(self) -> ::lomi_runtime::pagination::ItemStream<'static, #item> {
+            let start = ::lomi_runtime::pagination::start_offset(&self.#offset_field);
+            let (size, set_size) = ::lomi_runtime::pagination::page_size(&self.#limit_field, #default_size);
             // Owned: the stream keeps a clone of the client (cheap: shared pools) and of
             // the parameters, and rebuilds the request for each page.
             let client = ::std::clone::Clone::clone(self.client_);
@@ -775,7 +779,7 @@ fn stream(
             // A short page ends the walk only when the size asked for is one the server
             // documents taking; past its documented maximum it may cap it silently.
             let short_page_ends = #short_page_ends;
-            crate::pagination::offset_stream(start, size, short_page_ends, move |offset| {
+            ::lomi_runtime::pagination::offset_stream(start, size, short_page_ends, move |offset| {
                 let client = ::std::clone::Clone::clone(&client);
                 #(let #vars = ::std::clone::Clone::clone(&#vars);)*
                 let options = options.page();
@@ -788,7 +792,7 @@ fn stream(
                     .#offset_field(offset);
                     let request = if set_size { request.#limit_field(size) } else { request };
                     let page = request.send().await?.into_inner();
-                    ::std::result::Result::Ok(crate::pagination::Page {
+                    ::std::result::Result::Ok(::lomi_runtime::pagination::Page {
                         total: #total,
                         limit: #limit,
                         items: #items,
@@ -845,7 +849,7 @@ fn envelope_page(
     let none = quote!(::std::option::Option::None);
     let (total, limit) = match total_at {
         TotalAt::Nowhere => (none.clone(), none),
-        TotalAt::TopLevel => (quote!(crate::pagination::count(page.total)), none),
+        TotalAt::TopLevel => (quote!(::lomi_runtime::pagination::count(page.total)), none),
         TotalAt::Pagination => {
             let pagination = field(envelope_struct, "pagination")
                 .ok_or_else(|| format!("`{envelope}` has no `pagination` field"))?;
@@ -856,9 +860,9 @@ fn envelope_page(
             let read = |name: &str| {
                 let name = format_ident!("{name}");
                 if optional {
-                    quote!(page.pagination.as_ref().and_then(|p| crate::pagination::count(p.#name)))
+                    quote!(page.pagination.as_ref().and_then(|p| ::lomi_runtime::pagination::count(p.#name)))
                 } else {
-                    quote!(crate::pagination::count(page.pagination.#name))
+                    quote!(::lomi_runtime::pagination::count(page.pagination.#name))
                 }
             };
             (read("total"), if has_limit { read("limit") } else { none })

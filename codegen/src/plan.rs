@@ -12,6 +12,9 @@ use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode,
 /// Everything the emitters need to know about the spec.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
+    /// The Rust crate the client is compiled in (`lomi_client`), which examples in the
+    /// generated docs name: a fact of the target, not of the spec.
+    pub crate_name: String,
     /// `info.title`, `info.description` and `info.version`, for the client's rustdoc and
     /// its `api-version` header.
     pub title: String,
@@ -329,6 +332,9 @@ pub fn plan(spec: &OpenAPI) -> Plan {
     plan_model(&Model::lower(spec))
 }
 
+/// The crate a plan is for unless said otherwise: the seed's client.
+pub const DEFAULT_CRATE: &str = "lomi_client";
+
 /// Reads the plan off a lowered spec.
 pub fn plan_model(model: &Model<'_>) -> Plan {
     let operations = model
@@ -415,6 +421,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
         .collect();
     let info = &model.spec.info;
     Plan {
+        crate_name: DEFAULT_CRATE.to_string(),
         title: info.title.clone(),
         description: info.description.clone(),
         api_version: info.version.clone(),

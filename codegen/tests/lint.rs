@@ -358,7 +358,7 @@ components:
     // The success is typed; errors are read raw by the runtime (their model stays).
     let flat: String = code.split_whitespace().collect();
     assert!(
-        flat.contains("crate::ResponseValue<types::A>,crate::Error>"),
+        flat.contains("::lomi_runtime::ResponseValue<types::A>,::lomi_runtime::Error"),
         "{code}"
     );
     assert!(code.contains("pub struct B("), "{code}");
@@ -389,7 +389,7 @@ fn two_different_error_bodies_are_a_warning() {
     );
     let flat: String = code.split_whitespace().collect();
     assert!(
-        flat.contains("crate::ResponseValue<()>,crate::Error"),
+        flat.contains("::lomi_runtime::ResponseValue<()>,::lomi_runtime::Error"),
         "{code}"
     );
 }

@@ -98,13 +98,6 @@
 
 #![deny(missing_docs)]
 
-mod arg;
-mod config;
-mod error;
-mod pagination;
-mod raw;
-mod response;
-mod runtime;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
@@ -114,22 +107,21 @@ pub mod webhooks;
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 mod generated;
 
-pub use arg::IntoArg;
-pub use config::{
-    BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT,
-    Environment, USER_AGENT,
+pub use generated::{
+    API_KEY_HEADER, API_VERSION, Client, ClientBuilder, Environment, USER_AGENT, builder, servers,
+    types,
 };
-pub use error::{
-    ApiError, ApiErrorKind, ConnectionError, DecodeError, Error, InvalidInput, TimeoutError,
+// The runtime every generated client shares (`lomi-runtime`), re-exported where this
+// crate has always exposed it.
+pub use lomi_runtime::{
+    ApiError, ApiErrorKind, BuildError, ConnectionError, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DecodeError,
+    ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT, Error, IDEMPOTENCY_KEY, IntoArg, InvalidInput,
+    ItemStream, MAX_IDEMPOTENCY_KEY_LEN, RawRequest, RequestOptions, ResponseValue, RetryPolicy,
+    TimeoutError,
 };
-pub use generated::{API_KEY_HEADER, API_VERSION, Client, builder, servers, types};
-pub use pagination::ItemStream;
-pub use raw::RawRequest;
 /// HTTP methods, for [`Client::request`].
 pub use reqwest::Method;
-pub use response::ResponseValue;
-pub use runtime::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions, RetryPolicy};
 /// The JSON crate the models use, for free-form fields such as `metadata`: build them
 /// with [`json!`] and pass a `serde_json::Value` or a `Map` (see [`IntoArg`]).
 pub use serde_json;

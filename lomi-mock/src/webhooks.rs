@@ -6,9 +6,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 /// How many times an event is sent at most, as lomi. does.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -63,17 +61,9 @@ impl std::fmt::Display for Delivery {
     }
 }
 
-/// The lowercase hex HMAC-SHA256 of `body` under `secret`.
-pub fn sign(body: &[u8], secret: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes a key of any length");
-    mac.update(body);
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+/// The lowercase hex HMAC-SHA256 of `body` under `secret`: lomi-signature's, the signer
+/// the clients verify with.
+pub use lomi_signature::sign;
 
 /// The payload of `event` about `data`.
 pub fn payload(event: &str, data: &Value) -> (String, Vec<u8>) {

@@ -30,6 +30,112 @@ pub const HTTPMOCK_PATH: &str = "lomi-httpmock/src/generated.rs";
 /// The `lomi` command's table of operations.
 pub const CLI_PATH: &str = "lomi-cli/src/generated.rs";
 
+/// Where API folders other than the seed's (`spec/`) live, one folder each.
+pub const APIS_DIR: &str = "apis";
+/// The file that makes a folder an API folder and says what is generated from it.
+pub const API_MANIFEST: &str = "api.yaml";
+
+/// One API folder: lomi.'s document verbatim, our overlay, the derived spec, and where
+/// the crates generated from it live. Read from the folder's `api.yaml`; `upstream`,
+/// `overlay` and `spec` are relative to the folder there, every path here to the
+/// workspace root.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiFolder {
+    /// The folder, relative to the workspace root.
+    #[serde(skip)]
+    pub dir: String,
+    /// lomi.'s published document, verbatim.
+    pub upstream: String,
+    /// Our departures from it, as OpenAPI Overlay 1.0 actions.
+    pub overlay: String,
+    /// The derived spec every generated file comes from.
+    pub spec: String,
+    /// The client crate's folder; its generated module is `src/generated`.
+    #[serde(rename = "crate")]
+    pub client_crate: String,
+    /// The typed httpmock helpers, if this API has them.
+    #[serde(default)]
+    pub httpmock: Option<String>,
+    /// The `lomi` command's table of this API's operations, if it has one.
+    #[serde(default)]
+    pub cli: Option<String>,
+    /// The copy of the spec packaged with `lomi-mock`, if the mock serves this API.
+    #[serde(default)]
+    pub mock_spec: Option<String>,
+}
+
+impl ApiFolder {
+    /// The seed's folder, `spec/`: lomi.'s 1.1.0 document (the official Python SDK
+    /// 1.1.0's), which `lomi-client`, `lomi-httpmock`, the `lomi` command's table and
+    /// lomi-mock's spec come from. It keeps the place it had before API folders, so its
+    /// paths are the constants above rather than an `api.yaml`.
+    pub fn seed() -> ApiFolder {
+        ApiFolder {
+            dir: "spec".into(),
+            upstream: UPSTREAM_PATH.into(),
+            overlay: OVERLAY_PATH.into(),
+            spec: SPEC_PATH.into(),
+            client_crate: "lomi-client".into(),
+            httpmock: Some(HTTPMOCK_PATH.into()),
+            cli: Some(CLI_PATH.into()),
+            mock_spec: Some(MOCK_SPEC_PATH.into()),
+        }
+    }
+
+    /// The seed's API (`spec/`, lomi.'s 1.1.0 document, `lomi-client`), whose paths the
+    /// constants above name.
+    pub fn is_seed(&self) -> bool {
+        self.spec == SPEC_PATH
+    }
+
+    /// Where the client's generated module lives.
+    pub fn generated_dir(&self) -> String {
+        format!("{}/src/generated", self.client_crate)
+    }
+
+    /// `upstream + overlay`, as reports name the sources.
+    pub fn sources(&self) -> String {
+        format!("{} + {}", self.upstream, self.overlay)
+    }
+}
+
+/// Every API folder: the seed's (`spec/`, [`ApiFolder::seed`]) first, then each folder
+/// of `apis/` holding an `api.yaml`, by name. Adding an API is adding a folder.
+pub fn api_folders(root: &Path) -> Result<Vec<ApiFolder>, Failure> {
+    let mut dirs = Vec::new();
+    if let Ok(entries) = fs::read_dir(root.join(APIS_DIR)) {
+        let mut more: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().join(API_MANIFEST).is_file())
+            .map(|e| format!("{APIS_DIR}/{}", e.file_name().to_string_lossy()))
+            .collect();
+        more.sort();
+        dirs.extend(more);
+    }
+    std::iter::once(Ok(ApiFolder::seed()))
+        .chain(dirs.iter().map(|dir| api_folder(root, dir)))
+        .collect()
+}
+
+/// The API folder `dir` (relative to `root`), from its `api.yaml`.
+pub fn api_folder(root: &Path, dir: &str) -> Result<ApiFolder, Failure> {
+    let manifest = format!("{dir}/{API_MANIFEST}");
+    let text = read(root, &manifest)?;
+    let mut api: ApiFolder =
+        serde_yaml::from_str(&text).map_err(|e| Failure::Io(format!("{manifest}: {e}")))?;
+    for file in [&mut api.upstream, &mut api.overlay, &mut api.spec] {
+        if file.is_empty() || file.contains("..") || file.starts_with('/') {
+            return Err(Failure::Io(format!(
+                "{manifest}: `{file}` must be a file inside {dir}"
+            )));
+        }
+        *file = format!("{dir}/{file}");
+    }
+    api.dir = dir.to_string();
+    Ok(api)
+}
+
 /// The workspace root (the parent of this crate's folder).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -156,21 +262,22 @@ fn read(root: &Path, rel: &str) -> Result<String, Failure> {
 /// The spec text `spec/lomi.yaml` must hold: `spec/upstream.yaml` with
 /// `spec/overlay.yaml` applied and what no operation reaches pruned.
 pub fn derive_spec(root: &Path) -> Result<String, Failure> {
-    derive_document(root, None).map(|d| d.text)
+    derive_document(root, &ApiFolder::seed(), None).map(|d| d.text)
 }
 
 /// [`derive_spec`], with where each node came from; `published` (the published spec)
 /// says where a node an overlay action fixes went when lomi. moved it.
 fn derive_document(
     root: &Path,
+    api: &ApiFolder,
     published: Option<&serde_json::Value>,
 ) -> Result<lomi_codegen::derive::Derived, Failure> {
-    let upstream = read(root, UPSTREAM_PATH)?;
-    let overlay = read(root, OVERLAY_PATH)?;
+    let upstream = read(root, &api.upstream)?;
+    let overlay = read(root, &api.overlay)?;
     lomi_codegen::derive::derive_against(
-        UPSTREAM_PATH,
+        &api.upstream,
         &upstream,
-        OVERLAY_PATH,
+        &api.overlay,
         &overlay,
         published,
     )
@@ -203,21 +310,35 @@ impl Baseline {
         }
     }
 
-    /// How a report names it.
+    /// How a report names it, for the seed's spec.
     pub fn label(&self) -> String {
+        self.label_for(SPEC_PATH)
+    }
+
+    /// How a report names it, for the derived spec `spec`.
+    pub fn label_for(&self, spec: &str) -> String {
         match self {
-            Baseline::Head => format!("HEAD:{SPEC_PATH}"),
-            Baseline::Rev(rev) => format!("{rev}:{SPEC_PATH}"),
+            Baseline::Head => format!("HEAD:{spec}"),
+            Baseline::Rev(rev) => format!("{rev}:{spec}"),
             Baseline::Path(path) => path.display().to_string(),
         }
     }
 
-    /// The published spec's text; `None` at [`Baseline::Head`] outside a git checkout
-    /// or before the spec's first commit.
+    /// The published seed spec's text; `None` at [`Baseline::Head`] outside a git
+    /// checkout or before the spec's first commit.
     pub fn read(&self, root: &Path) -> Result<Option<String>, Failure> {
+        self.read_for(root, SPEC_PATH)
+    }
+
+    /// The published text of the derived spec `spec`. A [`Baseline::Path`] is one spec
+    /// file: it stands for the seed's spec, and every other API is compared with `HEAD`.
+    pub fn read_for(&self, root: &Path, spec: &str) -> Result<Option<String>, Failure> {
+        if matches!(self, Baseline::Path(_)) && spec != SPEC_PATH {
+            return Baseline::Head.read_for(root, spec);
+        }
         match self {
-            Baseline::Head => Ok(read_spec_side(root, &self.label()).ok()),
-            Baseline::Rev(_) => read_spec_side(root, &self.label())
+            Baseline::Head => Ok(read_spec_side(root, &self.label_for(spec)).ok()),
+            Baseline::Rev(_) => read_spec_side(root, &self.label_for(spec))
                 .map(Some)
                 .map_err(|e| Failure::Io(format!("--baseline: {e}"))),
             Baseline::Path(path) => fs::read_to_string(path).map(Some).map_err(|e| {
@@ -261,21 +382,69 @@ pub fn generate(root: &Path, mode: Mode, warnings: Warnings) -> Result<Report, F
 /// ([`Renames::Accept`], `--accept-renames`); and which published client that is
 /// ([`Baseline`], `--baseline`).
 pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Report, Failure> {
+    // Every API is generated before anything is written: an error in one writes nothing.
+    let apis = api_folders(root)?;
+    let outputs = apis
+        .iter()
+        .map(|api| generate_api(root, api, options))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut report = Report::default();
+    let mut summaries = Vec::new();
+    for (api, out) in apis.iter().zip(outputs) {
+        let mut files = ensure_files(root, &api.generated_dir(), &out.generated.files, mode)?;
+        let mut changed = Vec::new();
+        if let Some(change) = ensure_file(root, &api.spec, &out.spec, mode)? {
+            changed.push(change);
+        }
+        changed.append(&mut files.changed);
+        let extra = [
+            (&api.httpmock, &out.generated.httpmock),
+            (&api.cli, &out.generated.cli),
+            (&api.mock_spec, &out.spec),
+        ];
+        for (path, contents) in extra {
+            if let Some(path) = path
+                && let Some(change) = ensure_file(root, path, contents, mode)?
+            {
+                changed.push(change);
+            }
+        }
+        report.changed.extend(changed);
+        report.stale.append(&mut files.stale);
+        report.warnings.extend(out.warnings);
+        summaries.extend(out.summary);
+    }
+    report.summary = (!summaries.is_empty()).then(|| summaries.join("\n"));
+    Ok(report)
+}
+
+/// What one API folder generates, before anything is written.
+struct ApiOutput {
+    spec: String,
+    generated: lomi_codegen::Generated,
+    summary: Option<String>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Derives `api`'s spec and generates from it, keeping the published names of its
+/// client (the baseline's spec of this API).
+fn generate_api(root: &Path, api: &ApiFolder, options: &Options) -> Result<ApiOutput, Failure> {
     let (warnings, renames) = (options.warnings, options.renames);
+    let spec_path = api.spec.as_str();
     // The published names: the committed spec the committed client was made from.
-    let published_text = options.baseline.read(root)?;
+    let published_text = options.baseline.read_for(root, spec_path)?;
     let published = published_text.as_deref().and_then(stable::published);
-    let mut derived = derive_document(root, published.as_ref())?;
+    let mut derived = derive_document(root, api, published.as_ref())?;
     let overlay_warnings = std::mem::take(&mut derived.warnings);
     let mut kept = Vec::new();
     if let Some(published) = &published {
         let mut document = derived.document.clone();
-        let found = stable::stabilize(published, &mut document, SPEC_PATH, renames);
+        let found = stable::stabilize(published, &mut document, spec_path, renames);
         if !found.conflicts.is_empty() {
             // A document with errors is fixed first: a rename means something only in a
             // document that would generate. The names kept meanwhile are said too, so
             // that one run names every published name the change touches.
-            let mut conflicts = match lomi_codegen::generate(SPEC_PATH, &derived.text) {
+            let mut conflicts = match lomi_codegen::generate(spec_path, &derived.text) {
                 Err(errors) => errors,
                 Ok(_) => found.conflicts.into_iter().chain(found.notes).collect(),
             };
@@ -301,34 +470,31 @@ pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Repor
         }
         diagnostics
     };
-    let mut generated =
-        lomi_codegen::generate(SPEC_PATH, &spec).map_err(|d| Failure::Spec(relocate(d)))?;
-    generated.warnings = overlay_warnings
+    let crate_name = api.client_crate.replace('-', "_");
+    let mut generated = lomi_codegen::generate_crate(spec_path, &spec, &crate_name)
+        .map_err(|d| Failure::Spec(relocate(d)))?;
+    let mut all_warnings: Vec<Diagnostic> = overlay_warnings
         .into_iter()
         .chain(relocate(std::mem::take(&mut generated.warnings)))
         .collect();
-    if warnings == Warnings::Deny && !generated.warnings.is_empty() {
-        return Err(Failure::Spec(generated.warnings));
+    if warnings == Warnings::Deny && !all_warnings.is_empty() {
+        return Err(Failure::Spec(all_warnings));
     }
     // Notes: what was kept needs no action, even under `--deny-warnings`.
-    generated.warnings.extend(relocate(kept));
-    let summary = spec_change_summary(root, &options.baseline, published_text.as_deref(), &spec);
-    let mut report = ensure_files(root, GENERATED_DIR, &generated.files, mode)?;
-    if let Some(change) = ensure_file(root, HTTPMOCK_PATH, &generated.httpmock, mode)? {
-        report.changed.push(change);
-    }
-    if let Some(change) = ensure_file(root, CLI_PATH, &generated.cli, mode)? {
-        report.changed.push(change);
-    }
-    if let Some(change) = ensure_file(root, SPEC_PATH, &spec, mode)? {
-        report.changed.insert(0, change);
-    }
-    if let Some(change) = ensure_file(root, MOCK_SPEC_PATH, &spec, mode)? {
-        report.changed.push(change);
-    }
-    report.warnings = generated.warnings;
-    report.summary = summary;
-    Ok(report)
+    all_warnings.extend(relocate(kept));
+    let summary = api_change_summary(
+        root,
+        api,
+        &options.baseline,
+        published_text.as_deref(),
+        &spec,
+    );
+    Ok(ApiOutput {
+        spec,
+        generated,
+        summary,
+        warnings: all_warnings,
+    })
 }
 
 /// Makes the file `rel` (relative to `root`) hold `contents` in [`Mode::Write`]; in both
@@ -458,7 +624,12 @@ pub fn read_spec_side(root: &Path, side: &str) -> Result<String, String> {
 
 /// The version in `lomi-client/Cargo.toml`.
 pub fn client_version(root: &Path) -> String {
-    fs::read_to_string(root.join("lomi-client/Cargo.toml"))
+    crate_version(root, "lomi-client")
+}
+
+/// The version in `dir/Cargo.toml` (`0.0.0` when it cannot be read).
+pub fn crate_version(root: &Path, dir: &str) -> String {
+    fs::read_to_string(root.join(dir).join("Cargo.toml"))
         .ok()
         .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok())
         .and_then(|doc| Some(doc.get("package")?.get("version")?.as_str()?.to_string()))
@@ -495,7 +666,19 @@ pub fn spec_change_summary(
     published: Option<&str>,
     new_spec: &str,
 ) -> Option<String> {
-    let label = baseline.label();
+    api_change_summary(root, &ApiFolder::seed(), baseline, published, new_spec)
+}
+
+/// [`spec_change_summary`] for the API folder `api`.
+fn api_change_summary(
+    root: &Path,
+    api: &ApiFolder,
+    baseline: &Baseline,
+    published: Option<&str>,
+    new_spec: &str,
+) -> Option<String> {
+    let spec_path = api.spec.as_str();
+    let label = baseline.label_for(spec_path);
     let Some(old) = published else {
         return Some(format!(
             "no published spec at {label} (not a git checkout, or never committed): renames \
@@ -503,7 +686,7 @@ pub fn spec_change_summary(
         ));
     };
     let fingerprint = |text: &str| {
-        lomi_codegen::load::load(SPEC_PATH, text)
+        lomi_codegen::load::load(spec_path, text)
             .ok()
             .map(|l| l.sha256)
     };
@@ -511,11 +694,11 @@ pub fn spec_change_summary(
     if published_sha.is_some() && published_sha == fingerprint(new_spec) {
         return None;
     }
-    let version = client_version(root);
-    match diff_specs(&label, old, SPEC_PATH, new_spec) {
+    let version = crate_version(root, &api.client_crate);
+    match diff_specs(&label, old, spec_path, new_spec) {
         Ok(report) => Some(format!(
             "spec changes since the published client ({label}): {} (details: cargo xtask \
-             diff-spec {label} {SPEC_PATH})",
+             diff-spec {label} {spec_path})",
             report.summary(&version)
         )),
         Err(_) => Some(format!(
@@ -592,6 +775,15 @@ pub fn scratch_manifest(root: &Path, members: &[String]) -> String {
             // The scratch workspace has its own copies of these.
             deps.remove("lomi-codegen");
             deps.remove("lomi-client");
+            // The rest (the runtime under every client, the mock…) stay ours, wherever
+            // the scratch workspace is.
+            for (_, dep) in deps.iter_mut() {
+                if let Some(path) = dep.get_mut("path")
+                    && let Some(relative) = path.as_str()
+                {
+                    *path = toml_edit::value(root.join(relative).display().to_string());
+                }
+            }
         }
     })
 }

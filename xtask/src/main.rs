@@ -351,14 +351,29 @@ fn run_generate(
         println!("{summary}");
     }
 
-    let sources = format!("{UPSTREAM_PATH} + {OVERLAY_PATH}");
+    let apis = xtask::api_folders(&root).unwrap_or_default();
+    let sources = apis
+        .iter()
+        .map(xtask::ApiFolder::sources)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let up_to_date = |when: &str| {
+        for api in &apis {
+            println!(
+                "{} and {} {when} up to date with {}",
+                api.spec,
+                api.client_crate,
+                api.sources()
+            );
+        }
+    };
     let code = match mode {
         Mode::Check if !report.is_up_to_date() => {
             eprint!("{}", report.stale_message(&sources));
             ExitCode::FAILURE
         }
         Mode::Check => {
-            println!("{SPEC_PATH} and lomi-client are up to date with {sources}");
+            up_to_date("are");
             ExitCode::SUCCESS
         }
         Mode::Write => {
@@ -369,7 +384,7 @@ fn run_generate(
                 println!("deleted {path}");
             }
             if report.is_up_to_date() {
-                println!("{SPEC_PATH} and lomi-client were already up to date with {sources}");
+                up_to_date("were already");
             }
             ExitCode::SUCCESS
         }

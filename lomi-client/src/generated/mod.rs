@@ -518,9 +518,9 @@ pub mod types {
             ///Whether the customer may enter a coupon code on the payment page.
             pub fn allow_coupon_code<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.allow_coupon_code,
                     &mut self.errors_,
                     "allow_coupon_code",
@@ -531,9 +531,9 @@ pub mod types {
             ///Whether the customer may change the quantity on the payment page.
             pub fn allow_quantity<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.allow_quantity,
                     &mut self.errors_,
                     "allow_quantity",
@@ -544,9 +544,9 @@ pub mod types {
             ///Payment providers offered on the payment page: an array of provider codes (older servers sent a string).
             pub fn allowed_providers<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::serde_json::Value>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::serde_json::Value>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.allowed_providers,
                     &mut self.errors_,
                     "allowed_providers",
@@ -560,9 +560,9 @@ pub mod types {
 Required: building without it fails, naming `amount`.*/
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<f64>,
+                T: ::lomi_runtime::IntoArg<f64>,
             {
-                crate::arg::set_required(
+                ::lomi_runtime::arg::set_required(
                     &mut self.amount,
                     &mut self.errors_,
                     "amount",
@@ -573,9 +573,9 @@ Required: building without it fails, naming `amount`.*/
             ///Where the customer is sent when they cancel the payment.
             pub fn cancel_url<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.cancel_url,
                     &mut self.errors_,
                     "cancel_url",
@@ -589,9 +589,9 @@ Required: building without it fails, naming `amount`.*/
 Required: building without it fails, naming `checkout_session_id`.*/
             pub fn checkout_session_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::uuid::Uuid>,
+                T: ::lomi_runtime::IntoArg<::uuid::Uuid>,
             {
-                crate::arg::set_required(
+                ::lomi_runtime::arg::set_required(
                     &mut self.checkout_session_id,
                     &mut self.errors_,
                     "checkout_session_id",
@@ -602,9 +602,9 @@ Required: building without it fails, naming `checkout_session_id`.*/
             ///The hosted payment page (`https://checkout.lomi.africa/checkout/<id>`): redirect the customer here to pay. lomi. may send `null` where it has no page to show.
             pub fn checkout_url<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.checkout_url,
                     &mut self.errors_,
                     "checkout_url",
@@ -618,9 +618,9 @@ Required: building without it fails, naming `checkout_session_id`.*/
 Required: building without it fails, naming `created_at`.*/
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::lomi_runtime::IntoArg<::chrono::DateTime<::chrono::offset::Utc>>,
             {
-                crate::arg::set_required(
+                ::lomi_runtime::arg::set_required(
                     &mut self.created_at,
                     &mut self.errors_,
                     "created_at",
@@ -631,9 +631,9 @@ Required: building without it fails, naming `created_at`.*/
             ///Who created the checkout session.
             pub fn created_by<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.created_by,
                     &mut self.errors_,
                     "created_by",
@@ -647,9 +647,9 @@ Required: building without it fails, naming `created_at`.*/
 Required: building without it fails, naming `currency_code`.*/
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<crate::generated::types::CurrencyCode>,
+                T: ::lomi_runtime::IntoArg<crate::generated::types::CurrencyCode>,
             {
-                crate::arg::set_required(
+                ::lomi_runtime::arg::set_required(
                     &mut self.currency_code,
                     &mut self.errors_,
                     "currency_code",
@@ -660,9 +660,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Email address of the customer.
             pub fn customer_email<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_email,
                     &mut self.errors_,
                     "customer_email",
@@ -673,9 +673,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the customer.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_id,
                     &mut self.errors_,
                     "customer_id",
@@ -686,9 +686,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Name of the customer.
             pub fn customer_name<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_name,
                     &mut self.errors_,
                     "customer_name",
@@ -699,9 +699,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Phone number of the customer.
             pub fn customer_phone<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_phone,
                     &mut self.errors_,
                     "customer_phone",
@@ -712,9 +712,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Description shown on the payment page.
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.description,
                     &mut self.errors_,
                     "description",
@@ -725,9 +725,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Environment the checkout session belongs to (test or live).
             pub fn environment<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.environment,
                     &mut self.errors_,
                     "environment",
@@ -738,11 +738,11 @@ Required: building without it fails, naming `currency_code`.*/
             ///When the checkout session expires.
             pub fn expires_at<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.expires_at,
                     &mut self.errors_,
                     "expires_at",
@@ -753,9 +753,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the installment plan.
             pub fn installment_plan_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.installment_plan_id,
                     &mut self.errors_,
                     "installment_plan_id",
@@ -766,29 +766,39 @@ Required: building without it fails, naming `currency_code`.*/
             ///Whether the checkout session was created from a point of sale.
             pub fn is_pos<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(&mut self.is_pos, &mut self.errors_, "is_pos", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.is_pos,
+                    &mut self.errors_,
+                    "is_pos",
+                    value,
+                );
                 self
             }
             ///Whether the checkout session is paid through SPI.
             pub fn is_spi<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(&mut self.is_spi, &mut self.errors_, "is_spi", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.is_spi,
+                    &mut self.errors_,
+                    "is_spi",
+                    value,
+                );
                 self
             }
             ///Set of key-value pairs for storing additional information
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.metadata,
                     &mut self.errors_,
                     "metadata",
@@ -799,9 +809,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the organization that owns the checkout session.
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.organization_id,
                     &mut self.errors_,
                     "organization_id",
@@ -812,9 +822,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the payment link the checkout session came from.
             pub fn payment_link_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.payment_link_id,
                     &mut self.errors_,
                     "payment_link_id",
@@ -825,9 +835,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the payment request the checkout session came from.
             pub fn payment_request_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.payment_request_id,
                     &mut self.errors_,
                     "payment_request_id",
@@ -838,9 +848,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the price.
             pub fn price_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.price_id,
                     &mut self.errors_,
                     "price_id",
@@ -851,9 +861,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the product (e.g. `prod_1234567890abcdef`). Upstream marks this `format: uuid`, but its own examples are not UUIDs, so it is a plain string here.
             pub fn product_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.product_id,
                     &mut self.errors_,
                     "product_id",
@@ -864,13 +874,13 @@ Required: building without it fails, naming `currency_code`.*/
             ///Data encoded in the QR code.
             pub fn qr_code_data<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.qr_code_data,
                     &mut self.errors_,
                     "qr_code_data",
@@ -881,9 +891,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Kind of QR code shown on the payment page.
             pub fn qr_code_type<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.qr_code_type,
                     &mut self.errors_,
                     "qr_code_type",
@@ -894,9 +904,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Quantity of the product.
             pub fn quantity<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<f64>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<f64>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.quantity,
                     &mut self.errors_,
                     "quantity",
@@ -907,9 +917,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///SPI account number that receives the payment.
             pub fn spi_account_number<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.spi_account_number,
                     &mut self.errors_,
                     "spi_account_number",
@@ -920,9 +930,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the SPI QR code.
             pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.spi_qr_code_id,
                     &mut self.errors_,
                     "spi_qr_code_id",
@@ -936,9 +946,11 @@ Required: building without it fails, naming `currency_code`.*/
 Required: building without it fails, naming `status`.*/
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<crate::generated::types::CheckoutSessionStatus>,
+                T: ::lomi_runtime::IntoArg<
+                    crate::generated::types::CheckoutSessionStatus,
+                >,
             {
-                crate::arg::set_required(
+                ::lomi_runtime::arg::set_required(
                     &mut self.status,
                     &mut self.errors_,
                     "status",
@@ -949,9 +961,9 @@ Required: building without it fails, naming `status`.*/
             ///Identifier of the subscription.
             pub fn subscription_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.subscription_id,
                     &mut self.errors_,
                     "subscription_id",
@@ -962,9 +974,9 @@ Required: building without it fails, naming `status`.*/
             ///Where the customer is sent after a successful payment.
             pub fn success_url<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.success_url,
                     &mut self.errors_,
                     "success_url",
@@ -975,19 +987,24 @@ Required: building without it fails, naming `status`.*/
             ///Title shown on the payment page.
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(&mut self.title, &mut self.errors_, "title", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.title,
+                    &mut self.errors_,
+                    "title",
+                    value,
+                );
                 self
             }
             ///When the checkout session was last updated.
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.updated_at,
                     &mut self.errors_,
                     "updated_at",
@@ -1102,7 +1119,7 @@ Required: building without it fails, naming `status`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<super::CheckoutSessions> for CheckoutSessions {
+        impl ::lomi_runtime::IntoArg<super::CheckoutSessions> for CheckoutSessions {
             #[inline]
             fn into_arg(
                 self,
@@ -1111,7 +1128,7 @@ Required: building without it fails, naming `status`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<::std::option::Option<super::CheckoutSessions>>
+        impl ::lomi_runtime::IntoArg<::std::option::Option<super::CheckoutSessions>>
         for CheckoutSessions {
             #[inline]
             fn into_arg(
@@ -1204,9 +1221,9 @@ Required: building without it fails, naming `status`.*/
             ///Whether the customer may enter a coupon code on the payment page.
             pub fn allow_coupon_code<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.allow_coupon_code,
                     &mut self.errors_,
                     "allow_coupon_code",
@@ -1217,9 +1234,9 @@ Required: building without it fails, naming `status`.*/
             ///Whether the customer may change the quantity on the payment page.
             pub fn allow_quantity<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.allow_quantity,
                     &mut self.errors_,
                     "allow_quantity",
@@ -1230,11 +1247,11 @@ Required: building without it fails, naming `status`.*/
             ///Codes of the payment providers offered on the payment page (e.g. `WAVE`, `MTN`, `ORANGE`).
             pub fn allowed_providers<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.allowed_providers,
                     &mut self.errors_,
                     "allowed_providers",
@@ -1245,17 +1262,22 @@ Required: building without it fails, naming `status`.*/
             ///Amount in the smallest currency unit (e.g., cents for USD, same for XOF)
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<f64>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<f64>>,
             {
-                crate::arg::set(&mut self.amount, &mut self.errors_, "amount", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.amount,
+                    &mut self.errors_,
+                    "amount",
+                    value,
+                );
                 self
             }
             ///Where the customer is sent when they cancel the payment.
             pub fn cancel_url<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.cancel_url,
                     &mut self.errors_,
                     "cancel_url",
@@ -1269,9 +1291,9 @@ Required: building without it fails, naming `status`.*/
 Required: building without it fails, naming `currency_code`.*/
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<crate::generated::types::CurrencyCode>,
+                T: ::lomi_runtime::IntoArg<crate::generated::types::CurrencyCode>,
             {
-                crate::arg::set_required(
+                ::lomi_runtime::arg::set_required(
                     &mut self.currency_code,
                     &mut self.errors_,
                     "currency_code",
@@ -1282,9 +1304,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Email address of the customer.
             pub fn customer_email<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_email,
                     &mut self.errors_,
                     "customer_email",
@@ -1295,9 +1317,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the customer.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_id,
                     &mut self.errors_,
                     "customer_id",
@@ -1308,9 +1330,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Name of the customer.
             pub fn customer_name<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_name,
                     &mut self.errors_,
                     "customer_name",
@@ -1321,9 +1343,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Phone number of the customer.
             pub fn customer_phone<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_phone,
                     &mut self.errors_,
                     "customer_phone",
@@ -1334,9 +1356,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Description shown on the payment page.
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.description,
                     &mut self.errors_,
                     "description",
@@ -1347,9 +1369,11 @@ Required: building without it fails, naming `currency_code`.*/
             ///Minutes until the checkout session expires (lomi.'s default is 30 to 60).
             pub fn expiration_minutes<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::num::NonZeroU64>>,
+                T: ::lomi_runtime::IntoArg<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.expiration_minutes,
                     &mut self.errors_,
                     "expiration_minutes",
@@ -1360,11 +1384,11 @@ Required: building without it fails, naming `currency_code`.*/
             ///When the checkout session expires.
             pub fn expires_at<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.expires_at,
                     &mut self.errors_,
                     "expires_at",
@@ -1375,9 +1399,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the installment plan.
             pub fn installment_plan_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.installment_plan_id,
                     &mut self.errors_,
                     "installment_plan_id",
@@ -1388,29 +1412,39 @@ Required: building without it fails, naming `currency_code`.*/
             ///Whether the checkout session was created from a point of sale.
             pub fn is_pos<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(&mut self.is_pos, &mut self.errors_, "is_pos", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.is_pos,
+                    &mut self.errors_,
+                    "is_pos",
+                    value,
+                );
                 self
             }
             ///Whether the checkout session is paid through SPI.
             pub fn is_spi<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(&mut self.is_spi, &mut self.errors_, "is_spi", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.is_spi,
+                    &mut self.errors_,
+                    "is_spi",
+                    value,
+                );
                 self
             }
             ///Set of key-value pairs for storing additional information
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.metadata,
                     &mut self.errors_,
                     "metadata",
@@ -1421,9 +1455,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the payment link the checkout session came from.
             pub fn payment_link_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.payment_link_id,
                     &mut self.errors_,
                     "payment_link_id",
@@ -1434,9 +1468,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the payment request the checkout session came from.
             pub fn payment_request_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.payment_request_id,
                     &mut self.errors_,
                     "payment_request_id",
@@ -1447,9 +1481,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the price.
             pub fn price_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.price_id,
                     &mut self.errors_,
                     "price_id",
@@ -1460,9 +1494,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the product (e.g. `prod_1234567890abcdef`). Upstream marks this `format: uuid`, but its own examples are not UUIDs, so it is a plain string here.
             pub fn product_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.product_id,
                     &mut self.errors_,
                     "product_id",
@@ -1473,13 +1507,13 @@ Required: building without it fails, naming `currency_code`.*/
             ///Data encoded in the QR code.
             pub fn qr_code_data<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.qr_code_data,
                     &mut self.errors_,
                     "qr_code_data",
@@ -1490,9 +1524,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Kind of QR code shown on the payment page.
             pub fn qr_code_type<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.qr_code_type,
                     &mut self.errors_,
                     "qr_code_type",
@@ -1503,9 +1537,11 @@ Required: building without it fails, naming `currency_code`.*/
             ///Quantity of the product, from 1 to 100 (lomi. takes 1 when it is absent).
             pub fn quantity<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::num::NonZeroU64>>,
+                T: ::lomi_runtime::IntoArg<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.quantity,
                     &mut self.errors_,
                     "quantity",
@@ -1516,9 +1552,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///SPI account number that receives the payment.
             pub fn spi_account_number<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.spi_account_number,
                     &mut self.errors_,
                     "spi_account_number",
@@ -1529,9 +1565,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the SPI QR code.
             pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.spi_qr_code_id,
                     &mut self.errors_,
                     "spi_qr_code_id",
@@ -1542,9 +1578,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the subscription.
             pub fn subscription_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.subscription_id,
                     &mut self.errors_,
                     "subscription_id",
@@ -1555,9 +1591,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Where the customer is sent after a successful payment.
             pub fn success_url<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.success_url,
                     &mut self.errors_,
                     "success_url",
@@ -1568,9 +1604,14 @@ Required: building without it fails, naming `currency_code`.*/
             ///Title shown on the payment page.
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(&mut self.title, &mut self.errors_, "title", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.title,
+                    &mut self.errors_,
+                    "title",
+                    value,
+                );
                 self
             }
         }
@@ -1659,7 +1700,8 @@ Required: building without it fails, naming `currency_code`.*/
                 }
             }
         }
-        impl crate::IntoArg<super::CheckoutSessionsCreate> for CheckoutSessionsCreate {
+        impl ::lomi_runtime::IntoArg<super::CheckoutSessionsCreate>
+        for CheckoutSessionsCreate {
             #[inline]
             fn into_arg(
                 self,
@@ -1670,8 +1712,9 @@ Required: building without it fails, naming `currency_code`.*/
                 super::CheckoutSessionsCreate::try_from(self).map_err(|e| e.to_string())
             }
         }
-        impl crate::IntoArg<::std::option::Option<super::CheckoutSessionsCreate>>
-        for CheckoutSessionsCreate {
+        impl ::lomi_runtime::IntoArg<
+            ::std::option::Option<super::CheckoutSessionsCreate>,
+        > for CheckoutSessionsCreate {
             #[inline]
             fn into_arg(
                 self,
@@ -1763,9 +1806,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Whether the customer may enter a coupon code on the payment page.
             pub fn allow_coupon_code<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.allow_coupon_code,
                     &mut self.errors_,
                     "allow_coupon_code",
@@ -1776,9 +1819,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Whether the customer may change the quantity on the payment page.
             pub fn allow_quantity<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.allow_quantity,
                     &mut self.errors_,
                     "allow_quantity",
@@ -1789,11 +1832,11 @@ Required: building without it fails, naming `currency_code`.*/
             ///Codes of the payment providers offered on the payment page (e.g. `WAVE`, `MTN`, `ORANGE`).
             pub fn allowed_providers<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.allowed_providers,
                     &mut self.errors_,
                     "allowed_providers",
@@ -1804,17 +1847,22 @@ Required: building without it fails, naming `currency_code`.*/
             ///Amount in the smallest currency unit (e.g., cents for USD, same for XOF)
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<f64>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<f64>>,
             {
-                crate::arg::set(&mut self.amount, &mut self.errors_, "amount", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.amount,
+                    &mut self.errors_,
+                    "amount",
+                    value,
+                );
                 self
             }
             ///Where the customer is sent when they cancel the payment.
             pub fn cancel_url<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.cancel_url,
                     &mut self.errors_,
                     "cancel_url",
@@ -1825,11 +1873,11 @@ Required: building without it fails, naming `currency_code`.*/
             ///Three-letter ISO currency code (e.g., XOF, USD, EUR)
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<crate::generated::types::CurrencyCode>,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.currency_code,
                     &mut self.errors_,
                     "currency_code",
@@ -1840,9 +1888,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Email address of the customer.
             pub fn customer_email<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_email,
                     &mut self.errors_,
                     "customer_email",
@@ -1853,9 +1901,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the customer.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_id,
                     &mut self.errors_,
                     "customer_id",
@@ -1866,9 +1914,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Name of the customer.
             pub fn customer_name<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_name,
                     &mut self.errors_,
                     "customer_name",
@@ -1879,9 +1927,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Phone number of the customer.
             pub fn customer_phone<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.customer_phone,
                     &mut self.errors_,
                     "customer_phone",
@@ -1892,9 +1940,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Description shown on the payment page.
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.description,
                     &mut self.errors_,
                     "description",
@@ -1905,9 +1953,11 @@ Required: building without it fails, naming `currency_code`.*/
             ///Minutes until the checkout session expires (lomi.'s default is 30 to 60).
             pub fn expiration_minutes<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::num::NonZeroU64>>,
+                T: ::lomi_runtime::IntoArg<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.expiration_minutes,
                     &mut self.errors_,
                     "expiration_minutes",
@@ -1918,11 +1968,11 @@ Required: building without it fails, naming `currency_code`.*/
             ///When the checkout session expires.
             pub fn expires_at<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.expires_at,
                     &mut self.errors_,
                     "expires_at",
@@ -1933,9 +1983,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the installment plan.
             pub fn installment_plan_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.installment_plan_id,
                     &mut self.errors_,
                     "installment_plan_id",
@@ -1946,29 +1996,39 @@ Required: building without it fails, naming `currency_code`.*/
             ///Whether the checkout session was created from a point of sale.
             pub fn is_pos<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(&mut self.is_pos, &mut self.errors_, "is_pos", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.is_pos,
+                    &mut self.errors_,
+                    "is_pos",
+                    value,
+                );
                 self
             }
             ///Whether the checkout session is paid through SPI.
             pub fn is_spi<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<bool>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<bool>>,
             {
-                crate::arg::set(&mut self.is_spi, &mut self.errors_, "is_spi", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.is_spi,
+                    &mut self.errors_,
+                    "is_spi",
+                    value,
+                );
                 self
             }
             ///Set of key-value pairs for storing additional information
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.metadata,
                     &mut self.errors_,
                     "metadata",
@@ -1979,9 +2039,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the payment link the checkout session came from.
             pub fn payment_link_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.payment_link_id,
                     &mut self.errors_,
                     "payment_link_id",
@@ -1992,9 +2052,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the payment request the checkout session came from.
             pub fn payment_request_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.payment_request_id,
                     &mut self.errors_,
                     "payment_request_id",
@@ -2005,9 +2065,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the price.
             pub fn price_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.price_id,
                     &mut self.errors_,
                     "price_id",
@@ -2018,9 +2078,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the product (e.g. `prod_1234567890abcdef`). Upstream marks this `format: uuid`, but its own examples are not UUIDs, so it is a plain string here.
             pub fn product_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.product_id,
                     &mut self.errors_,
                     "product_id",
@@ -2031,13 +2091,13 @@ Required: building without it fails, naming `currency_code`.*/
             ///Data encoded in the QR code.
             pub fn qr_code_data<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.qr_code_data,
                     &mut self.errors_,
                     "qr_code_data",
@@ -2048,9 +2108,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Kind of QR code shown on the payment page.
             pub fn qr_code_type<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.qr_code_type,
                     &mut self.errors_,
                     "qr_code_type",
@@ -2061,9 +2121,11 @@ Required: building without it fails, naming `currency_code`.*/
             ///Quantity of the product, from 1 to 100 (lomi. takes 1 when it is absent).
             pub fn quantity<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::num::NonZeroU64>>,
+                T: ::lomi_runtime::IntoArg<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.quantity,
                     &mut self.errors_,
                     "quantity",
@@ -2074,9 +2136,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///SPI account number that receives the payment.
             pub fn spi_account_number<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.spi_account_number,
                     &mut self.errors_,
                     "spi_account_number",
@@ -2087,9 +2149,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the SPI QR code.
             pub fn spi_qr_code_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.spi_qr_code_id,
                     &mut self.errors_,
                     "spi_qr_code_id",
@@ -2100,9 +2162,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Identifier of the subscription.
             pub fn subscription_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::uuid::Uuid>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::uuid::Uuid>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.subscription_id,
                     &mut self.errors_,
                     "subscription_id",
@@ -2113,9 +2175,9 @@ Required: building without it fails, naming `currency_code`.*/
             ///Where the customer is sent after a successful payment.
             pub fn success_url<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.success_url,
                     &mut self.errors_,
                     "success_url",
@@ -2126,9 +2188,14 @@ Required: building without it fails, naming `currency_code`.*/
             ///Title shown on the payment page.
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(&mut self.title, &mut self.errors_, "title", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.title,
+                    &mut self.errors_,
+                    "title",
+                    value,
+                );
                 self
             }
         }
@@ -2215,7 +2282,8 @@ Required: building without it fails, naming `currency_code`.*/
                 }
             }
         }
-        impl crate::IntoArg<super::CheckoutSessionsUpdate> for CheckoutSessionsUpdate {
+        impl ::lomi_runtime::IntoArg<super::CheckoutSessionsUpdate>
+        for CheckoutSessionsUpdate {
             #[inline]
             fn into_arg(
                 self,
@@ -2226,8 +2294,9 @@ Required: building without it fails, naming `currency_code`.*/
                 super::CheckoutSessionsUpdate::try_from(self).map_err(|e| e.to_string())
             }
         }
-        impl crate::IntoArg<::std::option::Option<super::CheckoutSessionsUpdate>>
-        for CheckoutSessionsUpdate {
+        impl ::lomi_runtime::IntoArg<
+            ::std::option::Option<super::CheckoutSessionsUpdate>,
+        > for CheckoutSessionsUpdate {
             #[inline]
             fn into_arg(
                 self,
@@ -2262,17 +2331,22 @@ Required: building without it fails, naming `currency_code`.*/
             ///What went wrong.
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<super::ErrorError>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<super::ErrorError>>,
             {
-                crate::arg::set(&mut self.error, &mut self.errors_, "error", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.error,
+                    &mut self.errors_,
+                    "error",
+                    value,
+                );
                 self
             }
             ///Identifier of the request, to quote when contacting lomi. support.
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.request_id,
                     &mut self.errors_,
                     "request_id",
@@ -2311,7 +2385,7 @@ Required: building without it fails, naming `currency_code`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<super::Error> for Error {
+        impl ::lomi_runtime::IntoArg<super::Error> for Error {
             #[inline]
             fn into_arg(
                 self,
@@ -2320,7 +2394,7 @@ Required: building without it fails, naming `currency_code`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<::std::option::Option<super::Error>> for Error {
+        impl ::lomi_runtime::IntoArg<::std::option::Option<super::Error>> for Error {
             #[inline]
             fn into_arg(
                 self,
@@ -2357,25 +2431,40 @@ Required: building without it fails, naming `currency_code`.*/
             ///Machine-readable error code (e.g. `bad_request`, `not_found`).
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(&mut self.code, &mut self.errors_, "code", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.code,
+                    &mut self.errors_,
+                    "code",
+                    value,
+                );
                 self
             }
             ///Extra information about the error: the invalid fields (an array, for validation failures) or an object.
             pub fn details<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::serde_json::Value>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::serde_json::Value>>,
             {
-                crate::arg::set(&mut self.details, &mut self.errors_, "details", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.details,
+                    &mut self.errors_,
+                    "details",
+                    value,
+                );
                 self
             }
             ///Human-readable explanation of the error.
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(&mut self.message, &mut self.errors_, "message", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.message,
+                    &mut self.errors_,
+                    "message",
+                    value,
+                );
                 self
             }
         }
@@ -2411,7 +2500,7 @@ Required: building without it fails, naming `currency_code`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<super::ErrorError> for ErrorError {
+        impl ::lomi_runtime::IntoArg<super::ErrorError> for ErrorError {
             #[inline]
             fn into_arg(
                 self,
@@ -2420,7 +2509,8 @@ Required: building without it fails, naming `currency_code`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<::std::option::Option<super::ErrorError>> for ErrorError {
+        impl ::lomi_runtime::IntoArg<::std::option::Option<super::ErrorError>>
+        for ErrorError {
             #[inline]
             fn into_arg(
                 self,
@@ -2458,9 +2548,9 @@ Required: building without it fails, naming `currency_code`.*/
 Required: building without it fails, naming `data`.*/
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::vec::Vec<super::CheckoutSessions>>,
+                T: ::lomi_runtime::IntoArg<::std::vec::Vec<super::CheckoutSessions>>,
             {
-                crate::arg::set_required(
+                ::lomi_runtime::arg::set_required(
                     &mut self.data,
                     &mut self.errors_,
                     "data",
@@ -2471,9 +2561,9 @@ Required: building without it fails, naming `data`.*/
             ///Where a page sits in an offset-paginated list (each field may be missing).
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<super::Pagination>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<super::Pagination>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.pagination,
                     &mut self.errors_,
                     "pagination",
@@ -2514,7 +2604,7 @@ Required: building without it fails, naming `data`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<super::ListCheckoutSessions200Response>
+        impl ::lomi_runtime::IntoArg<super::ListCheckoutSessions200Response>
         for ListCheckoutSessions200Response {
             #[inline]
             fn into_arg(
@@ -2528,7 +2618,7 @@ Required: building without it fails, naming `data`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<
+        impl ::lomi_runtime::IntoArg<
             ::std::option::Option<super::ListCheckoutSessions200Response>,
         > for ListCheckoutSessions200Response {
             #[inline]
@@ -2567,25 +2657,40 @@ Required: building without it fails, naming `data`.*/
             ///Number of items per page
             pub fn limit<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<i64>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<i64>>,
             {
-                crate::arg::set(&mut self.limit, &mut self.errors_, "limit", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.limit,
+                    &mut self.errors_,
+                    "limit",
+                    value,
+                );
                 self
             }
             ///Number of items skipped
             pub fn offset<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<i64>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<i64>>,
             {
-                crate::arg::set(&mut self.offset, &mut self.errors_, "offset", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.offset,
+                    &mut self.errors_,
+                    "offset",
+                    value,
+                );
                 self
             }
             ///Total number of items available
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<i64>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<i64>>,
             {
-                crate::arg::set(&mut self.total, &mut self.errors_, "total", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.total,
+                    &mut self.errors_,
+                    "total",
+                    value,
+                );
                 self
             }
         }
@@ -2621,7 +2726,7 @@ Required: building without it fails, naming `data`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<super::Pagination> for Pagination {
+        impl ::lomi_runtime::IntoArg<super::Pagination> for Pagination {
             #[inline]
             fn into_arg(
                 self,
@@ -2630,7 +2735,8 @@ Required: building without it fails, naming `data`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<::std::option::Option<super::Pagination>> for Pagination {
+        impl ::lomi_runtime::IntoArg<::std::option::Option<super::Pagination>>
+        for Pagination {
             #[inline]
             fn into_arg(
                 self,
@@ -2673,13 +2779,18 @@ Required: building without it fails, naming `data`.*/
             ///What the event is about; a checkout session for checkout events.
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
             {
-                crate::arg::set(&mut self.data, &mut self.errors_, "data", value);
+                ::lomi_runtime::arg::set(
+                    &mut self.data,
+                    &mut self.errors_,
+                    "data",
+                    value,
+                );
                 self
             }
             ///The name of a webhook event, as in the `X-Lomi-Event` header and the payload's `event`.
@@ -2688,9 +2799,9 @@ Required: building without it fails, naming `data`.*/
 Required: building without it fails, naming `event`.*/
             pub fn event<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<crate::generated::types::WebhookEvent>,
+                T: ::lomi_runtime::IntoArg<crate::generated::types::WebhookEvent>,
             {
-                crate::arg::set_required(
+                ::lomi_runtime::arg::set_required(
                     &mut self.event,
                     &mut self.errors_,
                     "event",
@@ -2704,17 +2815,22 @@ Required: building without it fails, naming `event`.*/
 Required: building without it fails, naming `id`.*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::string::String>,
+                T: ::lomi_runtime::IntoArg<::std::string::String>,
             {
-                crate::arg::set_required(&mut self.id, &mut self.errors_, "id", value);
+                ::lomi_runtime::arg::set_required(
+                    &mut self.id,
+                    &mut self.errors_,
+                    "id",
+                    value,
+                );
                 self
             }
             ///The environment the event comes from (`test` or `live`).
             pub fn lomi_environment<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<::std::option::Option<::std::string::String>>,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<::std::string::String>>,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.lomi_environment,
                     &mut self.errors_,
                     "lomi_environment",
@@ -2725,11 +2841,11 @@ Required: building without it fails, naming `id`.*/
             ///When the event happened. Signed with the body; retries keep the first one.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
-                T: crate::IntoArg<
+                T: ::lomi_runtime::IntoArg<
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
             {
-                crate::arg::set(
+                ::lomi_runtime::arg::set(
                     &mut self.timestamp,
                     &mut self.errors_,
                     "timestamp",
@@ -2774,7 +2890,7 @@ Required: building without it fails, naming `id`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<super::WebhookPayload> for WebhookPayload {
+        impl ::lomi_runtime::IntoArg<super::WebhookPayload> for WebhookPayload {
             #[inline]
             fn into_arg(
                 self,
@@ -2783,7 +2899,7 @@ Required: building without it fails, naming `id`.*/
             }
         }
         #[cfg(feature = "response-builders")]
-        impl crate::IntoArg<::std::option::Option<super::WebhookPayload>>
+        impl ::lomi_runtime::IntoArg<::std::option::Option<super::WebhookPayload>>
         for WebhookPayload {
             #[inline]
             fn into_arg(
@@ -3104,7 +3220,13 @@ Open: a value this version does not know yet decodes as [`WebhookEvent::Unknown`
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    impl crate::IntoArg<CheckoutSessionStatus> for &str {
+    impl ::lomi_runtime::arg::FromText for CheckoutSessionStatus {
+        #[inline]
+        fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+            CheckoutSessionStatus::try_from(text).map_err(|e| e.to_string())
+        }
+    }
+    impl ::lomi_runtime::IntoArg<CheckoutSessionStatus> for &str {
         #[inline]
         fn into_arg(
             self,
@@ -3112,20 +3234,7 @@ Open: a value this version does not know yet decodes as [`WebhookEvent::Unknown`
             CheckoutSessionStatus::try_from(self).map_err(|e| e.to_string())
         }
     }
-    impl crate::IntoArg<::std::option::Option<CheckoutSessionStatus>> for &str {
-        #[inline]
-        fn into_arg(
-            self,
-        ) -> ::std::result::Result<
-            ::std::option::Option<CheckoutSessionStatus>,
-            ::std::string::String,
-        > {
-            CheckoutSessionStatus::try_from(self)
-                .map(::std::option::Option::Some)
-                .map_err(|e| e.to_string())
-        }
-    }
-    impl crate::IntoArg<CheckoutSessionStatus> for ::std::string::String {
+    impl ::lomi_runtime::IntoArg<CheckoutSessionStatus> for ::std::string::String {
         #[inline]
         fn into_arg(
             self,
@@ -3133,94 +3242,40 @@ Open: a value this version does not know yet decodes as [`WebhookEvent::Unknown`
             CheckoutSessionStatus::try_from(self).map_err(|e| e.to_string())
         }
     }
-    impl crate::IntoArg<::std::option::Option<CheckoutSessionStatus>>
-    for ::std::string::String {
+    impl ::lomi_runtime::arg::FromText for CurrencyCode {
         #[inline]
-        fn into_arg(
-            self,
-        ) -> ::std::result::Result<
-            ::std::option::Option<CheckoutSessionStatus>,
-            ::std::string::String,
-        > {
-            CheckoutSessionStatus::try_from(self)
-                .map(::std::option::Option::Some)
-                .map_err(|e| e.to_string())
+        fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+            CurrencyCode::try_from(text).map_err(|e| e.to_string())
         }
     }
-    impl crate::IntoArg<CurrencyCode> for &str {
+    impl ::lomi_runtime::IntoArg<CurrencyCode> for &str {
         #[inline]
         fn into_arg(self) -> ::std::result::Result<CurrencyCode, ::std::string::String> {
             CurrencyCode::try_from(self).map_err(|e| e.to_string())
         }
     }
-    impl crate::IntoArg<::std::option::Option<CurrencyCode>> for &str {
-        #[inline]
-        fn into_arg(
-            self,
-        ) -> ::std::result::Result<
-            ::std::option::Option<CurrencyCode>,
-            ::std::string::String,
-        > {
-            CurrencyCode::try_from(self)
-                .map(::std::option::Option::Some)
-                .map_err(|e| e.to_string())
-        }
-    }
-    impl crate::IntoArg<CurrencyCode> for ::std::string::String {
+    impl ::lomi_runtime::IntoArg<CurrencyCode> for ::std::string::String {
         #[inline]
         fn into_arg(self) -> ::std::result::Result<CurrencyCode, ::std::string::String> {
             CurrencyCode::try_from(self).map_err(|e| e.to_string())
         }
     }
-    impl crate::IntoArg<::std::option::Option<CurrencyCode>> for ::std::string::String {
+    impl ::lomi_runtime::arg::FromText for WebhookEvent {
         #[inline]
-        fn into_arg(
-            self,
-        ) -> ::std::result::Result<
-            ::std::option::Option<CurrencyCode>,
-            ::std::string::String,
-        > {
-            CurrencyCode::try_from(self)
-                .map(::std::option::Option::Some)
-                .map_err(|e| e.to_string())
+        fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+            WebhookEvent::try_from(text).map_err(|e| e.to_string())
         }
     }
-    impl crate::IntoArg<WebhookEvent> for &str {
+    impl ::lomi_runtime::IntoArg<WebhookEvent> for &str {
         #[inline]
         fn into_arg(self) -> ::std::result::Result<WebhookEvent, ::std::string::String> {
             WebhookEvent::try_from(self).map_err(|e| e.to_string())
         }
     }
-    impl crate::IntoArg<::std::option::Option<WebhookEvent>> for &str {
-        #[inline]
-        fn into_arg(
-            self,
-        ) -> ::std::result::Result<
-            ::std::option::Option<WebhookEvent>,
-            ::std::string::String,
-        > {
-            WebhookEvent::try_from(self)
-                .map(::std::option::Option::Some)
-                .map_err(|e| e.to_string())
-        }
-    }
-    impl crate::IntoArg<WebhookEvent> for ::std::string::String {
+    impl ::lomi_runtime::IntoArg<WebhookEvent> for ::std::string::String {
         #[inline]
         fn into_arg(self) -> ::std::result::Result<WebhookEvent, ::std::string::String> {
             WebhookEvent::try_from(self).map_err(|e| e.to_string())
-        }
-    }
-    impl crate::IntoArg<::std::option::Option<WebhookEvent>> for ::std::string::String {
-        #[inline]
-        fn into_arg(
-            self,
-        ) -> ::std::result::Result<
-            ::std::option::Option<WebhookEvent>,
-            ::std::string::String,
-        > {
-            WebhookEvent::try_from(self)
-                .map(::std::option::Option::Some)
-                .map_err(|e| e.to_string())
         }
     }
     ///How [`CheckoutSessions`] arrives: its fields, and the other names some of them arrive under.
@@ -3354,22 +3409,23 @@ Version: 1.1.0
 Built with [`Client::builder`] or [`Client::from_env`]; cheap to clone (the connection pool and settings are shared).*/
 #[derive(Clone, Debug)]
 pub struct Client {
-    pub(crate) baseurl: ::std::string::String,
-    pub(crate) client: ::reqwest::Client,
-    pub(crate) inner: crate::runtime::Runtime,
+    core: ::lomi_runtime::core::Core,
 }
-impl Client {
-    /// A client of `baseurl` sending through `client`, with `inner`'s settings.
-    pub(crate) fn new_with_client(
-        baseurl: &str,
-        client: ::reqwest::Client,
-        inner: crate::runtime::Runtime,
-    ) -> Self {
-        Self {
-            baseurl: baseurl.to_string(),
-            client,
-            inner,
-        }
+impl ::lomi_runtime::core::Api for Client {
+    const INFO: ::lomi_runtime::core::ApiInfo = ::lomi_runtime::core::ApiInfo {
+        user_agent: USER_AGENT,
+        live: servers::LIVE,
+        sandbox: servers::SANDBOX,
+        default: servers::DEFAULT,
+        key_header: API_KEY_HEADER,
+        key_query: API_KEY_QUERY,
+        key_prefix: API_KEY_PREFIX,
+    };
+    fn from_core(core: ::lomi_runtime::core::Core) -> Self {
+        Client { core }
+    }
+    fn core(&self) -> &::lomi_runtime::core::Core {
+        &self.core
     }
 }
 impl Client {
@@ -3444,7 +3500,7 @@ pub mod builder {
             Option<::std::string::String>,
             ::std::string::String,
         >,
-        options_: crate::runtime::CallOptions,
+        options_: ::lomi_runtime::core::CallOptions,
     }
     impl<'a> ListCheckoutSessions<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -3463,11 +3519,11 @@ pub mod builder {
 Checked before sending: from 1 to 100, else `send()` returns `Error::InvalidInput`.*/
         pub fn limit<V>(mut self, value: V) -> Self
         where
-            V: crate::IntoArg<::std::num::NonZeroU64>,
+            V: ::lomi_runtime::IntoArg<::std::num::NonZeroU64>,
         {
-            self.limit = crate::runtime::arg(
+            self.limit = ::lomi_runtime::core::arg(
                     value,
-                    ::std::option::Option::Some(crate::runtime::Bounds {
+                    ::std::option::Option::Some(::lomi_runtime::core::Bounds {
                         minimum: ::std::option::Option::Some(1f64),
                         maximum: ::std::option::Option::Some(100f64),
                         min_length: ::std::option::Option::None,
@@ -3482,11 +3538,11 @@ Checked before sending: from 1 to 100, else `send()` returns `Error::InvalidInpu
 Checked before sending: at least 0, else `send()` returns `Error::InvalidInput`.*/
         pub fn offset<V>(mut self, value: V) -> Self
         where
-            V: crate::IntoArg<u64>,
+            V: ::lomi_runtime::IntoArg<u64>,
         {
-            self.offset = crate::runtime::arg(
+            self.offset = ::lomi_runtime::core::arg(
                     value,
-                    ::std::option::Option::Some(crate::runtime::Bounds {
+                    ::std::option::Option::Some(::lomi_runtime::core::Bounds {
                         minimum: ::std::option::Option::Some(0f64),
                         maximum: ::std::option::Option::None,
                         min_length: ::std::option::Option::None,
@@ -3499,54 +3555,55 @@ Checked before sending: at least 0, else `send()` returns `Error::InvalidInput`.
         ///Sort order. Format: `field:direction` (e.g., `created_at:desc`)
         pub fn sort<V>(mut self, value: V) -> Self
         where
-            V: crate::IntoArg<::std::string::String>,
+            V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.sort = crate::runtime::arg(value, ::std::option::Option::None)
+            self.sort = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
                 .map(::std::option::Option::Some);
             self
         }
         /**Sends the `GET` request to `/checkout_sessions`.
 
-Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`crate::RetryPolicy`]).*/
+Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`RetryPolicy`](::lomi_runtime::RetryPolicy)).*/
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            crate::ResponseValue<types::ListCheckoutSessions200Response>,
-            crate::Error,
+            ::lomi_runtime::ResponseValue<types::ListCheckoutSessions200Response>,
+            ::lomi_runtime::Error,
         > {
-            const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
                 id: "listCheckoutSessions",
                 method: "list_checkout_sessions",
                 http_method: "GET",
                 path: "/checkout_sessions",
             };
             let Self { client_, limit, offset, sort, options_ } = self;
-            let limit = crate::runtime::check_bounds(
+            let limit = ::lomi_runtime::core::check_bounds(
                 &OPERATION,
                 limit,
                 "limit",
-                crate::runtime::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::Some(1f64),
                     maximum: ::std::option::Option::Some(100f64),
                     min_length: ::std::option::Option::None,
                     max_length: ::std::option::Option::None,
                 },
             )?;
-            let offset = crate::runtime::check_bounds(
+            let offset = ::lomi_runtime::core::check_bounds(
                 &OPERATION,
                 offset,
                 "offset",
-                crate::runtime::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::Some(0f64),
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::None,
                     max_length: ::std::option::Option::None,
                 },
             )?;
-            let sort = crate::runtime::check_set(&OPERATION, sort, "sort")?;
-            let url_ = [client_.baseurl.as_str(), "/checkout_sessions"].concat();
+            let sort = ::lomi_runtime::core::check_set(&OPERATION, sort, "sort")?;
+            let url_ = [client_.core.baseurl(), "/checkout_sessions"].concat();
             let request_ = client_
-                .client
+                .core
+                .http()
                 .request(::reqwest::Method::GET, url_)
                 .header(
                     ::reqwest::header::ACCEPT,
@@ -3555,8 +3612,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(&::progenitor_client::QueryParam::new("limit", &limit))
                 .query(&::progenitor_client::QueryParam::new("offset", &offset))
                 .query(&::progenitor_client::QueryParam::new("sort", &sort));
-            let response_ = crate::runtime::execute(
-                    client_,
+            let response_ = ::lomi_runtime::core::execute(
+                    &client_.core,
                     request_,
                     &OPERATION,
                     options_,
@@ -3594,9 +3651,12 @@ while let Some(item) = items.try_next().await? {
 ```*/
         pub fn stream(
             self,
-        ) -> crate::pagination::ItemStream<'static, types::CheckoutSessions> {
-            let start = crate::pagination::start_offset(&self.offset);
-            let (size, set_size) = crate::pagination::page_size(&self.limit, 20u64);
+        ) -> ::lomi_runtime::pagination::ItemStream<'static, types::CheckoutSessions> {
+            let start = ::lomi_runtime::pagination::start_offset(&self.offset);
+            let (size, set_size) = ::lomi_runtime::pagination::page_size(
+                &self.limit,
+                20u64,
+            );
             let client = ::std::clone::Clone::clone(self.client_);
             let ListCheckoutSessions {
                 limit: field_0,
@@ -3606,7 +3666,7 @@ while let Some(item) = items.try_next().await? {
                 ..
             } = self;
             let short_page_ends = size <= 100u64;
-            crate::pagination::offset_stream(
+            ::lomi_runtime::pagination::offset_stream(
                 start,
                 size,
                 short_page_ends,
@@ -3631,15 +3691,15 @@ while let Some(item) = items.try_next().await? {
                             request
                         };
                         let page = request.send().await?.into_inner();
-                        ::std::result::Result::Ok(crate::pagination::Page {
+                        ::std::result::Result::Ok(::lomi_runtime::pagination::Page {
                             total: page
                                 .pagination
                                 .as_ref()
-                                .and_then(|p| crate::pagination::count(p.total)),
+                                .and_then(|p| ::lomi_runtime::pagination::count(p.total)),
                             limit: page
                                 .pagination
                                 .as_ref()
-                                .and_then(|p| crate::pagination::count(p.limit)),
+                                .and_then(|p| ::lomi_runtime::pagination::count(p.limit)),
                             items: page.data,
                         })
                     }
@@ -3657,7 +3717,7 @@ while let Some(item) = items.try_next().await? {
             types::builder::CheckoutSessionsCreate,
             ::std::string::String,
         >,
-        options_: crate::runtime::CallOptions,
+        options_: ::lomi_runtime::core::CallOptions,
     }
     impl<'a> CreateCheckoutSession<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -3673,9 +3733,9 @@ while let Some(item) = items.try_next().await? {
         /// reported by `send()`).
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: crate::IntoArg<types::CheckoutSessionsCreate>,
+            V: ::lomi_runtime::IntoArg<types::CheckoutSessionsCreate>,
         {
-            self.body = crate::runtime::arg(value, ::std::option::Option::None)
+            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
                 .map(::std::convert::From::from);
             self
         }
@@ -3692,21 +3752,21 @@ while let Some(item) = items.try_next().await? {
         }
         /**Sends the `POST` request to `/checkout_sessions`.
 
-Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`crate::RetryPolicy`]).*/
+Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`RetryPolicy`](::lomi_runtime::RetryPolicy)).*/
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            crate::ResponseValue<types::CheckoutSessions>,
-            crate::Error,
+            ::lomi_runtime::ResponseValue<types::CheckoutSessions>,
+            ::lomi_runtime::Error,
         > {
-            const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
                 id: "createCheckoutSession",
                 method: "create_checkout_session",
                 http_method: "POST",
                 path: "/checkout_sessions",
             };
             let Self { client_, body, options_ } = self;
-            let body = crate::runtime::check_set(
+            let body = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 body
                     .and_then(|v| {
@@ -3715,17 +3775,18 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     }),
                 "body",
             )?;
-            let url_ = [client_.baseurl.as_str(), "/checkout_sessions"].concat();
+            let url_ = [client_.core.baseurl(), "/checkout_sessions"].concat();
             let request_ = client_
-                .client
+                .core
+                .http()
                 .request(::reqwest::Method::POST, url_)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             let request_ = request_.json(&body);
-            let response_ = crate::runtime::execute(
-                    client_,
+            let response_ = ::lomi_runtime::core::execute(
+                    &client_.core,
                     request_,
                     &OPERATION,
                     options_,
@@ -3767,7 +3828,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     pub struct RetrieveCheckoutSession<'a> {
         client_: &'a super::Client,
         session_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: crate::runtime::CallOptions,
+        options_: ::lomi_runtime::core::CallOptions,
     }
     impl<'a> RetrieveCheckoutSession<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -3786,11 +3847,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
 Required: `send()` refuses to go without it, naming `session_id`.*/
         pub fn session_id<V>(mut self, value: V) -> Self
         where
-            V: crate::IntoArg<::std::string::String>,
+            V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.session_id = crate::runtime::arg(
+            self.session_id = ::lomi_runtime::core::arg(
                 value,
-                ::std::option::Option::Some(crate::runtime::Bounds {
+                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -3801,47 +3862,52 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         }
         /**Sends the `GET` request to `/checkout_sessions/{session_id}`.
 
-Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`crate::RetryPolicy`]).*/
+Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`RetryPolicy`](::lomi_runtime::RetryPolicy)).*/
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            crate::ResponseValue<types::CheckoutSessions>,
-            crate::Error,
+            ::lomi_runtime::ResponseValue<types::CheckoutSessions>,
+            ::lomi_runtime::Error,
         > {
-            const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
                 id: "retrieveCheckoutSession",
                 method: "retrieve_checkout_session",
                 http_method: "GET",
                 path: "/checkout_sessions/{session_id}",
             };
             let Self { client_, session_id, options_ } = self;
-            let session_id = crate::runtime::check_bounds(
+            let session_id = ::lomi_runtime::core::check_bounds(
                 &OPERATION,
                 session_id,
                 "session_id",
-                crate::runtime::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
                 },
             )?;
-            crate::runtime::check_path_segment(&OPERATION, &session_id, "session_id")?;
+            ::lomi_runtime::core::check_path_segment(
+                &OPERATION,
+                &session_id,
+                "session_id",
+            )?;
             let url_ = [
-                client_.baseurl.as_str(),
+                client_.core.baseurl(),
                 "/checkout_sessions/",
-                crate::runtime::encode_path(&session_id.to_string()).as_str(),
+                ::lomi_runtime::core::encode_path(&session_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_
-                .client
+                .core
+                .http()
                 .request(::reqwest::Method::GET, url_)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
-            let response_ = crate::runtime::execute(
-                    client_,
+            let response_ = ::lomi_runtime::core::execute(
+                    &client_.core,
                     request_,
                     &OPERATION,
                     options_,
@@ -3872,7 +3938,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     pub struct DeleteCheckoutSession<'a> {
         client_: &'a super::Client,
         session_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: crate::runtime::CallOptions,
+        options_: ::lomi_runtime::core::CallOptions,
     }
     impl<'a> DeleteCheckoutSession<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -3891,11 +3957,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
 Required: `send()` refuses to go without it, naming `session_id`.*/
         pub fn session_id<V>(mut self, value: V) -> Self
         where
-            V: crate::IntoArg<::std::string::String>,
+            V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.session_id = crate::runtime::arg(
+            self.session_id = ::lomi_runtime::core::arg(
                 value,
-                ::std::option::Option::Some(crate::runtime::Bounds {
+                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -3906,44 +3972,52 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         }
         /**Sends the `DELETE` request to `/checkout_sessions/{session_id}`.
 
-Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`crate::RetryPolicy`]).*/
+Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`RetryPolicy`](::lomi_runtime::RetryPolicy)).*/
         pub async fn send(
             self,
-        ) -> ::std::result::Result<crate::ResponseValue<()>, crate::Error> {
-            const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+        ) -> ::std::result::Result<
+            ::lomi_runtime::ResponseValue<()>,
+            ::lomi_runtime::Error,
+        > {
+            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
                 id: "deleteCheckoutSession",
                 method: "delete_checkout_session",
                 http_method: "DELETE",
                 path: "/checkout_sessions/{session_id}",
             };
             let Self { client_, session_id, options_ } = self;
-            let session_id = crate::runtime::check_bounds(
+            let session_id = ::lomi_runtime::core::check_bounds(
                 &OPERATION,
                 session_id,
                 "session_id",
-                crate::runtime::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
                 },
             )?;
-            crate::runtime::check_path_segment(&OPERATION, &session_id, "session_id")?;
+            ::lomi_runtime::core::check_path_segment(
+                &OPERATION,
+                &session_id,
+                "session_id",
+            )?;
             let url_ = [
-                client_.baseurl.as_str(),
+                client_.core.baseurl(),
                 "/checkout_sessions/",
-                crate::runtime::encode_path(&session_id.to_string()).as_str(),
+                ::lomi_runtime::core::encode_path(&session_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_
-                .client
+                .core
+                .http()
                 .request(::reqwest::Method::DELETE, url_)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
-            let response_ = crate::runtime::execute(
-                    client_,
+            let response_ = ::lomi_runtime::core::execute(
+                    &client_.core,
                     request_,
                     &OPERATION,
                     options_,
@@ -3978,7 +4052,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             types::builder::CheckoutSessionsUpdate,
             ::std::string::String,
         >,
-        options_: crate::runtime::CallOptions,
+        options_: ::lomi_runtime::core::CallOptions,
     }
     impl<'a> UpdateCheckoutSession<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -3998,11 +4072,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
 Required: `send()` refuses to go without it, naming `session_id`.*/
         pub fn session_id<V>(mut self, value: V) -> Self
         where
-            V: crate::IntoArg<::std::string::String>,
+            V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.session_id = crate::runtime::arg(
+            self.session_id = ::lomi_runtime::core::arg(
                 value,
-                ::std::option::Option::Some(crate::runtime::Bounds {
+                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -4015,9 +4089,9 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         /// reported by `send()`).
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: crate::IntoArg<types::CheckoutSessionsUpdate>,
+            V: ::lomi_runtime::IntoArg<types::CheckoutSessionsUpdate>,
         {
-            self.body = crate::runtime::arg(value, ::std::option::Option::None)
+            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
                 .map(::std::convert::From::from);
             self
         }
@@ -4034,33 +4108,37 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         }
         /**Sends the `PATCH` request to `/checkout_sessions/{session_id}`.
 
-Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`crate::RetryPolicy`]).*/
+Parameters are checked against the spec's bounds before anything is sent; the call is retried on transient failures (see [`RetryPolicy`](::lomi_runtime::RetryPolicy)).*/
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            crate::ResponseValue<types::CheckoutSessions>,
-            crate::Error,
+            ::lomi_runtime::ResponseValue<types::CheckoutSessions>,
+            ::lomi_runtime::Error,
         > {
-            const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
                 id: "updateCheckoutSession",
                 method: "update_checkout_session",
                 http_method: "PATCH",
                 path: "/checkout_sessions/{session_id}",
             };
             let Self { client_, session_id, body, options_ } = self;
-            let session_id = crate::runtime::check_bounds(
+            let session_id = ::lomi_runtime::core::check_bounds(
                 &OPERATION,
                 session_id,
                 "session_id",
-                crate::runtime::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
                 },
             )?;
-            crate::runtime::check_path_segment(&OPERATION, &session_id, "session_id")?;
-            let body = crate::runtime::check_set(
+            ::lomi_runtime::core::check_path_segment(
+                &OPERATION,
+                &session_id,
+                "session_id",
+            )?;
+            let body = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 body
                     .and_then(|v| {
@@ -4070,21 +4148,22 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "body",
             )?;
             let url_ = [
-                client_.baseurl.as_str(),
+                client_.core.baseurl(),
                 "/checkout_sessions/",
-                crate::runtime::encode_path(&session_id.to_string()).as_str(),
+                ::lomi_runtime::core::encode_path(&session_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_
-                .client
+                .core
+                .http()
                 .request(::reqwest::Method::PATCH, url_)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             let request_ = request_.json(&body);
-            let response_ = crate::runtime::execute(
-                    client_,
+            let response_ = ::lomi_runtime::core::execute(
+                    &client_.core,
                     request_,
                     &OPERATION,
                     options_,
@@ -4138,8 +4217,79 @@ pub const API_KEY_HEADER: ::std::option::Option<&str> = ::std::option::Option::S
 pub const API_KEY_QUERY: ::std::option::Option<&str> = ::std::option::Option::None;
 /// What precedes the key in its header (`Bearer` for HTTP bearer authentication).
 pub const API_KEY_PREFIX: ::std::option::Option<&str> = ::std::option::Option::None;
+/// The `User-Agent` every request carries: this crate and its version.
+pub const USER_AGENT: &str = ::std::concat!(
+    ::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")
+);
+/// Configures and builds a [`Client`]; start with [`Client::builder`].
+pub type ClientBuilder = ::lomi_runtime::ClientBuilder<Client>;
+/// Which lomi. environment a client talks to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Environment {
+    /// Production: real money, live keys.
+    #[default]
+    Live,
+    /// The sandbox: test keys, no money moves.
+    Sandbox,
+}
+impl Environment {
+    /// The base URL of this environment, as the spec's `servers` declare it
+    /// (marked `x-lomi-environment`); `None` when the spec declares no such server.
+    pub fn base_url(self) -> ::std::option::Option<&'static str> {
+        match self {
+            Environment::Live => servers::LIVE,
+            Environment::Sandbox => servers::SANDBOX,
+        }
+    }
+}
+impl ::std::convert::From<Environment> for ::lomi_runtime::Environment {
+    fn from(environment: Environment) -> Self {
+        match environment {
+            Environment::Live => ::lomi_runtime::Environment::Live,
+            Environment::Sandbox => ::lomi_runtime::Environment::Sandbox,
+        }
+    }
+}
+impl Client {
+    /// Starts building a client that authenticates with `api_key` (sent where the
+    /// spec says) against the live environment.
+    pub fn builder(
+        api_key: impl ::std::convert::Into<::std::string::String>,
+    ) -> ClientBuilder {
+        ClientBuilder::new(api_key)
+    }
+    /// A client configured from the environment: `LOMI_API_KEY` (required),
+    /// `LOMI_ENVIRONMENT` (`live` or `sandbox`, default `live`) and
+    /// `LOMI_BASE_URL` (overrides the environment's URL).
+    pub fn from_env() -> ::std::result::Result<Client, ::lomi_runtime::BuildError> {
+        ClientBuilder::from_env()?.build()
+    }
+    /// The base URL every request is sent to.
+    pub fn baseurl(&self) -> &str {
+        self.core.baseurl()
+    }
+    /// A client for calls with some settings changed: retries and timeouts.
+    /// Cheap: the connection pool and the concurrency limit are shared with
+    /// `self`. (An idempotency key belongs to one call: set it on the call's
+    /// builder.)
+    pub fn with_options(&self, options: ::lomi_runtime::RequestOptions) -> Client {
+        Client {
+            core: self.core.with_options(options),
+        }
+    }
+    /// A request to any path of the API, for what the spec does not describe
+    /// yet, with everything a generated call gets: see
+    /// [`RawRequest`](::lomi_runtime::RawRequest).
+    pub fn request(
+        &self,
+        method: ::reqwest::Method,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::lomi_runtime::RawRequest<'_> {
+        self.core.request(method, path)
+    }
+}
 /// The webhook events the spec describes (see the contract in
-/// `codegen/src/contract.rs`), for [`crate::webhooks`].
+/// `codegen/src/contract.rs`), for the `webhooks` module.
 pub mod events {
     /// An event's name (`webhook_event` of the spec): an open enum, so a name this version does not know decodes as `Unknown`.
     pub type EventType = super::types::WebhookEvent;
@@ -4182,5 +4332,40 @@ pub mod events {
                 _ => (EventData::Other(data), ::std::option::Option::None),
             }
         }
+    }
+}
+/// Verify and read webhook events (the `webhooks` feature): the runtime's
+/// verification, with this spec's events.
+#[cfg(feature = "webhooks")]
+pub mod webhooks {
+    pub use ::lomi_runtime::webhooks::{
+        EVENT_HEADER, SIGNATURE_HEADER, WebhookError, sign, verify,
+    };
+    pub use super::events::{EventData, EventType};
+    /// This spec's events, for the runtime's [`Verifier`].
+    #[doc(hidden)]
+    #[derive(Debug)]
+    pub enum Events {}
+    impl ::lomi_runtime::webhooks::EventSet for Events {
+        type Type = EventType;
+        type Data = EventData;
+        fn decode(
+            name: &EventType,
+            data: ::serde_json::Value,
+        ) -> (EventData, ::std::option::Option<::std::string::String>) {
+            EventData::decode(name, data)
+        }
+    }
+    /// A verified event.
+    pub type Event = ::lomi_runtime::webhooks::Event<EventType, EventData>;
+    /// Checks and reads webhook events for one endpoint secret.
+    pub type Verifier = ::lomi_runtime::webhooks::Verifier<Events>;
+    /// Verifies, then decodes, a webhook event; see [`Verifier::construct_event`].
+    pub fn construct_event(
+        raw_body: &[u8],
+        signature_header: &str,
+        secret: &str,
+    ) -> ::std::result::Result<Event, WebhookError> {
+        Verifier::new(secret).construct_event(raw_body, signature_header)
     }
 }

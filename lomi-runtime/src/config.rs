@@ -1,4 +1,4 @@
-//! Building a [`Client`]: the API key, the environment and the HTTP settings.
+//! Building a client: the API key, the environment and the HTTP settings.
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,11 +8,9 @@ use tokio::sync::Semaphore;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 
-use crate::generated::{API_KEY_HEADER, API_KEY_PREFIX, Client, servers};
-use crate::runtime::{RetryPolicy, Runtime, Settings};
+use std::marker::PhantomData;
 
-/// The `User-Agent` every request carries: this crate and its version.
-pub const USER_AGENT: &str = concat!("lomi-client/", env!("CARGO_PKG_VERSION"));
+use crate::core::{Api, Core, RetryPolicy, Settings};
 
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -26,22 +24,16 @@ pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 /// Default cap on the size of a response body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
-/// The environment variables [`Client::from_env`] reads.
+/// The environment variables a client's `from_env` reads.
 pub const ENV_API_KEY: &str = "LOMI_API_KEY";
 /// Overrides the base URL (e.g. a local mock).
 pub const ENV_BASE_URL: &str = "LOMI_BASE_URL";
 /// `live` (the default) or `sandbox`.
 pub const ENV_ENVIRONMENT: &str = "LOMI_ENVIRONMENT";
 
-/// Which lomi. environment a client talks to.
-///
-/// ```
-/// use lomi_client::Environment;
-///
-/// assert_eq!(Environment::default(), Environment::Live);
-/// // The servers of the spec the client was generated from.
-/// assert_eq!(Environment::Sandbox.base_url(), lomi_client::servers::SANDBOX);
-/// ```
+/// Which lomi. environment a client talks to, whatever its API: each generated client
+/// has an `Environment` of its own with the URLs of its spec's servers, which converts
+/// into this one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Environment {
     /// Production: real money, live keys.
@@ -52,24 +44,25 @@ pub enum Environment {
 }
 
 impl Environment {
-    /// The base URL of this environment, as the spec's `servers` declare it (marked
-    /// `x-lomi-environment`); `None` when the spec declares no such server.
-    pub fn base_url(self) -> Option<&'static str> {
-        match self {
-            Environment::Live => servers::LIVE,
-            Environment::Sandbox => servers::SANDBOX,
-        }
-    }
-
-    fn name(self) -> &'static str {
+    /// `live` or `sandbox`, as `LOMI_ENVIRONMENT` spells it.
+    pub fn name(self) -> &'static str {
         match self {
             Environment::Live => "live",
             Environment::Sandbox => "sandbox",
         }
     }
+
+    /// The URL `info`'s spec declares for this environment.
+    pub fn base_url_in(self, info: &crate::core::ApiInfo) -> Option<&'static str> {
+        match self {
+            Environment::Live => info.live,
+            Environment::Sandbox => info.sandbox,
+        }
+    }
 }
 
-/// Configures and builds a [`Client`]; start with [`Client::builder`].
+/// Configures and builds a client of type `C` (a generated `Client`); start with its
+/// `Client::builder`.
 ///
 /// ```
 /// use std::time::Duration;
@@ -80,8 +73,7 @@ impl Environment {
 ///     .build()?;
 /// # Ok::<(), lomi_client::BuildError>(())
 /// ```
-#[derive(Clone)]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C> {
     api_key: String,
     api_key_prefix: Option<String>,
     base_url: Result<String, Environment>,
@@ -91,9 +83,27 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_concurrent_requests: usize,
     max_response_bytes: usize,
+    client: PhantomData<fn() -> C>,
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<C> Clone for ClientBuilder<C> {
+    fn clone(&self) -> Self {
+        ClientBuilder {
+            api_key: self.api_key.clone(),
+            api_key_prefix: self.api_key_prefix.clone(),
+            base_url: self.base_url.clone(),
+            allow_insecure_http: self.allow_insecure_http,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            retry: self.retry,
+            max_concurrent_requests: self.max_concurrent_requests,
+            max_response_bytes: self.max_response_bytes,
+            client: PhantomData,
+        }
+    }
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &"<redacted>")
@@ -109,58 +119,39 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-impl Client {
-    /// Starts building a client that authenticates with `api_key` (sent as the
-    /// `X-API-KEY` header) against the live environment.
+impl<C: Api> ClientBuilder<C> {
+    /// Starts building a client that authenticates with `api_key` (sent where the spec
+    /// says, e.g. the `X-API-KEY` header) against the live environment. A generated
+    /// client's `Client::builder` calls it.
     ///
     /// ```
     /// let client = lomi_client::Client::builder("lomi_sk_live_123").build()?;
     /// assert_eq!(Some(client.baseurl()), lomi_client::servers::LIVE);
     /// # Ok::<(), lomi_client::BuildError>(())
     /// ```
-    pub fn builder(api_key: impl Into<String>) -> ClientBuilder {
+    pub fn new(api_key: impl Into<String>) -> Self {
         ClientBuilder {
             api_key: api_key.into(),
-            api_key_prefix: API_KEY_PREFIX.map(str::to_string),
-            base_url: servers::DEFAULT
-                .map(str::to_string)
-                .ok_or(Environment::Live),
+            api_key_prefix: C::INFO.key_prefix.map(str::to_string),
+            base_url: C::INFO.default.map(str::to_string).ok_or(Environment::Live),
             allow_insecure_http: false,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            client: PhantomData,
         }
     }
 
-    /// A client configured from the environment: `LOMI_API_KEY` (required),
-    /// `LOMI_ENVIRONMENT` (`live` or `sandbox`, default `live`) and `LOMI_BASE_URL`
-    /// (overrides the environment's URL).
-    ///
-    /// ```no_run
-    /// let client = lomi_client::Client::from_env()?;
-    /// # Ok::<(), lomi_client::BuildError>(())
-    /// ```
-    pub fn from_env() -> Result<Client, BuildError> {
-        ClientBuilder::from_env()?.build()
-    }
-
-    /// The base URL every request is sent to.
-    pub fn baseurl(&self) -> &str {
-        &self.baseurl
-    }
-}
-
-impl ClientBuilder {
     /// A builder configured from the environment, for further settings; see
-    /// [`Client::from_env`].
-    pub fn from_env() -> Result<ClientBuilder, BuildError> {
+    /// a client's `from_env`.
+    pub fn from_env() -> Result<Self, BuildError> {
         Self::from_env_with(|name| std::env::var(name).ok())
     }
 
     /// A builder configured from `lookup` (a stand-in for the environment, e.g. a map
-    /// in tests): the variables of [`Client::from_env`].
+    /// in tests): the variables of a client's `from_env`.
     ///
     /// ```
     /// use std::collections::HashMap;
@@ -171,12 +162,10 @@ impl ClientBuilder {
     /// assert_eq!(Some(client.baseurl()), lomi_client::servers::SANDBOX);
     /// # Ok::<(), lomi_client::BuildError>(())
     /// ```
-    pub fn from_env_with(
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<ClientBuilder, BuildError> {
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, BuildError> {
         let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let key = set(ENV_API_KEY).ok_or(BuildError::MissingEnv(ENV_API_KEY))?;
-        let mut builder = Client::builder(key);
+        let mut builder = Self::new(key);
         if let Some(env) = set(ENV_ENVIRONMENT) {
             builder = builder.environment(match env.trim().to_ascii_lowercase().as_str() {
                 "live" | "production" => Environment::Live,
@@ -203,9 +192,10 @@ impl ClientBuilder {
     }
 
     /// Talks to `environment` (the live one by default).
-    pub fn environment(mut self, environment: Environment) -> Self {
+    pub fn environment(mut self, environment: impl Into<Environment>) -> Self {
+        let environment = environment.into();
         self.base_url = environment
-            .base_url()
+            .base_url_in(&C::INFO)
             .map(str::to_string)
             .ok_or(environment);
         self
@@ -252,7 +242,7 @@ impl ClientBuilder {
     }
 
     /// The most requests this client (and those made from it with
-    /// [`Client::with_options`]) has in flight at once; more wait their turn (default
+    /// its `with_options`) has in flight at once; more wait their turn (default
     /// 64). Pooled connections are reused, so open connections stay at about this number
     /// (a few more while finished ones are handed back to the pool).
     pub fn max_concurrent_requests(mut self, limit: usize) -> Self {
@@ -279,14 +269,14 @@ impl ClientBuilder {
     /// prefix that cannot be sent in a header, or a base URL that is not an absolute
     /// `https` URL (`http` is accepted for loopback addresses, or with
     /// [`allow_insecure_http`](Self::allow_insecure_http)).
-    pub fn build(self) -> Result<Client, BuildError> {
+    pub fn build(self) -> Result<C, BuildError> {
         let base_url = match &self.base_url {
             Ok(url) => check_base_url(url, self.allow_insecure_http)?,
             Err(environment) => return Err(BuildError::NoServer(environment.name())),
         };
         let mut default_headers = HeaderMap::new();
         let key = self.api_key_header()?;
-        if let Some(header) = API_KEY_HEADER {
+        if let Some(header) = C::INFO.key_header {
             let name = reqwest::header::HeaderName::try_from(header).map_err(|_| {
                 BuildError::InvalidApiKey(format!(
                     "the spec's key header `{header}` is not a header name"
@@ -302,13 +292,14 @@ impl ClientBuilder {
             api_key: self.api_key.trim().to_string(),
             default_headers,
             limiter: Arc::new(Semaphore::new(self.max_concurrent_requests.max(1))),
+            info: C::INFO,
         };
         let http = settings.http_client().map_err(BuildError::Http)?;
-        Ok(Client::new_with_client(
-            &base_url,
+        Ok(C::from_core(Core {
+            baseurl: base_url,
             http,
-            Runtime::new(settings),
-        ))
+            settings: Arc::new(settings),
+        }))
     }
 
     fn api_key_header(&self) -> Result<HeaderValue, BuildError> {
@@ -428,15 +419,49 @@ impl fmt::Display for BuildError {
 impl std::error::Error for BuildError {}
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::core::ApiInfo;
+
+    /// A client of a spec with a live and a sandbox server and a key header.
+    #[derive(Debug)]
+    pub(crate) struct TestClient(pub(crate) Core);
+
+    impl Api for TestClient {
+        const INFO: ApiInfo = ApiInfo {
+            user_agent: "lomi-runtime-test/0",
+            live: Some("https://live.test/v1"),
+            sandbox: Some("https://sandbox.test/v1"),
+            default: Some("https://live.test/v1"),
+            key_header: Some("X-API-KEY"),
+            key_query: None,
+            key_prefix: None,
+        };
+        fn from_core(core: Core) -> Self {
+            TestClient(core)
+        }
+        fn core(&self) -> &Core {
+            &self.0
+        }
+    }
+
+    impl TestClient {
+        pub(crate) fn builder(key: &str) -> ClientBuilder<TestClient> {
+            ClientBuilder::new(key)
+        }
+        pub(crate) fn baseurl(&self) -> &str {
+            self.0.baseurl()
+        }
+    }
 
     #[test]
     fn max_retries_changes_only_the_count() {
         let patient = RetryPolicy::default()
             .initial_backoff(Duration::from_secs(2))
             .max_backoff(Duration::from_secs(30));
-        let builder = Client::builder("k").retry_policy(patient).max_retries(5);
+        let builder = TestClient::builder("k")
+            .retry_policy(patient)
+            .max_retries(5);
         assert_eq!(builder.retry, patient.with_max_retries(5));
         assert_eq!(builder.retry.max_retries(), 5);
         assert_ne!(builder.retry, RetryPolicy::new(5), "the backoff is kept");
@@ -474,9 +499,9 @@ mod tests {
 
     #[test]
     fn bad_keys_are_refused_without_echoing_them() {
-        let e = Client::builder("  ").build().unwrap_err();
+        let e = TestClient::builder("  ").build().unwrap_err();
         assert_eq!(e.to_string(), "invalid API key: the API key is empty");
-        let e = Client::builder("lomi_sk_secret\n")
+        let e = TestClient::builder("lomi_sk_secret\n")
             .api_key_prefix("Bé")
             .build()
             .unwrap_err();
@@ -484,14 +509,14 @@ mod tests {
             e.to_string()
                 .starts_with("invalid API key: the API key or its prefix contains")
         );
-        let e = Client::builder("lomi_sk secret").build().unwrap_err();
+        let e = TestClient::builder("lomi_sk secret").build().unwrap_err();
         assert!(e.to_string().contains("whitespace"), "{e}");
         assert!(!e.to_string().contains("lomi_sk_secret"));
     }
 
     #[test]
     fn debug_output_never_shows_the_key() {
-        let builder = Client::builder("lomi_sk_secret_1");
+        let builder = TestClient::builder("lomi_sk_secret_1");
         assert!(!format!("{builder:?}").contains("lomi_sk_secret_1"));
         let client = builder.build().unwrap();
         assert!(!format!("{client:?}").contains("lomi_sk_secret_1"));
@@ -499,10 +524,10 @@ mod tests {
 
     #[test]
     fn environments_pick_the_spec_servers() {
-        let live = Client::builder("k").build().unwrap();
-        assert_eq!(Some(live.baseurl()), crate::servers::LIVE);
-        let sandbox = Client::builder("k").sandbox().build().unwrap();
-        assert_eq!(Some(sandbox.baseurl()), crate::servers::SANDBOX);
+        let live = TestClient::builder("k").build().unwrap();
+        assert_eq!(Some(live.baseurl()), TestClient::INFO.live);
+        let sandbox = TestClient::builder("k").sandbox().build().unwrap();
+        assert_eq!(Some(sandbox.baseurl()), TestClient::INFO.sandbox);
     }
 }
 
@@ -510,14 +535,15 @@ mod tests {
 mod env_tests {
     use std::collections::HashMap;
 
+    use super::tests::TestClient;
     use super::*;
 
-    fn from(vars: &[(&str, &str)]) -> Result<ClientBuilder, BuildError> {
+    fn from(vars: &[(&str, &str)]) -> Result<ClientBuilder<TestClient>, BuildError> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        ClientBuilder::from_env_with(|name| vars.get(name).cloned())
+        ClientBuilder::<TestClient>::from_env_with(|name| vars.get(name).cloned())
     }
 
     #[test]
@@ -537,12 +563,12 @@ mod env_tests {
     #[test]
     fn environment_and_base_url_are_read() {
         let live = from(&[("LOMI_API_KEY", "k")]).unwrap().build().unwrap();
-        assert_eq!(Some(live.baseurl()), crate::servers::LIVE);
+        assert_eq!(Some(live.baseurl()), TestClient::INFO.live);
         let sandbox = from(&[("LOMI_API_KEY", "k"), ("LOMI_ENVIRONMENT", " Sandbox ")])
             .unwrap()
             .build()
             .unwrap();
-        assert_eq!(Some(sandbox.baseurl()), crate::servers::SANDBOX);
+        assert_eq!(Some(sandbox.baseurl()), TestClient::INFO.sandbox);
         let local = from(&[
             ("LOMI_API_KEY", "k"),
             ("LOMI_ENVIRONMENT", "sandbox"),

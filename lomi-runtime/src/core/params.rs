@@ -9,30 +9,28 @@ use crate::error::{Error, InvalidInput};
 
 /// Which operation a call is, for errors and traces.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Operation {
+pub struct Operation {
     /// The operationId in the spec.
-    pub(crate) id: &'static str,
+    pub id: &'static str,
     /// The client method.
-    pub(crate) method: &'static str,
+    pub method: &'static str,
     /// The HTTP method.
-    pub(crate) http_method: &'static str,
+    pub http_method: &'static str,
     /// The path template.
-    pub(crate) path: &'static str,
+    pub path: &'static str,
 }
 
 /// A parameter's bounds from the spec.
 #[derive(Clone, Copy, Debug, Default)]
-#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
-pub(crate) struct Bounds {
-    pub(crate) minimum: Option<f64>,
-    pub(crate) maximum: Option<f64>,
-    pub(crate) min_length: Option<usize>,
-    pub(crate) max_length: Option<usize>,
+pub struct Bounds {
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
 }
 
 /// A value the builders hold that bounds can be checked on.
-#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
-pub(crate) trait ParamValue {
+pub trait ParamValue {
     /// The value as a number, if it is one.
     fn number(&self) -> Option<f64> {
         None
@@ -112,7 +110,6 @@ impl<T: ParamValue> ParamValue for Option<T> {
 
 impl<T: ParamValue> ParamValue for Vec<T> {}
 
-#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 fn invalid(operation: &Operation, parameter: &str, message: String) -> Error {
     Error::InvalidInput(InvalidInput {
         operation: operation.method,
@@ -121,7 +118,6 @@ fn invalid(operation: &Operation, parameter: &str, message: String) -> Error {
     })
 }
 
-#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
 impl Bounds {
     /// "must be between 1 and 100, got 0", when the bounds are numeric.
     fn range_message(&self, n: f64) -> Option<String> {
@@ -138,8 +134,7 @@ impl Bounds {
 /// A parameter setter's conversion: `value` as the parameter's type, or why not. A
 /// number that does not fit the type (`limit(0)` for a `NonZeroU64`) is reported with
 /// the spec's bounds, as an in-range one outside them is by [`check_bounds`].
-#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
-pub(crate) fn arg<T, V: IntoArg<T>>(value: V, bounds: Option<Bounds>) -> Result<T, String> {
+pub fn arg<T, V: IntoArg<T>>(value: V, bounds: Option<Bounds>) -> Result<T, String> {
     let number = value.as_number();
     value.into_arg().map_err(|e| {
         number
@@ -150,8 +145,7 @@ pub(crate) fn arg<T, V: IntoArg<T>>(value: V, bounds: Option<Bounds>) -> Result<
 }
 
 /// The parameter's value, unless it failed to convert or falls outside the spec's bounds.
-#[allow(dead_code)] // only specs with a bounded parameter
-pub(crate) fn check_bounds<T: ParamValue>(
+pub fn check_bounds<T: ParamValue>(
     operation: &Operation,
     value: Result<T, String>,
     name: &str,
@@ -196,8 +190,7 @@ pub(crate) fn check_bounds<T: ParamValue>(
 /// dot segments that the URL parser resolves (percent-encoded or not), so
 /// `session_id("..")` would send `GET /v1/` instead of failing. `/` is percent-encoded
 /// by [`encode_path`] and needs no check.
-#[allow(dead_code)] // only specs with a path parameter
-pub(crate) fn check_path_segment<T: ParamValue>(
+pub fn check_path_segment<T: ParamValue>(
     operation: &Operation,
     value: &T,
     name: &str,
@@ -213,8 +206,7 @@ pub(crate) fn check_path_segment<T: ParamValue>(
 }
 
 /// The parameter's (or body's) value, unless it was never set or failed to convert.
-#[allow(dead_code)] // only specs with an operation that takes a parameter or a body
-pub(crate) fn check_set<T>(
+pub fn check_set<T>(
     operation: &Operation,
     value: Result<T, String>,
     name: &str,
@@ -223,14 +215,12 @@ pub(crate) fn check_set<T>(
 }
 
 /// A path parameter as one percent-encoded segment (`/` and `%` included).
-#[allow(dead_code)] // only specs with a path parameter
-pub(crate) fn encode_path(segment: &str) -> String {
+pub fn encode_path(segment: &str) -> String {
     progenitor_client::encode_path(segment)
 }
 
 /// A header parameter's value, refused when it is not valid in a header.
-#[allow(dead_code)] // only specs with a header parameter
-pub(crate) fn header_value(
+pub fn header_value(
     operation: &Operation,
     name: &str,
     value: String,
@@ -245,8 +235,7 @@ pub(crate) fn header_value(
 }
 
 /// `request` with `body` as an `application/x-www-form-urlencoded` body.
-#[allow(dead_code)] // only specs with a form body
-pub(crate) fn form<T: serde::Serialize>(
+pub fn form<T: serde::Serialize>(
     operation: &Operation,
     request: reqwest::RequestBuilder,
     body: &T,

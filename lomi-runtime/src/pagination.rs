@@ -23,19 +23,17 @@ use crate::Error;
 pub type ItemStream<'a, T> = BoxStream<'a, Result<T, Error>>;
 
 /// One fetched page.
-#[allow(dead_code)] // only specs with an offset-paginated list stream
-pub(crate) struct Page<T> {
+pub struct Page<T> {
     /// The page's items.
-    pub(crate) items: Vec<T>,
+    pub items: Vec<T>,
     /// `pagination.total`: how many items the list has in all.
-    pub(crate) total: Option<u64>,
+    pub total: Option<u64>,
     /// `pagination.limit`: the page size the server used.
-    pub(crate) limit: Option<u64>,
+    pub limit: Option<u64>,
 }
 
 /// A count or offset as the generated types hold it.
-#[allow(dead_code)] // only specs with an offset-paginated list stream
-pub(crate) trait Count {
+pub trait Count {
     /// The value, if it is a non-negative number.
     fn count(self) -> Option<u64>;
 }
@@ -67,22 +65,19 @@ impl<C: Count> Count for Option<C> {
 }
 
 /// `value` as a count.
-#[allow(dead_code)] // only specs with an offset-paginated list stream
-pub(crate) fn count<C: Count>(value: C) -> Option<u64> {
+pub fn count<C: Count>(value: C) -> Option<u64> {
     value.count()
 }
 
 /// Where the walk starts: the builder's `offset`, or 0.
-#[allow(dead_code)] // only specs with an offset-paginated list stream
-pub(crate) fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 {
+pub fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 {
     offset.clone().ok().and_then(C::count).unwrap_or(0)
 }
 
 /// The page size a stream asks for: the builder's `limit`, or `fallback` (the spec's
 /// default) when it set none. The second value says whether the stream must set it on
 /// each page's request (it leaves a refused `limit` alone, for `send()` to report).
-#[allow(dead_code)] // only specs with an offset-paginated list stream
-pub(crate) fn page_size<C: Count + Clone>(limit: &Result<C, String>, fallback: u64) -> (u64, bool) {
+pub fn page_size<C: Count + Clone>(limit: &Result<C, String>, fallback: u64) -> (u64, bool) {
     match limit {
         Ok(value) => match value.clone().count() {
             Some(n) => (n, false),
@@ -92,7 +87,6 @@ pub(crate) fn page_size<C: Count + Clone>(limit: &Result<C, String>, fallback: u
     }
 }
 
-#[allow(dead_code)] // only specs with an offset-paginated list stream
 struct Walk<F, T> {
     fetch: F,
     offset: u64,
@@ -114,8 +108,7 @@ struct Walk<F, T> {
 /// and `short_page_ends`, i.e. the spec documents `size` as a limit it takes) than
 /// `size`. A page whose first item is the previous page's first item means the server
 /// ignores `offset`: the stream ends with an error rather than loop.
-#[allow(dead_code)] // only specs with an offset-paginated list stream
-pub(crate) fn offset_stream<'a, T, F, Fut>(
+pub fn offset_stream<'a, T, F, Fut>(
     start: u64,
     size: u64,
     short_page_ends: bool,
@@ -174,7 +167,6 @@ where
 }
 
 /// The error that ends a stream over a server that ignores `offset`.
-#[allow(dead_code)] // only specs with an offset-paginated list stream
 fn repeated_page(before: u64, now: u64) -> Error {
     Error::Decode(Box::new(crate::DecodeError {
         operation: "stream",

@@ -2,12 +2,12 @@
 //! call (the builders' `timeout`, `max_retries` and `idempotency_key`), and the
 //! idempotency keys that make POSTs safe to retry.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use super::{Runtime, Settings};
-use crate::Client;
+use super::{Core, Settings};
 
 /// The header that makes a POST safe to retry.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -44,16 +44,15 @@ pub struct RequestOptions {
 /// What one call changes of its client's settings: set through its builder.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallOptions {
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) max_retries: Option<u32>,
-    pub(crate) idempotency_key: Option<String>,
+    pub timeout: Option<Duration>,
+    pub max_retries: Option<u32>,
+    pub idempotency_key: Option<String>,
 }
 
 impl CallOptions {
     /// The options for one page of a `stream()`: each page is a request of its own, so
     /// it never reuses the call's idempotency key (lomi. would replay the first page).
-    #[allow(dead_code)] // only specs with an offset-paginated list stream
-    pub(crate) fn page(&self) -> CallOptions {
+    pub fn page(&self) -> CallOptions {
         CallOptions {
             idempotency_key: None,
             ..self.clone()
@@ -87,12 +86,13 @@ impl RequestOptions {
     }
 }
 
-impl Client {
-    /// A client for calls with some settings changed: retries and timeouts. Cheap: the
+impl Core {
+    /// A core for calls with some settings changed: retries and timeouts. Cheap: the
     /// connection pool and the concurrency limit are shared with `self`. (An idempotency
-    /// key belongs to one call: set it on the call's builder.)
-    pub fn with_options(&self, options: RequestOptions) -> Client {
-        let base = &self.inner.settings;
+    /// key belongs to one call: set it on the call's builder.) A generated client's
+    /// `with_options` wraps it.
+    pub fn with_options(&self, options: RequestOptions) -> Core {
+        let base = &self.settings;
         let mut settings = Settings::clone(base);
         if let Some(retries) = options.max_retries {
             settings.retry = settings.retry.with_max_retries(retries);
@@ -100,7 +100,7 @@ impl Client {
         if let Some(timeout) = options.timeout {
             settings.timeout = timeout;
         }
-        let mut http = self.client.clone();
+        let mut http = self.http.clone();
         if let Some(connect) = options.connect_timeout
             && connect != base.connect_timeout
         {
@@ -112,12 +112,16 @@ impl Client {
                 }
             }
         }
-        Client::new_with_client(&self.baseurl, http, Runtime::new(settings))
+        Core {
+            baseurl: self.baseurl.clone(),
+            http,
+            settings: Arc::new(settings),
+        }
     }
 }
 
 /// Checks a caller-supplied idempotency key the way lomi. reads it (trimmed).
-pub(crate) fn idempotency_key(key: &str) -> Result<HeaderValue, String> {
+pub fn idempotency_key(key: &str) -> Result<HeaderValue, String> {
     let key = key.trim();
     if key.is_empty() {
         return Err("must not be empty".into());

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 /// | text | `&str`, `String`, `&String`, `Cow<str>`, `Box<str>`, `char`, a `Uuid`, their `Option`s |
 /// | a number (`f64`) | any integer, or an `f32`; an integer beyond 2⁵³ is refused, as a JSON number could not hold it exactly |
 /// | an integer (`i64`, `i32`, `u64`, `NonZeroU64`) | any integer or float that is a whole number in range: `.limit(20)`, `.limit(n)` with `n: usize` or `i64` |
-/// | a JSON object | a `serde_json::Value` that is an object (`json!({..})`, see [`crate::json`]), a `Map`, a `HashMap` or `BTreeMap` of `Value`s |
+/// | a JSON object | a `serde_json::Value` that is an object (`json!({..})`, see `serde_json::json!`), a `Map`, a `HashMap` or `BTreeMap` of `Value`s |
 /// | an enum or a constrained string | its value as `&str` or `String` (`.currency_code("XOF")`) |
 /// | a UUID, a date-time | the type itself, or its text as `&str` (`"2025-11-21T13:32:16.240Z"`), refused if it does not parse |
 /// | a model | the model, or its builder (`types::CheckoutSessionsCreate::builder()..`) |
@@ -71,18 +71,11 @@ impl<T> IntoArg<Option<T>> for T {
 
 /// Refusals a model builder keeps: the field and why. (These helpers serve the generated
 /// model builders; a spec without models uses none of them.)
-#[allow(dead_code)]
-pub(crate) type Refusals = Vec<(&'static str, String)>;
+pub type Refusals = Vec<(&'static str, String)>;
 
 /// A model builder's setter: the field takes `value`, or keeps the refusal (a later good
 /// value for the field clears it). One generic function for every setter of every model.
-#[allow(dead_code)]
-pub(crate) fn set<T, V: IntoArg<T>>(
-    slot: &mut T,
-    refusals: &mut Refusals,
-    field: &'static str,
-    value: V,
-) {
+pub fn set<T, V: IntoArg<T>>(slot: &mut T, refusals: &mut Refusals, field: &'static str, value: V) {
     refusals.retain(|(f, _)| *f != field);
     match value.into_arg() {
         Ok(value) => *slot = value,
@@ -91,8 +84,7 @@ pub(crate) fn set<T, V: IntoArg<T>>(
 }
 
 /// [`set`] for a required field, which the builder holds as an `Option` until set.
-#[allow(dead_code)]
-pub(crate) fn set_required<T, V: IntoArg<T>>(
+pub fn set_required<T, V: IntoArg<T>>(
     slot: &mut Option<T>,
     refusals: &mut Refusals,
     field: &'static str,
@@ -130,6 +122,30 @@ macro_rules! text {
     )*};
 }
 text!(&str, &String, Cow<'_, str>, Box<str>, char, uuid::Uuid);
+
+/// A generated type built from text (an enum, a constrained string): its setters take
+/// `&str` and `String`, for an optional field too. The generator implements it, and
+/// `IntoArg<T>` from text, for each such type; the optional case is here because a
+/// generated crate may not implement `IntoArg<Option<T>>` for `&str` (orphan rule).
+#[doc(hidden)]
+pub trait FromText: Sized {
+    /// The value `text` spells, or why it spells none.
+    fn from_text(text: &str) -> Result<Self, String>;
+}
+
+impl<T: FromText> IntoArg<Option<T>> for &str {
+    #[inline]
+    fn into_arg(self) -> Result<Option<T>, String> {
+        T::from_text(self).map(Some)
+    }
+}
+
+impl<T: FromText> IntoArg<Option<T>> for String {
+    #[inline]
+    fn into_arg(self) -> Result<Option<T>, String> {
+        T::from_text(&self).map(Some)
+    }
+}
 
 impl IntoArg<Vec<String>> for Vec<&str> {
     #[inline]

@@ -64,7 +64,7 @@ impl<T> ResponseValue<T> {
 
     /// lomi.'s request id (`X-Request-Id`), to quote when contacting lomi. support.
     pub fn request_id(&self) -> Option<&str> {
-        crate::runtime::request_id_str(&self.headers)
+        crate::core::request_id_str(&self.headers)
     }
 
     /// The body's bytes as they arrived (empty for a body-less answer such as a 204).

@@ -1,4 +1,5 @@
-//! What happens around every request, one concern a module:
+//! The client core every generated client wraps, and what happens around every request,
+//! one concern a module:
 //!
 //! - [`retry`]: which failures are retried and after how long (pure, table-tested);
 //! - [`options`]: settings changed for some calls, and idempotency keys;
@@ -6,10 +7,9 @@
 //! - [`execute`]: one call, from the request a builder built to its response or
 //!   [`crate::Error`] (timeouts, keys, retries, bounded bodies, tracing, error envelopes).
 //!
-//! `config` builds a [`Settings`], and the generated builders call what is re-exported
-//! here (`codegen/src/contract.rs` lists it). Of the generated code, the runtime uses only
-//! contract items: `Client` (its `client`, `baseurl` and `inner` fields; `with_options`
-//! derives it) and `API_KEY_QUERY` (a key sent in the query, kept out of URLs in errors).
+//! [`crate::ClientBuilder`] builds a [`Core`]; a generated `Client` holds one and
+//! implements [`Api`], which tells the runtime what its spec decides (servers, where the
+//! key goes, the user agent). `codegen/src/contract.rs` lists the rest of the contract.
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,25 +23,65 @@ mod options;
 mod params;
 mod retry;
 
-pub use options::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions};
-// For the generated builders. A spec may use none of them (no operation, no bounded
-// parameter, no generated type in a bounded parameter), so none may warn when unused.
 pub(crate) use execute::request_id_str;
-pub use retry::RetryPolicy;
-#[allow(unused_imports)]
-pub(crate) use {
-    execute::execute,
-    options::CallOptions,
-    params::{
-        Bounds, Operation, ParamValue, arg, check_bounds, check_path_segment, check_set,
-        encode_path, form, header_value,
-    },
+pub use execute::{Response, execute};
+pub use options::{CallOptions, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions};
+pub use params::{
+    Bounds, Operation, ParamValue, arg, check_bounds, check_path_segment, check_set, encode_path,
+    form, header_value,
 };
+pub use retry::RetryPolicy;
 
-/// Per-client state the generated code carries to the hooks. Cheap to clone.
+/// What a spec decides about a client, which the runtime needs: the generated code
+/// fills one in (see [`Api`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiInfo {
+    /// The `User-Agent` every request carries (the generated crate's name and version).
+    pub user_agent: &'static str,
+    /// The live server (`x-lomi-environment: live`, else the first unmarked one).
+    pub live: Option<&'static str>,
+    /// The sandbox server (`x-lomi-environment: sandbox`).
+    pub sandbox: Option<&'static str>,
+    /// The server used when none is chosen.
+    pub default: Option<&'static str>,
+    /// The header that carries the API key.
+    pub key_header: Option<&'static str>,
+    /// The query parameter that carries the API key, when no header does.
+    pub key_query: Option<&'static str>,
+    /// What precedes the key in its header (`Bearer`).
+    pub key_prefix: Option<&'static str>,
+}
+
+/// A generated client: a [`Core`] and the facts of its spec. Implemented by the
+/// generator for each API's `Client`; not meant to be implemented by hand.
+pub trait Api: Sized {
+    /// What the spec decides.
+    const INFO: ApiInfo;
+    /// The client around `core`.
+    fn from_core(core: Core) -> Self;
+    /// The core this client sends through.
+    fn core(&self) -> &Core;
+}
+
+/// A client's base URL, HTTP client and settings: what every generated client holds.
+/// Cheap to clone (the connection pool and settings are shared).
 #[derive(Clone)]
-pub struct Runtime {
+pub struct Core {
+    pub(crate) baseurl: String,
+    pub(crate) http: reqwest::Client,
     pub(crate) settings: Arc<Settings>,
+}
+
+impl Core {
+    /// The base URL every request is sent to, without a trailing `/`.
+    pub fn baseurl(&self) -> &str {
+        &self.baseurl
+    }
+
+    /// The HTTP client requests are built with.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
 }
 
 /// Everything a client was built with that its calls need.
@@ -57,13 +97,15 @@ pub(crate) struct Settings {
     pub(crate) default_headers: HeaderMap,
     /// Bounds requests in flight; shared by every client derived from one `build()`.
     pub(crate) limiter: Arc<Semaphore>,
+    /// What the client's spec decides.
+    pub(crate) info: ApiInfo,
 }
 
 impl Settings {
     /// The HTTP client these settings describe (again, for a per-call connect timeout).
     pub(crate) fn http_client(&self) -> Result<reqwest::Client, String> {
         let builder = reqwest::Client::builder()
-            .user_agent(crate::USER_AGENT)
+            .user_agent(self.info.user_agent)
             .default_headers(self.default_headers.clone())
             .connect_timeout(self.connect_timeout);
         #[cfg(feature = "rustls")]
@@ -117,18 +159,11 @@ mod tls {
     }
 }
 
-impl Runtime {
-    pub(crate) fn new(settings: Settings) -> Self {
-        Runtime {
-            settings: Arc::new(settings),
-        }
-    }
-}
-
-impl fmt::Debug for Runtime {
+impl fmt::Debug for Core {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.settings;
-        f.debug_struct("Runtime")
+        f.debug_struct("Core")
+            .field("baseurl", &self.baseurl)
             .field("retry", &s.retry)
             .field("timeout", &s.timeout)
             .field("connect_timeout", &s.connect_timeout)

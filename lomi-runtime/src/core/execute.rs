@@ -15,19 +15,21 @@ use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use super::Core;
 use super::options::{CallOptions, IDEMPOTENCY_KEY, idempotency_key};
 use super::params::Operation;
 use super::retry::{Attempt, Outcome, classify, jitter, retry_after};
+use crate::ResponseValue;
 use crate::error::{
     ApiError, ConnectionError, DecodeError, Error, InvalidInput, TimeoutError, excerpt,
 };
-use crate::{Client, ResponseValue};
 
 /// The header lomi. names each request with.
 const REQUEST_ID: &str = "x-request-id";
 
 /// A response `execute` let through: any status below 400, its body read whole.
-pub(crate) struct Response {
+#[doc(hidden)]
+pub struct Response {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
@@ -35,13 +37,13 @@ pub(crate) struct Response {
 
 impl Response {
     /// The HTTP status.
-    pub(crate) fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// The body decoded as JSON into `T`; a body that is not a `T` is a
     /// [`Error::Decode`] with an excerpt of it.
-    pub(crate) fn json<T: serde::de::DeserializeOwned>(
+    pub fn json<T: serde::de::DeserializeOwned>(
         self,
         operation: &Operation,
     ) -> Result<ResponseValue<T>, Error> {
@@ -57,14 +59,12 @@ impl Response {
     }
 
     /// A response without a body (whatever came is still in `raw_body()`).
-    #[allow(dead_code)] // only specs with an operation that answers no body
-    pub(crate) fn empty(self) -> ResponseValue<()> {
+    pub fn empty(self) -> ResponseValue<()> {
         ResponseValue::new((), self.status, self.headers, self.body)
     }
 
     /// A response whose body is not JSON: its bytes, as a stream of one chunk.
-    #[allow(dead_code)] // only specs with an operation that answers bytes
-    pub(crate) fn bytes(self) -> ResponseValue<progenitor_client::ByteStream> {
+    pub fn bytes(self) -> ResponseValue<progenitor_client::ByteStream> {
         let chunk = self.body.clone();
         let stream = futures_util::stream::once(async move { Ok(chunk) });
         ResponseValue::new(
@@ -76,7 +76,7 @@ impl Response {
     }
 
     /// The body as untyped JSON (`null` for an empty or blank one).
-    pub(crate) fn any_json(
+    pub fn any_json(
         self,
         operation: &Operation,
     ) -> Result<ResponseValue<serde_json::Value>, Error> {
@@ -92,8 +92,7 @@ impl Response {
     }
 
     /// A status the spec does not describe for the operation.
-    #[allow(dead_code)] // only specs with an operation
-    pub(crate) fn undocumented(self, operation: &Operation) -> Error {
+    pub fn undocumented(self, operation: &Operation) -> Error {
         let reason = format!(
             "the spec documents no {} response for this operation",
             self.status.as_u16()
@@ -102,7 +101,7 @@ impl Response {
     }
 
     /// A [`Error::Decode`] for this response, saying `reason`.
-    pub(crate) fn decode_error(self, operation: &Operation, reason: String) -> Error {
+    pub fn decode_error(self, operation: &Operation, reason: String) -> Error {
         Error::Decode(Box::new(DecodeError {
             operation: operation.method,
             status: self.status,
@@ -132,11 +131,12 @@ struct Buffered {
     too_large: Option<usize>,
 }
 
-/// Sends `request` for `operation` with `options` over `client`, retrying as its policy
+/// Sends `request` for `operation` with `options` over `core`, retrying as its policy
 /// says, and returns the response if its status is below 400. An error status becomes
 /// [`Error::Api`], a failure to send [`Error::Connection`] or [`Error::Timeout`].
-pub(crate) async fn execute(
-    client: &Client,
+#[doc(hidden)]
+pub async fn execute(
+    core: &Core,
     request: reqwest::RequestBuilder,
     operation: &Operation,
     options: CallOptions,
@@ -152,7 +152,7 @@ pub(crate) async fn execute(
         elapsed_ms = Empty,
     );
     let started = (!span.is_disabled()).then(Instant::now);
-    let call = attempts(client, request, operation, options, &span);
+    let call = attempts(core, request, operation, options, &span);
     // Entering and leaving a span on every poll costs even when nothing listens.
     let result = if span.is_disabled() {
         call.await
@@ -166,13 +166,13 @@ pub(crate) async fn execute(
 }
 
 async fn attempts(
-    client: &Client,
+    core: &Core,
     request: reqwest::RequestBuilder,
     operation: &Operation,
     options: CallOptions,
     call: &tracing::Span,
 ) -> Result<Response, Error> {
-    let settings = &client.inner.settings;
+    let settings = &core.settings;
     let invalid = |parameter: Option<&str>, message: String| {
         Error::InvalidInput(InvalidInput {
             operation: operation.method,
@@ -196,7 +196,7 @@ async fn attempts(
     if headers.get(ACCEPT).is_none_or(|v| v == "*/*") {
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     }
-    if let Some(name) = crate::generated::API_KEY_QUERY {
+    if let Some(name) = settings.info.key_query {
         request
             .url_mut()
             .query_pairs_mut()
@@ -241,7 +241,7 @@ async fn attempts(
                 Ok(permit) => Some(permit),
                 Err(_) => settings.limiter.acquire().await.ok(),
             };
-            let response = client.client.execute(request).await?;
+            let response = core.http.execute(request).await?;
             buffer(response, settings.max_response_bytes).await
         };
         let outcome: Attempted = if span.is_disabled() {
@@ -286,7 +286,15 @@ async fn attempts(
     call.record("attempts", attempts);
     let response = match outcome {
         Ok(response) => response,
-        Err(source) => return Err(transport_error(operation, source, attempts, timeout)),
+        Err(source) => {
+            return Err(transport_error(
+                operation,
+                source,
+                attempts,
+                timeout,
+                settings.info.key_query.is_some(),
+            ));
+        }
     };
     call.record("status", response.status.as_u16());
     if let Some(limit) = response.too_large {
@@ -350,8 +358,9 @@ fn transport_error(
     source: reqwest::Error,
     attempts: u32,
     timeout: Duration,
+    key_in_query: bool,
 ) -> Error {
-    let source = if crate::generated::API_KEY_QUERY.is_some() {
+    let source = if key_in_query {
         source.without_url()
     } else {
         source

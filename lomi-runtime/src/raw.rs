@@ -8,43 +8,18 @@ use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use crate::runtime::{CallOptions, Operation, execute};
-use crate::{Client, Error, InvalidInput, ResponseValue};
+use crate::core::{CallOptions, Core, Operation, execute};
+use crate::{Error, InvalidInput, ResponseValue};
 
 /// What the escape hatch's errors and traces name as the operation.
 const OPERATION: &str = "request";
 
-impl Client {
-    /// A request to any path of the API, for what the spec does not describe yet: the
-    /// client's key, base URL, retries, timeouts, tracing and typed errors apply, and a
-    /// `POST` carries an `Idempotency-Key` (a random one, or
-    /// [`RawRequest::idempotency_key`]) reused on its retries.
-    ///
-    /// `path` is relative to the base URL (`/checkout_sessions`, with `/v1` in the base
-    /// URL) and may carry a query string; a full URL is refused, so the key never
-    /// leaves for another host. The answer is the status, the headers and the body as
-    /// JSON (`null` when empty).
-    ///
-    /// ```no_run
-    /// # async fn run(client: lomi_client::Client) -> Result<(), lomi_client::Error> {
-    /// use lomi_client::{Method, json};
-    ///
-    /// let created = client
-    ///     .request(Method::POST, "/checkout_sessions")
-    ///     .json(json!({
-    ///         "currency_code": "XOF",
-    ///         "line_items": [{"price_id": "price_123", "quantity": 2}],
-    ///     }))
-    ///     .idempotency_key("order-1042")
-    ///     .send()
-    ///     .await?;
-    /// println!("{} {}", created.status(), created["checkout_url"]);
-    /// # Ok(())
-    /// # }
-    /// ```
+impl Core {
+    /// A request to any path of the API; a generated client's `request` calls it (see
+    /// [`RawRequest`]).
     pub fn request(&self, method: Method, path: impl Into<String>) -> RawRequest<'_> {
         RawRequest {
-            client: self,
+            core: self,
             method,
             path: path.into(),
             query: Vec::new(),
@@ -55,11 +30,38 @@ impl Client {
     }
 }
 
-/// A request built with [`Client::request`].
+/// A request built with a client's `request(method, path)`: a request to any path of
+/// the API, for what the spec does not describe yet: the
+/// client's key, base URL, retries, timeouts, tracing and typed errors apply, and a
+/// `POST` carries an `Idempotency-Key` (a random one, or
+/// [`RawRequest::idempotency_key`]) reused on its retries.
+///
+/// `path` is relative to the base URL (`/checkout_sessions`, with `/v1` in the base
+/// URL) and may carry a query string; a full URL is refused, so the key never
+/// leaves for another host. The answer is the status, the headers and the body as
+/// JSON (`null` when empty).
+///
+/// ```no_run
+/// # async fn run(client: lomi_client::Client) -> Result<(), lomi_client::Error> {
+/// use lomi_client::{Method, json};
+///
+/// let created = client
+///     .request(Method::POST, "/checkout_sessions")
+///     .json(json!({
+///         "currency_code": "XOF",
+///         "line_items": [{"price_id": "price_123", "quantity": 2}],
+///     }))
+///     .idempotency_key("order-1042")
+///     .send()
+///     .await?;
+/// println!("{} {}", created.status(), created["checkout_url"]);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RawRequest<'a> {
-    client: &'a Client,
+    core: &'a Core,
     method: Method,
     path: String,
     query: Vec<(String, String)>,
@@ -121,7 +123,7 @@ impl RawRequest<'_> {
                 message,
             })
         };
-        let url = url(self.client.baseurl(), &self.path).map_err(|m| invalid("path", m))?;
+        let url = url(self.core.baseurl(), &self.path).map_err(|m| invalid("path", m))?;
         let body = match self.body {
             Some(Ok(bytes)) => Some(bytes),
             Some(Err(e)) => return Err(invalid("body", format!("cannot be written as JSON: {e}"))),
@@ -131,7 +133,13 @@ impl RawRequest<'_> {
         for (name, value) in &self.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| invalid(name, "is not a valid header name".into()))?;
-            if crate::API_KEY_HEADER.is_some_and(|key| name.as_str().eq_ignore_ascii_case(key)) {
+            if self
+                .core
+                .settings
+                .info
+                .key_header
+                .is_some_and(|key| name.as_str().eq_ignore_ascii_case(key))
+            {
                 return Err(invalid(
                     name.as_str(),
                     "is the client's API key header; build another client to use another key"
@@ -146,9 +154,9 @@ impl RawRequest<'_> {
             })?;
             headers.append(name, value);
         }
-        let client = self.client;
-        let mut builder = client
-            .client
+        let core = self.core;
+        let mut builder = core
+            .http
             .request(self.method, url)
             .query(&self.query)
             .headers(headers);
@@ -158,7 +166,7 @@ impl RawRequest<'_> {
                 .body(body);
         }
         let span = tracing::info_span!("lomi.raw", path = self.path.as_str());
-        let response = execute(client, builder, &operation, self.options)
+        let response = execute(core, builder, &operation, self.options)
             .instrument(span)
             .await?;
         if response.status().is_success() {
