@@ -5,7 +5,7 @@
 //!
 //! - the client core and its builder ([`ClientBuilder`], configuration from the
 //!   environment, timeouts, TLS);
-//! - one call's life ([`core::execute`]): retries ([`RetryPolicy`]), idempotency keys,
+//! - one call's life (`core::execute`): retries ([`RetryPolicy`]), idempotency keys,
 //!   the concurrency limit, bounded bodies, tracing, lomi.'s error envelope ([`Error`]);
 //! - argument conversion and checks ([`IntoArg`]), pagination ([`ItemStream`]);
 //! - the escape hatch ([`RawRequest`]) and webhook verification ([`webhooks`]).

@@ -18,7 +18,7 @@ use crate::Error;
 
 /// Every item of a list, fetched page by page as the stream is polled.
 ///
-/// Use it with [`futures_util::TryStreamExt`] (re-exported in [`crate::prelude`]):
+/// Use it with [`futures_util::TryStreamExt`] (re-exported in each client's `prelude`):
 /// `try_next()`, `try_collect()`, `take(n)`…
 pub type ItemStream<'a, T> = BoxStream<'a, Result<T, Error>>;
 

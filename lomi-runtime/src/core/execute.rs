@@ -1,4 +1,4 @@
-//! One call, from the request a generated `send()` (or [`crate::Client::request`]) built
+//! One call, from the request a generated `send()` (or a client's `request`) built
 //! to a [`Response`] or the crate's [`Error`]: the per-attempt timeout, the key in the
 //! query, the `Idempotency-Key` of a POST (kept on every retry), the concurrency limit,
 //! the retries ([`super::retry`] decides), the bounded body, tracing, and lomi.'s error

@@ -1,10 +1,10 @@
 //! The client core every generated client wraps, and what happens around every request,
 //! one concern a module:
 //!
-//! - [`retry`]: which failures are retried and after how long (pure, table-tested);
-//! - [`options`]: settings changed for some calls, and idempotency keys;
-//! - [`params`]: the checks the generated builders run before sending;
-//! - [`execute`]: one call, from the request a builder built to its response or
+//! - `retry`: which failures are retried and after how long (pure, table-tested);
+//! - `options`: settings changed for some calls, and idempotency keys;
+//! - `params`: the checks the generated builders run before sending;
+//! - `execute`: one call, from the request a builder built to its response or
 //!   [`crate::Error`] (timeouts, keys, retries, bounded bodies, tracing, error envelopes).
 //!
 //! [`crate::ClientBuilder`] builds a [`Core`]; a generated `Client` holds one and

@@ -1,4 +1,4 @@
-//! Settings changed for the calls of a client ([`Client::with_options`]) or for one
+//! Settings changed for the calls of a client (its `with_options`) or for one
 //! call (the builders' `timeout`, `max_retries` and `idempotency_key`), and the
 //! idempotency keys that make POSTs safe to retry.
 
@@ -15,8 +15,8 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 /// The longest idempotency key lomi. keeps.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
-/// Settings for every call made through one [`Client`] value; see
-/// [`Client::with_options`]. For one call, the builders take the same settings
+/// Settings for every call made through one client value; see its
+/// `with_options`. For one call, the builders take the same settings
 /// (`.timeout(..)`, `.max_retries(..)`) and, for POSTs, `.idempotency_key(..)`.
 ///
 /// ```no_run
