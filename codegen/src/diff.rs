@@ -132,6 +132,8 @@ pub struct Report {
     /// What changes in the generated Rust API (methods, setters, types, fields and
     /// variants added, removed or renamed), breaking first.
     pub rust: Vec<crate::rust_api::Change>,
+    /// The client crate the versions are of (`lomi-client` unless the caller says).
+    pub client: String,
 }
 
 impl Report {
@@ -190,8 +192,9 @@ impl Report {
             )
         };
         format!(
-            "{breaking} breaking, {other} non-breaking change{}{rust}: lomi-client {current_version} → {next}",
-            if self.changes.len() == 1 { "" } else { "s" }
+            "{breaking} breaking, {other} non-breaking change{}{rust}: {} {current_version} → {next}",
+            if self.changes.len() == 1 { "" } else { "s" },
+            self.client
         )
     }
 
@@ -310,7 +313,11 @@ pub fn diff(old: &OpenAPI, new: &OpenAPI) -> Report {
         }
     }
     let rust = crate::rust_api::compare(&old_surface, &crate::rust_api::surface_of(&new_model));
-    Report { changes, rust }
+    Report {
+        changes,
+        rust,
+        client: "lomi-client".into(),
+    }
 }
 
 struct Differ<'a> {

@@ -50,14 +50,20 @@ pub fn published(text: &str) -> Option<Value> {
 
 /// Compares `new` (the derived document, named `file`) with `published`, pinning the
 /// Rust names of renamed path parameters in `new`.
-pub fn stabilize(published: &Value, new: &mut Value, file: &str, renames: Renames) -> Stabilized {
+pub fn stabilize(
+    published: &Value,
+    new: &mut Value,
+    file: &str,
+    overlay: &str,
+    renames: Renames,
+) -> Stabilized {
     let mut out = Stabilized::default();
-    operations(published, new, file, renames, &mut out);
+    operations(published, new, (file, overlay), renames, &mut out);
     if renames == Renames::Keep {
         // Each type rename once, whichever evidence found it first.
         let mut types = Vec::new();
-        schemas(published, new, file, &mut out, &mut types);
-        bodies(published, new, file, &mut out, &mut types);
+        schemas(published, new, (file, overlay), &mut out, &mut types);
+        bodies(published, new, (file, overlay), &mut out, &mut types);
     }
     out
 }
@@ -172,9 +178,9 @@ fn diagnostic(code: Code, file: &str, at: String, message: String, help: String)
 }
 
 /// The overlay action that pins `name` at `target`, and the way out of keeping it.
-fn keep_or_accept(target: &str, name: &str) -> String {
+fn keep_or_accept(overlay: &str, target: &str, name: &str) -> String {
     format!(
-        "keep the published name with this action in spec/overlay.yaml:\n\
+        "keep the published name with this action in {overlay}:\n\
          \x20     - target: {target}\n\
          \x20       description: Keep the published Rust name `{name}`.\n\
          \x20       update: {{{RUST_NAME_EXTENSION}: {name}}}\n\
@@ -199,7 +205,7 @@ fn op_target(path: &str, method: &str) -> String {
 fn operations(
     published: &Value,
     new: &mut Value,
-    file: &str,
+    (file, overlay): (&str, &str),
     renames: Renames,
     out: &mut Stabilized,
 ) {
@@ -245,7 +251,7 @@ fn operations(
                     old_builder = old_method.to_pascal_case(),
                     new_builder = new_method.to_pascal_case(),
                 ),
-                keep_or_accept(&op_target(path, method), &old_method),
+                keep_or_accept(overlay, &op_target(path, method), &old_method),
             ));
         }
         let (old_names, new_names) = (shape(old_path).1, shape(path).1);
@@ -329,7 +335,7 @@ pub fn definition(schema: &Value) -> Value {
 fn schemas(
     published: &Value,
     new: &Value,
-    file: &str,
+    (file, overlay): (&str, &str),
     out: &mut Stabilized,
     types: &mut Vec<(String, String)>,
 ) {
@@ -366,7 +372,11 @@ fn schemas(
                         "the schema `{old_name}` is now `{new_name}` (the same definition): the \
                          published type `types::{old_type}` would become `types::{new_type}`"
                     ),
-                    keep_or_accept(&format!("$.components.schemas.{new_name}"), &old_type),
+                    keep_or_accept(
+                        overlay,
+                        &format!("$.components.schemas.{new_name}"),
+                        &old_type,
+                    ),
                 ));
             }
         }
@@ -408,6 +418,7 @@ fn schemas(
             }
             let type_name = type_name(name, new_schema);
             let mut help = keep_or_accept(
+                overlay,
                 &format!("$.components.schemas.{name}.properties.{new_prop}"),
                 &old_field,
             );
@@ -513,7 +524,7 @@ pub(crate) fn body_schemas(
 fn bodies(
     published: &Value,
     new: &Value,
-    file: &str,
+    (file, overlay): (&str, &str),
     out: &mut Stabilized,
     seen: &mut Vec<(String, String)>,
 ) {
@@ -599,7 +610,7 @@ fn bodies(
                     method.to_uppercase(),
                     moved_from(&old_path, &path),
                 ),
-                keep_or_accept(&target, &old_type),
+                keep_or_accept(overlay, &target, &old_type),
             ));
         }
     }
@@ -659,7 +670,13 @@ components:
     fn a_renamed_path_parameter_keeps_its_setter_and_is_one_note() {
         let published = doc(PUBLISHED);
         let mut new = doc(&PUBLISHED.replace("session_id", "id"));
-        let found = stabilize(&published, &mut new, "spec/lomi.yaml", Renames::Keep);
+        let found = stabilize(
+            &published,
+            &mut new,
+            "spec/lomi.yaml",
+            "spec/overlay.yaml",
+            Renames::Keep,
+        );
         assert!(found.conflicts.is_empty(), "{:#?}", found.conflicts);
         assert_eq!(found.notes.len(), 1);
         assert_eq!(found.notes[0].code, Code::PathParameterRenameKept);
@@ -675,17 +692,35 @@ components:
         // Regenerating against what was just published keeps the pin, silently.
         let republished = new.clone();
         let mut again = doc(&PUBLISHED.replace("session_id", "id"));
-        let found = stabilize(&republished, &mut again, "spec/lomi.yaml", Renames::Keep);
+        let found = stabilize(
+            &republished,
+            &mut again,
+            "spec/lomi.yaml",
+            "spec/overlay.yaml",
+            Renames::Keep,
+        );
         assert!(found.notes.is_empty() && found.conflicts.is_empty());
         assert_eq!(again, republished);
         // Accepting the rename takes the new name.
         let mut accepted = doc(&PUBLISHED.replace("session_id", "id"));
-        let found = stabilize(&published, &mut accepted, "spec/lomi.yaml", Renames::Accept);
+        let found = stabilize(
+            &published,
+            &mut accepted,
+            "spec/lomi.yaml",
+            "spec/overlay.yaml",
+            Renames::Accept,
+        );
         assert!(found.notes.is_empty());
         assert_eq!(accepted, doc(&PUBLISHED.replace("session_id", "id")));
         // Accepting another rename later keeps the name kept before.
         let mut later = doc(&PUBLISHED.replace("session_id", "id"));
-        stabilize(&republished, &mut later, "spec/lomi.yaml", Renames::Accept);
+        stabilize(
+            &republished,
+            &mut later,
+            "spec/lomi.yaml",
+            "spec/overlay.yaml",
+            Renames::Accept,
+        );
         assert_eq!(later, republished);
     }
 
@@ -696,7 +731,13 @@ components:
             .replace("getSession", "retrieveSession")
             .replace("schemas/session'", "schemas/checkout_session'")
             .replace("    session:\n", "    checkout_session:\n"));
-        let found = stabilize(&published, &mut new, "spec/lomi.yaml", Renames::Keep);
+        let found = stabilize(
+            &published,
+            &mut new,
+            "spec/lomi.yaml",
+            "spec/overlay.yaml",
+            Renames::Keep,
+        );
         let codes: Vec<&str> = found.conflicts.iter().map(|d| d.code.id()).collect();
         assert_eq!(codes, ["R002", "R003"]);
         let text: Vec<String> = found.conflicts.iter().map(|d| d.to_string()).collect();
@@ -728,7 +769,13 @@ components:
 
         let mut renamed_property =
             doc(&PUBLISHED.replace("url: {type: string}", "link: {type: string}"));
-        let found = stabilize(&published, &mut renamed_property, "f", Renames::Keep);
+        let found = stabilize(
+            &published,
+            &mut renamed_property,
+            "f",
+            "spec/overlay.yaml",
+            Renames::Keep,
+        );
         assert_eq!(found.conflicts.len(), 1);
         assert_eq!(found.conflicts[0].code, Code::PropertyRenamed);
         assert!(
@@ -748,15 +795,27 @@ components:
                 "link: {type: string, x-lomi-rust-name: url}",
             ));
         assert!(
-            stabilize(&published, &mut pinned, "f", Renames::Keep)
-                .conflicts
-                .is_empty()
+            stabilize(
+                &published,
+                &mut pinned,
+                "f",
+                "spec/overlay.yaml",
+                Renames::Keep
+            )
+            .conflicts
+            .is_empty()
         );
         let mut accepted = doc(&PUBLISHED.replace("getSession", "retrieveSession"));
         assert!(
-            stabilize(&published, &mut accepted, "f", Renames::Accept)
-                .conflicts
-                .is_empty()
+            stabilize(
+                &published,
+                &mut accepted,
+                "f",
+                "spec/overlay.yaml",
+                Renames::Accept
+            )
+            .conflicts
+            .is_empty()
         );
     }
 
@@ -764,7 +823,13 @@ components:
     fn a_changed_definition_is_not_a_rename() {
         let published = doc(PUBLISHED);
         let mut new = doc(&PUBLISHED.replace("url: {type: string}", "link: {type: integer}"));
-        let found = stabilize(&published, &mut new, "f", Renames::Keep);
+        let found = stabilize(
+            &published,
+            &mut new,
+            "f",
+            "spec/overlay.yaml",
+            Renames::Keep,
+        );
         assert!(found.conflicts.is_empty() && found.notes.is_empty());
     }
 }

@@ -439,7 +439,7 @@ fn generate_api(root: &Path, api: &ApiFolder, options: &Options) -> Result<ApiOu
     let mut kept = Vec::new();
     if let Some(published) = &published {
         let mut document = derived.document.clone();
-        let found = stable::stabilize(published, &mut document, spec_path, renames);
+        let found = stable::stabilize(published, &mut document, spec_path, &api.overlay, renames);
         if !found.conflicts.is_empty() {
             // A document with errors is fixed first: a rename means something only in a
             // document that would generate. The names kept meanwhile are said too, so
@@ -695,7 +695,10 @@ fn api_change_summary(
         return None;
     }
     let version = crate_version(root, &api.client_crate);
-    match diff_specs(&label, old, spec_path, new_spec) {
+    match diff_specs(&label, old, spec_path, new_spec).map(|mut report| {
+        report.client = api.client_crate.clone();
+        report
+    }) {
         Ok(report) => Some(format!(
             "spec changes since the published client ({label}): {} (details: cargo xtask \
              diff-spec {label} {spec_path})",
