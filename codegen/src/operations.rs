@@ -527,7 +527,10 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
         .filter(|p| p.location == ParamLocation::Query)
         .map(|p| {
             let (name, ident) = (&p.name, format_ident!("{}", p.field));
-            quote!(.query(&::progenitor_client::QueryParam::new(#name, &#ident)))
+            quote!(.query(&::progenitor_client::QueryParam::new(
+                #name,
+                &::lomi_runtime::core::query_value(&OPERATION, #name, &#ident)?,
+            )))
         });
     let headers = op
         .params

@@ -3609,9 +3609,28 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&::progenitor_client::QueryParam::new("limit", &limit))
-                .query(&::progenitor_client::QueryParam::new("offset", &offset))
-                .query(&::progenitor_client::QueryParam::new("sort", &sort));
+                .query(
+                    &::progenitor_client::QueryParam::new(
+                        "limit",
+                        &::lomi_runtime::core::query_value(&OPERATION, "limit", &limit)?,
+                    ),
+                )
+                .query(
+                    &::progenitor_client::QueryParam::new(
+                        "offset",
+                        &::lomi_runtime::core::query_value(
+                            &OPERATION,
+                            "offset",
+                            &offset,
+                        )?,
+                    ),
+                )
+                .query(
+                    &::progenitor_client::QueryParam::new(
+                        "sort",
+                        &::lomi_runtime::core::query_value(&OPERATION, "sort", &sort)?,
+                    ),
+                );
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,

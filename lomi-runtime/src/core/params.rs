@@ -234,6 +234,48 @@ pub fn header_value(
     })
 }
 
+/// A query parameter's value as it goes on the wire: `None` (left out) when unset, and
+/// a whole number written as an integer at any depth (`limit=20`, not `limit=20.0`).
+/// JSON does not tell `20` from `20.0`, so a `number` parameter is still the same value,
+/// while a server that validates integers (lomi.'s current one types `limit` and
+/// `offset` as `number`) would refuse `20.0`.
+pub fn query_value<T: serde::Serialize>(
+    operation: &Operation,
+    name: &str,
+    value: &T,
+) -> Result<Option<serde_json::Value>, Error> {
+    let value = serde_json::to_value(value).map_err(|e| {
+        invalid(
+            operation,
+            name,
+            format!("cannot be written in a query string: {e}"),
+        )
+    })?;
+    Ok(match whole_numbers(value) {
+        serde_json::Value::Null => None,
+        value => Some(value),
+    })
+}
+
+/// `value` with every whole `f64` within ±2⁵³ (exact as an integer) made an integer.
+fn whole_numbers(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() <= EXACT => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(whole_numbers).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, whole_numbers(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// `request` with `body` as an `application/x-www-form-urlencoded` body.
 pub fn form<T: serde::Serialize>(
     operation: &Operation,
@@ -246,4 +288,37 @@ pub fn form<T: serde::Serialize>(
         .map_err(|e: progenitor_client::Error<()>| {
             invalid(operation, "body", format!("cannot be form-encoded: {e}"))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const OP: Operation = Operation {
+        id: "listThings",
+        method: "list_things",
+        http_method: "GET",
+        path: "/things",
+    };
+
+    #[test]
+    fn whole_numbers_go_on_the_wire_as_integers() {
+        let q = |v: serde_json::Value| query_value(&OP, "limit", &v).unwrap();
+        assert_eq!(
+            query_value(&OP, "limit", &Some(20.0_f64)).unwrap(),
+            Some(json!(20))
+        );
+        assert_eq!(query_value(&OP, "limit", &None::<f64>).unwrap(), None);
+        assert_eq!(q(json!(2.5)), Some(json!(2.5)));
+        assert_eq!(q(json!(-3.0)), Some(json!(-3)));
+        assert_eq!(
+            q(json!(1e300)),
+            Some(json!(1e300)),
+            "beyond 2^53 stays as is"
+        );
+        assert_eq!(q(json!([1.0, 2.5])), Some(json!([1, 2.5])));
+        assert_eq!(q(json!({"min": 10.0})), Some(json!({"min": 10})));
+        assert_eq!(q(json!("20.0")), Some(json!("20.0")), "text is left alone");
+    }
 }

@@ -1,0 +1,203 @@
+//! `lomi-sdk`, the client of lomi.'s current API (June 2026), as a shop's backend uses
+//! it: through its public API only, against a local server answering what lomi.'s
+//! servers send (`lomi-api.md`): sessions with `null` and missing fields although the
+//! document marks all 36 required, bare-array lists, the error envelope the document no
+//! longer describes.
+
+use futures_util::TryStreamExt;
+use httpmock::Method::{GET, POST};
+use httpmock::MockServer;
+use lomi_sdk::{ApiErrorKind, Client, Error, json, types};
+use serde_json::Value;
+
+const KEY: &str = "lomi_sk_test_current_0123456789";
+const PRICE: &str = "0b6a5f0e-9d1c-4c1e-8f7a-2a3b4c5d6e7f";
+
+fn client(server: &MockServer) -> Client {
+    Client::builder(KEY)
+        .base_url(server.base_url())
+        .max_retries(0)
+        .build()
+        .expect("a valid test client")
+}
+
+/// A checkout session as lomi.'s current server answers it: some fields `null`, most
+/// of the document's 36 absent.
+fn session_as_sent(id: &str) -> Value {
+    json!({
+        "checkout_session_id": id,
+        "amount": 10000.0,
+        "currency_code": "XOF",
+        "status": "open",
+        "checkout_url": format!("https://checkout.lomi.africa/checkout/{id}"),
+        "customer_email": null,
+        "customer_name": null,
+        "metadata": {"order_id": "A-1042"},
+        "product_id": null,
+        "price_id": null,
+        "qr_code_data": null,
+        "created_at": "2026-06-12T10:00:00.000Z",
+    })
+}
+
+#[tokio::test]
+async fn a_session_with_null_and_missing_fields_decodes() {
+    let server = MockServer::start_async().await;
+    let retrieve = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/checkout-sessions/cs_1")
+                .header("x-api-key", KEY);
+            then.status(200).json_body(session_as_sent("cs_1"));
+        })
+        .await;
+    let session = client(&server)
+        .retrieve_checkout_session()
+        .id("cs_1")
+        .send()
+        .await
+        .expect("what lomi. sends decodes");
+    retrieve.assert_async().await;
+    assert_eq!(session.checkout_session_id.as_deref(), Some("cs_1"));
+    assert_eq!(
+        session.checkout_url.as_deref(),
+        Some("https://checkout.lomi.africa/checkout/cs_1")
+    );
+    assert_eq!(session.customer_email, None);
+    assert_eq!(session.cancel_url, None, "absent");
+    assert_eq!(session.amount, Some(10000.0));
+}
+
+#[tokio::test]
+async fn a_create_sends_line_items_and_the_account_header() {
+    let server = MockServer::start_async().await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/checkout-sessions")
+                .header("lomi-account", "acct_1234567890")
+                .header_exists("idempotency-key")
+                .json_body(json!({
+                    "currency_code": "XOF",
+                    "line_items": [{"price_id": PRICE, "quantity": 2.0}],
+                    "require_billing_address": true,
+                }));
+            then.status(201).json_body(session_as_sent("cs_2"));
+        })
+        .await;
+    let line = types::builder::CheckoutSessionsControllerCreateBodyLineItemsItem::default()
+        .price_id(PRICE)
+        .quantity(2);
+    let line = types::CheckoutSessionsControllerCreateBodyLineItemsItem::try_from(line)
+        .expect("a valid line");
+    let session = client(&server)
+        .create_checkout_session()
+        .lomi_account("acct_1234567890")
+        .body(
+            types::CheckoutSessionCreate::builder()
+                .currency_code("XOF")
+                .line_items(vec![line])
+                .require_billing_address(true),
+        )
+        .send()
+        .await
+        .expect("created");
+    create.assert_async().await;
+    assert_eq!(session.status.as_deref(), Some("open"));
+}
+
+#[tokio::test]
+async fn the_list_is_a_bare_array_that_streams_page_by_page() {
+    let server = MockServer::start_async().await;
+    // The document sets no maximum `limit`, so a short page may be the server's cap:
+    // the walk ends on the empty page.
+    let pages: Vec<_> = [("0", 2), ("2", 1), ("3", 0)]
+        .into_iter()
+        .map(|(offset, n)| {
+            let sessions: Vec<Value> = (0..n)
+                .map(|i| session_as_sent(&format!("cs_{offset}_{i}")))
+                .collect();
+            server.mock(|when, then| {
+                when.method(GET)
+                    .path("/checkout-sessions")
+                    .query_param("offset", offset)
+                    .query_param("limit", "2");
+                then.status(200).json_body(Value::Array(sessions));
+            })
+        })
+        .collect();
+    let ids: Vec<String> = client(&server)
+        .list_checkout_sessions()
+        .limit(2)
+        .stream()
+        .map_ok(|s| s.checkout_session_id.unwrap_or_default())
+        .try_collect()
+        .await
+        .expect("every page");
+    assert_eq!(ids, ["cs_0_0", "cs_0_1", "cs_2_0"]);
+    for page in pages {
+        page.assert();
+    }
+}
+
+#[tokio::test]
+async fn errors_are_typed_from_the_envelope_the_document_omits() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/checkout-sessions/missing");
+            then.status(404)
+                .header("x-request-id", "req_42")
+                .json_body(json!({
+                    "error": {"code": "NOT_FOUND", "message": "Checkout session not found"},
+                    "request_id": "req_42",
+                }));
+        })
+        .await;
+    let err = client(&server)
+        .retrieve_checkout_session()
+        .id("missing")
+        .send()
+        .await
+        .expect_err("a 404");
+    let Error::Api(api) = &err else {
+        panic!("an API error, got {err:?}")
+    };
+    assert_eq!(api.kind(), ApiErrorKind::NotFound);
+    assert_eq!(api.code.as_deref(), Some("NOT_FOUND"));
+    assert_eq!(err.request_id(), Some("req_42"));
+}
+
+#[test]
+fn a_client_with_no_base_url_talks_to_lomi_s_servers() {
+    let live = Client::builder(KEY).build().unwrap();
+    assert_eq!(live.baseurl(), "https://api.lomi.africa");
+    let sandbox = Client::builder(KEY).sandbox().build().unwrap();
+    assert_eq!(sandbox.baseurl(), "https://sandbox.api.lomi.africa");
+    assert_eq!(
+        lomi_sdk::Environment::Sandbox.base_url(),
+        Some("https://sandbox.api.lomi.africa")
+    );
+}
+
+#[test]
+fn webhook_events_are_typed_as_in_lomi_client() {
+    use lomi_sdk::webhooks::{self, EventData, EventType};
+    let body = serde_json::to_vec(&json!({
+        "id": "evt_1",
+        "event": "CHECKOUT_COMPLETED",
+        "data": session_as_sent("cs_3"),
+    }))
+    .unwrap();
+    let signature = webhooks::sign(&body, "whsec_test");
+    let event = webhooks::construct_event(&body, &signature, "whsec_test").unwrap();
+    assert_eq!(event.event, EventType::CheckoutCompleted);
+    let EventData::CheckoutCompleted(session) = &event.data else {
+        panic!("typed data, got {:?}", event.data)
+    };
+    assert_eq!(session.checkout_session_id.as_deref(), Some("cs_3"));
+    assert_eq!(
+        webhooks::construct_event(&body, &signature, "whsec_other").unwrap_err(),
+        webhooks::WebhookError::SignatureMismatch
+    );
+}
