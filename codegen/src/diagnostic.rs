@@ -119,6 +119,7 @@ codes! {
     DefaultMismatch = "L038", Error, "a default that does not match its schema (defaults become code)";
     BadRustName = "L039", Error, "an `x-lomi-rust-name` that is not a Rust name of the right case";
     RustNameNowhere = "L040", Error, "an `x-lomi-rust-name` where no Rust item takes its name";
+    FeatureNameTaken = "L041", Error, "a tag whose cargo feature cannot be used";
     PathParameterRenameKept = "R001", Note, "a path parameter renamed upstream keeps its published Rust setter";
     OperationRenamed = "R002", Error, "an operationId renamed upstream would rename a published client method";
     SchemaRenamed = "R003", Error, "a schema renamed upstream would rename a published Rust type";

@@ -17,6 +17,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod diff;
 pub mod events;
+pub mod features;
 pub mod httpmock;
 pub mod lint;
 pub mod load;
@@ -59,6 +60,9 @@ pub struct Generated {
     /// The `lomi` command's table of operations ([`cli`]), marker line first:
     /// `lomi-cli/src/generated.rs`.
     pub cli: String,
+    /// The cargo features the code is gated on, one per tag, sorted; empty unless the
+    /// [`Target`] asks for them.
+    pub features: Vec<String>,
 }
 
 /// Runs the whole pipeline on `text`, the contents of the spec named `spec_file`.
@@ -66,15 +70,33 @@ pub struct Generated {
 /// Returns the files to write, or every error found (with warnings alongside).
 /// Never panics, whatever the input.
 pub fn generate(spec_file: &str, text: &str) -> Result<Generated, Vec<Diagnostic>> {
-    generate_crate(spec_file, text, plan::DEFAULT_CRATE)
+    generate_for(spec_file, text, &Target::default())
 }
 
-/// [`generate`] for a client compiled as the crate `crate_name` (its Rust name,
-/// `lomi_sdk`), which the generated docs' examples name.
-pub fn generate_crate(
+/// The crate a client is generated for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Its Rust name (`lomi_sdk`), which the generated docs' examples name.
+    pub crate_name: String,
+    /// Whether each tag's operations (and the types they reach) are behind a cargo
+    /// feature of their own ([`features`]).
+    pub tag_features: bool,
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target {
+            crate_name: plan::DEFAULT_CRATE.into(),
+            tag_features: false,
+        }
+    }
+}
+
+/// [`generate`] for the crate `target`.
+pub fn generate_for(
     spec_file: &str,
     text: &str,
-    crate_name: &str,
+    target: &Target,
 ) -> Result<Generated, Vec<Diagnostic>> {
     let loaded = load::load(spec_file, text)?;
     let diagnostics = lint::lint(&loaded);
@@ -95,7 +117,32 @@ pub fn generate_crate(
     };
     // One plan, which every emitter reads.
     let mut plan = plan::plan(&spec);
-    plan.crate_name = crate_name.to_string();
+    plan.crate_name = target.crate_name.clone();
+    let features = if target.tag_features {
+        features::assign(&mut plan, &spec).map_err(|refused| {
+            let mut all = diagnostics.clone();
+            let at = spec
+                .tags
+                .iter()
+                .position(|t| t.name == refused.tag)
+                .map_or_else(String::new, |i| format!("/tags/{i}"));
+            all.push(loaded.report(
+                Code::FeatureNameTaken,
+                at,
+                format!(
+                    "the tag `{}` cannot have the feature `{}`: {}",
+                    refused.tag, refused.feature, refused.why
+                ),
+                format!(
+                    "name its feature with `{}: <name>` on its entry in the spec's `tags`",
+                    features::FEATURE_EXTENSION
+                ),
+            ));
+            all
+        })?
+    } else {
+        Vec::new()
+    };
     let code = render::render(&spec, &plan).map_err(refused)?;
     let mock = render::render_httpmock(&spec, &plan).map_err(refused)?;
     let cli = render::render_cli(&plan).map_err(refused)?;
@@ -110,5 +157,6 @@ pub fn generate_crate(
         spec_sha256: loaded.sha256,
         httpmock: format!("{marker}{mock}"),
         cli: format!("{marker}{cli}"),
+        features,
     })
 }

@@ -116,6 +116,9 @@ pub struct OperationPlan {
     pub page: Option<PagePlan>,
     /// The operation's first tag (`Checkout Sessions`), if any: its resource.
     pub tag: Option<String>,
+    /// The cargo feature that compiles it, when the client has one per tag
+    /// ([`crate::features`]); `None`: every build.
+    pub feature: Option<String>,
     /// What it does to its resource.
     pub kind: OperationKind,
     /// For a paginated list, the `limit` its stream sends when the builder sets none
@@ -381,6 +384,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                 body: body_plan(model, op),
                 success: success_responses(model, op),
                 tag: op.op.tags.first().cloned(),
+                feature: None,
                 kind: operation_kind(op.http_method, op.path),
                 page,
                 page_size: page.map(|_| page_size(op)),

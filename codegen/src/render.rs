@@ -111,7 +111,7 @@ pub fn syntax(spec: &OpenAPI, plan: &plan::Plan) -> Result<syn::File, RenderErro
     let operations = operations::items(plan, &op_types, model_items).map_err(RenderError)?;
     let constants = crate::contract::items(spec);
     let events = crate::events::items(spec, plan);
-    syn::parse2(quote! {
+    let mut file: syn::File = syn::parse2(quote! {
         /// progenitor-client's byte stream: the body of a response that is not JSON.
         pub use progenitor_client::ByteStream;
         #types
@@ -119,7 +119,9 @@ pub fn syntax(spec: &OpenAPI, plan: &plan::Plan) -> Result<syn::File, RenderErro
         #constants
         #events
     })
-    .map_err(|e| RenderError(format!("the generator produced unparsable Rust: {e}")))
+    .map_err(|e| RenderError(format!("the generator produced unparsable Rust: {e}")))?;
+    crate::features::gate(&mut file, plan);
+    Ok(file)
 }
 
 /// The crate the httpmock helpers are written against.

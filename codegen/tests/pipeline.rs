@@ -330,3 +330,127 @@ fn httpmock_and_the_command_follow_pins() {
     assert!(cli.contains("verb:\"add-note\""), "{}", out.cli);
     assert!(!cli.contains("widgets-controller-note"), "{}", out.cli);
 }
+
+/// One cargo feature per tag: a method and its builder take their tag's, a type every
+/// operation reaching it (`any(...)` when tags share it), an untagged operation and the
+/// types the webhook events decode none; a tag whose feature the crate already has is
+/// refused, with the extension that renames it.
+#[test]
+fn each_tag_is_a_feature_and_each_type_follows_the_operations_reaching_it() {
+    let spec = |webhooks_feature: &str| {
+        format!(
+            "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+tags:
+  - {{name: Webhooks{webhooks_feature}}}
+paths:
+  /orders:
+    get:
+      operationId: listOrders
+      tags: [Orders]
+      responses:
+        '200': {{description: ok, content: {{application/json: {{schema: {{type: array, items: {{$ref: '#/components/schemas/Order'}}}}}}}}}}
+  /refunds:
+    post:
+      operationId: createRefund
+      tags: [Refund Requests]
+      requestBody:
+        content: {{application/json: {{schema: {{type: object, properties: {{reason: {{type: string, enum: [late, broken]}}}}}}}}}}
+      responses:
+        '201': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Money'}}}}}}}}
+  /hooks:
+    get:
+      operationId: listHooks
+      tags: [Webhooks]
+      responses:
+        '200': {{description: ok}}
+  /ping:
+    get:
+      operationId: ping
+      responses:
+        '200': {{description: ok}}
+components:
+  schemas:
+    Order:
+      type: object
+      properties:
+        total: {{$ref: '#/components/schemas/Money'}}
+    Money: {{type: object, properties: {{amount: {{type: integer}}}}}}
+"
+        )
+    };
+    let target = lomi_codegen::Target {
+        crate_name: "shop_client".into(),
+        tag_features: true,
+    };
+    let refused = lomi_codegen::generate_for("spec/t.yaml", &spec(""), &target).unwrap_err();
+    let refused: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    assert!(
+        refused.iter().any(|d| d.starts_with(
+            "error[L041]: the tag `Webhooks` cannot have the feature `webhooks`: `webhooks` is one of the crate's own features"
+        ) && d.contains("at /tags/0")
+            && d.contains("x-lomi-feature: <name>")),
+        "{refused:#?}"
+    );
+
+    let out = lomi_codegen::generate_for(
+        "spec/t.yaml",
+        &spec(", x-lomi-feature: webhook-endpoints"),
+        &target,
+    )
+    .unwrap_or_else(|e| panic!("{e:#?}"));
+    assert_eq!(
+        out.features,
+        ["orders", "refund-requests", "webhook-endpoints"]
+    );
+    let code = &out.files[0].contents;
+    let flat: String = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    let gated = |cfg: &str, item: &str| flat.contains(&format!("{cfg} {item}"));
+    // Methods and builders.
+    assert!(
+        gated(r#"#[cfg(feature = "orders")]"#, "pub fn list_orders("),
+        "{code}"
+    );
+    assert!(
+        gated(
+            r#"#[derive(Debug, Clone)] #[cfg(feature = "orders")]"#,
+            "pub struct ListOrders<'a>"
+        ),
+        "{code}"
+    );
+    assert!(
+        gated(
+            r#"#[cfg(feature = "webhook-endpoints")]"#,
+            "pub fn list_hooks("
+        ),
+        "{code}"
+    );
+    assert!(
+        !flat.contains(r#"#[cfg(feature = "orders")] pub fn ping("#),
+        "untagged: every build"
+    );
+    // Types: one tag's, two tags', and the inline body's enum with its conversions.
+    assert!(
+        gated(
+            r#"#[non_exhaustive] #[cfg(feature = "orders")]"#,
+            "pub struct Order {"
+        ),
+        "{code}"
+    );
+    assert!(
+        gated(
+            r#"#[non_exhaustive] #[cfg(any(feature = "orders", feature = "refund-requests"))]"#,
+            "pub struct Money {"
+        ),
+        "{code}"
+    );
+    // A builder only responses need: both gates.
+    assert!(
+        gated(
+            r#"#[cfg(feature = "response-builders")] #[cfg(feature = "orders")]"#,
+            "pub struct Order {"
+        ),
+        "{code}"
+    );
+    assert!(flat.contains(r#"#[cfg(feature = "refund-requests")] impl ::lomi_runtime::IntoArg<CreateRefundBodyReason> for &str"#), "{code}");
+}

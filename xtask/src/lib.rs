@@ -63,6 +63,10 @@ pub struct ApiFolder {
     /// The copy of the spec packaged with `lomi-mock`, if the mock serves this API.
     #[serde(default)]
     pub mock_spec: Option<String>,
+    /// Whether each tag's operations are behind a cargo feature of their own, which the
+    /// run writes into the crate's `Cargo.toml` with `full` for all of them.
+    #[serde(default)]
+    pub tag_features: bool,
 }
 
 impl ApiFolder {
@@ -80,6 +84,7 @@ impl ApiFolder {
             httpmock: Some(HTTPMOCK_PATH.into()),
             cli: Some(CLI_PATH.into()),
             mock_spec: Some(MOCK_SPEC_PATH.into()),
+            tag_features: false,
         }
     }
 
@@ -409,6 +414,11 @@ pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Repor
                 changed.push(change);
             }
         }
+        if let Some((path, contents)) = &out.manifest
+            && let Some(change) = ensure_file(root, path, contents, mode)?
+        {
+            changed.push(change);
+        }
         report.changed.extend(changed);
         report.stale.append(&mut files.stale);
         report.warnings.extend(out.warnings);
@@ -424,6 +434,8 @@ struct ApiOutput {
     generated: lomi_codegen::Generated,
     summary: Option<String>,
     warnings: Vec<Diagnostic>,
+    /// The client crate's `Cargo.toml` with its generated features, when it has some.
+    manifest: Option<(String, String)>,
 }
 
 /// Derives `api`'s spec and generates from it, keeping the published names of its
@@ -470,8 +482,11 @@ fn generate_api(root: &Path, api: &ApiFolder, options: &Options) -> Result<ApiOu
         }
         diagnostics
     };
-    let crate_name = api.client_crate.replace('-', "_");
-    let mut generated = lomi_codegen::generate_crate(spec_path, &spec, &crate_name)
+    let target = lomi_codegen::Target {
+        crate_name: api.client_crate.replace('-', "_"),
+        tag_features: api.tag_features,
+    };
+    let mut generated = lomi_codegen::generate_for(spec_path, &spec, &target)
         .map_err(|d| Failure::Spec(relocate(d)))?;
     let mut all_warnings: Vec<Diagnostic> = overlay_warnings
         .into_iter()
@@ -489,11 +504,55 @@ fn generate_api(root: &Path, api: &ApiFolder, options: &Options) -> Result<ApiOu
         published_text.as_deref(),
         &spec,
     );
+    let manifest = if api.tag_features {
+        let path = format!("{}/Cargo.toml", api.client_crate);
+        let text = read(root, &path)?;
+        Some((path, with_features(&text, &generated.features)))
+    } else {
+        None
+    };
     Ok(ApiOutput {
         spec,
         generated,
         summary,
         warnings: all_warnings,
+        manifest,
+    })
+}
+
+/// `manifest` (a client crate's `Cargo.toml`) with one empty feature per name in
+/// `features` and `full` enabling them all; a feature `full` listed before that is no
+/// longer generated (its tag is gone) is removed. The crate's other features stay.
+pub fn with_features(manifest: &str, features: &[String]) -> String {
+    edit_manifest(manifest, |doc| {
+        let table = doc
+            .entry("features")
+            .or_insert_with(toml_edit::table)
+            .as_table_like_mut();
+        let Some(table) = table else { return };
+        let before: Vec<String> = table
+            .get("full")
+            .and_then(|f| f.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for gone in before.iter().filter(|f| !features.contains(f)) {
+            table.remove(gone);
+        }
+        for feature in features {
+            if table.get(feature).is_none() {
+                table.insert(feature, toml_edit::value(toml_edit::Array::new()));
+            }
+        }
+        table.insert(
+            "full",
+            toml_edit::value(toml_edit::Array::from_iter(
+                features.iter().map(String::as_str),
+            )),
+        );
     })
 }
 
