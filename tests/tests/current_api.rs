@@ -201,3 +201,52 @@ fn webhook_events_are_typed_as_in_lomi_client() {
         webhooks::WebhookError::SignatureMismatch
     );
 }
+
+/// With the `customers` feature on, as a shop that also keeps its customers at lomi.
+#[tokio::test]
+async fn with_the_customers_feature_a_shop_creates_and_lists_customers() {
+    let server = MockServer::start_async().await;
+    let customer = json!({"customer_id": "cus_1", "name": "Awa Diop", "email": "awa@example.com", "phone_number": null});
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/customers")
+                .json_body(json!({"name": "Awa Diop", "email": "awa@example.com"}));
+            then.status(201).json_body(customer.clone());
+        })
+        .await;
+    let list = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/customers")
+                .query_param("pageSize", "10");
+            then.status(200).json_body(json!({
+                "customers": [customer.clone()],
+                "pagination": {"page": 1, "page_size": 10, "total_count": 1, "total_pages": 1},
+            }));
+        })
+        .await;
+    let client = client(&server);
+    let created = client
+        .create_customer()
+        .body(
+            types::CustomerCreate::builder()
+                .name("Awa Diop")
+                .email("awa@example.com"),
+        )
+        .send()
+        .await
+        .expect("created");
+    assert_eq!(created.customer_id.as_deref(), Some("cus_1"));
+    assert_eq!(created.phone_number, None);
+    let page = client
+        .list_customers()
+        .page_size(10)
+        .send()
+        .await
+        .expect("listed");
+    assert_eq!(page.customers.len(), 1);
+    assert_eq!(page.customers[0].name.as_deref(), Some("Awa Diop"));
+    create.assert_async().await;
+    list.assert_async().await;
+}
