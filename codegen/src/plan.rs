@@ -221,22 +221,9 @@ pub enum ValueKind {
     Json,
 }
 
-/// What an operation does to its resource, for tools that name it by a verb.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OperationKind {
-    /// `POST /things`.
-    Create,
-    /// `GET /things`.
-    List,
-    /// `GET /things/{id}`.
-    Retrieve,
-    /// `PATCH` or `PUT /things/{id}`.
-    Update,
-    /// `DELETE /things/{id}`.
-    Delete,
-    /// Anything else: named by its operationId.
-    Other,
-}
+/// What an operation does to its resource, for tools that name it by a verb: decided
+/// by `lomi-schema`, which lomi-mock asks too, so that the command and the mock agree.
+pub use lomi_schema::operation::OperationKind;
 
 /// The statuses one success response covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -689,18 +676,9 @@ fn body_properties(model: &Model<'_>, schema: &Schema) -> Vec<PropertyPlan> {
         .collect()
 }
 
-/// What an operation does to its resource: by method, on a collection (a path that does
-/// not end in a parameter) or an item (one that does).
+/// What an operation does to its resource ([`OperationKind`]).
 fn operation_kind(method: &str, path: &str) -> OperationKind {
-    let item = path.trim_end_matches('/').ends_with('}');
-    match (method.to_uppercase().as_str(), item) {
-        ("POST", false) => OperationKind::Create,
-        ("GET", false) => OperationKind::List,
-        ("GET", true) => OperationKind::Retrieve,
-        ("PATCH" | "PUT", true) => OperationKind::Update,
-        ("DELETE", true) => OperationKind::Delete,
-        _ => OperationKind::Other,
-    }
+    lomi_schema::operation::operation_kind(method, path)
 }
 
 /// The success responses as progenitor reads them: a code from 200 to 299, a `2XX`

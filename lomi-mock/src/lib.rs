@@ -91,6 +91,11 @@ pub use webhooks::payload as event_payload;
 /// generated from (`spec/lomi.yaml`, copied into this crate by `cargo xtask generate`).
 pub const LOMI_SPEC: &str = include_str!("../spec/lomi.yaml");
 
+/// lomi.'s current API (its June 2026 document, with lomi-rs's overlay), which `lomi-sdk`
+/// is generated from and lomi.'s servers route: serve it with
+/// `MockServer::builder().spec(lomi_mock::CURRENT_SPEC)`.
+pub const CURRENT_SPEC: &str = include_str!("../spec/current.yaml");
+
 /// The API key the mock accepts unless told otherwise. A test key, as lomi. issues them.
 pub const DEFAULT_API_KEY: &str = "lomi_sk_test_mock_0123456789";
 

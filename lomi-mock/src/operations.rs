@@ -113,13 +113,15 @@ pub(crate) fn perform(
         ));
     };
     let spec = &shared.spec;
-    let collection = store::collection(op);
+    // Nested collections are per parent (`products/prod_1/prices`); what identifies an
+    // item is read from the template's schemas.
+    let collection = store::collection_at(op, params);
     let success = op.success_status().unwrap_or(200);
     let item = op
         .response(success)
         .map(|s| store::item_schema(spec, &s.source))
         .unwrap_or(Value::Null);
-    let id_name = id_name(spec, &collection);
+    let id_name = id_name(spec, &store::collection(op));
     let id = || {
         let name = op
             .segments
@@ -134,10 +136,18 @@ pub(crate) fn perform(
     let empty = Value::Object(Default::default());
     match kind {
         Kind::List => {
+            // A `number` parameter (lomi.'s current `limit` and `offset`) counts too
+            // when it is whole.
             let count = |name: &str, fallback: usize| {
                 params
                     .get(name)
-                    .and_then(Value::as_u64)
+                    .and_then(|v| {
+                        v.as_u64().or_else(|| {
+                            v.as_f64()
+                                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                                .map(|f| f as u64)
+                        })
+                    })
                     .map_or(fallback, |n| n as usize)
             };
             let (limit, offset) = (count("limit", 20), count("offset", 0));

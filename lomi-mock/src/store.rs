@@ -39,28 +39,42 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The kind of `op`, if it is one of the five.
+    /// The kind of `op`, if it is one of the five: `lomi-schema`'s rule, which the
+    /// generator's plan (and so the `lomi` command's verbs) follows too.
     pub fn of(op: &Operation) -> Option<Kind> {
-        let last_is_param = op.segments.last().is_some_and(|s| s.starts_with('{'));
-        let params = op.segments.iter().filter(|s| s.starts_with('{')).count();
-        match (op.method.as_str(), last_is_param, params) {
-            ("GET", false, 0) => Some(Kind::List),
-            ("POST", false, 0) => Some(Kind::Create),
-            ("GET", true, 1) => Some(Kind::Retrieve),
-            ("PATCH" | "PUT", true, 1) => Some(Kind::Update),
-            ("DELETE", true, 1) => Some(Kind::Delete),
-            _ => None,
+        use lomi_schema::operation::{OperationKind, operation_kind};
+        match operation_kind(&op.method, &op.path) {
+            OperationKind::List => Some(Kind::List),
+            OperationKind::Create => Some(Kind::Create),
+            OperationKind::Retrieve => Some(Kind::Retrieve),
+            OperationKind::Update => Some(Kind::Update),
+            OperationKind::Delete => Some(Kind::Delete),
+            OperationKind::Other => None,
         }
     }
 }
 
-/// The collection an operation works on: its path without the trailing `{id}`.
+/// The collection an operation works on, as a template: its path without the trailing
+/// `{id}` (`products/{id}/prices`).
 pub fn collection(op: &Operation) -> String {
-    let mut segments = op.segments.clone();
-    if segments.last().is_some_and(|s| s.starts_with('{')) {
-        segments.pop();
-    }
-    segments.join("/")
+    lomi_schema::operation::collection(&op.path)
+}
+
+/// The collection one request works on: [`collection`] with the parent's parameters
+/// filled in (`products/prod_1/prices`), so that each product has its own prices.
+pub fn collection_at(op: &Operation, params: &std::collections::HashMap<String, Value>) -> String {
+    collection(op)
+        .split('/')
+        .map(|segment| {
+            let name = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+            match name.and_then(|n| params.get(n)) {
+                Some(Value::String(v)) => v.clone(),
+                Some(other) => other.to_string(),
+                None => segment.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// An error the mock answers with: status, lomi.'s error `code`, message and details.
@@ -175,12 +189,16 @@ impl Store {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
+        let sessions = spec.sessions_collection();
         for (name, schema) in properties.into_iter().flatten() {
             if resource.get(name).is_some_and(|v| !v.is_null()) {
                 continue;
             }
             let value = match name.as_str() {
                 "created_at" | "updated_at" => Some(Value::String(now.clone())),
+                // A checkout session starts open, whether or not the spec lists its
+                // statuses (lomi.'s current document types `status` as a plain string).
+                "status" if collection == sessions => Some(Value::String("open".into())),
                 // The hosted payment page, on the mock's own host at lomi.'s path.
                 "checkout_url" => Some(Value::String(format!("{origin}{CHECKOUT_PATH}{id}"))),
                 "expires_at" => Some(Value::String(

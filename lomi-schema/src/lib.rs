@@ -15,6 +15,8 @@
 //!
 //! `$ref`s point into the document's `components`, which every validator carries.
 
+pub mod operation;
+
 use std::sync::Arc;
 
 use jsonschema::{Draft, Validator};

@@ -430,3 +430,95 @@ async fn a_path_parameter_the_spec_does_not_declare_still_names_the_resource() {
         .unwrap();
     assert_eq!(found.status(), 200);
 }
+
+/// Every resource is a spec-checked store by the shape of its operations, nested paths
+/// included (each org has its own things), with the kinds the `lomi` command names its
+/// verbs by (`lomi-schema` decides both): `GET /orgs/{org}/things` is a list.
+#[tokio::test]
+async fn nested_collections_are_kept_per_parent() {
+    let spec = "openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: 'https://api.example.test'}]
+paths:
+  /orgs/{org}/things:
+    parameters: [{name: org, in: path, required: true, schema: {type: string}}]
+    get:
+      operationId: listThings
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}}}}
+    post:
+      operationId: createThing
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+      responses:
+        '201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+components:
+  schemas:
+    Thing: {type: object, properties: {thing_id: {type: string}, name: {type: string}}}
+";
+    let mock = MockServer::builder().spec(spec).start().await.unwrap();
+    let http = http();
+    let url = |org: &str| format!("{}/orgs/{org}/things", mock.url());
+    let created = http
+        .post(url("acme"))
+        .header("Idempotency-Key", "k1")
+        .json(&json!({"name": "anvil"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let list = |org: &'static str| {
+        let request = http.get(url(org));
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let acme = list("acme").await;
+    assert_eq!(acme.as_array().map(Vec::len), Some(1), "{acme}");
+    assert_eq!(acme[0]["name"], "anvil");
+    assert_eq!(list("globex").await, json!([]));
+}
+
+/// lomi.'s current document, served: a nested create (`POST /products/{id}/prices`) and
+/// every other resource's list answer as the document says.
+#[tokio::test]
+async fn the_current_api_is_served_resource_by_resource() {
+    let mock = MockServer::builder()
+        .spec(lomi_mock::CURRENT_SPEC)
+        .start()
+        .await
+        .unwrap();
+    let http = http();
+    let price = http
+        .post(format!("{}/products/prod_1/prices", mock.url()))
+        .header("X-API-KEY", mock.api_key())
+        .header("Idempotency-Key", "k1")
+        .json(&json!({"amount": 5000, "currency_code": "XOF"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(price.status(), 201);
+    for path in [
+        "/customers",
+        "/transactions",
+        "/refunds",
+        "/webhooks",
+        "/payment-links",
+    ] {
+        let listed = http
+            .get(format!("{}{path}", mock.url()))
+            .header("X-API-KEY", mock.api_key())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(listed.status(), 200, "{path}");
+    }
+}
+
+/// A plain HTTP client, as a shell or a browser would send with, with the process's
+/// rustls provider installed (ring, as lomi.'s clients use) if nothing installed one.
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
