@@ -33,7 +33,8 @@ pub struct MockArgs {
         hide_env_values = true
     )]
     webhook_secret: Option<String>,
-    /// An OpenAPI 3.0 document to serve and check requests against [default: lomi.'s].
+    /// An OpenAPI 3.0 document to serve and check requests against [default: the one of
+    /// --api: lomi.'s current API, or its 1.1.0 one].
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
 }
@@ -64,10 +65,15 @@ pub fn mock(args: &MockArgs, globals: &Globals) -> Result<(), Failure> {
         }
         builder = builder.api_key(key);
     }
-    if let Some(path) = &args.spec {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::Input(format!("cannot read --spec {}: {e}", path.display())))?;
-        builder = builder.spec(text);
+    match &args.spec {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::Input(format!("cannot read --spec {}: {e}", path.display()))
+            })?;
+            builder = builder.spec(text);
+        }
+        None if globals.api == run::Api::Current => builder = builder.spec(lomi_mock::CURRENT_SPEC),
+        None => {}
     }
     let runtime = run::runtime()?;
     runtime.block_on(async {
@@ -215,7 +221,9 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
     for assignment in &args.set {
         set(&mut body, assignment)?;
     }
-    let create = crate::generated::OPERATIONS
+    let create = globals
+        .api
+        .operations()
         .iter()
         .find(|op| op.resource == "checkout-sessions" && op.verb == "create")
         .ok_or_else(|| {
@@ -224,7 +232,7 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
     let base = globals
         .base_url
         .clone()
-        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}/v1"));
+        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}{}", globals.api.base_path()));
     let key = mock_key(globals).unwrap_or_else(|| lomi_mock::DEFAULT_API_KEY.to_string());
     let client = lomi_client::Client::builder(key)
         .base_url(&base)

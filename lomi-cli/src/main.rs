@@ -24,9 +24,12 @@ use std::time::Duration;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use lomi_client::webhooks::{self, EVENT_HEADER, EventType, SIGNATURE_HEADER};
 
-// Machine output: formatted by prettyplease, not rustfmt (`cargo xtask generate`).
+// Machine output: formatted by prettyplease, not rustfmt (`cargo xtask generate`): the
+// tables of the 1.1.0 API (spec/) and of the current one (apis/current/).
 #[rustfmt::skip]
 mod generated;
+#[rustfmt::skip]
+mod generated_current;
 mod config;
 mod dev;
 mod run;
@@ -109,8 +112,11 @@ pub(crate) enum Failure {
 fn main() -> ExitCode {
     // reqwest is built here without a TLS provider of its own: ring, as lomi-client's.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let command = Cli::command().subcommands(table::commands(generated::OPERATIONS));
-    let matches = command.get_matches();
+    // The commands depend on the API (`--api`), so it is read first.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let api = run::Api::from_args(&args);
+    let command = Cli::command().subcommands(table::commands(api.operations()));
+    let matches = command.get_matches_from(args);
     let result = dispatch(&matches);
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -154,7 +160,9 @@ fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
             let (verb, args) = sub
                 .subcommand()
                 .ok_or_else(|| Failure::Input(format!("`lomi {resource}` needs a verb")))?;
-            let op = generated::OPERATIONS
+            let op = globals
+                .api
+                .operations()
                 .iter()
                 .find(|op| op.resource == resource && op.verb == verb)
                 .ok_or_else(|| Failure::Input(format!("no operation `{resource} {verb}`")))?;
@@ -266,9 +274,16 @@ mod tests {
                 command.get_name()
             );
         }
-        // The generated commands and ours together: clap checks for clashes.
-        Cli::command()
-            .subcommands(table::commands(generated::OPERATIONS))
-            .debug_assert();
+        // The generated commands and ours together, for either API: clap checks for
+        // clashes.
+        assert_eq!(
+            generated::BUILT_IN_COMMANDS,
+            generated_current::BUILT_IN_COMMANDS
+        );
+        for api in [run::Api::Current, run::Api::V1_1_0] {
+            Cli::command()
+                .subcommands(table::commands(api.operations()))
+                .debug_assert();
+        }
     }
 }

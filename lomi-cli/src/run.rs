@@ -5,15 +5,79 @@ use std::io::{IsTerminal, Read, Write};
 use std::time::Duration;
 
 use clap::ArgMatches;
-use lomi_client::{Client, Error, Method};
+use futures_util::TryStreamExt;
+use lomi_client::{Error, Method};
 use serde_json::{Map, Value};
 
 use crate::Failure;
 use crate::table::{self, Kind, Location, Operation};
 
+/// Which of lomi.'s APIs the command speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Api {
+    /// lomi.'s current API (its June 2026 document), the one its servers route: the
+    /// operations of `lomi-sdk`.
+    #[default]
+    Current,
+    /// lomi.'s 1.1.0 document, the official Python SDK 1.1.0's: the operations of
+    /// `lomi-client`.
+    #[value(name = "1.1.0")]
+    V1_1_0,
+}
+
+impl Api {
+    /// The command table of this API.
+    pub fn operations(self) -> &'static [Operation] {
+        match self {
+            Api::Current => crate::generated_current::OPERATIONS,
+            Api::V1_1_0 => crate::generated::OPERATIONS,
+        }
+    }
+
+    /// The path its servers put before every operation's (`/v1` for 1.1.0, none for
+    /// the current API), which a local mock of it serves under too.
+    pub fn base_path(self) -> String {
+        let server = match self {
+            Api::Current => lomi_sdk::servers::DEFAULT,
+            Api::V1_1_0 => lomi_client::servers::DEFAULT,
+        };
+        server
+            .and_then(|url| reqwest::Url::parse(url).ok())
+            .map(|url| url.path().trim_end_matches('/').to_string())
+            .unwrap_or_default()
+    }
+
+    /// The `--api` the command line gives (`--api X` or `--api=X`, before a `--`), else
+    /// `LOMI_API`, else the current API: read before clap parses, as the commands clap
+    /// is given depend on it. An unknown value is left for clap to refuse.
+    pub fn from_args(args: &[std::ffi::OsString]) -> Api {
+        use clap::ValueEnum;
+        let mut given = None;
+        let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+        while let Some(word) = words.next() {
+            if word == "--" {
+                break;
+            }
+            if word == "--api" {
+                given = words.next().map(|v| v.to_string());
+            } else if let Some(value) = word.strip_prefix("--api=") {
+                given = Some(value.to_string());
+            }
+        }
+        given
+            .or_else(|| std::env::var("LOMI_API").ok())
+            .and_then(|value| Api::from_str(&value, true).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// The flags every operation takes.
 #[derive(clap::Args, Debug)]
 pub struct Globals {
+    /// Which of lomi.'s APIs to speak: `current` (the one its servers route) or `1.1.0`
+    /// (the official Python SDK 1.1.0's, as lomi-client).
+    #[arg(long, global = true, value_enum, default_value_t = Api::Current, env = "LOMI_API")]
+    pub api: Api,
     /// The API's base URL (e.g. a local `lomi mock`); default: lomi.'s sandbox, or the
     /// live API with --live.
     #[arg(long, global = true, env = "LOMI_BASE_URL")]
@@ -56,16 +120,47 @@ fn api_key(globals: &Globals) -> Result<Option<String>, Failure> {
     }
 }
 
+/// A client of either API: the command sends through its escape hatch, which both
+/// share (the runtime's), to the paths its table says.
+pub(crate) enum AnyClient {
+    Current(lomi_sdk::Client),
+    V1_1_0(lomi_client::Client),
+}
+
+impl AnyClient {
+    /// A request to `path` of this client's API.
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        path: impl Into<String>,
+    ) -> lomi_client::RawRequest<'_> {
+        match self {
+            AnyClient::Current(client) => client.request(method, path),
+            AnyClient::V1_1_0(client) => client.request(method, path),
+        }
+    }
+}
+
 /// The client the global flags describe.
-fn client(globals: &Globals) -> Result<Client, Failure> {
+fn client(globals: &Globals) -> Result<AnyClient, Failure> {
     let key = api_key(globals)?.ok_or_else(|| {
         Failure::Input(format!(
             "no API key: set {}, or run `lomi login` (or pass --api-key)",
             lomi_client::ENV_API_KEY
         ))
     })?;
-    let mut builder = Client::builder(key);
-    builder = match &globals.base_url {
+    Ok(match globals.api {
+        Api::Current => AnyClient::Current(build(lomi_sdk::Client::builder(key), globals)?),
+        Api::V1_1_0 => AnyClient::V1_1_0(build(lomi_client::Client::builder(key), globals)?),
+    })
+}
+
+/// `builder` with the environment or base URL the global flags say, built.
+fn build<C: lomi_runtime::core::Api>(
+    builder: lomi_runtime::ClientBuilder<C>,
+    globals: &Globals,
+) -> Result<C, Failure> {
+    let builder = match &globals.base_url {
         Some(url) => builder.base_url(url),
         None if globals.live => builder,
         None => builder.sandbox(),
@@ -274,41 +369,54 @@ pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Res
             let answer = request(None).send().await.map_err(failure)?;
             return print(&answer.into_inner());
         }
-        // Every page, from the first, one item a line.
-        let mut offset = query
+        // Every page, from the first, one item a line: the runtime's walk, the clients'
+        // `stream()`'s, with its guard against a server that ignores `offset`.
+        let start = query
             .iter()
             .find(|(n, _)| *n == "offset")
             .and_then(|(_, v)| v.parse::<u64>().ok())
             .unwrap_or(0);
-        loop {
-            let page = request(Some(offset))
-                .send()
-                .await
-                .map_err(failure)?
-                .into_inner();
-            let items = page
-                .get("data")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let mut out = std::io::stdout().lock();
-            for item in &items {
-                let line = serde_json::to_string(item)
-                    .map_err(|e| Failure::Decode(format!("cannot print an item: {e}")))?;
-                writeln!(out, "{line}")
-                    .map_err(|e| Failure::Input(format!("cannot write the answer: {e}")))?;
-            }
-            let limit = page
-                .pointer("/pagination/limit")
-                .and_then(Value::as_u64)
-                .unwrap_or(op.page_size)
-                .max(1);
-            let total = page.pointer("/pagination/total").and_then(Value::as_u64);
-            offset += items.len() as u64;
-            let short = (items.len() as u64) < limit;
-            if items.is_empty() || short || total.is_some_and(|t| offset >= t) {
-                return Ok(());
-            }
+        let size = query
+            .iter()
+            .find(|(n, _)| *n == "limit")
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+            .unwrap_or(op.page_size);
+        let request = &request;
+        // The table does not say whether the server takes `limit` as documented, so a
+        // short page may be its cap: the walk reads on to an empty page.
+        let mut items = lomi_runtime::pagination::offset_stream(start, size, false, |offset| {
+            let sent = request(Some(offset)).send();
+            async move { Ok(page_of(sent.await?.into_inner())) }
+        });
+        while let Some(item) = items.try_next().await.map_err(failure)? {
+            let line = serde_json::to_string(&item)
+                .map_err(|e| Failure::Decode(format!("cannot print an item: {e}")))?;
+            writeln!(std::io::stdout().lock(), "{line}")
+                .map_err(|e| Failure::Input(format!("cannot write the answer: {e}")))?;
         }
+        Ok(())
     })
+}
+
+/// A list's answer as a page: the `{data, pagination: {total, limit}}` envelope, a
+/// top-level `total`, or a bare array (lomi.'s current lists).
+fn page_of(answer: Value) -> lomi_runtime::pagination::Page<Value> {
+    let count = |pointer: &str| answer.pointer(pointer).and_then(Value::as_u64);
+    let (total, limit) = (
+        count("/pagination/total").or_else(|| count("/total")),
+        count("/pagination/limit"),
+    );
+    let items = match answer {
+        Value::Array(items) => items,
+        Value::Object(mut map) => match map.remove("data") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    lomi_runtime::pagination::Page {
+        items,
+        total,
+        limit,
+    }
 }

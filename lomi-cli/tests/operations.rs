@@ -24,6 +24,7 @@ fn mock() -> String {
 fn lomi(base: &str) -> Command {
     let mut command = Command::cargo_bin("lomi").unwrap();
     command
+        .args(["--api", "1.1.0"])
         .env("LOMI_API_KEY", KEY)
         .env("LOMI_CONFIG_DIR", "/nonexistent/lomi-cli-test")
         .env_remove("LOMI_BASE_URL")
@@ -223,6 +224,7 @@ fn bad_input_is_one_line_naming_what_is_wrong() {
     // No key anywhere.
     let (code, _, err) = run(Command::cargo_bin("lomi")
         .unwrap()
+        .args(["--api", "1.1.0"])
         .env_remove("LOMI_API_KEY")
         .env("LOMI_CONFIG_DIR", "/nonexistent/lomi-cli-test")
         .args(["checkout-sessions", "retrieve", "cs_1", "--base-url", &base]));
@@ -244,7 +246,7 @@ fn bad_input_is_one_line_naming_what_is_wrong() {
 fn every_operation_of_the_spec_is_a_command() {
     let out = Command::cargo_bin("lomi")
         .unwrap()
-        .args(["checkout-sessions", "--help"])
+        .args(["--api", "1.1.0", "checkout-sessions", "--help"])
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
@@ -261,6 +263,7 @@ fn login_keeps_the_key_from_standard_input_readable_by_its_owner_only() {
     let login = || {
         let mut command = Command::cargo_bin("lomi").unwrap();
         command
+            .args(["--api", "1.1.0"])
             .env("LOMI_CONFIG_DIR", &dir)
             .env_remove("LOMI_API_KEY");
         command

@@ -14,7 +14,7 @@
 //! let event = webhooks::construct_event(body, &signature, secret)?;
 //! match (&event.event, &event.data) {
 //!     (EventType::CheckoutCompleted, EventData::CheckoutCompleted(session)) => {
-//!         println!("paid: {}", session.checkout_session_id)
+//!         println!("paid: {:?}", session.checkout_session_id)
 //!     }
 //!     (other, _) => println!("{other}"),
 //! }

@@ -779,6 +779,7 @@ pub fn standalone_client_manifest(text: &str) -> String {
             .and_then(|d| d.as_table_like_mut())
         {
             dev.remove("lomi-mock");
+            dev.remove("lomi-sdk");
         }
     })
 }

@@ -218,12 +218,12 @@ fn behaviour(spec: &str) -> Option<String> {
             "use futures_util::TryStreamExt;
     let server = MockServer::start_async().await;
     let mut pages = Vec::new();
-    // `number` parameters are written as JSON numbers are (`20.0`).
-    for (offset, ids) in [(\"0.0\", 0..10), (\"10.0\", 10..20), (\"20.0\", 20..25), (\"25.0\", 25..25)] {{
+    // A whole `number` goes in the query as an integer (`20`, not `20.0`).
+    for (offset, ids) in [(\"0\", 0..10), (\"10\", 10..20), (\"20\", 20..25), (\"25\", 25..25)] {{
         let body: Vec<serde_json::Value> = ids.map(|i| serde_json::json!({{\"id\": format!(\"cs_{{i}}\")}})).collect();
         pages.push(server.mock_async(|when, then| {{
             when.method(GET).path(\"/checkout-sessions\").query_param(\"offset\", offset)
-                .query_param(\"limit\", \"20.0\").query_param(\"status\", \"open\");
+                .query_param(\"limit\", \"20\").query_param(\"status\", \"open\");
             then.status(200).json_body(serde_json::Value::Array(body));
         }}).await);
     }}
