@@ -458,6 +458,29 @@ fn body_field(
                 )?;
             },
         ),
+        // A free-form JSON object the spec does not require starts empty (`{}`), so
+        // that the operation can be sent without one.
+        None if !op.body.as_ref().is_some_and(|b| b.required)
+            && matches!(content, BodyContent::Json)
+            && is_json_map(&stored) =>
+        {
+            (
+                quote!(::std::result::Result::Ok(::std::default::Default::default())),
+                quote! {
+                    /// Sets the `body`, a JSON object (`{}` unless set).
+                    pub fn body<V>(mut self, value: V) -> Self
+                    where
+                        V: ::lomi_runtime::IntoArg<#stored>,
+                    {
+                        self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+                        self
+                    }
+                },
+                quote! {
+                    let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+                },
+            )
+        }
         None => (
             unset,
             quote! {
@@ -482,6 +505,14 @@ fn body_field(
         setters,
         check,
     })
+}
+
+/// Whether `ty` is `serde_json::Map<..>`, which a free-form object body is.
+fn is_json_map(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p)
+        if p.path.segments.len() >= 2
+            && p.path.segments.iter().rev().nth(1).is_some_and(|s| s.ident == "serde_json")
+            && p.path.segments.last().is_some_and(|s| s.ident == "Map"))
 }
 
 /// Builds `request`, a `reqwest::RequestBuilder` with the URL, the query, the headers

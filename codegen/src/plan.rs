@@ -189,6 +189,8 @@ pub struct BodyPlan {
     /// The top-level properties of a JSON object body, for tools that build one from
     /// flags (the `lomi` command); empty for any other body.
     pub properties: Vec<PropertyPlan>,
+    /// Whether the spec requires it (`requestBody.required`).
+    pub required: bool,
 }
 
 /// One top-level property of a request body.
@@ -636,6 +638,7 @@ fn body_plan(model: &Model<'_>, op: &Operation<'_>) -> Option<BodyPlan> {
     Some(BodyPlan {
         content,
         properties,
+        required: body.required,
     })
 }
 
@@ -1033,6 +1036,7 @@ components:
             Some(BodyPlan {
                 content: BodyContent::Form,
                 properties: Vec::new(),
+                required: false,
             })
         );
         assert_eq!(
@@ -1054,6 +1058,7 @@ components:
             Some(BodyPlan {
                 content: BodyContent::Text("text/plain".into()),
                 properties: Vec::new(),
+                required: false,
             }),
             "a referenced body, its media type without parameters"
         );
