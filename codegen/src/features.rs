@@ -110,6 +110,15 @@ enum Gate {
 }
 
 impl Gate {
+    /// `self` widened to what `other` reaches too.
+    fn widen(&mut self, other: &Gate) {
+        match (&mut *self, other) {
+            (Gate::Always, _) => {}
+            (this, Gate::Always) => *this = Gate::Always,
+            (Gate::Any(set), Gate::Any(more)) => set.extend(more.iter().cloned()),
+        }
+    }
+
     fn attr(&self) -> Option<Attribute> {
         let Gate::Any(features) = self else {
             return None;
@@ -143,14 +152,10 @@ pub fn gate(file: &mut syn::File, plan: &Plan) {
     // What reaches each type: features from operations, `Always` from the rest.
     let mut reached: BTreeMap<String, Gate> = BTreeMap::new();
     let reach = |name: &str, by: &Gate, reached: &mut BTreeMap<String, Gate>| {
-        let entry = reached
+        reached
             .entry(name.to_string())
-            .or_insert_with(|| Gate::Any(BTreeSet::new()));
-        match (entry, by) {
-            (Gate::Always, _) => {}
-            (entry, Gate::Always) => *entry = Gate::Always,
-            (Gate::Any(set), Gate::Any(more)) => set.extend(more.iter().cloned()),
-        }
+            .or_insert_with(|| Gate::Any(BTreeSet::new()))
+            .widen(by);
     };
     for item in &file.items {
         match item {
@@ -270,17 +275,11 @@ fn gate_types(
     // Which gate each `defaults` function takes: the union of its callers'.
     let mut defaults: BTreeMap<String, Gate> = BTreeMap::new();
     let mut called = |item: &Item, gate: &Gate| {
-        let mut calls = DefaultCalls::default();
-        calls.visit_item(item);
-        for name in calls.0 {
-            let entry = defaults
+        for name in crate::models::defaults_called(item) {
+            defaults
                 .entry(name)
-                .or_insert_with(|| Gate::Any(BTreeSet::new()));
-            match (entry, gate) {
-                (Gate::Always, _) => {}
-                (entry, Gate::Always) => *entry = Gate::Always,
-                (Gate::Any(set), Gate::Any(more)) => set.extend(more.iter().cloned()),
-            }
+                .or_insert_with(|| Gate::Any(BTreeSet::new()))
+                .widen(gate);
         }
     };
     for item in items.iter() {
@@ -479,22 +478,6 @@ impl<'ast> Visit<'ast> for Mentions<'_> {
             })
         {
             self.names.insert(last.clone());
-        }
-        syn::visit::visit_path(self, path);
-    }
-}
-
-/// The `defaults::NAME` functions an item calls.
-#[derive(Default)]
-struct DefaultCalls(Vec<String>);
-
-impl<'ast> Visit<'ast> for DefaultCalls {
-    fn visit_path(&mut self, path: &'ast syn::Path) {
-        let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
-        for pair in segments.windows(2) {
-            if pair[0].ident == "defaults" {
-                self.0.push(pair[1].ident.to_string());
-            }
         }
         syn::visit::visit_path(self, path);
     }

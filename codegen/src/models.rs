@@ -80,34 +80,17 @@ pub fn apply<'t>(
 /// builders compiled with `response-builders` is compiled only with it too, and one
 /// nothing calls (its builder replaced by ours) is dropped, so that no build warns.
 fn gate_defaults(content: &mut [Item]) {
-    use syn::visit::Visit;
-
-    /// The `defaults::NAME` functions an item calls.
-    #[derive(Default)]
-    struct Calls(Vec<String>);
-    impl<'ast> Visit<'ast> for Calls {
-        fn visit_path(&mut self, path: &'ast syn::Path) {
-            let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
-            for pair in segments.windows(2) {
-                if pair[0].ident == "defaults" {
-                    self.0.push(pair[1].ident.to_string());
-                }
-            }
-            syn::visit::visit_path(self, path);
-        }
-    }
     let gate = response_builders_only();
     let gated = |attrs: &[syn::Attribute]| attrs.iter().any(is_response_builders_only);
     // Each default: whether an item compiled in every build calls it.
     let mut always: Vec<String> = Vec::new();
     let mut only_gated: Vec<String> = Vec::new();
     let mut record = |attrs: &[syn::Attribute], item: &Item| {
-        let mut calls = Calls::default();
-        calls.visit_item(item);
+        let calls = defaults_called(item);
         if gated(attrs) {
-            only_gated.extend(calls.0);
+            only_gated.extend(calls);
         } else {
-            always.extend(calls.0);
+            always.extend(calls);
         }
     };
     for item in content.iter() {
@@ -142,6 +125,28 @@ fn gate_defaults(content: &mut [Item]) {
             }
         });
     }
+}
+
+/// The `defaults::NAME` functions `item` calls (typify's default values).
+pub(crate) fn defaults_called(item: &Item) -> Vec<String> {
+    use syn::visit::Visit;
+
+    #[derive(Default)]
+    struct Calls(Vec<String>);
+    impl<'ast> Visit<'ast> for Calls {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+            for pair in segments.windows(2) {
+                if pair[0].ident == "defaults" {
+                    self.0.push(pair[1].ident.to_string());
+                }
+            }
+            syn::visit::visit_path(self, path);
+        }
+    }
+    let mut calls = Calls::default();
+    calls.visit_item(item);
+    calls.0
 }
 
 /// Whether `attr` is [`response_builders_only`]'s.

@@ -460,29 +460,15 @@ fn body_field(
         ),
         // A free-form JSON object the spec does not require starts empty (`{}`), so
         // that the operation can be sent without one.
-        None if !op.body.as_ref().is_some_and(|b| b.required)
-            && matches!(content, BodyContent::Json)
-            && is_json_map(&stored) =>
-        {
-            (
-                quote!(::std::result::Result::Ok(::std::default::Default::default())),
-                quote! {
-                    /// Sets the `body`, a JSON object (`{}` unless set).
-                    pub fn body<V>(mut self, value: V) -> Self
-                    where
-                        V: ::lomi_runtime::IntoArg<#stored>,
-                    {
-                        self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
-                        self
-                    }
-                },
-                quote! {
-                    let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
-                },
-            )
-        }
         None => (
-            unset,
+            if !op.body.as_ref().is_some_and(|b| b.required)
+                && matches!(content, BodyContent::Json)
+                && is_json_map(&stored)
+            {
+                quote!(::std::result::Result::Ok(::std::default::Default::default()))
+            } else {
+                unset
+            },
             quote! {
                 /// Sets the `body`.
                 pub fn body<V>(mut self, value: V) -> Self

@@ -200,16 +200,3 @@ fn chain(e: &dyn std::error::Error) -> String {
     }
     text
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn signs_as_lomi_does() {
-        assert_eq!(
-            sign(br#"{"amount":10000,"currency":"XOF"}"#, "whsec_test"),
-            "f9003c7ae2b8e70a5129e2da3ee86822bd3bb96fa7ca7f9476c0884a8b35473c"
-        );
-    }
-}

@@ -11,6 +11,9 @@
 //!   so the two sides take turns five times and the table gives medians, split into the
 //!   client crate and the shop's crate with its link, and every round's ratio.
 //!
+//! Then lomi.'s current API: a shop's crate with `lomi-sdk` by default and with `full`,
+//! against OpenAPI Generator's client for the whole current document, cold.
+//!
 //! Needs OpenAPI Generator (`pip install openapi-generator-cli==7.26.0`, Java 11+), on
 //! PATH or as `$OPENAPI_GENERATOR_CLI`, and crates.io for the other client's dependencies.
 
@@ -263,5 +266,103 @@ pub fn run(root: &Path, generator: &str) -> Result<String, String> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    out.push('\n');
+    out.push_str(&current_api(root, &scratch, generator)?);
     Ok(out)
+}
+
+/// lomi.'s current API: a shop's crate using `lomi-sdk` with its default features and
+/// with `full`, against one using OpenAPI Generator's rust client for the whole
+/// document, each built cold into a target folder of its own.
+fn current_api(root: &Path, scratch: &Path, generator: &str) -> Result<String, String> {
+    let io = |e: std::io::Error| e.to_string();
+    let ours = scratch.join("current-ours");
+    copy_dir(&root.join("lomi-sdk"), &ours.join("lomi-sdk"), &["tests"])
+        .map_err(|e| format!("cannot copy lomi-sdk: {e}"))?;
+    fs::write(
+        ours.join("Cargo.toml"),
+        scratch_manifest(
+            root,
+            &["lomi-sdk".into(), "shop".into(), "shop-full".into()],
+        ),
+    )
+    .map_err(io)?;
+    fs::copy(root.join("Cargo.lock"), ours.join("Cargo.lock")).map_err(io)?;
+    let call = "fn main() {\n    let client = lomi_sdk::Client::builder(\"lomi_sk_test\").build().unwrap();\n    \
+                let call = client.retrieve_checkout_session().id(\"cs_1\").send();\n    \
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();\n    \
+                let _ = rt.block_on(call);\n}\n";
+    let tokio = "tokio = { version = \"1\", features = [\"rt\"] }";
+    user_crate(
+        &ours.join("shop"),
+        &format!("lomi-sdk = {{ path = \"../lomi-sdk\" }}\n{tokio}"),
+        call,
+    )?;
+    user_crate(
+        &ours.join("shop-full"),
+        &format!("lomi-sdk = {{ path = \"../lomi-sdk\", features = [\"full\"] }}\n{tokio}"),
+        call,
+    )?;
+    // `shop-full` is a package of its own name.
+    let manifest = ours.join("shop-full/Cargo.toml");
+    let text = fs::read_to_string(&manifest).map_err(io)?;
+    fs::write(
+        &manifest,
+        text.replace("name = \"shop\"", "name = \"shop-full\""),
+    )
+    .map_err(io)?;
+
+    let theirs = scratch.join("current-theirs");
+    let status = Command::new(generator)
+        .args(["generate", "-g", "rust", "--package-name", "lomi", "-i"])
+        .arg(root.join("apis/current/upstream.json"))
+        .arg("-o")
+        .arg(theirs.join("lomi"))
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run `{generator}`: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "`{generator} generate -g rust` failed on lomi.'s current document ({status})"
+        ));
+    }
+    fs::write(
+        theirs.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"lomi\", \"shop\"]\nresolver = \"3\"\n",
+    )
+    .map_err(io)?;
+    user_crate(
+        &theirs.join("shop"),
+        &format!("lomi = {{ path = \"../lomi\" }}\n{tokio}"),
+        "fn main() {\n    let _config = lomi::apis::configuration::Configuration::new();\n}\n",
+    )?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    for dir in [&ours, &theirs] {
+        let status = Command::new(&cargo)
+            .args(["fetch", "--quiet"])
+            .current_dir(dir)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!("`cargo fetch` failed in {}", dir.display()));
+        }
+    }
+    let cold = |dir: &Path, package: &str, target: &str| {
+        let target = dir.join(target);
+        let _ = fs::remove_dir_all(&target);
+        build(dir, &target, package, true)
+    };
+    let default = cold(&ours, "shop", "target-default")?;
+    let full = cold(&ours, "shop-full", "target-full")?;
+    let oag = cold(&theirs, "shop", "target")?;
+    let ratio = |t: Duration| t.as_secs_f64() / oag.as_secs_f64();
+    Ok(format!(
+        "| lomi.'s current API, cold build of a shop's crate (debug, 2 jobs) | time | ratio to OpenAPI Generator rust |\n\
+         |---|---|---|\n\
+         | lomi-sdk, default features (checkout sessions, webhooks) | {default:.1?} | {:.2} |\n\
+         | lomi-sdk, `full` (all 70 operations) | {full:.1?} | {:.2} |\n\
+         | OpenAPI Generator rust, the whole document | {oag:.1?} | 1.00 |\n",
+        ratio(default),
+        ratio(full)
+    ))
 }

@@ -20211,7 +20211,7 @@ Required: `send()` refuses to go without it, naming `subscription_id`.*/
             );
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -20672,7 +20672,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
             );
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -20795,7 +20795,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
             );
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -23859,7 +23859,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .map(::std::option::Option::Some);
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -24319,7 +24319,7 @@ while let Some(item) = items.try_next().await? {
                 options_: ::std::default::Default::default(),
             }
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -24542,7 +24542,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
             );
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -24699,7 +24699,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
             );
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -24897,7 +24897,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 options_: ::std::default::Default::default(),
             }
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -26408,7 +26408,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 options_: ::std::default::Default::default(),
             }
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -27063,7 +27063,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 options_: ::std::default::Default::default(),
             }
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -27180,7 +27180,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
             );
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -27339,7 +27339,7 @@ Required: `send()` refuses to go without it, naming `webhookId`.*/
             );
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -27843,7 +27843,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .map(::std::option::Option::Some);
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -27978,7 +27978,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .map(::std::option::Option::Some);
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
@@ -28426,7 +28426,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
             );
             self
         }
-        /// Sets the `body`, a JSON object (`{}` unless set).
+        /// Sets the `body`.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: ::lomi_runtime::IntoArg<
