@@ -313,8 +313,18 @@ fn current_api(root: &Path, scratch: &Path, generator: &str) -> Result<String, S
     .map_err(io)?;
 
     let theirs = scratch.join("current-theirs");
+    // The document as lomi. publishes it, which OpenAPI Generator's validation refuses
+    // (six `{param}`s no parameter declares): generated without that check.
     let status = Command::new(generator)
-        .args(["generate", "-g", "rust", "--package-name", "lomi", "-i"])
+        .args([
+            "generate",
+            "-g",
+            "rust",
+            "--package-name",
+            "lomi",
+            "--skip-validate-spec",
+        ])
+        .arg("-i")
         .arg(root.join("apis/current/upstream.json"))
         .arg("-o")
         .arg(theirs.join("lomi"))
