@@ -313,19 +313,12 @@ fn current_api(root: &Path, scratch: &Path, generator: &str) -> Result<String, S
     .map_err(io)?;
 
     let theirs = scratch.join("current-theirs");
-    // The document as lomi. publishes it, which OpenAPI Generator's validation refuses
-    // (six `{param}`s no parameter declares): generated without that check.
+    // The whole document, as lomi-sdk is made from it (apis/current/lomi.yaml): lomi.'s
+    // as published leaves six `{param}`s undeclared, which OpenAPI Generator refuses and,
+    // told to skip its check, generates a client that does not compile.
     let status = Command::new(generator)
-        .args([
-            "generate",
-            "-g",
-            "rust",
-            "--package-name",
-            "lomi",
-            "--skip-validate-spec",
-        ])
-        .arg("-i")
-        .arg(root.join("apis/current/upstream.json"))
+        .args(["generate", "-g", "rust", "--package-name", "lomi", "-i"])
+        .arg(root.join("apis/current/lomi.yaml"))
         .arg("-o")
         .arg(theirs.join("lomi"))
         .stdout(Stdio::null())
