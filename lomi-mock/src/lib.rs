@@ -374,7 +374,7 @@ impl MockServer {
     /// The stored checkout sessions, in creation order (the collection the spec's
     /// checkout-session paths name, however it spells them).
     pub fn sessions(&self) -> Vec<Value> {
-        self.resources(&self.shared.spec.sessions_collection())
+        self.resources(self.shared.spec.sessions_collection())
     }
 
     /// A payment succeeds: the open session `id` becomes `completed`, as when the
@@ -449,7 +449,7 @@ impl MockServer {
     /// Stores a checkout session as it is (it must match the spec's schema), for a test
     /// that needs one with given fields. Returns it.
     pub fn insert_session(&self, session: Value) -> Result<Value, String> {
-        self.insert(&self.shared.spec.sessions_collection(), session)
+        self.insert(self.shared.spec.sessions_collection(), session)
     }
 
     /// Stores a resource of `collection` as it is; it must match what the spec says a

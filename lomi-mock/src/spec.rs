@@ -145,6 +145,8 @@ pub struct Spec {
     pub operations: Vec<Operation>,
     /// Named schemas by name, translated (`components.schemas`).
     pub schemas: BTreeMap<String, Schema>,
+    /// The collection of checkout sessions, found once ([`Spec::sessions_collection`]).
+    sessions: String,
 }
 
 const METHODS: [&str; 8] = [
@@ -155,8 +157,13 @@ impl Spec {
     /// The collection of checkout sessions: the one whose last segment is
     /// `checkout_sessions` however the document spells it (`checkout-sessions` in lomi.'s
     /// current one), else `checkout_sessions`.
-    pub fn sessions_collection(&self) -> String {
-        self.operations
+    pub fn sessions_collection(&self) -> &str {
+        &self.sessions
+    }
+
+    /// [`Spec::sessions_collection`] of `operations`, read when the spec is.
+    fn find_sessions(operations: &[Operation]) -> String {
+        operations
             .iter()
             .map(crate::store::collection)
             .find(|c| {
@@ -231,6 +238,7 @@ impl Spec {
         Ok(Spec {
             base_path,
             api_key_header,
+            sessions: Spec::find_sessions(&operations),
             operations,
             schemas,
         })
