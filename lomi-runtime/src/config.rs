@@ -83,6 +83,7 @@ pub struct ClientBuilder<C> {
     retry: RetryPolicy,
     max_concurrent_requests: usize,
     max_response_bytes: usize,
+    http: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -98,6 +99,7 @@ impl<C> Clone for ClientBuilder<C> {
             retry: self.retry,
             max_concurrent_requests: self.max_concurrent_requests,
             max_response_bytes: self.max_response_bytes,
+            http: self.http.clone(),
             client: PhantomData,
         }
     }
@@ -115,6 +117,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("retry", &self.retry)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("http_client", &self.http.is_some())
             .finish()
     }
 }
@@ -140,6 +143,7 @@ impl<C: Api> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            http: None,
             client: PhantomData,
         }
     }
@@ -257,9 +261,36 @@ impl<C: Api> ClientBuilder<C> {
         self
     }
 
-    /// Time allowed to open a connection (default 10 s).
+    /// Time allowed to open a connection (default 10 s). Not applied to a client given
+    /// with [`http_client`](ClientBuilder::http_client): set it on that client.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sends through `http` instead of a client this builder makes, as progenitor's
+    /// `Client::new_with_client` does: for a proxy, extra root certificates, a DNS
+    /// override, or to share the application's connection pool. The API key, the
+    /// user agent, `Accept`, idempotency keys, timeouts, retries and limits are still
+    /// applied to every request; TLS, proxies and the connect timeout are `http`'s own.
+    ///
+    /// With the default `rustls` feature, reqwest is built without a crypto provider of
+    /// its own (lomi. brings ring, not aws-lc): a client built before any lomi. client
+    /// needs a provider installed first, unless the application's reqwest enables a TLS
+    /// feature itself.
+    ///
+    /// ```
+    /// let _ = rustls::crypto::ring::default_provider().install_default();
+    /// let http = reqwest::Client::builder()
+    ///     .connect_timeout(std::time::Duration::from_secs(3))
+    ///     .build()?;
+    /// let client = lomi_client::Client::builder("lomi_sk_test_123")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
         self
     }
 
@@ -274,7 +305,7 @@ impl<C: Api> ClientBuilder<C> {
             Ok(url) => check_base_url(url, self.allow_insecure_http)?,
             Err(environment) => return Err(BuildError::NoServer(environment.name())),
         };
-        let mut default_headers = HeaderMap::new();
+        let mut headers = HeaderMap::new();
         let key = self.api_key_header()?;
         if let Some(header) = C::INFO.key_header {
             let name = reqwest::header::HeaderName::try_from(header).map_err(|_| {
@@ -282,19 +313,27 @@ impl<C: Api> ClientBuilder<C> {
                     "the spec's key header `{header}` is not a header name"
                 ))
             })?;
-            default_headers.insert(name, key);
+            headers.insert(name, key);
         }
+        headers.insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_static(C::INFO.user_agent),
+        );
         let settings = Settings {
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             retry: self.retry,
             max_response_bytes: self.max_response_bytes,
             api_key: self.api_key.trim().to_string(),
-            default_headers,
+            headers,
+            own_http: self.http.is_some(),
             limiter: Arc::new(Semaphore::new(self.max_concurrent_requests.max(1))),
             info: C::INFO,
         };
-        let http = settings.http_client().map_err(BuildError::Http)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => settings.http_client().map_err(BuildError::Http)?,
+        };
         Ok(C::from_core(Core {
             baseurl: base_url,
             http,

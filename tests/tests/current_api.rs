@@ -168,6 +168,156 @@ async fn errors_are_typed_from_the_envelope_the_document_omits() {
     assert_eq!(err.request_id(), Some("req_42"));
 }
 
+/// What a TLS server on 127.0.0.1, holding a certificate for lomi.'s hosts signed by the
+/// test CA (`tests/fixtures/tls`), saw of each request: `METHOD https://host/path` and
+/// its headers (names in lower case). Answers each with `answer`.
+type Seen = (String, Vec<(String, String)>);
+fn lomi_s_servers(answer: Value) -> (std::net::SocketAddr, std::sync::mpsc::Receiver<Seen>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::Arc;
+
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tls");
+    let chain = CertificateDer::pem_file_iter(format!("{dir}/server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/server.key")).unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (seen, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { return };
+            let tls = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut stream = BufReader::new(rustls::StreamOwned::new(tls, tcp));
+            let (mut request_line, mut headers, mut length) = (String::new(), Vec::new(), 0);
+            if stream.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            loop {
+                let mut line = String::new();
+                if stream.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                let (name, value) = line.split_once(':').unwrap_or((&line, ""));
+                let name = name.to_ascii_lowercase();
+                if name == "content-length" {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                headers.push((name, value.trim().to_string()));
+            }
+            let mut body = vec![0; length];
+            let _ = std::io::Read::read_exact(&mut stream, &mut body);
+            let mut parts = request_line.split_whitespace();
+            let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let host = headers
+                .iter()
+                .find(|(n, _)| n == "host")
+                .map(|(_, v)| v.as_str());
+            let line = format!("{method} https://{}{target}", host.unwrap_or(""));
+            let _ = seen.send((line, headers));
+            let answer = answer.to_string();
+            let stream = stream.get_mut();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+            let _ = stream.flush();
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        }
+    });
+    (addr, received)
+}
+
+/// A client built with no base URL sends to `https://api.lomi.africa/checkout-sessions`
+/// (and its sandbox to `sandbox.`): read off the request itself, without the network.
+/// The shop's HTTP client resolves lomi.'s hosts to a local server and trusts the test
+/// CA; the SDK chooses the URL.
+#[tokio::test]
+async fn a_client_with_no_base_url_sends_to_lomi_s_servers() {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
+    let (addr, seen) = lomi_s_servers(session_as_sent("cs_live"));
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(
+            CertificateDer::from_pem_file(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures/tls/ca.pem"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let http = reqwest::Client::builder()
+        .resolve("api.lomi.africa", addr)
+        .resolve("sandbox.api.lomi.africa", addr)
+        .tls_backend_preconfigured(tls)
+        .build()
+        .unwrap();
+    for (builder, url) in [
+        (
+            Client::builder(KEY),
+            "POST https://api.lomi.africa/checkout-sessions",
+        ),
+        (
+            Client::builder(KEY).sandbox(),
+            "POST https://sandbox.api.lomi.africa/checkout-sessions",
+        ),
+    ] {
+        let client = builder
+            .http_client(http.clone())
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let session = client
+            .create_checkout_session()
+            .body(
+                types::CheckoutSessionCreate::builder()
+                    .currency_code("XOF")
+                    .amount(10000),
+            )
+            .send()
+            .await
+            .expect("answered by the local server");
+        assert_eq!(session.checkout_session_id.as_deref(), Some("cs_live"));
+        let (line, headers) = seen.try_recv().unwrap();
+        assert_eq!(line, url);
+        // The key and the user agent come with a client the shop built, too.
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(header("x-api-key"), Some(KEY));
+        assert!(header("user-agent").is_some_and(|ua| ua.starts_with("lomi-sdk/")));
+        assert!(header("idempotency-key").is_some());
+    }
+}
+
 #[test]
 fn a_client_with_no_base_url_talks_to_lomi_s_servers() {
     let live = Client::builder(KEY).build().unwrap();

@@ -9,7 +9,7 @@ fn the_applications_own_reqwest_clients_still_build() {
         .build()
         .unwrap();
     assert_eq!(client.baseurl(), "https://api.lomi.africa/v1");
-    // The tests crate's reqwest has no TLS feature: without a default provider this
+    // The tests crate's reqwest brings rustls without a provider: without a default one this
     // would panic ("No rustls crypto provider is configured").
     reqwest::Client::builder().build().unwrap();
     assert!(rustls::crypto::CryptoProvider::get_default().is_some());

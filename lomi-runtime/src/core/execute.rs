@@ -193,6 +193,11 @@ async fn attempts(
     *request.timeout_mut() = Some(timeout);
     // lomi. answers JSON, errors included.
     let headers = request.headers_mut();
+    for (name, value) in &settings.headers {
+        if !headers.contains_key(name) {
+            headers.insert(name, value.clone());
+        }
+    }
     if headers.get(ACCEPT).is_none_or(|v| v == "*/*") {
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     }

@@ -93,8 +93,13 @@ pub(crate) struct Settings {
     pub(crate) max_response_bytes: usize,
     /// The key, trimmed, for a spec that sends it in the query. Never printed.
     pub(crate) api_key: String,
-    /// Sent with every request: the key's header, when the spec puts it in one.
-    pub(crate) default_headers: HeaderMap,
+    /// Set on every request that lacks them: the user agent, and the key's header
+    /// when the spec puts it in one. Per request rather than the HTTP client's defaults,
+    /// so that a client given with `http_client` sends them too.
+    pub(crate) headers: HeaderMap,
+    /// Whether the HTTP client is the application's (`ClientBuilder::http_client`): a
+    /// per-call connect timeout cannot then rebuild it.
+    pub(crate) own_http: bool,
     /// Bounds requests in flight; shared by every client derived from one `build()`.
     pub(crate) limiter: Arc<Semaphore>,
     /// What the client's spec decides.
@@ -104,10 +109,7 @@ pub(crate) struct Settings {
 impl Settings {
     /// The HTTP client these settings describe (again, for a per-call connect timeout).
     pub(crate) fn http_client(&self) -> Result<reqwest::Client, String> {
-        let builder = reqwest::Client::builder()
-            .user_agent(self.info.user_agent)
-            .default_headers(self.default_headers.clone())
-            .connect_timeout(self.connect_timeout);
+        let builder = reqwest::Client::builder().connect_timeout(self.connect_timeout);
         #[cfg(feature = "rustls")]
         let builder = builder.tls_backend_preconfigured(tls::config()?);
         builder.build().map_err(|e| e.to_string())

@@ -79,7 +79,8 @@ impl RequestOptions {
     }
 
     /// Time allowed to open a connection. Changing it gives these calls a connection pool
-    /// of their own.
+    /// of their own. Not applied to a client built with `http_client` (the application's
+    /// HTTP client keeps its own).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -104,11 +105,17 @@ impl Core {
         if let Some(connect) = options.connect_timeout
             && connect != base.connect_timeout
         {
-            settings.connect_timeout = connect;
-            match settings.http_client() {
-                Ok(rebuilt) => http = rebuilt,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot apply connect_timeout; keeping the client's")
+            if base.own_http {
+                tracing::warn!(
+                    "connect_timeout is set on the application's HTTP client; keeping it"
+                );
+            } else {
+                settings.connect_timeout = connect;
+                match settings.http_client() {
+                    Ok(rebuilt) => http = rebuilt,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot apply connect_timeout; keeping the client's")
+                    }
                 }
             }
         }
