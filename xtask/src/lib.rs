@@ -12,6 +12,7 @@ use lomi_codegen::{Diagnostic, GeneratedFile, stable};
 
 pub mod bench;
 pub mod build_bench;
+pub mod semver;
 
 /// lomi.'s published document, verbatim, relative to the workspace root.
 pub const UPSTREAM_PATH: &str = "spec/upstream.yaml";
@@ -139,6 +140,13 @@ pub fn api_folder(root: &Path, dir: &str) -> Result<ApiFolder, Failure> {
     }
     api.dir = dir.to_string();
     Ok(api)
+}
+
+/// The package name in `dir/Cargo.toml` (`dir` relative to `root`).
+pub fn package_name(root: &Path, dir: &str) -> Option<String> {
+    let text = fs::read_to_string(root.join(dir).join("Cargo.toml")).ok()?;
+    let doc = text.parse::<toml_edit::DocumentMut>().ok()?;
+    Some(doc.get("package")?.get("name")?.as_str()?.to_string())
 }
 
 /// The workspace root (the parent of this crate's folder).
