@@ -69,18 +69,18 @@ pub fn items(plan: &Plan) -> TokenStream {
 /// of its commands is listed here.
 pub const BUILT_IN_COMMANDS: &[&str] = &["webhooks", "login", "mock", "trigger", "help"];
 
-/// The operation's resource: its tag, else the first segment of its path, in kebab case;
-/// `api-` before it if `lomi` has a command of that name.
+/// The operation's resource: its tag's short name ([`OperationPlan::resource`], which is
+/// also its feature), else the first segment of its path in kebab case; `api-` before it
+/// if `lomi` has a command of that name.
 fn resource(op: &OperationPlan) -> String {
-    let name = op.tag.clone().unwrap_or_else(|| {
+    let kebab = op.resource.clone().unwrap_or_else(|| {
         op.path
             .trim_start_matches('/')
             .split('/')
             .next()
             .unwrap_or("api")
-            .to_string()
+            .to_kebab_case()
     });
-    let kebab = name.to_kebab_case();
     if kebab.is_empty() {
         "api".to_string()
     } else if BUILT_IN_COMMANDS.contains(&kebab.as_str()) {
@@ -198,7 +198,11 @@ mod tests {
             "
 openapi: 3.0.3
 info: {title: t, version: '1'}
+tags:
+  - {name: Endpoints, x-lomi-feature: webhook-endpoints}
 paths:
+  /webhook_endpoints:
+    get: {operationId: listEndpoints, tags: [Endpoints], responses: {'204': {description: ok}}}
   /payment_links:
     get: {operationId: listPaymentLinks, tags: [Payment Links], responses: {'204': {description: ok}}}
   /payment_links/active:
@@ -220,6 +224,8 @@ paths:
             ("health", "list"),
             // Named like a command of `lomi`'s own.
             ("api-webhooks", "list"),
+            // The tag's `x-lomi-feature`: one name for the command and the feature.
+            ("webhook-endpoints", "list"),
         ] {
             assert!(
                 flat.contains(&format!("resource:\"{resource}\",verb:\"{verb}\"")),

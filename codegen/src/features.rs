@@ -59,11 +59,12 @@ pub fn feature_of(spec: &OpenAPI, tag: &str) -> String {
 /// Sets each tagged operation's feature, and returns every feature, sorted. An operation
 /// without a tag is compiled in every build. Refuses a feature that is one of
 /// [`RESERVED`], is not a valid feature name, or is shared by two tags.
-pub fn assign(plan: &mut Plan, spec: &OpenAPI) -> Result<Vec<String>, Refused> {
+pub fn assign(plan: &mut Plan) -> Result<Vec<String>, Refused> {
     let mut by_feature: BTreeMap<String, String> = BTreeMap::new();
     for op in &mut plan.operations {
-        let Some(tag) = &op.tag else { continue };
-        let feature = feature_of(spec, tag);
+        let (Some(tag), Some(feature)) = (&op.tag, op.resource.clone()) else {
+            continue;
+        };
         let refused = |why: String| Refused {
             tag: tag.clone(),
             feature: feature.clone(),

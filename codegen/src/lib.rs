@@ -119,7 +119,7 @@ pub fn generate_for(
     let mut plan = plan::plan(&spec);
     plan.crate_name = target.crate_name.clone();
     let features = if target.tag_features {
-        features::assign(&mut plan, &spec).map_err(|refused| {
+        features::assign(&mut plan).map_err(|refused| {
             let mut all = diagnostics.clone();
             let at = spec
                 .tags

@@ -116,6 +116,10 @@ pub struct OperationPlan {
     pub page: Option<PagePlan>,
     /// The operation's first tag (`Checkout Sessions`), if any: its resource.
     pub tag: Option<String>,
+    /// Its tag's short name, the same for the command and the crate: the tag's
+    /// `x-lomi-feature` if the spec gives one, else the tag in kebab case. The `lomi`
+    /// command's resource, and the operation's feature when the client has one per tag.
+    pub resource: Option<String>,
     /// The cargo feature that compiles it, when the client has one per tag
     /// ([`crate::features`]); `None`: every build.
     pub feature: Option<String>,
@@ -373,6 +377,11 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                 body: body_plan(model, op),
                 success: success_responses(model, op),
                 tag: op.op.tags.first().cloned(),
+                resource: op
+                    .op
+                    .tags
+                    .first()
+                    .map(|tag| crate::features::feature_of(model.spec, tag)),
                 feature: None,
                 kind: operation_kind(op.http_method, op.path),
                 page,
