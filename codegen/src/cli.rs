@@ -11,7 +11,9 @@ use heck::ToKebabCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::plan::{OperationKind, OperationPlan, ParamLocation, Plan, ValueKind};
+use crate::plan::{
+    OperationKind, OperationPlan, PageBy, PageShape, ParamLocation, Plan, TotalAt, ValueKind,
+};
 
 /// Each operation's command, `(resource, verb)`, in the plan's order: the one naming
 /// rule of the command, which the table and the Rust API report both read.
@@ -53,7 +55,7 @@ pub fn items(plan: &Plan) -> TokenStream {
     quote! {
         // A spec without parameters or bodies names no `Param`, `Kind` or `Location`.
         #[allow(unused_imports)]
-        use crate::table::{Kind, Location, Operation, Param};
+        use crate::table::{Kind, Location, Operation, Pages, Param};
 
         /// The commands of `lomi`'s own, which no resource is named like.
         #[allow(dead_code)]
@@ -169,8 +171,47 @@ fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
         )
     });
     let has_body = op.body.is_some();
-    let paginated = op.paginated();
-    let page_size = op.page_size.unwrap_or(20);
+    let pages = match &op.page {
+        Some(page) => {
+            let (size, at) = page.by.params();
+            let first_page = match &page.by {
+                PageBy::Offset => quote!(None),
+                PageBy::Number { first, .. } => quote!(Some(#first)),
+            };
+            let some = |text: Option<String>| match text {
+                Some(text) => quote!(Some(#text)),
+                None => quote!(None),
+            };
+            let (items, total, reported_size) = match &page.shape {
+                PageShape::Bare => (None, None, None),
+                PageShape::Envelope { items, total } => {
+                    let (total, reported) = match total {
+                        TotalAt::Pagination { total, size } => (
+                            Some(format!("/pagination/{total}")),
+                            size.as_ref().map(|s| format!("/pagination/{s}")),
+                        ),
+                        TotalAt::TopLevel => (Some("/total".to_string()), None),
+                        TotalAt::Nowhere => (None, None),
+                    };
+                    (Some(items.clone()), total, reported)
+                }
+            };
+            let (items, total, reported_size) = (some(items), some(total), some(reported_size));
+            let page_size = op.page_size.unwrap_or(20);
+            quote! {
+                Some(Pages {
+                    size: #size,
+                    at: #at,
+                    first_page: #first_page,
+                    items: #items,
+                    total: #total,
+                    reported_size: #reported_size,
+                    page_size: #page_size,
+                })
+            }
+        }
+        None => quote!(None),
+    };
     quote! {
         Operation {
             resource: #resource,
@@ -182,8 +223,7 @@ fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
             params: &[#(#params),*],
             body: &[#(#properties),*],
             has_body: #has_body,
-            paginated: #paginated,
-            page_size: #page_size,
+            pages: #pages,
         }
     }
 }

@@ -61,7 +61,7 @@
 //!   built from text (enums, constrained strings), `IntoArg` from `&str`/`String` and
 //!   `FromText` (through which the runtime takes text for an optional one).
 //! - `pagination::{ItemStream, offset_stream, start_offset, page_size, count, Page}`:
-//!   the `'static` `stream()` of each offset-paginated list.
+//!   the `'static` `stream()` of each paginated list (offsets or page numbers).
 //! - `Error`, the one error type of every `send()`, `ResponseValue`, `RequestOptions`,
 //!   `RawRequest`, `ClientBuilder`, `BuildError`, `Environment`.
 //! - `webhooks::{EventSet, Event, Verifier}` (the runtime's `webhooks` feature).

@@ -1,7 +1,7 @@
 //! The operations, emitted from the [`Plan`]: the `Client`, a method and a builder per
 //! operation, each builder's setters and per-call options, its `send()` (which builds
-//! the request and hands it to `::lomi_runtime::core::execute`) and, for an offset-paginated
-//! list, its `stream()`.
+//! the request and hands it to `::lomi_runtime::core::execute`) and, for a paginated list
+//! (by offsets or page numbers), its `stream()`.
 //!
 //! progenitor and typify decide the Rust types: the models (`types`, used as they
 //! generate them) and the type of each parameter, body and success response, which
@@ -13,8 +13,8 @@ use quote::{format_ident, quote};
 use syn::{Fields, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
 
 use crate::plan::{
-    BodyContent, Bounds, OperationPlan, PageShape, ParamLocation, ParamPlan, Plan, ResponseKind,
-    StatusPattern, TotalAt,
+    BodyContent, Bounds, OperationPlan, PageBy, PageShape, ParamLocation, ParamPlan, Plan,
+    ResponseKind, StatusPattern, TotalAt, sanitize_snake,
 };
 
 /// The builder field that holds a call's options. Parameter fields are snake-case names
@@ -724,7 +724,7 @@ fn bounds_tokens(b: &Bounds) -> TokenStream {
     }
 }
 
-/// `stream()`: every item of an offset-paginated list, one page in memory at a time.
+/// `stream()`: every item of a paginated list, one page in memory at a time.
 fn stream(
     op: &OperationPlan,
     krate: &str,
@@ -735,9 +735,10 @@ fn stream(
 ) -> Result<TokenStream, String> {
     let page_plan = op
         .page
+        .as_ref()
         .ok_or_else(|| format!("`{}` is not a paginated list", op.method))?;
     let none = quote!(::std::option::Option::None);
-    let (item, items, total, limit) = match page_plan.shape {
+    let (item, items, total, limit) = match &page_plan.shape {
         PageShape::Bare => {
             let (is_list, item) = unwrap_generic(success, "Vec");
             if !is_list {
@@ -746,7 +747,7 @@ fn stream(
             // The answer's type is already written from outside `types`.
             (quote!(#item), quote!(page), none.clone(), none)
         }
-        PageShape::Envelope { total } => envelope_page(op, success, models, total)?,
+        PageShape::Envelope { items, total } => envelope_page(op, success, models, items, total)?,
     };
     let short_page_ends = match page_plan.limit_maximum {
         Some(max) => quote!(size <= #max),
@@ -759,26 +760,49 @@ fn stream(
             .map(|p| format_ident!("{}", p.field))
             .ok_or_else(|| format!("`{}` has no `{name}` parameter", op.method))
     };
-    let (limit_field, offset_field) = (field_of("limit")?, field_of("offset")?);
+    let (size_param, position_param) = page_plan.by.params();
+    let (limit_field, offset_field) = (field_of(size_param)?, field_of(position_param)?);
     let default_size = op.page_size.unwrap_or(20);
     let vars: Vec<syn::Ident> = (0..fields.len())
         .map(|i| format_ident!("field_{i}"))
         .collect();
     let options = format_ident!("{OPTIONS}");
+    let (walked, start, (walk_fn, walk_args)) = match &page_plan.by {
+        PageBy::Offset => (
+            "walking the offset pages from the builder's `offset` (default 0) with its \
+             `limit`"
+                .to_string(),
+            quote!(::lomi_runtime::pagination::start_offset(&self.#offset_field)),
+            (
+                quote!(::lomi_runtime::pagination::offset_stream),
+                quote!(start, size, short_page_ends,),
+            ),
+        ),
+        PageBy::Number { page, size, first } => (
+            format!(
+                "walking the pages one by one from the builder's `{page}` (default {first}) \
+                 with its `{size}`"
+            ),
+            quote!(::lomi_runtime::pagination::start_page(&self.#offset_field, #first)),
+            (
+                quote!(::lomi_runtime::pagination::page_number_stream),
+                quote!(start, #first, size, short_page_ends,),
+            ),
+        ),
+    };
     let doc = format!(
-        "Streams every item of `{}`, walking the offset pages from the builder's `offset` \
-         (default 0) with its `limit` (default {default_size}, always sent) and other \
-         parameters, and stopping after the last page: the `total` the server reports, \
+        "Streams every item of `{}`, {walked} (default {default_size}, always sent) and \
+         other parameters, and stopping after the last page: the total the server reports, \
          an empty page, or a short one (shorter than the page size the server reports, \
-         or than the `limit` asked for when the spec documents taking it). A server \
-         that answers the same page for every \
-         offset ends the stream with an error instead of a loop. \
+         or than the size asked for when the spec documents taking it). A server \
+         that answers the same page wherever it is asked \
+         ends the stream with an error instead of a loop. \
          Only one page is held in memory at a time, and the stream owns what it needs \
          (it is `'static`): return it from a function or move it into a task.\n\n\
          ```no_run\n\
          # async fn run(client: {krate}::Client) -> Result<(), {krate}::Error> {{\n\
          use {krate}::prelude::*;\n\n\
-         let mut items = client.{}().limit(100).stream();\n\
+         let mut items = client.{}().{limit_field}(100).stream();\n\
          while let Some(item) = items.try_next().await? {{\n\
          \x20   println!(\"{{item:?}}\");\n\
          }}\n\
@@ -790,7 +814,7 @@ fn stream(
     Ok(quote! {
         #[doc = #doc]
         pub fn stream(self) -> ::lomi_runtime::pagination::ItemStream<'static, #item> {
-            let start = ::lomi_runtime::pagination::start_offset(&self.#offset_field);
+            let start = #start;
             let (size, set_size) = ::lomi_runtime::pagination::page_size(&self.#limit_field, #default_size);
             // Owned: the stream keeps a clone of the client (cheap: shared pools) and of
             // the parameters, and rebuilds the request for each page.
@@ -799,7 +823,7 @@ fn stream(
             // A short page ends the walk only when the size asked for is one the server
             // documents taking; past its documented maximum it may cap it silently.
             let short_page_ends = #short_page_ends;
-            ::lomi_runtime::pagination::offset_stream(start, size, short_page_ends, move |offset| {
+            #walk_fn(#walk_args move |at| {
                 let client = ::std::clone::Clone::clone(&client);
                 #(let #vars = ::std::clone::Clone::clone(&#vars);)*
                 let options = options.page();
@@ -809,7 +833,7 @@ fn stream(
                         #(#fields: #vars,)*
                         #options: options,
                     }
-                    .#offset_field(offset);
+                    .#offset_field(at);
                     let request = if set_size { request.#limit_field(size) } else { request };
                     let page = request.send().await?.into_inner();
                     ::std::result::Result::Ok(::lomi_runtime::pagination::Page {
@@ -830,7 +854,8 @@ fn envelope_page(
     op: &OperationPlan,
     success: &Type,
     models: &[Item],
-    total_at: TotalAt,
+    items_at: &str,
+    total_at: &TotalAt,
 ) -> Result<(TokenStream, TokenStream, TokenStream, TokenStream), String> {
     let envelope = last_ident(success)
         .ok_or_else(|| format!("`{}` does not return a named model", op.method))?;
@@ -854,29 +879,37 @@ fn envelope_page(
         }
     };
     let envelope_struct = fields_of(&envelope)?;
-    let data = field(envelope_struct, "data")
-        .ok_or_else(|| format!("`{envelope}` has no `data` field"))?;
+    // typify's field for a property: its name in snake case.
+    let rust_field = |json: &str| sanitize_snake(json);
+    let items_field = rust_field(items_at);
+    let data = field(envelope_struct, &items_field)
+        .ok_or_else(|| format!("`{envelope}` has no `{items_field}` field"))?;
     let (data_optional, data_inner) = unwrap_generic(&data, "Option");
     let (is_list, item) = unwrap_generic(&data_inner, "Vec");
     if !is_list {
-        return Err(format!("`{envelope}.data` is not a list"));
+        return Err(format!("`{envelope}.{items_field}` is not a list"));
     }
+    let data = format_ident!("{items_field}");
     let items = if data_optional {
-        quote!(page.data.unwrap_or_default())
+        quote!(page.#data.unwrap_or_default())
     } else {
-        quote!(page.data)
+        quote!(page.#data)
     };
     let none = quote!(::std::option::Option::None);
     let (total, limit) = match total_at {
         TotalAt::Nowhere => (none.clone(), none),
         TotalAt::TopLevel => (quote!(::lomi_runtime::pagination::count(page.total)), none),
-        TotalAt::Pagination => {
+        TotalAt::Pagination { total, size } => {
             let pagination = field(envelope_struct, "pagination")
                 .ok_or_else(|| format!("`{envelope}` has no `pagination` field"))?;
             let (optional, inner) = unwrap_generic(&pagination, "Option");
-            let has_limit = last_ident(&inner)
-                .and_then(|name| fields_of(&name).ok())
-                .is_some_and(|s| field(s, "limit").is_some());
+            let pagination_struct = last_ident(&inner).and_then(|name| fields_of(&name).ok());
+            let has = |name: &str| pagination_struct.is_some_and(|s| field(s, name).is_some());
+            let total = rust_field(total);
+            if !has(&total) {
+                return Err(format!("`{envelope}.pagination` has no `{total}` field"));
+            }
+            let size = size.as_deref().map(rust_field).filter(|s| has(s));
             let read = |name: &str| {
                 let name = format_ident!("{name}");
                 if optional {
@@ -885,7 +918,7 @@ fn envelope_page(
                     quote!(::lomi_runtime::pagination::count(page.pagination.#name))
                 }
             };
-            (read("total"), if has_limit { read("limit") } else { none })
+            (read(&total), size.map_or(none, |size| read(&size)))
         }
     };
     Ok((qualify(&item), items, total, limit))

@@ -260,35 +260,74 @@ pub struct ResponsePlan {
     pub kind: ResponseKind,
 }
 
-/// An offset-paginated list: one that takes `limit` and `offset` query parameters (typed
-/// `integer` or `number`) and answers its items as a bare array or in a `data` array.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A paginated list: one that takes `limit` and `offset`, or `page` and a page size, as
+/// query parameters typed `integer` or `number`, and answers its items as a bare array or
+/// in an envelope's array.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PagePlan {
+    /// How a page is asked for.
+    pub by: PageBy,
     /// Where the items are.
     pub shape: PageShape,
-    /// `limit`'s documented maximum: a short page ends a walk only when the limit asked
-    /// for is within it (a server may cap what it does not document); otherwise only an
-    /// empty page does.
+    /// The page size's documented maximum: a short page ends a walk only when the size
+    /// asked for is within it (a server may cap what it does not document); otherwise
+    /// only an empty page does.
     pub limit_maximum: Option<u64>,
 }
 
+/// How a list's pages are asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageBy {
+    /// `limit` items from `offset`.
+    Offset,
+    /// Page number `page` (the first is `first`) of `size` items: `page` and `pageSize`
+    /// for lomi.'s `/customers`.
+    Number {
+        /// The page number's parameter.
+        page: String,
+        /// The page size's parameter.
+        size: String,
+        /// The first page's number: the parameter's minimum, else 1.
+        first: u64,
+    },
+}
+
+impl PageBy {
+    /// The query parameters of the page size and of the position (offset or page).
+    pub fn params(&self) -> (&str, &str) {
+        match self {
+            PageBy::Offset => ("limit", "offset"),
+            PageBy::Number { page, size, .. } => (size, page),
+        }
+    }
+}
+
 /// Where a list page's items (and its total, if any) are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageShape {
     /// The answer is the array of items.
     Bare,
-    /// `{data: [..]}`, with the total where `total` says.
+    /// An object whose array property `items` (`data`, or its only array) holds them,
+    /// with the total where `total` says.
     Envelope {
-        /// Where the list's `total` is.
+        /// The property holding the items.
+        items: String,
+        /// Where the list's total is.
         total: TotalAt,
     },
 }
 
-/// Where an envelope says how many items the list has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where an envelope says how many items the list has (JSON property names).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TotalAt {
-    /// `pagination.total` (and `pagination.limit`, the page size the server used).
-    Pagination,
+    /// In the `pagination` object, as `total` (or `totalCount`…), with the page size the
+    /// server used as `size` (`limit`, `pageSize`…) when it has one.
+    Pagination {
+        /// The total's property.
+        total: String,
+        /// The page size's property, if any.
+        size: Option<String>,
+    },
     /// A top-level `total`.
     TopLevel,
     /// Nowhere.
@@ -339,7 +378,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
         .filter_map(|op| {
             let id = op.op.operation_id.as_deref()?;
             let pinned = rust_name(&op.op.extensions);
-            let page = offset_list(model, op);
+            let page = paginated_list(model, op);
             Some(OperationPlan {
                 operation_id: id.to_string(),
                 method: pinned.map_or_else(|| sanitize_snake(id), str::to_string),
@@ -384,8 +423,8 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                     .map(|tag| crate::features::feature_of(model.spec, tag)),
                 feature: None,
                 kind: operation_kind(op.http_method, op.path),
+                page_size: page.is_some().then(|| page_size(op)),
                 page,
-                page_size: page.map(|_| page_size(op)),
             })
         })
         .collect();
@@ -806,12 +845,57 @@ fn page_size(op: &Operation<'_>) -> u64 {
     default.unwrap_or(FALLBACK).clamp(low, high) as u64
 }
 
-/// The schema of `op`'s `limit` query parameter.
-fn limit_schema<'a>(op: &Operation<'a>) -> Option<&'a Schema> {
+/// The numeric query parameter `name` of `op`, if it has one.
+fn numeric_query<'a>(op: &Operation<'a>, name: &str) -> Option<&'a Schema> {
     op.params
         .iter()
-        .find(|p| matches!(p.param, Parameter::Query { .. }) && p.name() == "limit")
+        .find(|p| matches!(p.param, Parameter::Query { .. }) && p.name() == name)
         .and_then(|p| p.schema)
+        .filter(|s| {
+            matches!(
+                s.schema_kind,
+                SchemaKind::Type(Type::Integer(_) | Type::Number(_))
+            )
+        })
+}
+
+/// The properties of an object schema, `type: object` or not (lomi.'s `/customers`
+/// envelope leaves it out).
+fn object_properties(
+    schema: &Schema,
+) -> Option<&indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => Some(&o.properties),
+        SchemaKind::Any(any) if !any.properties.is_empty() => Some(&any.properties),
+        _ => None,
+    }
+}
+
+/// The names a page-number list gives its page size, in the order they are looked for.
+const PAGE_SIZE_NAMES: &[&str] = &["pageSize", "page_size", "perPage", "per_page", "limit"];
+
+/// How `op`'s pages are asked for, if it takes numeric `limit` and `offset`, or a
+/// numeric `page` and page size.
+fn page_by(op: &Operation<'_>) -> Option<PageBy> {
+    if numeric_query(op, "limit").is_some() && numeric_query(op, "offset").is_some() {
+        return Some(PageBy::Offset);
+    }
+    let page = numeric_query(op, "page")?;
+    let size = PAGE_SIZE_NAMES
+        .iter()
+        .find(|name| numeric_query(op, name).is_some())?;
+    let first = numeric_bounds(page).0.and_then(|m| u64::try_from(m).ok());
+    Some(PageBy::Number {
+        page: "page".into(),
+        size: size.to_string(),
+        first: first.unwrap_or(1),
+    })
+}
+
+/// The schema of `op`'s page size parameter (`limit`, `pageSize`…).
+fn limit_schema<'a>(op: &Operation<'a>) -> Option<&'a Schema> {
+    let by = page_by(op)?;
+    numeric_query(op, by.params().0)
 }
 
 /// The whole-number bounds of an `integer` or `number` schema (a fractional bound is
@@ -827,23 +911,12 @@ fn numeric_bounds(schema: &Schema) -> (Option<i64>, Option<i64>) {
     }
 }
 
-/// An operation is an offset-paginated list when it takes `limit` and `offset` query
-/// parameters typed `integer` or `number` and its 200 answer is an array of items, or an
-/// object whose `data` is one (with its total in `pagination.total`, at the top level,
-/// or nowhere).
-fn offset_list(model: &Model<'_>, op: &Operation<'_>) -> Option<PagePlan> {
-    for name in ["limit", "offset"] {
-        let p = op
-            .params
-            .iter()
-            .find(|p| matches!(p.param, Parameter::Query { .. }) && p.name() == name)?;
-        if !matches!(
-            p.schema?.schema_kind,
-            SchemaKind::Type(Type::Integer(_) | Type::Number(_))
-        ) {
-            return None;
-        }
-    }
+/// An operation is a paginated list when it takes `limit` and `offset`, or `page` and a
+/// page size, as query parameters typed `integer` or `number`, and its 200 answer is an
+/// array of items, or an object whose `data` (else its only array property) is one, with
+/// its total in `pagination` (`total`, `totalCount`…), at the top level, or nowhere.
+fn paginated_list(model: &Model<'_>, op: &Operation<'_>) -> Option<PagePlan> {
+    let by = page_by(op)?;
     let limit_maximum = limit_schema(op)
         .and_then(|s| numeric_bounds(s).1)
         .and_then(|m| u64::try_from(m).ok());
@@ -858,37 +931,61 @@ fn offset_list(model: &Model<'_>, op: &Operation<'_>) -> Option<PagePlan> {
         })?;
     let media = response.content.get("application/json")?;
     let answer = model.schema(media.schema.as_ref()?)?;
-    let is_integer = |s: Option<&ReferenceOr<Box<Schema>>>| {
-        s.and_then(|s| model.boxed_schema(s))
-            .is_some_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::Integer(_))))
+    let is_count = |s: Option<&ReferenceOr<Box<Schema>>>| {
+        s.and_then(|s| model.boxed_schema(s)).is_some_and(|s| {
+            matches!(
+                s.schema_kind,
+                SchemaKind::Type(Type::Integer(_) | Type::Number(_))
+            )
+        })
     };
-    let shape = match &answer.schema_kind {
-        SchemaKind::Type(Type::Array(_)) => PageShape::Bare,
-        SchemaKind::Type(Type::Object(envelope)) => {
-            let data = model.boxed_schema(envelope.properties.get("data")?)?;
-            if !matches!(data.schema_kind, SchemaKind::Type(Type::Array(_))) {
-                return None;
-            }
-            let pagination = envelope
-                .properties
+    let is_array = |s: &ReferenceOr<Box<Schema>>| {
+        model
+            .boxed_schema(s)
+            .is_some_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::Array(_))))
+    };
+    // An envelope may leave out `type: object` (lomi.'s `/customers` does).
+    let shape = match (&answer.schema_kind, object_properties(answer)) {
+        (SchemaKind::Type(Type::Array(_)), _) => PageShape::Bare,
+        (_, Some(properties)) => {
+            let items = match properties.get("data") {
+                Some(data) if is_array(data) => "data".to_string(),
+                Some(_) => return None,
+                None => {
+                    let mut arrays = properties.iter().filter(|(_, s)| is_array(s));
+                    match (arrays.next(), arrays.next()) {
+                        (Some((name, _)), None) => name.clone(),
+                        _ => return None,
+                    }
+                }
+            };
+            let pagination = properties
                 .get("pagination")
                 .and_then(|p| model.boxed_schema(p))
-                .and_then(|p| match &p.schema_kind {
-                    SchemaKind::Type(Type::Object(o)) => Some(o),
-                    _ => None,
-                });
-            let total = if pagination.is_some_and(|p| is_integer(p.properties.get("total"))) {
-                TotalAt::Pagination
-            } else if is_integer(envelope.properties.get("total")) {
+                .and_then(|p| object_properties(p));
+            let find = |names: &[&str]| {
+                let p = pagination?;
+                names
+                    .iter()
+                    .find(|n| is_count(p.get(**n)))
+                    .map(|n| n.to_string())
+            };
+            let total = if let Some(total) = find(&["total", "totalCount", "total_count"]) {
+                TotalAt::Pagination {
+                    total,
+                    size: find(&[by.params().0]),
+                }
+            } else if is_count(properties.get("total")) {
                 TotalAt::TopLevel
             } else {
                 TotalAt::Nowhere
             };
-            PageShape::Envelope { total }
+            PageShape::Envelope { items, total }
         }
         _ => return None,
     };
     Some(PagePlan {
+        by,
         shape,
         limit_maximum,
     })
@@ -1190,14 +1287,24 @@ components:
     /// not an array, is not.
     #[test]
     fn every_limit_and_offset_list_is_paginated_whatever_its_page_looks_like() {
-        let page = |text: &str| plan_of(text).operations[1].page;
+        let page = |text: &str| plan_of(text).operations[1].page.clone();
         let envelope = |total| {
             Some(PagePlan {
-                shape: PageShape::Envelope { total },
+                by: PageBy::Offset,
+                shape: PageShape::Envelope {
+                    items: "data".into(),
+                    total,
+                },
                 limit_maximum: Some(100),
             })
         };
-        assert_eq!(page(LIST), envelope(TotalAt::Pagination));
+        assert_eq!(
+            page(LIST),
+            envelope(TotalAt::Pagination {
+                total: "total".into(),
+                size: None
+            })
+        );
         let pagination = "pagination: {$ref: '#/components/schemas/pagination'}";
         let top = LIST.replace(pagination, "total: {type: integer}");
         assert_eq!(page(&top), envelope(TotalAt::TopLevel));
@@ -1219,6 +1326,7 @@ components:
         assert_eq!(
             page(&bare),
             Some(PagePlan {
+                by: PageBy::Offset,
                 shape: PageShape::Bare,
                 limit_maximum: None
             })
@@ -1234,6 +1342,66 @@ components:
             "data: {type: string}",
         );
         assert_eq!(page(&not_a_list), None);
+    }
+
+    /// A list numbered by pages (lomi.'s `/customers`: `page` and `pageSize`, typed
+    /// `number`, an envelope without `type: object` whose only array is `customers`,
+    /// `pagination.totalCount`) is paginated too, and so is one answering a bare array.
+    #[test]
+    fn a_page_number_list_is_paginated_whatever_names_its_items_and_total() {
+        let customers = LIST
+            .replace(
+                "        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}\n        \
+                 - {name: offset, in: query, schema: {type: integer, minimum: 0}}\n",
+                "        - {name: pageSize, in: query, schema: {type: number, maximum: 100}}\n        \
+                 - {name: page, in: query, schema: {type: number}}\n",
+            )
+            .replace(
+                "                type: object\n                properties:\n                  \
+                 data: {type: array, items: {type: string}}\n",
+                "                properties:\n                  \
+                 customers: {type: array, items: {type: string}}\n",
+            )
+            .replace(
+                "properties: {total: {type: integer}}",
+                "properties: {page: {type: number}, pageSize: {type: number}, totalCount: {type: number}}",
+            );
+        let plan = plan_of(&customers);
+        assert_eq!(
+            plan.operations[1].page,
+            Some(PagePlan {
+                by: PageBy::Number {
+                    page: "page".into(),
+                    size: "pageSize".into(),
+                    first: 1
+                },
+                shape: PageShape::Envelope {
+                    items: "customers".into(),
+                    total: TotalAt::Pagination {
+                        total: "totalCount".into(),
+                        size: Some("pageSize".into())
+                    }
+                },
+                limit_maximum: Some(100),
+            })
+        );
+        assert_eq!(
+            plan.operations[1].page.as_ref().unwrap().by.params(),
+            ("pageSize", "page")
+        );
+        // Without a page size, `page` alone is not a walk.
+        let no_size = customers.replace(
+            "        - {name: pageSize, in: query, schema: {type: number, maximum: 100}}\n",
+            "",
+        );
+        assert_eq!(plan_of(&no_size).operations[1].page, None);
+        // Two arrays and no `data`: which holds the items is not known.
+        let two = customers.replace(
+            "customers: {type: array, items: {type: string}}",
+            "customers: {type: array, items: {type: string}}\n                  \
+             tags: {type: array, items: {type: string}}",
+        );
+        assert_eq!(plan_of(&two).operations[1].page, None);
     }
 
     #[test]

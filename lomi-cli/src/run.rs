@@ -10,7 +10,7 @@ use lomi_client::{Error, Method};
 use serde_json::{Map, Value};
 
 use crate::Failure;
-use crate::table::{self, Kind, Location, Operation};
+use crate::table::{self, Kind, Location, Operation, Pages};
 
 /// Which of lomi.'s APIs the command speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -335,21 +335,29 @@ pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Res
         .map_err(|_| Failure::Input(format!("the spec's method {} is not HTTP", op.method)))?;
     let all = matches.try_get_one::<bool>("all").ok().flatten() == Some(&true);
     runtime()?.block_on(async {
-        let request = |offset: Option<u64>| {
+        let pages = op.pages.as_ref().filter(|_| all);
+        let given = |name: &str| {
+            query
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, v)| v.parse::<f64>().ok())
+                .filter(|v| v.fract() == 0.0 && *v >= 0.0)
+                .map(|v| v as u64)
+        };
+        let size = pages.map(|p| given(p.size).unwrap_or(p.page_size));
+        // `at`: the offset or page number of the page to ask for, when walking.
+        let request = |at: Option<u64>| {
             let mut request = client.request(method.clone(), path.clone());
             for (name, value) in &query {
-                if offset.is_some() && (*name == "offset" || *name == "limit") {
+                if let (Some(_), Some(p)) = (at, pages)
+                    && (*name == p.at || *name == p.size)
+                {
                     continue;
                 }
                 request = request.query(*name, value);
             }
-            if let Some(offset) = offset {
-                let limit = query
-                    .iter()
-                    .find(|(n, _)| *n == "limit")
-                    .and_then(|(_, v)| v.parse::<u64>().ok())
-                    .unwrap_or(op.page_size);
-                request = request.query("offset", offset).query("limit", limit);
+            if let (Some(at), Some(p), Some(size)) = (at, pages, size) {
+                request = request.query(p.at, at).query(p.size, size);
             }
             for (name, value) in &headers {
                 request = request.header(*name, value.clone());
@@ -365,29 +373,34 @@ pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Res
             }
             request
         };
-        if !all {
+        let (Some(pages), Some(size)) = (pages, size) else {
             let answer = request(None).send().await.map_err(failure)?;
             return print(&answer.into_inner());
-        }
+        };
         // Every page, from the first, one item a line: the runtime's walk, the clients'
-        // `stream()`'s, with its guard against a server that ignores `offset`.
-        let start = query
-            .iter()
-            .find(|(n, _)| *n == "offset")
-            .and_then(|(_, v)| v.parse::<u64>().ok())
-            .unwrap_or(0);
-        let size = query
-            .iter()
-            .find(|(n, _)| *n == "limit")
-            .and_then(|(_, v)| v.parse::<u64>().ok())
-            .unwrap_or(op.page_size);
+        // `stream()`'s, with its guard against a server that ignores the offset or page.
         let request = &request;
-        // The table does not say whether the server takes `limit` as documented, so a
+        let fetch = |at| {
+            let sent = request(Some(at)).send();
+            async move { Ok(page_of(pages, sent.await?.into_inner())) }
+        };
+        // The table does not say whether the server takes the size as documented, so a
         // short page may be its cap: the walk reads on to an empty page.
-        let mut items = lomi_runtime::pagination::offset_stream(start, size, false, |offset| {
-            let sent = request(Some(offset)).send();
-            async move { Ok(page_of(sent.await?.into_inner())) }
-        });
+        let mut items = match pages.first_page {
+            None => lomi_runtime::pagination::offset_stream(
+                given(pages.at).unwrap_or(0),
+                size,
+                false,
+                fetch,
+            ),
+            Some(first) => lomi_runtime::pagination::page_number_stream(
+                given(pages.at).unwrap_or(first),
+                first,
+                size,
+                false,
+                fetch,
+            ),
+        };
         while let Some(item) = items.try_next().await.map_err(failure)? {
             let line = serde_json::to_string(&item)
                 .map_err(|e| Failure::Decode(format!("cannot print an item: {e}")))?;
@@ -398,17 +411,17 @@ pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Res
     })
 }
 
-/// A list's answer as a page: the `{data, pagination: {total, limit}}` envelope, a
-/// top-level `total`, or a bare array (lomi.'s current lists).
-fn page_of(answer: Value) -> lomi_runtime::pagination::Page<Value> {
-    let count = |pointer: &str| answer.pointer(pointer).and_then(Value::as_u64);
-    let (total, limit) = (
-        count("/pagination/total").or_else(|| count("/total")),
-        count("/pagination/limit"),
-    );
-    let items = match answer {
-        Value::Array(items) => items,
-        Value::Object(mut map) => match map.remove("data") {
+/// One page of a list as `pages` says its answer holds it.
+fn page_of(pages: &Pages, answer: Value) -> lomi_runtime::pagination::Page<Value> {
+    let count = |pointer: Option<&str>| {
+        pointer
+            .and_then(|p| answer.pointer(p))
+            .and_then(|v| lomi_runtime::pagination::count(v.as_f64()))
+    };
+    let (total, limit) = (count(pages.total), count(pages.reported_size));
+    let items = match (answer, pages.items) {
+        (Value::Array(items), _) => items,
+        (Value::Object(mut map), Some(field)) => match map.remove(field) {
             Some(Value::Array(items)) => items,
             _ => Vec::new(),
         },

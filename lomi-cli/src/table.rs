@@ -26,9 +26,26 @@ pub struct Operation {
     pub body: &'static [Param],
     /// Whether it takes a body.
     pub has_body: bool,
-    /// Whether it is an offset-paginated list (`--all`).
-    pub paginated: bool,
-    /// The page size `--all` asks for.
+    /// How its pages are walked, if it is a paginated list (`--all`).
+    pub pages: Option<Pages>,
+}
+
+/// How `--all` walks a paginated list's pages.
+pub struct Pages {
+    /// The page size's query parameter (`limit`, `pageSize`).
+    pub size: &'static str,
+    /// The position's query parameter: an offset (`offset`), or a page number (`page`).
+    pub at: &'static str,
+    /// The first page's number when `at` is a page number; `None`: an offset.
+    pub first_page: Option<u64>,
+    /// The answer's property holding the items (`data`, `customers`); `None`: the answer
+    /// is the array.
+    pub items: Option<&'static str>,
+    /// Where the answer says how many items the list has (a JSON pointer), if it does.
+    pub total: Option<&'static str>,
+    /// Where the answer says the page size it used (a JSON pointer), if it does.
+    pub reported_size: Option<&'static str>,
+    /// The page size `--all` asks for unless told.
     pub page_size: u64,
 }
 
@@ -183,7 +200,7 @@ fn verb_command(op: &'static Operation) -> Command {
                 "The whole body as JSON, from a file or - for standard input; flags add to it",
             ));
     }
-    if op.paginated {
+    if op.pages.is_some() {
         command = command.arg(
             Arg::new("all")
                 .long("all")

@@ -97,6 +97,17 @@ fn create_list_and_trigger_against_lomi_mock_speak_the_current_api() {
     // Another resource of the current API, from the same mock.
     let customer = lomi(&["customers", "create", "--name", "Awa Diop"]);
     assert_eq!(customer.code, Some(0), "{}", customer.stderr);
+    let second = lomi(&["customers", "create", "--name", "Moussa Traoré"]);
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    // `/customers` is numbered by pages: `--all` walks `page` with `--page-size`.
+    let every = lomi(&["customers", "list", "--all", "--page-size", "1"]);
+    assert_eq!(every.code, Some(0), "{}", every.stderr);
+    let names: Vec<String> = every
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["name"].to_string())
+        .collect();
+    assert_eq!(names, ["\"Awa Diop\"", "\"Moussa Traoré\""]);
 
     // trigger creates a session of this API on the mock and pays it.
     let triggered = lomi(&["trigger", "checkout.completed"]);

@@ -150,7 +150,23 @@ pub(crate) fn perform(
                     })
                     .map_or(fallback, |n| n as usize)
             };
-            let (limit, offset) = (count("limit", 20), count("offset", 0));
+            // A list numbered by pages (lomi.'s `/customers`: `page` from 1, `pageSize`)
+            // is the same walk: page n of size s starts at offset (n - 1) * s.
+            let (limit, offset) = if params.contains_key("page") {
+                let size = ["pageSize", "page_size", "perPage", "per_page", "limit"]
+                    .iter()
+                    .find(|name| params.contains_key(**name))
+                    .map_or(20, |name| count(name, 20));
+                (
+                    size,
+                    count("page", 1)
+                        .max(1)
+                        .saturating_sub(1)
+                        .saturating_mul(size),
+                )
+            } else {
+                (count("limit", 20), count("offset", 0))
+            };
             let all = store.all(&collection);
             let sort = params.get("sort").and_then(Value::as_str);
             let data = store::page(all, &item, limit, offset, sort)?;

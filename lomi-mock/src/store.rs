@@ -434,8 +434,33 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     }
 }
 
+/// What a pagination object may say, by the names lists give it: offset lists
+/// (`limit`, `offset`, `total`) and page-number lists (`page`, `pageSize`, `totalCount`,
+/// `totalPages`, or their snake-case spellings).
+fn pagination(limit: usize, offset: usize, total: usize) -> Map<String, Value> {
+    let size = limit.max(1);
+    let page = offset / size + 1;
+    let pages = total.div_ceil(size);
+    let mut map = Map::new();
+    for (names, value) in [
+        (&["limit"][..], limit),
+        (&["offset"][..], offset),
+        (&["total", "totalCount", "total_count"][..], total),
+        (&["page"][..], page),
+        (&["pageSize", "page_size", "perPage", "per_page"][..], limit),
+        (&["totalPages", "total_pages"][..], pages),
+    ] {
+        for name in names {
+            map.insert(name.to_string(), json!(value));
+        }
+    }
+    map
+}
+
 /// The list envelope the spec's list response describes, around `data`: the array
-/// property holds the page, an object with `limit`/`offset`/`total` the pagination.
+/// property holds the page, an object declaring pagination fields (`limit`, `offset`,
+/// `total`, or `page`, `pageSize`, `totalCount`, `totalPages`…) the pagination, with
+/// the fields it declares.
 pub fn envelope(
     response: Option<&Value>,
     spec: &Spec,
@@ -444,7 +469,7 @@ pub fn envelope(
     offset: usize,
     total: usize,
 ) -> Value {
-    let pagination = json!({"limit": limit, "offset": offset, "total": total});
+    let known = pagination(limit, offset, total);
     let Some(schema) = response.map(|s| follow(spec, s)) else {
         return Value::Array(data);
     };
@@ -464,12 +489,14 @@ pub fn envelope(
             if let Some(data) = data.take() {
                 out.insert(name.clone(), Value::Array(data));
             }
-        } else if property
-            .get("properties")
-            .and_then(Value::as_object)
-            .is_some_and(|p| p.contains_key("total") || p.contains_key("limit"))
-        {
-            out.insert(name.clone(), pagination.clone());
+        } else if let Some(declared) = property.get("properties").and_then(Value::as_object) {
+            let said: Map<String, Value> = declared
+                .keys()
+                .filter_map(|k| known.get(k).map(|v| (k.clone(), v.clone())))
+                .collect();
+            if !said.is_empty() {
+                out.insert(name.clone(), Value::Object(said));
+            }
         }
     }
     Value::Object(out)

@@ -1,9 +1,9 @@
-//! Auto-pagination for lomi.'s offset-paginated lists.
+//! Auto-pagination for lomi.'s lists.
 //!
-//! Every list operation in the spec that takes `limit` and `offset` (integers or
-//! numbers) and answers its items as a bare array or in `data` (with the list's `total`
-//! in `pagination`, at the top level, or nowhere) gets a generated `stream()` that walks
-//! the pages with these helpers.
+//! Every list operation in the spec that takes `limit` and `offset`, or `page` and a page
+//! size (`pageSize`…), as integers or numbers, and answers its items as a bare array or
+//! in an envelope's array (with the list's total in `pagination`, at the top level, or
+//! nowhere) gets a generated `stream()` that walks the pages with these helpers.
 //!
 //! Only generated code calls the helpers, and a spec without such a list calls none: each
 //! helper says so where it allows being unused.
@@ -74,6 +74,15 @@ pub fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 {
     offset.clone().ok().and_then(C::count).unwrap_or(0)
 }
 
+/// The page a page-number walk starts at: the builder's `page`, or the list's `first`.
+pub fn start_page<C: Count + Clone>(page: &Result<C, String>, first: u64) -> u64 {
+    page.clone()
+        .ok()
+        .and_then(C::count)
+        .unwrap_or(first)
+        .max(first)
+}
+
 /// The page size a stream asks for: the builder's `limit`, or `fallback` (the spec's
 /// default) when it set none. The second value says whether the stream must set it on
 /// each page's request (it leaves a refused `limit` alone, for `send()` to report).
@@ -89,15 +98,22 @@ pub fn page_size<C: Count + Clone>(limit: &Result<C, String>, fallback: u64) -> 
 
 struct Walk<F, T> {
     fetch: F,
-    offset: u64,
+    /// What the next request asks for: an offset, or a page number.
+    at: u64,
+    /// Whether `at` is a page number (advanced by one a page) rather than an offset
+    /// (advanced by the items a page held).
+    by_page: bool,
+    /// How many items precede the next page, for the total.
+    seen: u64,
     /// The page size the stream asked for.
     size: u64,
     /// Whether a page shorter than `size` is the last (the server documents taking
     /// `size`); otherwise only an empty page, or the total, ends the walk.
     short_page_ends: bool,
     buffer: VecDeque<T>,
-    /// The first item of the last page and the offset it was asked at: a server that
-    /// ignores `offset` answers the same page again, and the walk must not loop.
+    /// The first item of the last page and where it was asked for: a server that
+    /// ignores `offset` (or `page`) answers the same page again, and the walk must not
+    /// loop.
     previous: Option<(u64, T)>,
     done: bool,
 }
@@ -119,16 +135,67 @@ where
     F: FnMut(u64) -> Fut + Send + 'a,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
 {
-    let walk = Walk {
-        fetch,
-        offset: start,
-        size: size.max(1),
-        short_page_ends,
-        buffer: VecDeque::new(),
-        previous: None,
-        done: false,
-    };
-    stream::unfold(walk, |mut walk| async move {
+    walk(
+        Walk {
+            fetch,
+            at: start,
+            by_page: false,
+            seen: start,
+            size: size.max(1),
+            short_page_ends,
+            buffer: VecDeque::new(),
+            previous: None,
+            done: false,
+        },
+        "offset",
+    )
+}
+
+/// Streams the items of the pages `fetch(page)` returns, for a list numbered by pages
+/// (`page` and `pageSize`): from page `start` (the list's first page is `first`, 1 for
+/// lomi.), one page after another, asking for `size` items a page, until the items
+/// reach `total`, a page is empty, or a page is short (as in [`offset_stream`]). A page
+/// that starts like the previous one means the server ignores the page number: the
+/// stream ends with an error rather than loop.
+pub fn page_number_stream<'a, T, F, Fut>(
+    start: u64,
+    first: u64,
+    size: u64,
+    short_page_ends: bool,
+    fetch: F,
+) -> ItemStream<'a, T>
+where
+    T: Clone + PartialEq + Send + 'a,
+    F: FnMut(u64) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
+{
+    let size = size.max(1);
+    let start = start.max(first);
+    walk(
+        Walk {
+            fetch,
+            at: start,
+            by_page: true,
+            seen: (start - first).saturating_mul(size),
+            size,
+            short_page_ends,
+            buffer: VecDeque::new(),
+            previous: None,
+            done: false,
+        },
+        "page",
+    )
+}
+
+/// The walk both kinds of list share; `position` names what `fetch` takes, for the
+/// error of a server that ignores it.
+fn walk<'a, T, F, Fut>(walk: Walk<F, T>, position: &'static str) -> ItemStream<'a, T>
+where
+    T: Clone + PartialEq + Send + 'a,
+    F: FnMut(u64) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
+{
+    stream::unfold(walk, move |mut walk| async move {
         loop {
             if let Some(item) = walk.buffer.pop_front() {
                 return Some((Ok(item), walk));
@@ -136,23 +203,24 @@ where
             if walk.done {
                 return None;
             }
-            match (walk.fetch)(walk.offset).await {
+            match (walk.fetch)(walk.at).await {
                 Ok(page) => {
-                    let asked_at = walk.offset;
+                    let asked_at = walk.at;
                     if let (Some((before, first)), Some(now)) = (&walk.previous, page.items.first())
                         && first == now
                     {
                         walk.done = true;
-                        return Some((Err(repeated_page(*before, asked_at)), walk));
+                        return Some((Err(repeated_page(position, *before, asked_at)), walk));
                     }
                     let got = page.items.len() as u64;
                     let short = match page.limit.filter(|&l| l > 0) {
                         Some(reported) => got < reported,
                         None => walk.short_page_ends && got < walk.size,
                     };
-                    walk.offset = walk.offset.saturating_add(got);
+                    walk.at = walk.at.saturating_add(if walk.by_page { 1 } else { got });
+                    walk.seen = walk.seen.saturating_add(got);
                     walk.done =
-                        got == 0 || short || page.total.is_some_and(|total| walk.offset >= total);
+                        got == 0 || short || page.total.is_some_and(|total| walk.seen >= total);
                     walk.previous = page.items.first().cloned().map(|first| (asked_at, first));
                     walk.buffer = page.items.into();
                 }
@@ -166,15 +234,16 @@ where
     .boxed()
 }
 
-/// The error that ends a stream over a server that ignores `offset`.
-fn repeated_page(before: u64, now: u64) -> Error {
+/// The error that ends a stream over a server that ignores `offset` (or `page`).
+fn repeated_page(position: &str, before: u64, now: u64) -> Error {
     Error::Decode(Box::new(crate::DecodeError {
         operation: "stream",
         status: reqwest::StatusCode::OK,
         request_id: None,
         reason: format!(
-            "the page at offset {now} starts with the same item as the page at offset \
-             {before}: the server ignores `offset`, so the stream stops instead of looping"
+            "the page at {position} {now} starts with the same item as the page at \
+             {position} {before}: the server ignores `{position}`, so the stream stops \
+             instead of looping"
         ),
         body_excerpt: String::new(),
     }))
@@ -265,6 +334,71 @@ mod tests {
         let e = got[2].as_ref().unwrap_err();
         assert!(e.to_string().contains("ignores `offset`"), "{e}");
         assert_eq!(*asked.lock().unwrap(), 2);
+    }
+
+    /// `/customers`: pages numbered from 1, `pageSize` items each, the total reported.
+    #[tokio::test]
+    async fn a_page_number_walk_asks_page_after_page_until_the_total() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let stream = page_number_stream(1, 1, 20, true, move |page| {
+            log.lock().unwrap().push(page);
+            async move {
+                let from = (page - 1) * 20;
+                Ok(Page {
+                    items: (from..(from + 20).min(45)).collect::<Vec<u64>>(),
+                    total: Some(45),
+                    limit: Some(20),
+                })
+            }
+        });
+        assert_eq!(
+            stream.try_collect::<Vec<_>>().await.unwrap(),
+            (0..45).collect::<Vec<_>>()
+        );
+        assert_eq!(*asked.lock().unwrap(), [1, 2, 3]);
+    }
+
+    /// A server capping the page below the size asked for: the next page number follows
+    /// all the same (an offset walk would skip by the items got).
+    #[tokio::test]
+    async fn a_page_number_walk_from_a_later_page_advances_by_one_and_ends_on_empty() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let stream = page_number_stream(2, 1, 50, false, move |page| {
+            log.lock().unwrap().push(page);
+            async move {
+                let from = (page - 1) * 10;
+                Ok(Page {
+                    items: (from..(from + 10).min(35)).collect::<Vec<u64>>(),
+                    total: None,
+                    limit: None,
+                })
+            }
+        });
+        assert_eq!(
+            stream.try_collect::<Vec<_>>().await.unwrap(),
+            (10..35).collect::<Vec<_>>()
+        );
+        assert_eq!(*asked.lock().unwrap(), [2, 3, 4, 5]);
+        assert_eq!(start_page::<Option<u64>>(&Ok(None), 1), 1);
+        assert_eq!(start_page(&Ok(Some(0.0_f64)), 1), 1);
+        assert_eq!(start_page(&Ok(Some(3.0_f64)), 1), 3);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_ignores_the_page_number_ends_in_an_error_not_a_loop() {
+        let stream = page_number_stream(1, 1, 2, true, |_page| async move {
+            Ok(Page {
+                items: vec![1_u64, 2],
+                total: None,
+                limit: None,
+            })
+        });
+        let got: Vec<Result<u64, Error>> = stream.collect().await;
+        assert_eq!(got.len(), 3);
+        let e = got[2].as_ref().unwrap_err();
+        assert!(e.to_string().contains("ignores `page`"), "{e}");
     }
 
     #[test]

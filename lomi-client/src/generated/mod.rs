@@ -3655,7 +3655,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             self.options_.max_retries = ::std::option::Option::Some(retries);
             self
         }
-        /**Streams every item of `listCheckoutSessions`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the `total` the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the `limit` asked for when the spec documents taking it). A server that answers the same page for every offset ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
+        /**Streams every item of `listCheckoutSessions`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the total the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the size asked for when the spec documents taking it). A server that answers the same page wherever it is asked ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
 
 ```no_run
 # async fn run(client: lomi_client::Client) -> Result<(), lomi_client::Error> {
@@ -3689,7 +3689,7 @@ while let Some(item) = items.try_next().await? {
                 start,
                 size,
                 short_page_ends,
-                move |offset| {
+                move |at| {
                     let client = ::std::clone::Clone::clone(&client);
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
@@ -3703,7 +3703,7 @@ while let Some(item) = items.try_next().await? {
                             sort: field_2,
                             options_: options,
                         }
-                            .offset(offset);
+                            .offset(at);
                         let request = if set_size {
                             request.limit(size)
                         } else {

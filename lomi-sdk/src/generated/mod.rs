@@ -20409,6 +20409,68 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             self.options_.max_retries = ::std::option::Option::Some(retries);
             self
         }
+        /**Streams every item of `SubscriptionsController_findAll`, walking the pages one by one from the builder's `page` (default 1) with its `pageSize` (default 20, always sent) and other parameters, and stopping after the last page: the total the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the size asked for when the spec documents taking it). A server that answers the same page wherever it is asked ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
+
+```no_run
+# async fn run(client: lomi_sdk::Client) -> Result<(), lomi_sdk::Error> {
+use lomi_sdk::prelude::*;
+
+let mut items = client.list_subscriptions().page_size(100).stream();
+while let Some(item) = items.try_next().await? {
+    println!("{item:?}");
+}
+# Ok(())
+# }
+```*/
+        pub fn stream(
+            self,
+        ) -> ::lomi_runtime::pagination::ItemStream<'static, types::Subscription> {
+            let start = ::lomi_runtime::pagination::start_page(&self.page, 1u64);
+            let (size, set_size) = ::lomi_runtime::pagination::page_size(
+                &self.page_size,
+                20u64,
+            );
+            let client = ::std::clone::Clone::clone(self.client_);
+            let ListSubscriptions {
+                page_size: field_0,
+                page: field_1,
+                options_: options,
+                ..
+            } = self;
+            let short_page_ends = false;
+            ::lomi_runtime::pagination::page_number_stream(
+                start,
+                1u64,
+                size,
+                short_page_ends,
+                move |at| {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let field_0 = ::std::clone::Clone::clone(&field_0);
+                    let field_1 = ::std::clone::Clone::clone(&field_1);
+                    let options = options.page();
+                    async move {
+                        let request = ListSubscriptions {
+                            client_: &client,
+                            page_size: field_0,
+                            page: field_1,
+                            options_: options,
+                        }
+                            .page(at);
+                        let request = if set_size {
+                            request.page_size(size)
+                        } else {
+                            request
+                        };
+                        let page = request.send().await?.into_inner();
+                        ::std::result::Result::Ok(::lomi_runtime::pagination::Page {
+                            total: ::std::option::Option::None,
+                            limit: ::std::option::Option::None,
+                            items: page,
+                        })
+                    }
+                },
+            )
+        }
     }
     /**Builder for [`Client::list_subscriptions_of_customer`]: set its parameters, then `send()`.
 
@@ -21573,6 +21635,95 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             self.options_.max_retries = ::std::option::Option::Some(retries);
             self
         }
+        /**Streams every item of `TransactionsController_findAll`, walking the pages one by one from the builder's `page` (default 1) with its `pageSize` (default 20, always sent) and other parameters, and stopping after the last page: the total the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the size asked for when the spec documents taking it). A server that answers the same page wherever it is asked ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
+
+```no_run
+# async fn run(client: lomi_sdk::Client) -> Result<(), lomi_sdk::Error> {
+use lomi_sdk::prelude::*;
+
+let mut items = client.list_transactions().page_size(100).stream();
+while let Some(item) = items.try_next().await? {
+    println!("{item:?}");
+}
+# Ok(())
+# }
+```*/
+        pub fn stream(
+            self,
+        ) -> ::lomi_runtime::pagination::ItemStream<'static, types::Transaction> {
+            let start = ::lomi_runtime::pagination::start_page(&self.page, 1u64);
+            let (size, set_size) = ::lomi_runtime::pagination::page_size(
+                &self.page_size,
+                20u64,
+            );
+            let client = ::std::clone::Clone::clone(self.client_);
+            let ListTransactions {
+                lomi_account: field_0,
+                is_pos: field_1,
+                end_date: field_2,
+                start_date: field_3,
+                page_size: field_4,
+                page: field_5,
+                payment_method: field_6,
+                currency: field_7,
+                type_: field_8,
+                status: field_9,
+                provider: field_10,
+                options_: options,
+                ..
+            } = self;
+            let short_page_ends = false;
+            ::lomi_runtime::pagination::page_number_stream(
+                start,
+                1u64,
+                size,
+                short_page_ends,
+                move |at| {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let field_0 = ::std::clone::Clone::clone(&field_0);
+                    let field_1 = ::std::clone::Clone::clone(&field_1);
+                    let field_2 = ::std::clone::Clone::clone(&field_2);
+                    let field_3 = ::std::clone::Clone::clone(&field_3);
+                    let field_4 = ::std::clone::Clone::clone(&field_4);
+                    let field_5 = ::std::clone::Clone::clone(&field_5);
+                    let field_6 = ::std::clone::Clone::clone(&field_6);
+                    let field_7 = ::std::clone::Clone::clone(&field_7);
+                    let field_8 = ::std::clone::Clone::clone(&field_8);
+                    let field_9 = ::std::clone::Clone::clone(&field_9);
+                    let field_10 = ::std::clone::Clone::clone(&field_10);
+                    let options = options.page();
+                    async move {
+                        let request = ListTransactions {
+                            client_: &client,
+                            lomi_account: field_0,
+                            is_pos: field_1,
+                            end_date: field_2,
+                            start_date: field_3,
+                            page_size: field_4,
+                            page: field_5,
+                            payment_method: field_6,
+                            currency: field_7,
+                            type_: field_8,
+                            status: field_9,
+                            provider: field_10,
+                            options_: options,
+                        }
+                            .page(at);
+                        let request = if set_size {
+                            request.page_size(size)
+                        } else {
+                            request
+                        };
+                        let page = request.send().await?.into_inner();
+                        ::std::result::Result::Ok(::lomi_runtime::pagination::Page {
+                            total: ::std::option::Option::None,
+                            limit: ::std::option::Option::None,
+                            items: page,
+                        })
+                    }
+                },
+            )
+        }
     }
     /**Builder for [`Client::retrieve_transaction`]: set its parameters, then `send()`.
 
@@ -21946,6 +22097,90 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn max_retries(mut self, retries: u32) -> Self {
             self.options_.max_retries = ::std::option::Option::Some(retries);
             self
+        }
+        /**Streams every item of `CustomersController_findAll`, walking the pages one by one from the builder's `page` (default 1) with its `pageSize` (default 20, always sent) and other parameters, and stopping after the last page: the total the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the size asked for when the spec documents taking it). A server that answers the same page wherever it is asked ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
+
+```no_run
+# async fn run(client: lomi_sdk::Client) -> Result<(), lomi_sdk::Error> {
+use lomi_sdk::prelude::*;
+
+let mut items = client.list_customers().page_size(100).stream();
+while let Some(item) = items.try_next().await? {
+    println!("{item:?}");
+}
+# Ok(())
+# }
+```*/
+        pub fn stream(
+            self,
+        ) -> ::lomi_runtime::pagination::ItemStream<'static, types::Customer> {
+            let start = ::lomi_runtime::pagination::start_page(&self.page, 1u64);
+            let (size, set_size) = ::lomi_runtime::pagination::page_size(
+                &self.page_size,
+                20u64,
+            );
+            let client = ::std::clone::Clone::clone(self.client_);
+            let ListCustomers {
+                lomi_account: field_0,
+                page_size: field_1,
+                page: field_2,
+                status: field_3,
+                type_: field_4,
+                search: field_5,
+                options_: options,
+                ..
+            } = self;
+            let short_page_ends = false;
+            ::lomi_runtime::pagination::page_number_stream(
+                start,
+                1u64,
+                size,
+                short_page_ends,
+                move |at| {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let field_0 = ::std::clone::Clone::clone(&field_0);
+                    let field_1 = ::std::clone::Clone::clone(&field_1);
+                    let field_2 = ::std::clone::Clone::clone(&field_2);
+                    let field_3 = ::std::clone::Clone::clone(&field_3);
+                    let field_4 = ::std::clone::Clone::clone(&field_4);
+                    let field_5 = ::std::clone::Clone::clone(&field_5);
+                    let options = options.page();
+                    async move {
+                        let request = ListCustomers {
+                            client_: &client,
+                            lomi_account: field_0,
+                            page_size: field_1,
+                            page: field_2,
+                            status: field_3,
+                            type_: field_4,
+                            search: field_5,
+                            options_: options,
+                        }
+                            .page(at);
+                        let request = if set_size {
+                            request.page_size(size)
+                        } else {
+                            request
+                        };
+                        let page = request.send().await?.into_inner();
+                        ::std::result::Result::Ok(::lomi_runtime::pagination::Page {
+                            total: page
+                                .pagination
+                                .as_ref()
+                                .and_then(|p| ::lomi_runtime::pagination::count(
+                                    p.total_count,
+                                )),
+                            limit: page
+                                .pagination
+                                .as_ref()
+                                .and_then(|p| ::lomi_runtime::pagination::count(
+                                    p.page_size,
+                                )),
+                            items: page.customers,
+                        })
+                    }
+                },
+            )
         }
     }
     /**Builder for [`Client::create_customer`]: set its parameters, then `send()`.
@@ -23288,7 +23523,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             self.options_.max_retries = ::std::option::Option::Some(retries);
             self
         }
-        /**Streams every item of `PaymentRequestsController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the `total` the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the `limit` asked for when the spec documents taking it). A server that answers the same page for every offset ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
+        /**Streams every item of `PaymentRequestsController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the total the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the size asked for when the spec documents taking it). A server that answers the same page wherever it is asked ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
 
 ```no_run
 # async fn run(client: lomi_sdk::Client) -> Result<(), lomi_sdk::Error> {
@@ -23323,7 +23558,7 @@ while let Some(item) = items.try_next().await? {
                 start,
                 size,
                 short_page_ends,
-                move |offset| {
+                move |at| {
                     let client = ::std::clone::Clone::clone(&client);
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
@@ -23339,7 +23574,7 @@ while let Some(item) = items.try_next().await? {
                             status: field_3,
                             options_: options,
                         }
-                            .offset(offset);
+                            .offset(at);
                         let request = if set_size {
                             request.limit(size)
                         } else {
@@ -23347,7 +23582,7 @@ while let Some(item) = items.try_next().await? {
                         };
                         let page = request.send().await?.into_inner();
                         ::std::result::Result::Ok(::lomi_runtime::pagination::Page {
-                            total: ::std::option::Option::None,
+                            total: ::lomi_runtime::pagination::count(page.total),
                             limit: ::std::option::Option::None,
                             items: page.data,
                         })
@@ -24230,7 +24465,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             self.options_.max_retries = ::std::option::Option::Some(retries);
             self
         }
-        /**Streams every item of `ProductsController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the `total` the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the `limit` asked for when the spec documents taking it). A server that answers the same page for every offset ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
+        /**Streams every item of `ProductsController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the total the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the size asked for when the spec documents taking it). A server that answers the same page wherever it is asked ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
 
 ```no_run
 # async fn run(client: lomi_sdk::Client) -> Result<(), lomi_sdk::Error> {
@@ -24264,7 +24499,7 @@ while let Some(item) = items.try_next().await? {
                 start,
                 size,
                 short_page_ends,
-                move |offset| {
+                move |at| {
                     let client = ::std::clone::Clone::clone(&client);
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
@@ -24278,7 +24513,7 @@ while let Some(item) = items.try_next().await? {
                             is_active: field_2,
                             options_: options,
                         }
-                            .offset(offset);
+                            .offset(at);
                         let request = if set_size {
                             request.limit(size)
                         } else {
@@ -25354,7 +25589,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             self.options_.max_retries = ::std::option::Option::Some(retries);
             self
         }
-        /**Streams every item of `CheckoutSessionsController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the `total` the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the `limit` asked for when the spec documents taking it). A server that answers the same page for every offset ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
+        /**Streams every item of `CheckoutSessionsController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the total the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the size asked for when the spec documents taking it). A server that answers the same page wherever it is asked ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
 
 ```no_run
 # async fn run(client: lomi_sdk::Client) -> Result<(), lomi_sdk::Error> {
@@ -25389,7 +25624,7 @@ while let Some(item) = items.try_next().await? {
                 start,
                 size,
                 short_page_ends,
-                move |offset| {
+                move |at| {
                     let client = ::std::clone::Clone::clone(&client);
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
@@ -25405,7 +25640,7 @@ while let Some(item) = items.try_next().await? {
                             status: field_3,
                             options_: options,
                         }
-                            .offset(offset);
+                            .offset(at);
                         let request = if set_size {
                             request.limit(size)
                         } else {
@@ -25885,7 +26120,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             self.options_.max_retries = ::std::option::Option::Some(retries);
             self
         }
-        /**Streams every item of `PaymentLinksController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the `total` the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the `limit` asked for when the spec documents taking it). A server that answers the same page for every offset ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
+        /**Streams every item of `PaymentLinksController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the total the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the size asked for when the spec documents taking it). A server that answers the same page wherever it is asked ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
 
 ```no_run
 # async fn run(client: lomi_sdk::Client) -> Result<(), lomi_sdk::Error> {
@@ -25920,7 +26155,7 @@ while let Some(item) = items.try_next().await? {
                 start,
                 size,
                 short_page_ends,
-                move |offset| {
+                move |at| {
                     let client = ::std::clone::Clone::clone(&client);
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
@@ -25936,7 +26171,7 @@ while let Some(item) = items.try_next().await? {
                             link_type: field_3,
                             options_: options,
                         }
-                            .offset(offset);
+                            .offset(at);
                         let request = if set_size {
                             request.limit(size)
                         } else {
@@ -25944,7 +26179,7 @@ while let Some(item) = items.try_next().await? {
                         };
                         let page = request.send().await?.into_inner();
                         ::std::result::Result::Ok(::lomi_runtime::pagination::Page {
-                            total: ::std::option::Option::None,
+                            total: ::lomi_runtime::pagination::count(page.total),
                             limit: ::std::option::Option::None,
                             items: page.data,
                         })
@@ -26793,7 +27028,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             self.options_.max_retries = ::std::option::Option::Some(retries);
             self
         }
-        /**Streams every item of `WebhookDeliveryLogsController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the `total` the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the `limit` asked for when the spec documents taking it). A server that answers the same page for every offset ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
+        /**Streams every item of `WebhookDeliveryLogsController_findAll`, walking the offset pages from the builder's `offset` (default 0) with its `limit` (default 20, always sent) and other parameters, and stopping after the last page: the total the server reports, an empty page, or a short one (shorter than the page size the server reports, or than the size asked for when the spec documents taking it). A server that answers the same page wherever it is asked ends the stream with an error instead of a loop. Only one page is held in memory at a time, and the stream owns what it needs (it is `'static`): return it from a function or move it into a task.
 
 ```no_run
 # async fn run(client: lomi_sdk::Client) -> Result<(), lomi_sdk::Error> {
@@ -26829,7 +27064,7 @@ while let Some(item) = items.try_next().await? {
                 start,
                 size,
                 short_page_ends,
-                move |offset| {
+                move |at| {
                     let client = ::std::clone::Clone::clone(&client);
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
@@ -26847,7 +27082,7 @@ while let Some(item) = items.try_next().await? {
                             webhook_id: field_4,
                             options_: options,
                         }
-                            .offset(offset);
+                            .offset(at);
                         let request = if set_size {
                             request.limit(size)
                         } else {
