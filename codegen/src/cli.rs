@@ -17,26 +17,72 @@ use crate::plan::{
 
 /// Each operation's command, `(resource, verb)`, in the plan's order: the one naming
 /// rule of the command, which the table and the Rust API report both read.
+///
+/// An operation's verb is its kind (`list`, `create`…). Where two operations of one
+/// resource have the same kind, the one on the resource's own path (the first path
+/// segment most of its operations share: `/webhooks` for the `Webhooks` tag, not
+/// `/webhook-delivery-logs`) keeps the plain verb, and the other is named by its method
+/// (the plan's name: the operationId's, or the pin that keeps a published one).
 pub fn commands(plan: &Plan) -> Vec<(String, String)> {
-    let mut taken: Vec<(String, String)> = Vec::new();
-    for op in &plan.operations {
-        let resource = resource(op);
-        let mut verb = match op.kind {
-            OperationKind::Create => "create".to_string(),
-            OperationKind::List => "list".to_string(),
-            OperationKind::Retrieve => "retrieve".to_string(),
-            OperationKind::Update => "update".to_string(),
-            OperationKind::Delete => "delete".to_string(),
-            OperationKind::Other => op.method.to_kebab_case(),
-        };
-        // Two lists of one resource: the second is named by its method (the plan's
-        // name: the operationId's, or the pin that keeps a published one).
-        if taken.contains(&(resource.clone(), verb.clone())) {
-            verb = op.method.to_kebab_case();
+    let resources: Vec<String> = plan.operations.iter().map(resource).collect();
+    let home = |resource: &str| {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for (op, r) in plan.operations.iter().zip(&resources) {
+            if r == resource {
+                let segment = first_segment(&op.path);
+                match counts.iter_mut().find(|(s, _)| *s == segment) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((segment, 1)),
+                }
+            }
         }
-        taken.push((resource, verb));
+        // The most operations; on a tie, the first in the document.
+        let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        counts
+            .into_iter()
+            .find(|(_, n)| *n == most)
+            .map(|(s, _)| s.to_string())
+    };
+    let plain = |op: &OperationPlan| match op.kind {
+        OperationKind::Create => "create".to_string(),
+        OperationKind::List => "list".to_string(),
+        OperationKind::Retrieve => "retrieve".to_string(),
+        OperationKind::Update => "update".to_string(),
+        OperationKind::Delete => "delete".to_string(),
+        OperationKind::Other => op.method.to_kebab_case(),
+    };
+    let at_home: Vec<bool> = plan
+        .operations
+        .iter()
+        .zip(&resources)
+        .map(|(op, r)| home(r).as_deref() == Some(first_segment(&op.path)))
+        .collect();
+    let mut verbs: Vec<Option<String>> = vec![None; plan.operations.len()];
+    let mut taken: Vec<(String, String)> = Vec::new();
+    // The resource's own path first, then the rest, each in document order.
+    for home_pass in [true, false] {
+        for (i, op) in plan.operations.iter().enumerate() {
+            if at_home[i] != home_pass {
+                continue;
+            }
+            let mut verb = plain(op);
+            if taken.contains(&(resources[i].clone(), verb.clone())) {
+                verb = op.method.to_kebab_case();
+            }
+            taken.push((resources[i].clone(), verb.clone()));
+            verbs[i] = Some(verb);
+        }
     }
-    taken
+    resources
+        .into_iter()
+        .zip(verbs)
+        .map(|(r, v)| (r, v.unwrap_or_default()))
+        .collect()
+}
+
+/// The first segment of a path template (`webhooks` of `/webhooks/{id}`).
+fn first_segment(path: &str) -> &str {
+    path.trim_start_matches('/').split('/').next().unwrap_or("")
 }
 
 /// A parameter's or body property's flag: its Rust name in kebab case.
@@ -75,14 +121,10 @@ pub const BUILT_IN_COMMANDS: &[&str] = &["webhooks", "login", "mock", "trigger",
 /// also its feature), else the first segment of its path in kebab case; `api-` before it
 /// if `lomi` has a command of that name.
 fn resource(op: &OperationPlan) -> String {
-    let kebab = op.resource.clone().unwrap_or_else(|| {
-        op.path
-            .trim_start_matches('/')
-            .split('/')
-            .next()
-            .unwrap_or("api")
-            .to_kebab_case()
-    });
+    let kebab = op
+        .resource
+        .clone()
+        .unwrap_or_else(|| first_segment(&op.path).to_kebab_case());
     if kebab.is_empty() {
         "api".to_string()
     } else if BUILT_IN_COMMANDS.contains(&kebab.as_str()) {
@@ -241,8 +283,11 @@ info: {title: t, version: '1'}
 tags:
   - {name: Endpoints, x-lomi-feature: webhook-endpoints}
 paths:
+  /webhook_logs:
+    get: {operationId: listLogs, tags: [Endpoints], responses: {'204': {description: ok}}}
   /webhook_endpoints:
     get: {operationId: listEndpoints, tags: [Endpoints], responses: {'204': {description: ok}}}
+    post: {operationId: createEndpoint, tags: [Endpoints], responses: {'204': {description: ok}}}
   /payment_links:
     get: {operationId: listPaymentLinks, tags: [Payment Links], responses: {'204': {description: ok}}}
   /payment_links/active:
@@ -266,6 +311,8 @@ paths:
             ("api-webhooks", "list"),
             // The tag's `x-lomi-feature`: one name for the command and the feature.
             ("webhook-endpoints", "list"),
+            // A list on another path of the tag, though first: named by its method.
+            ("webhook-endpoints", "list-logs"),
         ] {
             assert!(
                 flat.contains(&format!("resource:\"{resource}\",verb:\"{verb}\"")),

@@ -229,7 +229,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "subscriptions",
-        verb: "list",
+        verb: "list-customer-subscriptions",
         id: "CustomerSubscriptionsController_findAll",
         method: "GET",
         path: "/customer-subscriptions",
@@ -274,7 +274,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "subscriptions",
-        verb: "retrieve",
+        verb: "retrieve-customer-subscription",
         id: "CustomerSubscriptionsController_findOne",
         method: "GET",
         path: "/customer-subscriptions/{subscription_id}",
@@ -316,7 +316,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "subscriptions",
-        verb: "update",
+        verb: "update-customer-subscription",
         id: "CustomerSubscriptionsController_update",
         method: "PATCH",
         path: "/customer-subscriptions/{subscription_id}",
@@ -337,7 +337,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "subscriptions",
-        verb: "list-subscriptions",
+        verb: "list",
         id: "SubscriptionsController_findAll",
         method: "GET",
         path: "/subscriptions",
@@ -374,7 +374,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "subscriptions",
-        verb: "list-subscriptions-of-customer",
+        verb: "retrieve",
         id: "SubscriptionsController_findByCustomer",
         method: "GET",
         path: "/subscriptions/customer/{customerId}",
@@ -416,7 +416,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "subscriptions",
-        verb: "update-subscription",
+        verb: "update",
         id: "SubscriptionsController_update",
         method: "PATCH",
         path: "/subscriptions/{id}",
@@ -2176,7 +2176,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "webhook-endpoints",
-        verb: "list",
+        verb: "list-webhook-delivery-logs",
         id: "WebhookDeliveryLogsController_findAll",
         method: "GET",
         path: "/webhook-delivery-logs",
@@ -2237,7 +2237,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "webhook-endpoints",
-        verb: "retrieve",
+        verb: "retrieve-webhook-delivery-log",
         id: "WebhookDeliveryLogsController_findOne",
         method: "GET",
         path: "/webhook-delivery-logs/{id}",
@@ -2258,7 +2258,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "webhook-endpoints",
-        verb: "list-webhooks",
+        verb: "list",
         id: "WebhooksController_findAll",
         method: "GET",
         path: "/webhooks",
@@ -2332,7 +2332,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         resource: "webhook-endpoints",
-        verb: "retrieve-webhook",
+        verb: "retrieve",
         id: "WebhooksController_findOne",
         method: "GET",
         path: "/webhooks/{id}",
