@@ -43,6 +43,7 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
             for op in ops.into_iter().flatten() {
                 responses(&mut op.responses, components.as_ref());
                 declare_template_params(op, &template, &path_level, components.as_ref());
+                name_after_pins(op);
             }
         }
     }
@@ -50,10 +51,118 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
         for schema in components.schemas.values_mut() {
             if let ReferenceOr::Item(schema) = schema {
                 nullable_optional_containers(schema);
+                if let Some(pin) = crate::plan::rust_name(&schema.schema_data.extensions) {
+                    let pin = pin.to_string();
+                    name_nested(schema, &pin);
+                }
             }
         }
     }
     spec
+}
+
+/// Names what typify would name after lomi.'s server names (an operationId, a DTO class)
+/// after our pins instead, so that a rename upstream renames no type: the inline
+/// schemas nested in a pinned inline body or response (`CheckoutSessionCreate`'s
+/// `line_items` items: `CheckoutSessionCreateLineItemsItem`, not
+/// `CheckoutSessionsControllerCreateBodyLineItemsItem`), and the parameters of a pinned
+/// operation (`list_checkout_sessions`'s `status`: `ListCheckoutSessionsStatus`). The
+/// name goes in the schema's `title`, which typify prefers to the name it would make up;
+/// a title the document gives is kept.
+fn name_after_pins(op: &mut openapiv3::Operation) {
+    let method = crate::plan::rust_name(&op.extensions).map(str::to_string);
+    if let Some(method) = &method {
+        for param in op.parameters.iter_mut() {
+            if let ReferenceOr::Item(param) = param {
+                let data = match param {
+                    Parameter::Query { parameter_data, .. }
+                    | Parameter::Header { parameter_data, .. }
+                    | Parameter::Path { parameter_data, .. }
+                    | Parameter::Cookie { parameter_data, .. } => parameter_data,
+                };
+                if let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) =
+                    &mut data.format
+                {
+                    let name = format!("{method}_{}", data.name);
+                    name_schema(schema, &name);
+                }
+            }
+        }
+    }
+    let json = |content: &mut indexmap::IndexMap<String, openapiv3::MediaType>| {
+        content
+            .get_mut("application/json")
+            .and_then(|m| m.schema.as_mut())
+            .and_then(|s| match s {
+                ReferenceOr::Item(schema) => Some(schema),
+                ReferenceOr::Reference { .. } => None,
+            })
+            .map(|schema| {
+                if let Some(pin) = crate::plan::rust_name(&schema.schema_data.extensions) {
+                    let pin = pin.to_string();
+                    name_nested(schema, &pin);
+                }
+            })
+    };
+    if let Some(ReferenceOr::Item(body)) = op.request_body.as_mut() {
+        json(&mut body.content);
+    }
+    for response in op.responses.responses.values_mut() {
+        if let ReferenceOr::Item(response) = response {
+            json(&mut response.content);
+        }
+    }
+}
+
+/// Titles `schema` `name` (as typify spells a type: Pascal case) when typify makes a type
+/// of it and the document gave it no title, then names what it nests after it.
+fn name_schema(schema: &mut Schema, name: &str) {
+    let named = match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty(),
+        SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
+        SchemaKind::Type(Type::Array(_)) => false,
+        SchemaKind::Type(_) => false,
+        SchemaKind::Any(any) => !any.properties.is_empty() || !any.enumeration.is_empty(),
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => true,
+        SchemaKind::Not { .. } => false,
+    };
+    if named && schema.schema_data.title.is_none() {
+        schema.schema_data.title = Some(crate::plan::sanitize_pascal(name));
+    }
+    name_nested(schema, name);
+}
+
+/// Names the inline schemas `schema` nests (its properties', its items') after `name`,
+/// the way typify would after its own name for `schema`: `name_property`, `name_item`.
+fn name_nested(schema: &mut Schema, name: &str) {
+    fn boxed(s: &mut ReferenceOr<Box<Schema>>) -> Option<&mut Schema> {
+        match s {
+            ReferenceOr::Item(schema) => Some(schema.as_mut()),
+            ReferenceOr::Reference { .. } => None,
+        }
+    }
+    match &mut schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => {
+            for (property, s) in o.properties.iter_mut() {
+                if let Some(s) = boxed(s) {
+                    name_schema(s, &format!("{name}_{property}"));
+                }
+            }
+        }
+        SchemaKind::Any(any) => {
+            for (property, s) in any.properties.iter_mut() {
+                if let Some(s) = boxed(s) {
+                    name_schema(s, &format!("{name}_{property}"));
+                }
+            }
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            if let Some(items) = a.items.as_mut().and_then(boxed) {
+                name_schema(items, &format!("{name}_item"));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The names of the path parameters among `params`.

@@ -454,3 +454,79 @@ components:
     );
     assert!(flat.contains(r#"#[cfg(feature = "refund-requests")] impl ::lomi_runtime::IntoArg<CreateRefundBodyReason> for &str"#), "{code}");
 }
+
+/// Pins name what nests in them: the enum parameter of a pinned operation, the types
+/// nested in a pinned inline body, and those of a pinned component schema take the pin's
+/// name, not the operationId's or the server class's that lomi. renames when it
+/// refactors. A title the document gives is kept.
+#[test]
+fn types_nested_in_pins_are_named_after_the_pins() {
+    let spec = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: ThingsController_findAll
+      x-lomi-rust-name: list_things
+      parameters:
+        - {name: status, in: query, schema: {type: string, enum: [open, closed]}}
+        - {name: sort, in: query, schema: {type: string, enum: [asc, desc], title: SortOrder}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/ThingResponseDto'}}}}}
+    post:
+      operationId: ThingsController_create
+      x-lomi-rust-name: create_thing
+      requestBody:
+        content:
+          application/json:
+            schema:
+              x-lomi-rust-name: ThingCreate
+              type: object
+              properties:
+                parts:
+                  type: array
+                  items: {type: object, properties: {name: {type: string}, size: {type: string, enum: [s, m]}}}
+      responses:
+        '201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/ThingResponseDto'}}}}
+components:
+  schemas:
+    ThingResponseDto:
+      x-lomi-rust-name: Thing
+      type: object
+      properties:
+        kind: {type: string, enum: [big, small]}
+";
+    let out = lomi_codegen::generate_for(
+        "spec/t.yaml",
+        spec,
+        &lomi_codegen::Target {
+            crate_name: "shop_client".into(),
+            tag_features: false,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e:#?}"));
+    let code = &out.files[0].contents;
+    for name in [
+        "pub enum ListThingsStatus",
+        "pub enum SortOrder",
+        "pub struct ThingCreatePartsItem",
+        "pub enum ThingCreatePartsItemSize",
+        "pub enum ThingKind",
+    ] {
+        assert!(code.contains(name), "{name} in {code}");
+    }
+    let types: Vec<&str> = code
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            l.strip_prefix("pub struct ")
+                .or_else(|| l.strip_prefix("pub enum "))
+        })
+        .collect();
+    assert!(
+        types
+            .iter()
+            .all(|t| !t.contains("Controller") && !t.contains("Dto")),
+        "{types:#?}"
+    );
+}

@@ -31,7 +31,7 @@ async fn a_shop_pays_a_session_against_the_mock_of_the_current_api() {
         .build()
         .unwrap();
 
-    let line = types::builder::CheckoutSessionsControllerCreateBodyLineItemsItem::default()
+    let line = types::builder::CheckoutSessionCreateLineItemsItem::default()
         .price_id(PRICE)
         .quantity(2);
     let created = client
@@ -42,7 +42,7 @@ async fn a_shop_pays_a_session_against_the_mock_of_the_current_api() {
                 .currency_code("XOF")
                 .amount(15000)
                 .line_items(vec![
-                    types::CheckoutSessionsControllerCreateBodyLineItemsItem::try_from(line)
+                    types::CheckoutSessionCreateLineItemsItem::try_from(line)
                         .unwrap(),
                 ])
                 .metadata(json!({"order_id": "order-7"})),

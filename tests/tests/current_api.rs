@@ -85,11 +85,10 @@ async fn a_create_sends_line_items_and_the_account_header() {
             then.status(201).json_body(session_as_sent("cs_2"));
         })
         .await;
-    let line = types::builder::CheckoutSessionsControllerCreateBodyLineItemsItem::default()
+    let line = types::builder::CheckoutSessionCreateLineItemsItem::default()
         .price_id(PRICE)
         .quantity(2);
-    let line = types::CheckoutSessionsControllerCreateBodyLineItemsItem::try_from(line)
-        .expect("a valid line");
+    let line = types::CheckoutSessionCreateLineItemsItem::try_from(line).expect("a valid line");
     let session = client(&server)
         .create_checkout_session()
         .lomi_account("acct_1234567890")
