@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use lomi_client::webhooks::EventType;
-use lomi_mock::{CONTROL_PREFIX, Delivery, MockServer, StartError};
+use lomi_mock::{CONTROL_PREFIX, Delivery, MockServer, StartError, TransitionReport};
 use serde_json::{Map, Value, json};
 
 use crate::Failure;
@@ -277,50 +277,42 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
             .await
             .map_err(|e| Failure::Unreachable(format!("cannot reach {url}: {e}")))?;
         let status = answer.status();
-        let report: Value = answer.json().await.map_err(|e| {
-            Failure::Decode(format!(
-                "{url} answered {status} with no JSON: is this a lomi mock? ({e})"
+        let text = answer.text().await.map_err(|e| {
+            Failure::Unreachable(format!(
+                "{url} answered {status} but its body was lost: {e}"
             ))
         })?;
         if !status.is_success() {
-            let message = report
-                .pointer("/error/message")
-                .and_then(Value::as_str)
-                .unwrap_or("no reason given");
+            let message = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.pointer("/error/message")?.as_str().map(str::to_string))
+                .unwrap_or_else(|| "no reason given".to_string());
             return Err(Failure::Refused(format!(
                 "{url} answered {status}: {message}"
             )));
         }
-        let deliveries = report
-            .get("deliveries")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let endpoint = report.get("webhook_endpoint").and_then(Value::as_str);
-        let Some(endpoint) = endpoint else {
+        let report: TransitionReport = serde_json::from_str(&text).map_err(|e| {
+            Failure::Decode(format!(
+                "{url} answered {status} with no transition report: is this a lomi mock? ({e})"
+            ))
+        })?;
+        let Some(endpoint) = report.webhook_endpoint.as_deref() else {
             return Err(Failure::Refused(format!(
                 "the mock {done} but sent no event: start `lomi mock` with --forward-to URL"
             )));
         };
         let mut failed = None;
-        for delivery in &deliveries {
-            let text = |name: &str| delivery.get(name).and_then(Value::as_str).unwrap_or("?");
-            let status = delivery.get("status").and_then(Value::as_u64);
-            let status = status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
-            if delivery.get("delivered").and_then(Value::as_bool) == Some(true) {
-                println!(
-                    "delivered {} (id {}) to {endpoint}: {status}",
-                    text("event"),
-                    text("id")
-                );
+        for delivery in &report.deliveries {
+            let (event, id) = (&delivery.event, &delivery.id);
+            if delivery.delivered {
+                let status = delivery
+                    .status
+                    .map_or_else(|| "no answer".to_string(), |s| s.to_string());
+                println!("delivered {event} (id {id}) to {endpoint}: {status}");
             } else {
-                let why = text("error");
-                println!(
-                    "not delivered {} (id {}) to {endpoint}: {why}",
-                    text("event"),
-                    text("id")
-                );
-                failed.get_or_insert(format!("{} was not delivered: {why}", text("event")));
+                let why = delivery.error.as_deref().unwrap_or("?");
+                println!("not delivered {event} (id {id}) to {endpoint}: {why}");
+                failed.get_or_insert(format!("{event} was not delivered: {why}"));
             }
         }
         match failed {

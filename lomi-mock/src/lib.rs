@@ -79,7 +79,7 @@ pub use faults::Fault;
 use faults::Staged;
 pub use lifecycle::{DeliveryError, Transition};
 pub use lomi_schema::Problem;
-pub use site::CONTROL_PREFIX;
+pub use site::{CONTROL_PREFIX, DeliveryReport, TransitionReport};
 use spec::Spec;
 use store::{Kind, Store};
 pub use webhooks::Delivery;

@@ -20,7 +20,7 @@ use axum::response::{Html, IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
 use maud::{DOCTYPE, Markup, html};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -137,48 +137,83 @@ async fn control(
         Err(f) => return failure(f),
     };
     let session = transition.session.clone();
-    let events = transition.events.clone();
+    let events = transition.events.iter().map(|e| e.to_string()).collect();
     let endpoint = shared
         .webhook
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .as_ref()
         .map(|e| e.url.clone());
-    let deliveries: Vec<Value> = match transition.ended().await {
-        Ok(ended) => ended.iter().map(delivery_json).collect(),
+    let deliveries = match transition.ended().await {
+        Ok(ended) => ended.iter().map(DeliveryReport::from).collect(),
         Err(DeliveryError::NoEvent | DeliveryError::NoEndpoint) => Vec::new(),
         Err(e) => return failure(Failure::new(500, "internal_error", e.to_string())),
     };
-    Json(json!({
-        "session": session,
-        "events": events,
-        "webhook_endpoint": endpoint,
-        "deliveries": deliveries,
-    }))
+    Json(TransitionReport {
+        session,
+        events,
+        webhook_endpoint: endpoint,
+        deliveries,
+    })
     .into_response()
 }
 
+/// What `POST /_lomi/checkout_sessions/{id}/{change}` answers: the session after the
+/// change, the events it sent, where, and how each delivery ended. `lomi trigger` reads
+/// it with this type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TransitionReport {
+    /// The session as the API now answers it.
+    pub session: Value,
+    /// The names of the events the change sent, in order.
+    pub events: Vec<String>,
+    /// The webhook endpoint they went to, if one is registered.
+    pub webhook_endpoint: Option<String>,
+    /// How each event's delivery ended.
+    pub deliveries: Vec<DeliveryReport>,
+}
+
+/// One event's delivery, as the control endpoints report it (a [`Delivery`] without its
+/// body and signature).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryReport {
+    /// The event's `id`.
+    pub id: String,
+    /// Its name (`CHECKOUT_COMPLETED`).
+    pub event: String,
+    /// Whether a 2xx answer came back.
+    pub delivered: bool,
+    /// Attempts made.
+    pub attempts: u32,
+    /// The last answer's status, if there was one.
+    pub status: Option<u16>,
+    /// Why the last attempt failed, if it did.
+    pub error: Option<String>,
+}
+
+impl From<&Delivery> for DeliveryReport {
+    fn from(d: &Delivery) -> Self {
+        DeliveryReport {
+            id: d.id.clone(),
+            event: d.event.clone(),
+            delivered: d.delivered,
+            attempts: d.attempts,
+            status: d.status,
+            error: d.error.clone(),
+        }
+    }
+}
+
 /// `GET /_lomi/deliveries`.
-async fn deliveries(State(shared): State<Arc<Shared>>) -> Json<Value> {
+async fn deliveries(State(shared): State<Arc<Shared>>) -> Json<Vec<DeliveryReport>> {
     let all = shared
         .deliveries
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .iter()
-        .map(delivery_json)
+        .map(DeliveryReport::from)
         .collect();
-    Json(Value::Array(all))
-}
-
-fn delivery_json(d: &Delivery) -> Value {
-    json!({
-        "id": d.id,
-        "event": d.event,
-        "delivered": d.delivered,
-        "attempts": d.attempts,
-        "status": d.status,
-        "error": d.error,
-    })
+    Json(all)
 }
 
 /// The form the page posts.

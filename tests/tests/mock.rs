@@ -522,3 +522,38 @@ fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
+
+/// The control endpoints answer typed reports (what `lomi trigger` reads): a change's
+/// session, events, endpoint and deliveries, and every delivery so far.
+#[tokio::test]
+async fn the_control_endpoints_answer_typed_reports() {
+    let mock = mock().await;
+    let client = client_for(&mock);
+    let id = create(&client, 5000).await.unwrap().checkout_session_id;
+    let origin = format!("http://{}", mock.addr());
+    let report: lomi_mock::TransitionReport = http()
+        .post(format!(
+            "{origin}{}/checkout_sessions/{id}/complete",
+            lomi_mock::CONTROL_PREFIX
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .expect("a transition report");
+    assert_eq!(report.session["status"], "completed");
+    assert_eq!(report.events, ["PAYMENT_SUCCEEDED", "CHECKOUT_COMPLETED"]);
+    // No endpoint registered: nothing was delivered.
+    assert_eq!(report.webhook_endpoint, None);
+    assert!(report.deliveries.is_empty());
+    let all: Vec<lomi_mock::DeliveryReport> = http()
+        .get(format!("{origin}{}/deliveries", lomi_mock::CONTROL_PREFIX))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .expect("delivery reports");
+    assert!(all.is_empty());
+}
