@@ -41,14 +41,15 @@
 //! Its public API, and what is `#[doc(hidden)]` there because it is for generated code:
 //!
 //! - `core::{Core, Api, ApiInfo, CallOptions, Operation, Bounds, ParamValue, arg,
-//!   check_bounds, check_path_segment, check_set, encode_path, header_value, form,
+//!   arg_within, check_path_segment, check_set, encode_path, header_value, form,
 //!   execute, Response}`: every builder carries its call's options (`timeout`,
 //!   `max_retries`, and for POSTs `idempotency_key`, or `request_*` where a parameter
-//!   takes the name), converts each parameter with `arg` (which words a number outside
-//!   the type with the spec's bounds), checks it in `send()` (`check_bounds` where the
-//!   spec bounds a number or a string's length, `check_set` otherwise, and
-//!   `check_path_segment` for path parameters, which `encode_path` encodes), builds a
-//!   `reqwest::RequestBuilder` from the client's `core` and hands it with an `Operation`
+//!   takes the name), converts each parameter in its setter with `arg`, or `arg_within`
+//!   where the spec bounds a number or a string's length (the one check of the bounds),
+//!   reports in `send()` what the setter found (`check_set`, and `check_path_segment`
+//!   for path parameters, which `encode_path` encodes), builds a
+//!   `reqwest::RequestBuilder` (no `Accept`: `execute` sets it) from the client's `core`
+//!   and hands it with an `Operation`
 //!   and the options to `execute`, whose `Response` it decodes by status (`json`,
 //!   `empty`, `bytes`, else `undocumented`). `ParamValue` is implemented by the runtime
 //!   for every type typify gives a parameter (integers, `NonZero*`, floats, `bool`,

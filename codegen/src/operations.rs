@@ -369,10 +369,13 @@ fn param_field(
             quote!(.map(::std::option::Option::Some)),
         )
     };
-    let bounds = param.bounds.as_ref().map(bounds_tokens);
-    let arg_bounds = match &bounds {
-        Some(b) => quote!(::std::option::Option::Some(#b)),
-        None => quote!(::std::option::Option::None),
+    // The setter checks the spec's bounds, once; `send()` reports what it found.
+    let convert = match param.bounds.as_ref().map(bounds_tokens) {
+        Some(b) => quote!(::lomi_runtime::core::arg_within(value, #b)),
+        None => quote!(::lomi_runtime::core::arg(
+            value,
+            ::std::option::Option::None
+        )),
     };
     let doc = setter_doc(param);
     let setters = quote! {
@@ -381,17 +384,12 @@ fn param_field(
         where
             V: ::lomi_runtime::IntoArg<#target>,
         {
-            self.#ident = ::lomi_runtime::core::arg(value, #arg_bounds) #then;
+            self.#ident = #convert #then;
             self
         }
     };
-    let mut check = match &bounds {
-        Some(b) => quote! {
-            let #ident = ::lomi_runtime::core::check_bounds(&OPERATION, #ident, #name, #b)?;
-        },
-        None => quote! {
-            let #ident = ::lomi_runtime::core::check_set(&OPERATION, #ident, #name)?;
-        },
+    let mut check = quote! {
+        let #ident = ::lomi_runtime::core::check_set(&OPERATION, #ident, #name)?;
     };
     // `.` and `..` would leave the segment: the URL parser resolves them (percent-
     // encoded too), and the request would reach another endpoint.
@@ -591,10 +589,6 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
             .core
             .http()
             .request(#method, url_)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
             #(#queries)*;
         #(#headers)*
         #body

@@ -3521,14 +3521,14 @@ Checked before sending: from 1 to 100, else `send()` returns `Error::InvalidInpu
         where
             V: ::lomi_runtime::IntoArg<::std::num::NonZeroU64>,
         {
-            self.limit = ::lomi_runtime::core::arg(
+            self.limit = ::lomi_runtime::core::arg_within(
                     value,
-                    ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                    ::lomi_runtime::core::Bounds {
                         minimum: ::std::option::Option::Some(1f64),
                         maximum: ::std::option::Option::Some(100f64),
                         min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::None,
-                    }),
+                    },
                 )
                 .map(::std::option::Option::Some);
             self
@@ -3540,14 +3540,14 @@ Checked before sending: at least 0, else `send()` returns `Error::InvalidInput`.
         where
             V: ::lomi_runtime::IntoArg<u64>,
         {
-            self.offset = ::lomi_runtime::core::arg(
+            self.offset = ::lomi_runtime::core::arg_within(
                     value,
-                    ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                    ::lomi_runtime::core::Bounds {
                         minimum: ::std::option::Option::Some(0f64),
                         maximum: ::std::option::Option::None,
                         min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::None,
-                    }),
+                    },
                 )
                 .map(::std::option::Option::Some);
             self
@@ -3577,38 +3577,14 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/checkout_sessions",
             };
             let Self { client_, limit, offset, sort, options_ } = self;
-            let limit = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                limit,
-                "limit",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::Some(1f64),
-                    maximum: ::std::option::Option::Some(100f64),
-                    min_length: ::std::option::Option::None,
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
-            let offset = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                offset,
-                "offset",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::Some(0f64),
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::None,
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let limit = ::lomi_runtime::core::check_set(&OPERATION, limit, "limit")?;
+            let offset = ::lomi_runtime::core::check_set(&OPERATION, offset, "offset")?;
             let sort = ::lomi_runtime::core::check_set(&OPERATION, sort, "sort")?;
             let url_ = [client_.core.baseurl(), "/checkout_sessions"].concat();
             let request_ = client_
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "limit",
@@ -3795,14 +3771,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/checkout_sessions"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -3868,14 +3837,14 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.session_id = ::lomi_runtime::core::arg(
+            self.session_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -3895,16 +3864,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/checkout_sessions/{session_id}",
             };
             let Self { client_, session_id, options_ } = self;
-            let session_id = ::lomi_runtime::core::check_bounds(
+            let session_id = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 session_id,
                 "session_id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(
                 &OPERATION,
@@ -3917,14 +3880,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&session_id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -3978,14 +3934,14 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.session_id = ::lomi_runtime::core::arg(
+            self.session_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -4005,16 +3961,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/checkout_sessions/{session_id}",
             };
             let Self { client_, session_id, options_ } = self;
-            let session_id = ::lomi_runtime::core::check_bounds(
+            let session_id = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 session_id,
                 "session_id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(
                 &OPERATION,
@@ -4027,14 +3977,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&session_id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::DELETE, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::DELETE, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -4093,14 +4036,14 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.session_id = ::lomi_runtime::core::arg(
+            self.session_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -4141,16 +4084,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/checkout_sessions/{session_id}",
             };
             let Self { client_, session_id, body, options_ } = self;
-            let session_id = ::lomi_runtime::core::check_bounds(
+            let session_id = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 session_id,
                 "session_id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(
                 &OPERATION,
@@ -4172,14 +4109,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&session_id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::PATCH, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,

@@ -27,7 +27,7 @@ pub(crate) use execute::request_id_str;
 pub use execute::{Response, execute};
 pub use options::{CallOptions, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions};
 pub use params::{
-    Bounds, Operation, ParamValue, arg, check_bounds, check_path_segment, check_set, encode_path,
+    Bounds, Operation, ParamValue, arg, arg_within, check_path_segment, check_set, encode_path,
     form, header_value, query_value,
 };
 pub use retry::RetryPolicy;

@@ -133,7 +133,7 @@ impl Bounds {
 
 /// A parameter setter's conversion: `value` as the parameter's type, or why not. A
 /// number that does not fit the type (`limit(0)` for a `NonZeroU64`) is reported with
-/// the spec's bounds, as an in-range one outside them is by [`check_bounds`].
+/// the spec's bounds.
 pub fn arg<T, V: IntoArg<T>>(value: V, bounds: Option<Bounds>) -> Result<T, String> {
     let number = value.as_number();
     value.into_arg().map_err(|e| {
@@ -144,46 +144,41 @@ pub fn arg<T, V: IntoArg<T>>(value: V, bounds: Option<Bounds>) -> Result<T, Stri
     })
 }
 
-/// The parameter's value, unless it failed to convert or falls outside the spec's bounds.
-pub fn check_bounds<T: ParamValue>(
-    operation: &Operation,
-    value: Result<T, String>,
-    name: &str,
-    bounds: Bounds,
-) -> Result<T, Error> {
-    let value = value.map_err(|e| invalid(operation, name, e))?;
+/// A bounded parameter's setter: `value` as the parameter's type and within the spec's
+/// `bounds` (range, length), or why not. The one check of a parameter's bounds: `send()`
+/// reports what the setter found ([`check_set`]).
+pub fn arg_within<T: ParamValue, V: IntoArg<T>>(value: V, bounds: Bounds) -> Result<T, String> {
+    let value = arg(value, Some(bounds))?;
+    match outside(&value, &bounds) {
+        Some(message) => Err(message),
+        None => Ok(value),
+    }
+}
+
+/// Why `value` falls outside `bounds`, if it does.
+fn outside<T: ParamValue>(value: &T, bounds: &Bounds) -> Option<String> {
     if let Some(n) = value.number() {
         let low = bounds.minimum.is_some_and(|m| n < m);
         let high = bounds.maximum.is_some_and(|m| n > m);
-        if (low || high)
-            && let Some(message) = bounds.range_message(n)
-        {
-            return Err(invalid(operation, name, message));
+        if low || high {
+            return bounds.range_message(n);
         }
     }
-    if let Some(text) = value.text() {
-        let len = text.chars().count();
-        if let Some(min) = bounds.min_length
-            && len < min
-        {
-            let message = if len == 0 {
-                "must not be empty".to_string()
-            } else {
-                format!("must be at least {min} characters, got {len}")
-            };
-            return Err(invalid(operation, name, message));
-        }
-        if let Some(max) = bounds.max_length
-            && len > max
-        {
-            return Err(invalid(
-                operation,
-                name,
-                format!("must be at most {max} characters, got {len}"),
-            ));
-        }
+    let text = value.text()?;
+    let len = text.chars().count();
+    if let Some(min) = bounds.min_length
+        && len < min
+    {
+        return Some(if len == 0 {
+            "must not be empty".to_string()
+        } else {
+            format!("must be at least {min} characters, got {len}")
+        });
     }
-    Ok(value)
+    match bounds.max_length {
+        Some(max) if len > max => Some(format!("must be at most {max} characters, got {len}")),
+        _ => None,
+    }
 }
 
 /// Refuses a path parameter that would not stay inside its segment: `.` and `..` are

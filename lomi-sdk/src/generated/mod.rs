@@ -18304,10 +18304,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "currency",
@@ -18405,10 +18401,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "target_currency",
@@ -18474,14 +18466,14 @@ Required: `send()` refuses to go without it, naming `currency`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.currency = ::lomi_runtime::core::arg(
+            self.currency = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -18501,16 +18493,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/accounts/balance/check/{currency}",
             };
             let Self { client_, currency, options_ } = self;
-            let currency = ::lomi_runtime::core::check_bounds(
+            let currency = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 currency,
                 "currency",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &currency, "currency")?;
             let url_ = [
@@ -18519,14 +18505,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&currency.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -18588,14 +18567,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             };
             let Self { client_, options_ } = self;
             let url_ = [client_.core.baseurl(), "/organizations"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -18657,14 +18629,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             };
             let Self { client_, options_ } = self;
             let url_ = [client_.core.baseurl(), "/organizations/metrics"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -18718,14 +18683,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -18745,17 +18710,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/organizations/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -18763,14 +18718,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -18824,14 +18772,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -18851,17 +18799,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/merchants/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -18869,14 +18807,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -18930,14 +18861,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -18957,17 +18888,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/merchants/{id}/mrr",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -18976,14 +18897,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/mrr",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -19037,14 +18951,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -19064,17 +18978,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/merchants/{id}/arr",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -19083,14 +18987,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/arr",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -19164,14 +19061,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -19196,17 +19093,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 currency_code,
                 "currency_code",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -19219,10 +19106,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "currency_code",
@@ -19320,10 +19203,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "provider_code",
@@ -19460,10 +19339,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
@@ -19558,14 +19433,14 @@ Required: `send()` refuses to go without it, naming `subscription_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.subscription_id = ::lomi_runtime::core::arg(
+            self.subscription_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -19585,16 +19460,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/customer-subscriptions/{subscription_id}",
             };
             let Self { client_, subscription_id, options_ } = self;
-            let subscription_id = ::lomi_runtime::core::check_bounds(
+            let subscription_id = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 subscription_id,
                 "subscription_id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(
                 &OPERATION,
@@ -19607,14 +19476,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&subscription_id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -19673,14 +19535,14 @@ Required: `send()` refuses to go without it, naming `subscription_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.subscription_id = ::lomi_runtime::core::arg(
+            self.subscription_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -19700,16 +19562,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/customer-subscriptions/{subscription_id}",
             };
             let Self { client_, subscription_id, options_ } = self;
-            let subscription_id = ::lomi_runtime::core::check_bounds(
+            let subscription_id = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 subscription_id,
                 "subscription_id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(
                 &OPERATION,
@@ -19722,14 +19578,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&subscription_id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::DELETE, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::DELETE, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -19793,14 +19642,14 @@ Required: `send()` refuses to go without it, naming `subscription_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.subscription_id = ::lomi_runtime::core::arg(
+            self.subscription_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -19830,16 +19679,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/customer-subscriptions/{subscription_id}",
             };
             let Self { client_, subscription_id, body, options_ } = self;
-            let subscription_id = ::lomi_runtime::core::check_bounds(
+            let subscription_id = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 subscription_id,
                 "subscription_id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(
                 &OPERATION,
@@ -19853,14 +19696,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&subscription_id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::PATCH, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -19958,10 +19794,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "pageSize",
@@ -20095,14 +19927,14 @@ Required: `send()` refuses to go without it, naming `customerId`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.customer_id = ::lomi_runtime::core::arg(
+            self.customer_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -20122,16 +19954,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/subscriptions/customer/{customerId}",
             };
             let Self { client_, customer_id, options_ } = self;
-            let customer_id = ::lomi_runtime::core::check_bounds(
+            let customer_id = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 customer_id,
                 "customerId",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(
                 &OPERATION,
@@ -20144,14 +19970,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&customer_id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -20205,14 +20024,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -20232,17 +20051,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/subscriptions/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -20250,14 +20059,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -20316,14 +20118,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -20353,17 +20155,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/subscriptions/{id}",
             };
             let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [
@@ -20372,14 +20164,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::PATCH, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -20439,14 +20224,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -20476,17 +20261,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/subscriptions/{id}/uncancel",
             };
             let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [
@@ -20496,14 +20271,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/uncancel",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -20574,14 +20342,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -20622,17 +20390,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/subscriptions/{id}/change-plan",
             };
             let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(
                 &OPERATION,
@@ -20650,14 +20408,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/change-plan",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -20728,14 +20479,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -20776,17 +20527,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/subscriptions/{id}/cancel",
             };
             let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(
                 &OPERATION,
@@ -20803,14 +20544,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/cancel",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -21098,10 +20832,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "isPos",
@@ -21363,14 +21093,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -21395,17 +21125,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -21413,14 +21133,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -21607,10 +21320,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "pageSize",
@@ -21868,14 +21577,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/customers"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -21972,14 +21674,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -22004,17 +21706,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -22022,14 +21714,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -22114,14 +21799,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -22146,17 +21831,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -22164,14 +21839,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::DELETE, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::DELETE, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -22261,14 +21929,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -22314,17 +21982,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(
                 &OPERATION,
@@ -22340,14 +21998,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::PATCH, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -22475,14 +22126,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -22526,17 +22177,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "pageSize",
             )?;
             let page = ::lomi_runtime::core::check_set(&OPERATION, page, "page")?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -22549,10 +22190,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "eventType",
@@ -22663,14 +22300,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -22695,17 +22332,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -22714,14 +22341,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/transactions",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -22811,14 +22431,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -22864,17 +22484,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(
                 &OPERATION,
@@ -22892,14 +22502,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/portal-launch-session",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -23052,10 +22655,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
@@ -23255,14 +22854,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/payment-requests"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -23328,14 +22920,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -23355,17 +22947,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/payment-requests/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -23373,14 +22955,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -23557,10 +23132,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
@@ -23720,14 +23291,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             )?;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [client_.core.baseurl(), "/refunds"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -23824,14 +23388,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -23856,17 +23420,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -23874,14 +23428,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -24004,10 +23551,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
@@ -24175,14 +23718,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let Self { client_, body, options_ } = self;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [client_.core.baseurl(), "/products"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -24248,14 +23784,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -24275,17 +23811,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/products/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -24293,14 +23819,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -24359,14 +23878,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -24396,17 +23915,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/products/{id}/prices",
             };
             let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [
@@ -24416,14 +23925,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/prices",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -24498,14 +24000,14 @@ Required: `send()` refuses to go without it, naming `priceId`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.price_id = ::lomi_runtime::core::arg(
+            self.price_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -24516,14 +24018,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -24553,29 +24055,13 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/products/{id}/prices/{priceId}/set-default",
             };
             let Self { client_, price_id, id, body, options_ } = self;
-            let price_id = ::lomi_runtime::core::check_bounds(
+            let price_id = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 price_id,
                 "priceId",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &price_id, "priceId")?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [
@@ -24587,14 +24073,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/set-default",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -24668,14 +24147,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             };
             let Self { client_, options_ } = self;
             let url_ = [client_.core.baseurl(), "/discount-coupons"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -24753,14 +24225,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let Self { client_, body, options_ } = self;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [client_.core.baseurl(), "/discount-coupons"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -24826,14 +24291,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -24853,17 +24318,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/discount-coupons/{id}/performance",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -24872,14 +24327,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/performance",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -24933,14 +24381,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -24960,17 +24408,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/discount-coupons/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -24978,14 +24416,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -25112,10 +24543,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
@@ -25341,14 +24768,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/checkout-sessions"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -25445,14 +24865,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -25477,17 +24897,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -25495,14 +24905,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -25647,10 +25050,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
@@ -25849,14 +25248,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/payment-links"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -25922,14 +25314,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -25949,17 +25341,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/payment-links/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -25967,14 +25349,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -26135,10 +25510,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "pageSize",
@@ -26262,14 +25633,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let Self { client_, body, options_ } = self;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [client_.core.baseurl(), "/payouts"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -26335,14 +25699,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -26362,17 +25726,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/payouts/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -26380,14 +25734,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -26545,10 +25892,6 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .core
                 .http()
                 .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
@@ -26718,14 +26061,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -26745,17 +26088,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/webhook-delivery-logs/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -26763,14 +26096,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -26832,14 +26158,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             };
             let Self { client_, options_ } = self;
             let url_ = [client_.core.baseurl(), "/webhooks"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -26917,14 +26236,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let Self { client_, body, options_ } = self;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [client_.core.baseurl(), "/webhooks"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -26995,14 +26307,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -27032,17 +26344,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/webhooks/{id}/test",
             };
             let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [
@@ -27052,14 +26354,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/test",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -27136,14 +26431,14 @@ Required: `send()` refuses to go without it, naming `logId`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.log_id = ::lomi_runtime::core::arg(
+            self.log_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -27154,14 +26449,14 @@ Required: `send()` refuses to go without it, naming `webhookId`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.webhook_id = ::lomi_runtime::core::arg(
+            self.webhook_id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -27191,28 +26486,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/webhooks/{webhookId}/logs/{logId}/retry",
             };
             let Self { client_, log_id, webhook_id, body, options_ } = self;
-            let log_id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                log_id,
-                "logId",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let log_id = ::lomi_runtime::core::check_set(&OPERATION, log_id, "logId")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &log_id, "logId")?;
-            let webhook_id = ::lomi_runtime::core::check_bounds(
+            let webhook_id = ::lomi_runtime::core::check_set(
                 &OPERATION,
                 webhook_id,
                 "webhookId",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
             )?;
             ::lomi_runtime::core::check_path_segment(
                 &OPERATION,
@@ -27229,14 +26508,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/retry",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -27302,14 +26574,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -27329,17 +26601,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/webhooks/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -27347,14 +26609,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -27408,14 +26663,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -27435,17 +26690,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/webhooks/{id}",
             };
             let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -27453,14 +26698,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::DELETE, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::DELETE, url_);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
                     request_,
@@ -27519,14 +26757,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -27567,17 +26805,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 path: "/webhooks/{id}",
             };
             let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(
                 &OPERATION,
@@ -27594,14 +26822,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::PATCH, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
             let request_ = request_.json(&body);
             let response_ = ::lomi_runtime::core::execute(
                     &client_.core,
@@ -27704,14 +26925,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             )?;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [client_.core.baseurl(), "/charge/wave"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -27839,14 +27053,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             )?;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [client_.core.baseurl(), "/charge/mtn"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -27990,14 +27197,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/charge/card"].concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -28094,14 +27294,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -28126,17 +27326,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
@@ -28144,14 +27334,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::GET, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
@@ -28241,14 +27424,14 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg(
+            self.id = ::lomi_runtime::core::arg_within(
                 value,
-                ::std::option::Option::Some(::lomi_runtime::core::Bounds {
+                ::lomi_runtime::core::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
                     max_length: ::std::option::Option::None,
-                }),
+                },
             );
             self
         }
@@ -28283,17 +27466,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 lomi_account,
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_bounds(
-                &OPERATION,
-                id,
-                "id",
-                ::lomi_runtime::core::Bounds {
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_length: ::std::option::Option::Some(1usize),
-                    max_length: ::std::option::Option::None,
-                },
-            )?;
+            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
             ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
             let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
             let url_ = [
@@ -28303,14 +27476,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 "/cancel",
             ]
                 .concat();
-            let request_ = client_
-                .core
-                .http()
-                .request(::reqwest::Method::POST, url_)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
                 ::std::option::Option::Some(value_) => {
                     request_
