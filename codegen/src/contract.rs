@@ -228,6 +228,39 @@ pub fn items(spec: &OpenAPI) -> TokenStream {
         /// What precedes the key in its header (`Bearer` for HTTP bearer authentication).
         pub const API_KEY_PREFIX: ::std::option::Option<&str> = #prefix;
 
+        /// What the client crate exposes at its root (`pub use generated::exports::*;` in
+        /// its `lib.rs`): the generated client and models, and the runtime's public types
+        /// under the names every client has always given them. One list for every client.
+        #[doc(hidden)]
+        pub mod exports {
+            pub use super::{
+                API_KEY_HEADER, API_VERSION, Client, ClientBuilder, Environment, USER_AGENT,
+                builder, servers, types,
+            };
+            pub use ::lomi_runtime::{
+                ApiError, ApiErrorKind, BuildError, ConnectionError, DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+                DecodeError, ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT, Error, IDEMPOTENCY_KEY,
+                IntoArg, InvalidInput, ItemStream, MAX_IDEMPOTENCY_KEY_LEN, RawRequest,
+                RequestOptions, ResponseValue, RetryPolicy, TimeoutError,
+            };
+            /// HTTP methods, for [`Client::request`].
+            pub use ::reqwest::Method;
+            /// The JSON crate the models use, for free-form fields such as `metadata`:
+            /// build them with [`json!`] and pass a `serde_json::Value` or a `Map` (see
+            /// [`IntoArg`]).
+            pub use ::serde_json;
+            pub use ::serde_json::json;
+
+            /// What most code using the client needs: the client, its models, and the
+            /// stream extension traits for [`ItemStream`].
+            pub mod prelude {
+                pub use super::super::{Client, types};
+                pub use ::futures_util::{StreamExt, TryStreamExt};
+                pub use ::lomi_runtime::{Error, RequestOptions};
+            }
+        }
+
         /// The `User-Agent` every request carries: this crate and its version.
         pub const USER_AGENT: &str =
             ::std::concat!(::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION"));

@@ -30,26 +30,6 @@ pub mod webhooks;
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 mod generated;
 
-pub use generated::{
-    API_KEY_HEADER, API_VERSION, Client, ClientBuilder, Environment, USER_AGENT, builder, servers,
-    types,
-};
-pub use lomi_runtime::{
-    ApiError, ApiErrorKind, BuildError, ConnectionError, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DecodeError,
-    ENV_API_KEY, ENV_BASE_URL, ENV_ENVIRONMENT, Error, IDEMPOTENCY_KEY, IntoArg, InvalidInput,
-    ItemStream, MAX_IDEMPOTENCY_KEY_LEN, RawRequest, RequestOptions, ResponseValue, RetryPolicy,
-    TimeoutError,
-};
-/// HTTP methods, for [`Client::request`].
-pub use reqwest::Method;
-/// The JSON crate the models use, for free-form fields such as `metadata`.
-pub use serde_json;
-pub use serde_json::json;
-
-/// What most code using the client needs: the client, its models, and the stream
-/// extension traits for [`ItemStream`].
-pub mod prelude {
-    pub use crate::{Client, Error, RequestOptions, types};
-    pub use futures_util::{StreamExt, TryStreamExt};
-}
+// The client, its models and the runtime's public types, as codegen/src/contract.rs
+// lists them for every generated client.
+pub use generated::exports::*;
