@@ -239,7 +239,9 @@ fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
                 }
             };
             let (items, total, reported_size) = (some(items), some(total), some(reported_size));
-            let page_size = op.page_size.unwrap_or(20);
+            let page_size = op
+                .page_size
+                .unwrap_or(lomi_schema::operation::DEFAULT_PAGE_SIZE);
             quote! {
                 Some(Pages {
                     size: #size,

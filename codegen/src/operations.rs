@@ -756,7 +756,9 @@ fn stream(
     };
     let (size_param, position_param) = page_plan.by.params();
     let (limit_field, offset_field) = (field_of(size_param)?, field_of(position_param)?);
-    let default_size = op.page_size.unwrap_or(20);
+    let default_size = op
+        .page_size
+        .unwrap_or(lomi_schema::operation::DEFAULT_PAGE_SIZE);
     let vars: Vec<syn::Ident> = (0..fields.len())
         .map(|i| format_ident!("field_{i}"))
         .collect();

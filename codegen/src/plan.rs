@@ -828,7 +828,7 @@ fn bounds(p: &Param<'_>) -> Option<Bounds> {
 /// The page size a stream of `op` asks for when its builder sets no `limit`: its
 /// default, else 20, within its bounds.
 fn page_size(op: &Operation<'_>) -> u64 {
-    const FALLBACK: i64 = 20;
+    const FALLBACK: i64 = DEFAULT_PAGE_SIZE as i64;
     let Some(schema) = limit_schema(op) else {
         return FALLBACK as u64;
     };
@@ -871,8 +871,7 @@ fn object_properties(
     }
 }
 
-/// The names a page-number list gives its page size, in the order they are looked for.
-const PAGE_SIZE_NAMES: &[&str] = &["pageSize", "page_size", "perPage", "per_page", "limit"];
+use lomi_schema::operation::{DEFAULT_PAGE_SIZE, PAGE_SIZE_NAMES, TOTAL_NAMES};
 
 /// How `op`'s pages are asked for, if it takes numeric `limit` and `offset`, or a
 /// numeric `page` and page size.
@@ -970,7 +969,7 @@ fn paginated_list(model: &Model<'_>, op: &Operation<'_>) -> Option<PagePlan> {
                     .find(|n| is_count(p.get(**n)))
                     .map(|n| n.to_string())
             };
-            let total = if let Some(total) = find(&["total", "totalCount", "total_count"]) {
+            let total = if let Some(total) = find(TOTAL_NAMES) {
                 TotalAt::Pagination {
                     total,
                     size: find(&[by.params().0]),

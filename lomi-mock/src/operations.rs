@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
+use lomi_schema::operation::{DEFAULT_PAGE_SIZE, PAGE_SIZE_NAMES};
 use serde_json::{Value, json};
 
 use crate::Shared;
@@ -152,11 +153,12 @@ pub(crate) fn perform(
             };
             // A list numbered by pages (lomi.'s `/customers`: `page` from 1, `pageSize`)
             // is the same walk: page n of size s starts at offset (n - 1) * s.
+            let default = DEFAULT_PAGE_SIZE as usize;
             let (limit, offset) = if params.contains_key("page") {
-                let size = ["pageSize", "page_size", "perPage", "per_page", "limit"]
+                let size = PAGE_SIZE_NAMES
                     .iter()
                     .find(|name| params.contains_key(**name))
-                    .map_or(20, |name| count(name, 20));
+                    .map_or(default, |name| count(name, default));
                 (
                     size,
                     count("page", 1)
@@ -165,7 +167,7 @@ pub(crate) fn perform(
                         .saturating_mul(size),
                 )
             } else {
-                (count("limit", 20), count("offset", 0))
+                (count("limit", default), count("offset", 0))
             };
             let all = store.all(&collection);
             let sort = params.get("sort").and_then(Value::as_str);

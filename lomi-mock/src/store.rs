@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 
 use crate::spec::{Operation, Spec};
 use lomi_schema::Problem;
+use lomi_schema::operation::{PAGE_COUNT_NAMES, PAGE_SIZE_NAMES, TOTAL_NAMES};
 
 /// How long a new checkout session stays open, as lomi. sets it by default (30 to 60
 /// minutes).
@@ -443,12 +444,11 @@ fn pagination(limit: usize, offset: usize, total: usize) -> Map<String, Value> {
     let pages = total.div_ceil(size);
     let mut map = Map::new();
     for (names, value) in [
-        (&["limit"][..], limit),
         (&["offset"][..], offset),
-        (&["total", "totalCount", "total_count"][..], total),
+        (TOTAL_NAMES, total),
         (&["page"][..], page),
-        (&["pageSize", "page_size", "perPage", "per_page"][..], limit),
-        (&["totalPages", "total_pages"][..], pages),
+        (PAGE_SIZE_NAMES, limit),
+        (PAGE_COUNT_NAMES, pages),
     ] {
         for name in names {
             map.insert(name.to_string(), json!(value));

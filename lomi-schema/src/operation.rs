@@ -3,6 +3,21 @@
 //! whether the path names a collection (it does not end in a parameter) or one item of it
 //! (it does), at any depth: `GET /products/{id}/prices` lists a product's prices.
 
+/// The page size a list is walked with when nothing says otherwise (the spec's default
+/// for it, a `--page-size`/`--limit`, a builder's setter): the generated `stream()`, the
+/// command's `--all` and the mock's lists.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+
+/// The names a list gives its page size: `limit` beside `offset`, or one of the others
+/// beside a page number (`page`), in the order they are looked for.
+pub const PAGE_SIZE_NAMES: &[&str] = &["pageSize", "page_size", "perPage", "per_page", "limit"];
+
+/// The names a list's pagination gives its total number of items.
+pub const TOTAL_NAMES: &[&str] = &["total", "totalCount", "total_count"];
+
+/// The names a list's pagination gives its number of pages.
+pub const PAGE_COUNT_NAMES: &[&str] = &["totalPages", "total_pages"];
+
 /// What an operation does to its resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OperationKind {
