@@ -6,6 +6,8 @@ mod common;
 
 use common::{browser, click, lomi, page_text, run, start};
 use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 
 const SECRET: &str = "whsec_mock_cli_test";
 
@@ -393,4 +395,84 @@ fn mock_refuses_bad_flags_and_a_taken_port_in_one_line() {
             assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
         }
     }
+}
+
+/// One HTTP/1.1 request, as curl sends it; returns the status and the body.
+fn send(host: &str, method: &str, target: &str, body: Option<&str>) -> (u16, String) {
+    let mut stream = TcpStream::connect(host).unwrap();
+    let mut request = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {host}\r\nX-API-KEY: lomi_sk_test_mock_0123456789\r\nConnection: close\r\n"
+    );
+    if let Some(body) = body {
+        request.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    request.push_str("\r\n");
+    request.push_str(body.unwrap_or(""));
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.to_ascii_lowercase().contains("x-request-id: req_"),
+        "{head}"
+    );
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, body.to_string())
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// `lomi mock` as a program any test harness starts, as stripe-mock is (what lomi-mock's
+/// own binary was): the 1.1.0 API's five operations to a plain HTTP client, what `curl`
+/// sends byte for byte, as the README shows.
+#[test]
+fn the_mock_serves_the_five_operations_to_a_plain_http_client() {
+    let mock = start(&[]);
+    let api = mock.api();
+    let rest = api.strip_prefix("http://").expect("an http URL");
+    let (host, base) = rest
+        .split_once('/')
+        .map_or((rest, String::new()), |(h, p)| (h, format!("/{p}")));
+    let host = host.to_string();
+    let collection = format!("{base}/checkout_sessions");
+
+    let (status, body) = send(
+        &host,
+        "POST",
+        &collection,
+        Some(r#"{"amount":15000,"currency_code":"XOF","product_id":"prod_1234567890abcdef"}"#),
+    );
+    assert_eq!(status, 201, "{body}");
+    let id = json_of(&body)["checkout_session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let item = format!("{collection}/{id}");
+
+    let (status, body) = send(&host, "GET", &item, None);
+    assert_eq!(
+        (status, json_of(&body)["status"].as_str()),
+        (200, Some("open"))
+    );
+
+    let (status, body) = send(&host, "GET", &format!("{collection}?limit=10"), None);
+    assert_eq!(status, 200);
+    assert_eq!(json_of(&body)["pagination"]["total"], 1);
+
+    let (status, body) = send(&host, "PATCH", &item, Some(r#"{"title":"Rice"}"#));
+    assert_eq!(
+        (status, json_of(&body)["title"].as_str()),
+        (200, Some("Rice"))
+    );
+
+    let (status, body) = send(&host, "DELETE", &item, None);
+    assert_eq!((status, body.as_str()), (204, ""));
+    let (status, body) = send(&host, "GET", &item, None);
+    assert_eq!(status, 404);
+    assert_eq!(json_of(&body)["error"]["code"], "not_found");
 }
