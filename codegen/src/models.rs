@@ -73,7 +73,56 @@ pub fn apply<'t>(
         }
     }
     gate_defaults(content);
+    shorten_own_paths(content);
     Ok(())
+}
+
+/// The open enums are named to typify by their full path (`crate::generated::types::
+/// CurrencyCode`, [`enum_path`]) so that the operations outside `types` find them; inside
+/// `types` that path becomes `CurrencyCode`, and `super::CurrencyCode` in its `builder`
+/// and other modules. Edits of paths in the syntax tree, never of its text.
+fn shorten_own_paths(content: &mut [Item]) {
+    struct Shorten {
+        /// How many modules below `types` the visit is.
+        depth: usize,
+    }
+    impl syn::visit_mut::VisitMut for Shorten {
+        fn visit_item_mod_mut(&mut self, module: &mut ItemMod) {
+            self.depth += 1;
+            syn::visit_mut::visit_item_mod_mut(self, module);
+            self.depth -= 1;
+        }
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            syn::visit_mut::visit_path_mut(self, path);
+            let own = format!("{GENERATED_PATH}::types");
+            let prefix: Vec<String> = own.split("::").map(str::to_string).collect();
+            let leading: Vec<String> = path
+                .segments
+                .iter()
+                .take(prefix.len())
+                .map(|s| s.ident.to_string())
+                .collect();
+            if path.leading_colon.is_some()
+                || leading != prefix
+                || path.segments.len() <= prefix.len()
+            {
+                return;
+            }
+            let rest: Vec<syn::PathSegment> =
+                path.segments.iter().skip(prefix.len()).cloned().collect();
+            let mut segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> =
+                syn::punctuated::Punctuated::new();
+            for _ in 0..self.depth {
+                segments.push(syn::PathSegment::from(format_ident!("super")));
+            }
+            segments.extend(rest);
+            path.segments = segments;
+        }
+    }
+    let mut visitor = Shorten { depth: 0 };
+    for item in content.iter_mut() {
+        syn::visit_mut::VisitMut::visit_item_mut(&mut visitor, item);
+    }
 }
 
 /// typify's `defaults` functions follow the items that call them: one called only by

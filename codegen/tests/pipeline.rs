@@ -30,6 +30,14 @@ fn the_checked_in_spec_generates_cleanly_and_identically_twice() {
     ] {
         assert!(flat.contains(item), "missing {item}");
     }
+    // Inside `types`, the open enums are named by short paths (`CurrencyCode`, and
+    // `super::CurrencyCode` in `types::builder`), not by where `types` sits in the crate.
+    assert!(!code.contains("crate::generated::types::"), "{code}");
+    assert!(code.contains("pub currency_code: CurrencyCode,"), "{code}");
+    assert!(
+        flat.contains("::std::option::Option<super::CurrencyCode>"),
+        "{code}"
+    );
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub mod types {
         ///Who created the checkout session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_by: ::std::option::Option<::std::string::String>,
-        pub currency_code: crate::generated::types::CurrencyCode,
+        pub currency_code: CurrencyCode,
         ///Email address of the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_email: ::std::option::Option<::std::string::String>,
@@ -101,7 +101,7 @@ pub mod types {
         ///Identifier of the SPI QR code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_qr_code_id: ::std::option::Option<::uuid::Uuid>,
-        pub status: crate::generated::types::CheckoutSessionStatus,
+        pub status: CheckoutSessionStatus,
         ///Identifier of the subscription.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription_id: ::std::option::Option<::uuid::Uuid>,
@@ -142,7 +142,7 @@ pub mod types {
         ///Where the customer is sent when they cancel the payment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
-        pub currency_code: crate::generated::types::CurrencyCode,
+        pub currency_code: CurrencyCode,
         ///Email address of the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_email: ::std::option::Option<::std::string::String>,
@@ -244,7 +244,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency_code: ::std::option::Option<crate::generated::types::CurrencyCode>,
+        pub currency_code: ::std::option::Option<CurrencyCode>,
         ///Email address of the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_email: ::std::option::Option<::std::string::String>,
@@ -404,7 +404,7 @@ pub mod types {
         pub data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        pub event: crate::generated::types::WebhookEvent,
+        pub event: WebhookEvent,
         ///The event's identifier (a UUID). Redeliveries keep it, so deduplicate on it.
         pub id: ::std::string::String,
         ///The environment the event comes from (`test` or `live`).
@@ -434,7 +434,7 @@ pub mod types {
             checkout_url: ::std::option::Option<::std::string::String>,
             created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             created_by: ::std::option::Option<::std::string::String>,
-            currency_code: ::std::option::Option<crate::generated::types::CurrencyCode>,
+            currency_code: ::std::option::Option<super::CurrencyCode>,
             customer_email: ::std::option::Option<::std::string::String>,
             customer_id: ::std::option::Option<::uuid::Uuid>,
             customer_name: ::std::option::Option<::std::string::String>,
@@ -460,9 +460,7 @@ pub mod types {
             quantity: ::std::option::Option<f64>,
             spi_account_number: ::std::option::Option<::std::string::String>,
             spi_qr_code_id: ::std::option::Option<::uuid::Uuid>,
-            status: ::std::option::Option<
-                crate::generated::types::CheckoutSessionStatus,
-            >,
+            status: ::std::option::Option<super::CheckoutSessionStatus>,
             subscription_id: ::std::option::Option<::uuid::Uuid>,
             success_url: ::std::option::Option<::std::string::String>,
             title: ::std::option::Option<::std::string::String>,
@@ -647,7 +645,7 @@ Required: building without it fails, naming `created_at`.*/
 Required: building without it fails, naming `currency_code`.*/
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::lomi_runtime::IntoArg<crate::generated::types::CurrencyCode>,
+                T: ::lomi_runtime::IntoArg<super::CurrencyCode>,
             {
                 ::lomi_runtime::arg::set_required(
                     &mut self.currency_code,
@@ -946,9 +944,7 @@ Required: building without it fails, naming `currency_code`.*/
 Required: building without it fails, naming `status`.*/
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::lomi_runtime::IntoArg<
-                    crate::generated::types::CheckoutSessionStatus,
-                >,
+                T: ::lomi_runtime::IntoArg<super::CheckoutSessionStatus>,
             {
                 ::lomi_runtime::arg::set_required(
                     &mut self.status,
@@ -1151,7 +1147,7 @@ Required: building without it fails, naming `status`.*/
             >,
             amount: ::std::option::Option<f64>,
             cancel_url: ::std::option::Option<::std::string::String>,
-            currency_code: ::std::option::Option<crate::generated::types::CurrencyCode>,
+            currency_code: ::std::option::Option<super::CurrencyCode>,
             customer_email: ::std::option::Option<::std::string::String>,
             customer_id: ::std::option::Option<::uuid::Uuid>,
             customer_name: ::std::option::Option<::std::string::String>,
@@ -1291,7 +1287,7 @@ Required: building without it fails, naming `status`.*/
 Required: building without it fails, naming `currency_code`.*/
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::lomi_runtime::IntoArg<crate::generated::types::CurrencyCode>,
+                T: ::lomi_runtime::IntoArg<super::CurrencyCode>,
             {
                 ::lomi_runtime::arg::set_required(
                     &mut self.currency_code,
@@ -1736,7 +1732,7 @@ Required: building without it fails, naming `currency_code`.*/
             >,
             amount: ::std::option::Option<f64>,
             cancel_url: ::std::option::Option<::std::string::String>,
-            currency_code: ::std::option::Option<crate::generated::types::CurrencyCode>,
+            currency_code: ::std::option::Option<super::CurrencyCode>,
             customer_email: ::std::option::Option<::std::string::String>,
             customer_id: ::std::option::Option<::uuid::Uuid>,
             customer_name: ::std::option::Option<::std::string::String>,
@@ -1873,9 +1869,7 @@ Required: building without it fails, naming `currency_code`.*/
             ///Three-letter ISO currency code (e.g., XOF, USD, EUR)
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::lomi_runtime::IntoArg<
-                    ::std::option::Option<crate::generated::types::CurrencyCode>,
-                >,
+                T: ::lomi_runtime::IntoArg<::std::option::Option<super::CurrencyCode>>,
             {
                 ::lomi_runtime::arg::set(
                     &mut self.currency_code,
@@ -2755,7 +2749,7 @@ Required: building without it fails, naming `data`.*/
             data: ::std::option::Option<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
-            event: ::std::option::Option<crate::generated::types::WebhookEvent>,
+            event: ::std::option::Option<super::WebhookEvent>,
             id: ::std::option::Option<::std::string::String>,
             lomi_environment: ::std::option::Option<::std::string::String>,
             timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2799,7 +2793,7 @@ Required: building without it fails, naming `data`.*/
 Required: building without it fails, naming `event`.*/
             pub fn event<T>(mut self, value: T) -> Self
             where
-                T: ::lomi_runtime::IntoArg<crate::generated::types::WebhookEvent>,
+                T: ::lomi_runtime::IntoArg<super::WebhookEvent>,
             {
                 ::lomi_runtime::arg::set_required(
                     &mut self.event,
@@ -3298,7 +3292,7 @@ Open: a value this version does not know yet decodes as [`WebhookEvent::Unknown`
         created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         created_by: ::std::option::Option<::std::string::String>,
-        currency_code: crate::generated::types::CurrencyCode,
+        currency_code: CurrencyCode,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         customer_email: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3345,7 +3339,7 @@ Open: a value this version does not know yet decodes as [`WebhookEvent::Unknown`
         spi_account_number: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         spi_qr_code_id: ::std::option::Option<::uuid::Uuid>,
-        status: crate::generated::types::CheckoutSessionStatus,
+        status: CheckoutSessionStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         subscription_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

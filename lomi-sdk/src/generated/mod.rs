@@ -4517,7 +4517,7 @@ pub mod types {
         pub data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        pub event: crate::generated::types::WebhookEvent,
+        pub event: WebhookEvent,
         ///The event's identifier (a UUID). Redeliveries keep it, so deduplicate on it.
         pub id: ::std::string::String,
         ///The environment the event comes from (`test` or `live`).
@@ -16001,7 +16001,7 @@ Required: building without it fails, naming `price_id`.*/
             data: ::std::option::Option<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
-            event: ::std::option::Option<crate::generated::types::WebhookEvent>,
+            event: ::std::option::Option<super::WebhookEvent>,
             id: ::std::option::Option<::std::string::String>,
             lomi_environment: ::std::option::Option<::std::string::String>,
             timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -16045,7 +16045,7 @@ Required: building without it fails, naming `price_id`.*/
 Required: building without it fails, naming `event`.*/
             pub fn event<T>(mut self, value: T) -> Self
             where
-                T: ::lomi_runtime::IntoArg<crate::generated::types::WebhookEvent>,
+                T: ::lomi_runtime::IntoArg<super::WebhookEvent>,
             {
                 ::lomi_runtime::arg::set_required(
                     &mut self.event,
