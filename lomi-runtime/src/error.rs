@@ -382,7 +382,7 @@ impl fmt::Display for InvalidInput {
 }
 
 /// `error: cause: cause`, as reqwest nests the interesting part.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

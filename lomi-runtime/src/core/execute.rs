@@ -181,13 +181,13 @@ async fn attempts(
         })
     };
     let mut request = request.build().map_err(|e| {
-        let mut message = format!("cannot build the request: {e}");
-        let mut source = std::error::Error::source(&e);
-        while let Some(cause) = source {
-            message.push_str(&format!(": {cause}"));
-            source = cause.source();
-        }
-        invalid(None, message)
+        invalid(
+            None,
+            format!(
+                "cannot build the request: {}",
+                crate::error::error_chain(&e)
+            ),
+        )
     })?;
     let timeout = options.timeout.unwrap_or(settings.timeout);
     *request.timeout_mut() = Some(timeout);
