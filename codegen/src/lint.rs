@@ -1024,25 +1024,13 @@ fn pointer_join(base: &str, token: &str) -> String {
 
 /// The `{names}` in a path template, in order.
 pub(crate) fn template_names(path: &str) -> Result<Vec<String>, String> {
-    let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find(['{', '}']) {
-        if rest.as_bytes()[open] == b'}' {
-            return Err("`}` without a matching `{`".into());
-        }
-        let after = &rest[open + 1..];
-        let close = after
-            .find(['{', '}'])
-            .filter(|&i| after.as_bytes()[i] == b'}')
-            .ok_or("`{` without a matching `}`")?;
-        let name = &after[..close];
-        if name.is_empty() {
-            return Err("empty `{}`".into());
-        }
-        names.push(name.to_string());
-        rest = &after[close + 1..];
-    }
-    Ok(names)
+    Ok(lomi_schema::path::parse(path)?
+        .into_iter()
+        .filter_map(|part| match part {
+            lomi_schema::path::Part::Param(name) => Some(name.to_string()),
+            lomi_schema::path::Part::Literal(_) => None,
+        })
+        .collect())
 }
 
 #[cfg(test)]

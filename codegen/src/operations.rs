@@ -505,28 +505,20 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
     // The URL: the base URL, the template's literal parts and its parameters encoded,
     // joined by a function call (prettyplease does not format a macro's arguments).
     let mut parts = vec![quote!(client_.core.baseurl())];
-    let mut rest = op.path.as_str();
-    while let Some(open) = rest.find('{') {
-        let close = rest[open..]
-            .find('}')
-            .map(|c| open + c)
-            .ok_or_else(|| format!("`{}`: an unclosed `{{` in the path", op.path))?;
-        let literal = &rest[..open];
-        if !literal.is_empty() {
-            parts.push(quote!(#literal));
+    let template = lomi_schema::path::parse(&op.path).map_err(|e| format!("`{}`: {e}", op.path))?;
+    for part in template {
+        match part {
+            lomi_schema::path::Part::Literal(text) => parts.push(quote!(#text)),
+            lomi_schema::path::Part::Param(name) => {
+                let param = op
+                    .params
+                    .iter()
+                    .find(|p| p.location == ParamLocation::Path && p.name == name)
+                    .ok_or_else(|| format!("`{}`: no path parameter `{name}`", op.path))?;
+                let ident = format_ident!("{}", param.field);
+                parts.push(quote!(::lomi_runtime::core::encode_path(&#ident.to_string()).as_str()));
+            }
         }
-        let name = &rest[open + 1..close];
-        let param = op
-            .params
-            .iter()
-            .find(|p| p.location == ParamLocation::Path && p.name == name)
-            .ok_or_else(|| format!("`{}`: no path parameter `{name}`", op.path))?;
-        let ident = format_ident!("{}", param.field);
-        parts.push(quote!(::lomi_runtime::core::encode_path(&#ident.to_string()).as_str()));
-        rest = &rest[close + 1..];
-    }
-    if !rest.is_empty() {
-        parts.push(quote!(#rest));
     }
     // OpenAPI 3.0 has eight methods, every one a constant of `reqwest::Method`.
     let method = match op.http_method.as_str() {

@@ -564,19 +564,20 @@ fn sanitize(input: &str, case: impl Fn(&str) -> String, empty: &str) -> String {
 /// called (a rename upstream), which is how the diff, the Rust API report and the
 /// stable names match them.
 pub fn path_shape(path: &str) -> (String, Vec<String>) {
+    use lomi_schema::path::{Part, parse};
+    // A broken template (the lint refuses it) is all shape.
+    let parts = parse(path).unwrap_or_else(|_| vec![Part::Literal(path)]);
     let mut out = String::new();
     let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push_str("{}");
-        names.push(rest[open + 1..close].to_string());
-        rest = &rest[close + 1..];
+    for part in parts {
+        match part {
+            Part::Literal(text) => out.push_str(text),
+            Part::Param(name) => {
+                out.push_str("{}");
+                names.push(name.to_string());
+            }
+        }
     }
-    out.push_str(rest);
     (out, names)
 }
 

@@ -127,7 +127,7 @@ pub(crate) fn perform(
         let name = op
             .segments
             .last()
-            .map(|s| s.trim_matches(|c| c == '{' || c == '}'))
+            .and_then(|s| lomi_schema::path::segment_param(s))
             .unwrap_or_default();
         params
             .get(name)

@@ -102,7 +102,7 @@ impl Operation {
         }
         let mut params = Vec::new();
         for (template, actual) in self.segments.iter().zip(segments) {
-            match template.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+            match lomi_schema::path::segment_param(template) {
                 Some(name) if !actual.is_empty() => {
                     params.push((name.to_string(), percent_decode(actual)));
                 }

@@ -67,7 +67,7 @@ pub fn collection_at(op: &Operation, params: &std::collections::HashMap<String, 
     collection(op)
         .split('/')
         .map(|segment| {
-            let name = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+            let name = lomi_schema::path::segment_param(segment);
             match name.and_then(|n| params.get(n)) {
                 Some(Value::String(v)) => v.clone(),
                 Some(other) => other.to_string(),

@@ -16,6 +16,7 @@
 //! `$ref`s point into the document's `components`, which every validator carries.
 
 pub mod operation;
+pub mod path;
 
 use std::sync::Arc;
 

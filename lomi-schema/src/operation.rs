@@ -37,7 +37,12 @@ pub enum OperationKind {
 
 /// The kind of the operation `method` (any case) on `path` (a template).
 pub fn operation_kind(method: &str, path: &str) -> OperationKind {
-    let item = path.trim_end_matches('/').ends_with('}');
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let item = crate::path::segment_param(last).is_some();
     match (method.to_ascii_uppercase().as_str(), item) {
         ("POST", false) => OperationKind::Create,
         ("GET", false) => OperationKind::List,
@@ -52,7 +57,10 @@ pub fn operation_kind(method: &str, path: &str) -> OperationKind {
 /// parameter (`/products/{id}/prices/{price}` → `products/{id}/prices`).
 pub fn collection(path: &str) -> String {
     let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if segments.last().is_some_and(|s| s.starts_with('{')) {
+    if segments
+        .last()
+        .is_some_and(|s| crate::path::segment_param(s).is_some())
+    {
         segments.pop();
     }
     segments.join("/")
