@@ -16,7 +16,7 @@ use crate::model::{Model, Operation, has_explicit_success, is_error, is_success}
 use crate::refs::resolve as resolve_item;
 /// A local `$ref` (`#/...`) resolved in the document `root`.
 fn resolve<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
-    root.pointer(reference.strip_prefix('#')?)
+    lomi_schema::refs::pointer(root, reference).ok()
 }
 
 /// The schema types of OpenAPI 3.0.

@@ -118,10 +118,7 @@ fn first_tag(op: &Value) -> Option<String> {
 
 /// The `$ref`'d component a node is, or the node itself.
 fn resolved<'v>(doc: &'v Value, node: &'v Value) -> &'v Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(r) if r.starts_with("#/") => doc.pointer(&r[1..]).unwrap_or(node),
-        _ => node,
-    }
+    lomi_schema::refs::follow(doc, node).unwrap_or(node)
 }
 
 /// Where the path parameter `name` of `path`'s `method` is declared in `doc`, as a JSON

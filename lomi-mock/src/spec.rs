@@ -353,15 +353,9 @@ fn json_schema(object: &Value) -> Option<&Value> {
         .and_then(|(_, m)| m.get("schema"))
 }
 
-/// Follows a local `$ref` (one level is all OpenAPI allows for these objects).
+/// Follows a local `$ref` (and a chain of them), as the generator does.
 fn resolve<'a>(document: &'a Value, value: &'a Value, at: &str) -> Result<&'a Value, String> {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(reference) => reference
-            .strip_prefix('#')
-            .and_then(|pointer| document.pointer(pointer))
-            .ok_or_else(|| format!("{at}: `$ref` {reference:?} points at nothing in the spec")),
-        None => Ok(value),
-    }
+    lomi_schema::refs::follow(document, value).map_err(|e| format!("{at}: {e}"))
 }
 
 /// The path part of a server URL, with variables left as they are.

@@ -525,7 +525,7 @@ pub fn item_schema(spec: &Spec, response: &Value) -> Value {
 /// A schema with its `$ref` to `components.schemas` followed (and `allOf` of one).
 pub fn follow<'a>(spec: &'a Spec, schema: &'a Value) -> &'a Value {
     let mut schema = schema;
-    for _ in 0..8 {
+    for _ in 0..lomi_schema::refs::MAX_REF_HOPS {
         if let Some(name) = schema
             .get("$ref")
             .and_then(Value::as_str)

@@ -17,6 +17,7 @@
 
 pub mod operation;
 pub mod path;
+pub mod refs;
 
 use std::sync::Arc;
 
