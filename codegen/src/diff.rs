@@ -447,8 +447,11 @@ fn moved_identities(
 
 /// The Rust name of an operation or parameter: its `x-lomi-rust-name`, else the rule's.
 fn rust_name_or(extensions: &indexmap::IndexMap<String, serde_json::Value>, name: &str) -> String {
-    crate::plan::rust_name(extensions)
-        .map_or_else(|| crate::plan::sanitize_snake(name), str::to_string)
+    crate::plan::pinned_or(
+        crate::plan::rust_name(extensions),
+        name,
+        crate::plan::Case::Snake,
+    )
 }
 
 /// `type` and `format` of a schema, as text (`integer`, `string/uuid`, `$ref Name`).

@@ -53,11 +53,33 @@ pub fn rust_name(extensions: &indexmap::IndexMap<String, serde_json::Value>) -> 
     extensions.get(RUST_NAME_EXTENSION)?.as_str()
 }
 
+/// The one naming rule: the pin (`x-lomi-rust-name`), else the name the generator gives
+/// `name` in `case`. Every face (the plan, the rename checks, the diff, the Rust API
+/// report) names an operation, a parameter, a property or a type through it.
+pub fn pinned_or(pin: Option<&str>, name: &str, case: Case) -> String {
+    match (pin, case) {
+        (Some(pin), _) => pin.to_string(),
+        (None, Case::Snake) => sanitize_snake(name),
+        (None, Case::Pascal) => sanitize_pascal(name),
+    }
+}
+
+/// How a Rust name is spelled: a method, setter or field, or a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    /// `list_checkout_sessions`.
+    Snake,
+    /// `CheckoutSession`.
+    Pascal,
+}
+
 /// The Rust type of the schema `name` (its `x-lomi-rust-name`, else typify's name).
 pub fn type_name_of(name: &str, schema: &Schema) -> String {
-    rust_name(&schema.schema_data.extensions)
-        .map(str::to_string)
-        .unwrap_or_else(|| sanitize_pascal(name))
+    pinned_or(
+        rust_name(&schema.schema_data.extensions),
+        name,
+        Case::Pascal,
+    )
 }
 
 /// The vendor extension that fixes a Rust name whatever the spec calls the thing: on an
@@ -381,7 +403,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
             let page = paginated_list(model, op);
             Some(OperationPlan {
                 operation_id: id.to_string(),
-                method: pinned.map_or_else(|| sanitize_snake(id), str::to_string),
+                method: pinned_or(pinned, id, Case::Snake),
                 builder: pinned.map_or_else(|| sanitize_pascal(id), |m| m.to_pascal_case()),
                 progenitor_builder: sanitize_pascal(id),
                 summary: op.op.summary.clone(),
@@ -401,8 +423,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                         let data = p.param.parameter_data_ref();
                         Some(ParamPlan {
                             name: p.name().to_string(),
-                            field: rust_name(&data.extensions)
-                                .map_or_else(|| sanitize_snake(p.name()), str::to_string),
+                            field: pinned_or(rust_name(&data.extensions), p.name(), Case::Snake),
                             progenitor_field: sanitize_snake(p.name()),
                             bounds: bounds(p),
                             in_path: p.in_path(),
@@ -719,7 +740,7 @@ fn body_properties(model: &Model<'_>, schema: &Schema) -> Vec<PropertyPlan> {
             };
             PropertyPlan {
                 name: name.clone(),
-                field: pinned.map_or_else(|| sanitize_snake(name), str::to_string),
+                field: pinned_or(pinned, name, Case::Snake),
                 kind,
                 required: object.required.contains(name),
                 description: resolved.and_then(|s| s.schema_data.description.clone()),

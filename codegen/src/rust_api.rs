@@ -240,8 +240,11 @@ fn model_items(
     if let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind {
         for (property, s) in &object.properties {
             let field = match s {
-                ReferenceOr::Item(s) => plan::rust_name(&s.schema_data.extensions)
-                    .map_or_else(|| plan::sanitize_snake(property), str::to_string),
+                ReferenceOr::Item(s) => plan::pinned_or(
+                    plan::rust_name(&s.schema_data.extensions),
+                    property,
+                    plan::Case::Snake,
+                ),
                 ReferenceOr::Reference { .. } => plan::sanitize_snake(property),
             };
             let required = object.required.contains(property);

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use crate::diagnostic::{Code, Diagnostic, pointer};
 use crate::model::METHODS;
 use crate::pairing::pair_owned;
-use crate::plan::{RUST_NAME_EXTENSION, path_shape as shape, sanitize_pascal, sanitize_snake};
+use crate::plan::{Case, RUST_NAME_EXTENSION, path_shape as shape, pinned_or, sanitize_snake};
 
 /// What to do with a rename that would change a published Rust name.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -225,8 +225,8 @@ fn operations(
         let (Some(old_id), Some(new_id)) = (old_id, new_id) else {
             continue;
         };
-        let old_method = rust_name(old_op).map_or_else(|| sanitize_snake(old_id), str::to_string);
-        let new_method = rust_name(op).map_or_else(|| sanitize_snake(new_id), str::to_string);
+        let old_method = pinned_or(rust_name(old_op), old_id, Case::Snake);
+        let new_method = pinned_or(rust_name(op), new_id, Case::Snake);
         if old_method != new_method && renames == Renames::Keep {
             let what = if old_id == new_id {
                 format!("lost the `{RUST_NAME_EXTENSION}` that named its method")
@@ -269,9 +269,7 @@ fn operations(
             if new_param.and_then(rust_name).is_some() {
                 continue;
             }
-            let setter = old_param
-                .and_then(rust_name)
-                .map_or_else(|| sanitize_snake(old_name), str::to_string);
+            let setter = pinned_or(old_param.and_then(rust_name), old_name, Case::Snake);
             if setter == sanitize_snake(new_name) {
                 continue;
             }
@@ -344,9 +342,7 @@ fn schemas(
             .unwrap_or_default()
     };
     let (old, new_schemas) = (get(published), get(new));
-    let type_name = |name: &str, schema: &Value| {
-        rust_name(schema).map_or_else(|| sanitize_pascal(name), str::to_string)
-    };
+    let type_name = |name: &str, schema: &Value| pinned_or(rust_name(schema), name, Case::Pascal);
     for (old_name, old_schema) in &old {
         if new_schemas.contains_key(old_name) {
             continue;
@@ -406,10 +402,8 @@ fn schemas(
             let Some((new_prop, new_def)) = twin else {
                 continue;
             };
-            let old_field =
-                rust_name(old_def).map_or_else(|| sanitize_snake(old_prop), str::to_string);
-            let new_field =
-                rust_name(new_def).map_or_else(|| sanitize_snake(new_prop), str::to_string);
+            let old_field = pinned_or(rust_name(old_def), old_prop, Case::Snake);
+            let new_field = pinned_or(rust_name(new_def), new_prop, Case::Snake);
             if old_field == new_field {
                 continue;
             }
@@ -480,10 +474,7 @@ pub(crate) fn body_schemas(
         let object = schema.get("properties").is_some()
             || schema.get("type").and_then(Value::as_str) == Some("object");
         object.then(|| BodySchema::Inline {
-            type_name: rust_name(&schema).map_or_else(
-                || sanitize_pascal(&format!("{id}-{suffix}")),
-                str::to_string,
-            ),
+            type_name: pinned_or(rust_name(&schema), &format!("{id}-{suffix}"), Case::Pascal),
             target,
         })
     };
@@ -536,7 +527,7 @@ fn bodies(
         let schema = doc
             .pointer(&pointer(["components", "schemas", name]))
             .unwrap_or(&Value::Null);
-        rust_name(schema).map_or_else(|| sanitize_pascal(name), str::to_string)
+        pinned_or(rust_name(schema), name, Case::Pascal)
     };
     for (method, old_path, old_op, path, op) in paired_operations(published, new) {
         let old_slots = body_schemas(published, &old_path, &method, old_op);
