@@ -1,7 +1,7 @@
 //! Maintainer commands for lomi-rs, as a library so that `cargo test` can run them too.
 //!
 //! This is the only code in the workspace that touches the disk: `lomi-codegen` returns
-//! files, and [`ensure_files`] writes them (or, when checking, compares them).
+//! files, and [`ensure_file`] writes them (or, when checking, compares them).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -404,30 +404,14 @@ pub fn generate_with(root: &Path, mode: Mode, options: &Options) -> Result<Repor
     let mut report = Report::default();
     let mut summaries = Vec::new();
     for (api, out) in apis.iter().zip(outputs) {
-        let mut files = ensure_files(root, &api.generated_dir(), &out.generated.files, mode)?;
-        let mut changed = Vec::new();
-        if let Some(change) = ensure_file(root, &api.spec, &out.spec, mode)? {
-            changed.push(change);
-        }
-        changed.append(&mut files.changed);
-        let extra = [
-            (&api.httpmock, &out.generated.httpmock),
-            (&api.cli, &out.generated.cli),
-            (&api.mock_spec, &out.spec),
-        ];
-        for (path, contents) in extra {
-            if let Some(path) = path
-                && let Some(change) = ensure_file(root, path, contents, mode)?
-            {
-                changed.push(change);
+        // Every file of the API where its folder says, in one loop; then the client's
+        // folder is kept to exactly its files (stale ones go).
+        for (path, contents) in out.files(api) {
+            if let Some(change) = ensure_file(root, &path, contents, mode)? {
+                report.changed.push(change);
             }
         }
-        if let Some((path, contents)) = &out.manifest
-            && let Some(change) = ensure_file(root, path, contents, mode)?
-        {
-            changed.push(change);
-        }
-        report.changed.extend(changed);
+        let mut files = remove_stale(root, &api.generated_dir(), &out.generated.files, mode)?;
         report.stale.append(&mut files.stale);
         report.warnings.extend(out.warnings);
         summaries.extend(out.summary);
@@ -444,6 +428,36 @@ struct ApiOutput {
     warnings: Vec<Diagnostic>,
     /// The client crate's `Cargo.toml` with its generated features, when it has some.
     manifest: Option<(String, String)>,
+}
+
+impl ApiOutput {
+    /// Every file `api` gets besides its client's folder, with where it goes: the
+    /// derived spec, the httpmock helpers, the command's table, the mock's copy of the
+    /// spec and the crate's manifest, each where the API folder has one.
+    fn files<'a>(&'a self, api: &'a ApiFolder) -> Vec<(String, &'a str)> {
+        let dir = api.generated_dir();
+        let client = self
+            .generated
+            .files
+            .iter()
+            .map(move |f| (format!("{dir}/{}", f.path), f.contents.as_str()));
+        let optional = [
+            (&api.httpmock, &self.generated.httpmock),
+            (&api.cli, &self.generated.cli),
+            (&api.mock_spec, &self.spec),
+        ];
+        std::iter::once((api.spec.clone(), self.spec.as_str()))
+            .chain(client)
+            .chain(optional.into_iter().filter_map(|(path, contents)| {
+                Some((path.as_deref()?.to_string(), contents.as_str()))
+            }))
+            .chain(
+                self.manifest
+                    .as_ref()
+                    .map(|(path, contents)| (path.clone(), contents.as_str())),
+            )
+            .collect()
+    }
 }
 
 /// Derives `api`'s spec and generates from it, keeping the published names of its
@@ -602,10 +616,10 @@ pub fn ensure_file(
     }))
 }
 
-/// Makes the folder `root/dir` hold exactly `files` ([`ensure_file`] for a folder): in
-/// [`Mode::Write`] writes what differs and deletes files it does not list; in
-/// [`Mode::Check`] only reports.
-pub fn ensure_files(
+/// Keeps the folder `root/dir` to exactly `files` (which [`ensure_file`] wrote): in
+/// [`Mode::Write`] deletes the files it does not list; in [`Mode::Check`] only reports
+/// them.
+pub fn remove_stale(
     root: &Path,
     dir: &str,
     files: &[GeneratedFile],
@@ -615,12 +629,6 @@ pub fn ensure_files(
         Failure::Io(format!("cannot {what} {}: {e}", path.display()))
     };
     let mut report = Report::default();
-    for file in files {
-        let rel = format!("{dir}/{}", file.path);
-        if let Some(change) = ensure_file(root, &rel, &file.contents, mode)? {
-            report.changed.push(change);
-        }
-    }
     let label = dir;
     let dir = root.join(dir);
     let dir = dir.as_path();
