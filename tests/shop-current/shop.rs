@@ -42,8 +42,7 @@ async fn a_shop_pays_a_session_against_the_mock_of_the_current_api() {
                 .currency_code("XOF")
                 .amount(15000)
                 .line_items(vec![
-                    types::CheckoutSessionCreateLineItemsItem::try_from(line)
-                        .unwrap(),
+                    types::CheckoutSessionCreateLineItemsItem::try_from(line).unwrap(),
                 ])
                 .metadata(json!({"order_id": "order-7"})),
         )
