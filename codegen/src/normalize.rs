@@ -22,6 +22,17 @@ use crate::refs::resolve;
 ///   `request_id` from the raw JSON of any error body, so typing them would only parse
 ///   each error twice and compile a decoder per error schema (the models stay in `types`).
 pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
+    // The type names the spec's own schemas take, which a name made after a pin must
+    // not take too (typify would then emit two types of one name).
+    let mut taken: std::collections::BTreeSet<String> = spec
+        .components
+        .iter()
+        .flat_map(|c| c.schemas.iter())
+        .map(|(name, schema)| match schema {
+            ReferenceOr::Item(schema) => crate::plan::type_name_of(name, schema),
+            ReferenceOr::Reference { .. } => crate::plan::sanitize_pascal(name),
+        })
+        .collect();
     let OpenAPI {
         paths, components, ..
     } = &mut spec;
@@ -43,7 +54,7 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
             for op in ops.into_iter().flatten() {
                 responses(&mut op.responses, components.as_ref());
                 declare_template_params(op, &template, &path_level, components.as_ref());
-                name_after_pins(op);
+                name_after_pins(op, &mut taken);
             }
         }
     }
@@ -53,7 +64,7 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
                 nullable_optional_containers(schema);
                 if let Some(pin) = crate::plan::rust_name(&schema.schema_data.extensions) {
                     let pin = pin.to_string();
-                    name_nested(schema, &pin);
+                    name_nested(schema, &pin, &mut taken);
                 }
             }
         }
@@ -69,7 +80,7 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
 /// operation (`list_checkout_sessions`'s `status`: `ListCheckoutSessionsStatus`). The
 /// name goes in the schema's `title`, which typify prefers to the name it would make up;
 /// a title the document gives is kept.
-fn name_after_pins(op: &mut openapiv3::Operation) {
+fn name_after_pins(op: &mut openapiv3::Operation, taken: &mut std::collections::BTreeSet<String>) {
     let method = crate::plan::rust_name(&op.extensions).map(str::to_string);
     if let Some(method) = &method {
         for param in op.parameters.iter_mut() {
@@ -84,12 +95,12 @@ fn name_after_pins(op: &mut openapiv3::Operation) {
                     &mut data.format
                 {
                     let name = format!("{method}_{}", data.name);
-                    name_schema(schema, &name);
+                    name_schema(schema, &name, taken);
                 }
             }
         }
     }
-    let json = |content: &mut indexmap::IndexMap<String, openapiv3::MediaType>| {
+    let mut json = |content: &mut indexmap::IndexMap<String, openapiv3::MediaType>| {
         content
             .get_mut("application/json")
             .and_then(|m| m.schema.as_mut())
@@ -100,7 +111,7 @@ fn name_after_pins(op: &mut openapiv3::Operation) {
             .map(|schema| {
                 if let Some(pin) = crate::plan::rust_name(&schema.schema_data.extensions) {
                     let pin = pin.to_string();
-                    name_nested(schema, &pin);
+                    name_nested(schema, &pin, taken);
                 }
             })
     };
@@ -116,7 +127,7 @@ fn name_after_pins(op: &mut openapiv3::Operation) {
 
 /// Titles `schema` `name` (as typify spells a type: Pascal case) when typify makes a type
 /// of it and the document gave it no title, then names what it nests after it.
-fn name_schema(schema: &mut Schema, name: &str) {
+fn name_schema(schema: &mut Schema, name: &str, taken: &mut std::collections::BTreeSet<String>) {
     let named = match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty(),
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
@@ -126,15 +137,17 @@ fn name_schema(schema: &mut Schema, name: &str) {
         SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => true,
         SchemaKind::Not { .. } => false,
     };
-    if named && schema.schema_data.title.is_none() {
-        schema.schema_data.title = Some(crate::plan::sanitize_pascal(name));
+    let title = crate::plan::sanitize_pascal(name);
+    // A name another type has keeps typify's own instead.
+    if named && schema.schema_data.title.is_none() && taken.insert(title.clone()) {
+        schema.schema_data.title = Some(title);
     }
-    name_nested(schema, name);
+    name_nested(schema, name, taken);
 }
 
 /// Names the inline schemas `schema` nests (its properties', its items') after `name`,
 /// the way typify would after its own name for `schema`: `name_property`, `name_item`.
-fn name_nested(schema: &mut Schema, name: &str) {
+fn name_nested(schema: &mut Schema, name: &str, taken: &mut std::collections::BTreeSet<String>) {
     fn boxed(s: &mut ReferenceOr<Box<Schema>>) -> Option<&mut Schema> {
         match s {
             ReferenceOr::Item(schema) => Some(schema.as_mut()),
@@ -145,20 +158,20 @@ fn name_nested(schema: &mut Schema, name: &str) {
         SchemaKind::Type(Type::Object(o)) => {
             for (property, s) in o.properties.iter_mut() {
                 if let Some(s) = boxed(s) {
-                    name_schema(s, &format!("{name}_{property}"));
+                    name_schema(s, &format!("{name}_{property}"), taken);
                 }
             }
         }
         SchemaKind::Any(any) => {
             for (property, s) in any.properties.iter_mut() {
                 if let Some(s) = boxed(s) {
-                    name_schema(s, &format!("{name}_{property}"));
+                    name_schema(s, &format!("{name}_{property}"), taken);
                 }
             }
         }
         SchemaKind::Type(Type::Array(a)) => {
             if let Some(items) = a.items.as_mut().and_then(boxed) {
-                name_schema(items, &format!("{name}_item"));
+                name_schema(items, &format!("{name}_item"), taken);
             }
         }
         _ => {}

@@ -538,3 +538,43 @@ components:
         "{types:#?}"
     );
 }
+
+/// A name made after a pin that another type already has is not given: the nested type
+/// keeps typify's own, and the crate has one type of each name.
+#[test]
+fn a_name_made_after_a_pin_never_takes_another_types_name() {
+    let spec = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/ThingResponseDto'}}}}
+components:
+  schemas:
+    ThingResponseDto:
+      x-lomi-rust-name: Thing
+      type: object
+      properties:
+        kind: {type: string, enum: [big, small]}
+        other: {$ref: '#/components/schemas/ThingKind'}
+    ThingKind:
+      type: object
+      properties: {label: {type: string}}
+";
+    let out = lomi_codegen::generate_for(
+        "spec/t.yaml",
+        spec,
+        &lomi_codegen::Target {
+            crate_name: "shop_client".into(),
+            tag_features: false,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e:#?}"));
+    let code = &out.files[0].contents;
+    // The component keeps its name; the nested enum, typify's.
+    assert!(code.contains("pub struct ThingKind {"), "{code}");
+    assert!(!code.contains("pub enum ThingKind"), "{code}");
+    assert!(code.contains("pub enum ThingResponseDtoKind"), "{code}");
+}
