@@ -504,16 +504,7 @@ components:
       properties:
         kind: {type: string, enum: [big, small]}
 ";
-    let out = lomi_codegen::generate_for(
-        "spec/t.yaml",
-        spec,
-        &lomi_codegen::Target {
-            crate_name: "shop_client".into(),
-            tag_features: false,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e:#?}"));
-    let code = &out.files[0].contents;
+    let code = client_of(spec);
     for name in [
         "pub enum ListThingsStatus",
         "pub enum SortOrder",
@@ -563,6 +554,15 @@ components:
       type: object
       properties: {label: {type: string}}
 ";
+    let code = client_of(spec);
+    // The component keeps its name; the nested enum, typify's.
+    assert!(code.contains("pub struct ThingKind {"), "{code}");
+    assert!(!code.contains("pub enum ThingKind"), "{code}");
+    assert!(code.contains("pub enum ThingResponseDtoKind"), "{code}");
+}
+
+/// The client module generated from `spec` for a crate without tag features.
+fn client_of(spec: &str) -> String {
     let out = lomi_codegen::generate_for(
         "spec/t.yaml",
         spec,
@@ -572,9 +572,5 @@ components:
         },
     )
     .unwrap_or_else(|e| panic!("{e:#?}"));
-    let code = &out.files[0].contents;
-    // The component keeps its name; the nested enum, typify's.
-    assert!(code.contains("pub struct ThingKind {"), "{code}");
-    assert!(!code.contains("pub enum ThingKind"), "{code}");
-    assert!(code.contains("pub enum ThingResponseDtoKind"), "{code}");
+    out.files[0].contents.clone()
 }
