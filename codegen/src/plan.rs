@@ -444,7 +444,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                     .map(|tag| crate::features::feature_of(model.spec, tag)),
                 feature: None,
                 kind: operation_kind(op.http_method, op.path),
-                page_size: page.is_some().then(|| page_size(op)),
+                page_size: page.as_ref().map(|p| page_size(op, &p.by)),
                 page,
             })
         })
@@ -847,11 +847,11 @@ fn bounds(p: &Param<'_>) -> Option<Bounds> {
     bounded.then_some(c)
 }
 
-/// The page size a stream of `op` asks for when its builder sets no `limit`: its
-/// default, else 20, within its bounds.
-fn page_size(op: &Operation<'_>) -> u64 {
+/// The page size a stream of `op` asks for when its builder sets none (`limit`, or the
+/// page size `by` names): its default, else [`DEFAULT_PAGE_SIZE`], within its bounds.
+fn page_size(op: &Operation<'_>, by: &PageBy) -> u64 {
     const FALLBACK: i64 = DEFAULT_PAGE_SIZE as i64;
-    let Some(schema) = limit_schema(op) else {
+    let Some(schema) = limit_schema(op, by) else {
         return FALLBACK as u64;
     };
     let (minimum, maximum) = numeric_bounds(schema);
@@ -914,8 +914,7 @@ fn page_by(op: &Operation<'_>) -> Option<PageBy> {
 }
 
 /// The schema of `op`'s page size parameter (`limit`, `pageSize`…).
-fn limit_schema<'a>(op: &Operation<'a>) -> Option<&'a Schema> {
-    let by = page_by(op)?;
+fn limit_schema<'a>(op: &Operation<'a>, by: &PageBy) -> Option<&'a Schema> {
     numeric_query(op, by.params().0)
 }
 
@@ -938,7 +937,7 @@ fn numeric_bounds(schema: &Schema) -> (Option<i64>, Option<i64>) {
 /// its total in `pagination` (`total`, `totalCount`…), at the top level, or nowhere.
 fn paginated_list(model: &Model<'_>, op: &Operation<'_>) -> Option<PagePlan> {
     let by = page_by(op)?;
-    let limit_maximum = limit_schema(op)
+    let limit_maximum = limit_schema(op, &by)
         .and_then(|s| numeric_bounds(s).1)
         .and_then(|m| u64::try_from(m).ok());
     let response = op
