@@ -25,23 +25,29 @@ use crate::plan::{
 /// (the plan's name: the operationId's, or the pin that keeps a published one).
 pub fn commands(plan: &Plan) -> Vec<(String, String)> {
     let resources: Vec<String> = plan.operations.iter().map(resource).collect();
-    let home = |resource: &str| {
-        let mut counts: Vec<(&str, usize)> = Vec::new();
-        for (op, r) in plan.operations.iter().zip(&resources) {
-            if r == resource {
-                let segment = first_segment(&op.path);
-                match counts.iter_mut().find(|(s, _)| *s == segment) {
-                    Some((_, n)) => *n += 1,
-                    None => counts.push((segment, 1)),
-                }
-            }
+    // Each resource's own path: the first segment most of its operations share (on a
+    // tie, the first in the document), counted once for the whole plan.
+    let mut counts: Vec<(&str, &str, usize)> = Vec::new();
+    for (op, r) in plan.operations.iter().zip(&resources) {
+        let segment = first_segment(&op.path);
+        match counts
+            .iter_mut()
+            .find(|(cr, s, _)| *cr == r && *s == segment)
+        {
+            Some((_, _, n)) => *n += 1,
+            None => counts.push((r, segment, 1)),
         }
-        // The most operations; on a tie, the first in the document.
-        let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    }
+    let home = |resource: &str| {
+        let most = counts
+            .iter()
+            .filter(|(r, _, _)| *r == resource)
+            .map(|(_, _, n)| *n)
+            .max()?;
         counts
-            .into_iter()
-            .find(|(_, n)| *n == most)
-            .map(|(s, _)| s.to_string())
+            .iter()
+            .find(|(r, _, n)| *r == resource && *n == most)
+            .map(|(_, s, _)| *s)
     };
     let plain = |op: &OperationPlan| match op.kind {
         OperationKind::Create => "create".to_string(),
@@ -55,7 +61,7 @@ pub fn commands(plan: &Plan) -> Vec<(String, String)> {
         .operations
         .iter()
         .zip(&resources)
-        .map(|(op, r)| home(r).as_deref() == Some(first_segment(&op.path)))
+        .map(|(op, r)| home(r) == Some(first_segment(&op.path)))
         .collect();
     let mut verbs: Vec<Option<String>> = vec![None; plan.operations.len()];
     let mut taken: Vec<(String, String)> = Vec::new();
