@@ -85,6 +85,8 @@ fn shorten_own_paths(content: &mut [Item]) {
     struct Shorten {
         /// How many modules below `types` the visit is.
         depth: usize,
+        /// The segments of `types`' full path: `crate`, `generated`, `types`.
+        prefix: Vec<String>,
     }
     impl syn::visit_mut::VisitMut for Shorten {
         fn visit_item_mod_mut(&mut self, module: &mut ItemMod) {
@@ -94,17 +96,10 @@ fn shorten_own_paths(content: &mut [Item]) {
         }
         fn visit_path_mut(&mut self, path: &mut syn::Path) {
             syn::visit_mut::visit_path_mut(self, path);
-            let own = format!("{GENERATED_PATH}::types");
-            let prefix: Vec<String> = own.split("::").map(str::to_string).collect();
-            let leading: Vec<String> = path
-                .segments
-                .iter()
-                .take(prefix.len())
-                .map(|s| s.ident.to_string())
-                .collect();
+            let prefix = &self.prefix;
             if path.leading_colon.is_some()
-                || leading != prefix
                 || path.segments.len() <= prefix.len()
+                || !path.segments.iter().zip(prefix).all(|(s, p)| s.ident == p)
             {
                 return;
             }
@@ -119,7 +114,13 @@ fn shorten_own_paths(content: &mut [Item]) {
             path.segments = segments;
         }
     }
-    let mut visitor = Shorten { depth: 0 };
+    let mut visitor = Shorten {
+        depth: 0,
+        prefix: format!("{GENERATED_PATH}::types")
+            .split("::")
+            .map(str::to_string)
+            .collect(),
+    };
     for item in content.iter_mut() {
         syn::visit_mut::VisitMut::visit_item_mut(&mut visitor, item);
     }
