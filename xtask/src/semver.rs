@@ -137,7 +137,10 @@ fn baseline_rustdoc(root: &Path, baseline: &str, package: &str) -> Option<PathBu
         if !(name.starts_with("git-") && (name.contains(baseline) || name.contains(&short))) {
             continue;
         }
-        for build in fs::read_dir(dir.path()).ok()?.filter_map(Result::ok) {
+        let Ok(builds) = fs::read_dir(dir.path()) else {
+            continue;
+        };
+        for build in builds.filter_map(Result::ok) {
             let candidate = build.path().join("target/doc").join(&file);
             if candidate.is_file() {
                 found = Some(candidate);
