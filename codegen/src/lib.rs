@@ -33,6 +33,7 @@ pub mod render;
 pub mod rust_api;
 pub mod source_map;
 pub mod stable;
+pub mod typing;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 

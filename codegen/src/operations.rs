@@ -3,120 +3,26 @@
 //! the request and hands it to `::lomi_runtime::core::execute`) and, for a paginated list
 //! (by offsets or page numbers), its `stream()`.
 //!
-//! progenitor and typify decide the Rust types: the models (`types`, used as they
-//! generate them) and the type of each parameter, body and success response, which
-//! [`ProgenitorTypes`] reads off progenitor's builders by the names the plan gives them.
-//! Nothing else of progenitor's client is kept.
+//! typify decides the Rust types: the models (`types`, used as it generates them) and
+//! the type of each parameter, body and success response, which [`crate::typing`]
+//! records as it types the spec.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{Fields, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
+use syn::{Fields, GenericArgument, Item, PathArguments, Type};
 
 use crate::plan::{
     BodyContent, Bounds, OperationPlan, PageBy, PageShape, ParamLocation, ParamPlan, Plan,
     ResponseKind, StatusPattern, TotalAt, sanitize_snake,
 };
+use crate::typing::RequestTypes;
 
 /// The builder field that holds a call's options. Parameter fields are snake-case names
 /// with a trailing `_` only for keywords, so this cannot collide with one.
 const OPTIONS: &str = "options_";
 
-/// The Rust types progenitor chose for one operation.
-#[derive(Clone)]
-pub struct OperationTypes {
-    /// The builder's fields (`session_id`, `body`…) and what their `Result` holds
-    /// (`Option<T>` for an optional parameter).
-    pub fields: Vec<(String, Type)>,
-    /// The success body type (`types::CheckoutSessions`, `()`, `ByteStream`).
-    pub success: Type,
-}
-
-/// The types of every operation, read off progenitor's builder module.
-#[derive(Clone, Default)]
-pub struct ProgenitorTypes {
-    builders: Vec<(String, OperationTypes)>,
-}
-
-impl ProgenitorTypes {
-    /// Reads `mod builder` of progenitor's output: each builder struct's fields (without
-    /// the client) and its `send()`'s success type.
-    pub fn read(file: &syn::File) -> Result<Self, String> {
-        let Some(items) = module_items(&file.items, "builder") else {
-            // A spec without operations has no builder module.
-            return Ok(Self::default());
-        };
-        let mut builders = Vec::new();
-        for item in items {
-            let Item::Struct(s) = item else { continue };
-            let Fields::Named(named) = &s.fields else {
-                continue;
-            };
-            let mut fields = Vec::new();
-            for field in &named.named {
-                let Some(ident) = &field.ident else { continue };
-                if ident == "client" {
-                    continue;
-                }
-                let (wrapped, inner) = unwrap_generic(&field.ty, "Result");
-                if !wrapped {
-                    return Err(format!(
-                        "progenitor's builder `{}` holds `{ident}` outside a Result",
-                        s.ident
-                    ));
-                }
-                fields.push((ident.to_string(), inner));
-            }
-            let success = items
-                .iter()
-                .find_map(|i| match i {
-                    Item::Impl(imp) if last_ident(&imp.self_ty).is_some_and(|n| s.ident == n) => {
-                        imp.items.iter().find_map(|i| match i {
-                            ImplItem::Fn(f) if f.sig.ident == "send" => success_type(&f.sig.output),
-                            _ => None,
-                        })
-                    }
-                    _ => None,
-                })
-                .ok_or_else(|| format!("progenitor's builder `{}` has no `send()`", s.ident))?;
-            builders.push((s.ident.to_string(), OperationTypes { fields, success }));
-        }
-        Ok(Self { builders })
-    }
-
-    /// The types of the operation whose builder the plan names `builder`.
-    pub fn get(&self, builder: &str) -> Option<&OperationTypes> {
-        self.builders
-            .iter()
-            .find(|(name, _)| name == builder)
-            .map(|(_, t)| t)
-    }
-
-    fn field<'a>(&'a self, op: &OperationPlan, field: &str) -> Result<&'a Type, String> {
-        self.get(&op.progenitor_builder)
-            .ok_or_else(|| format!("progenitor made no builder `{}`", op.progenitor_builder))?
-            .fields
-            .iter()
-            .find(|(name, _)| name == field)
-            .map(|(_, ty)| ty)
-            .ok_or_else(|| {
-                format!(
-                    "progenitor's `{}` has no field `{field}`",
-                    op.progenitor_builder
-                )
-            })
-    }
-
-    /// Every type an operation's builder holds: what the model builders a request
-    /// needs are found from.
-    pub fn request_types(&self) -> impl Iterator<Item = &Type> {
-        self.builders
-            .iter()
-            .flat_map(|(_, t)| t.fields.iter().map(|(_, ty)| ty))
-    }
-}
-
 /// The `Client`, its operation methods and the `builder` module.
-pub fn items(plan: &Plan, types: &ProgenitorTypes, models: &[Item]) -> Result<TokenStream, String> {
+pub fn items(plan: &Plan, types: &RequestTypes, models: &[Item]) -> Result<TokenStream, String> {
     let client = client(plan);
     let methods = plan.operations.iter().map(client_method);
     let mut builders = Vec::new();
@@ -235,7 +141,7 @@ struct Field {
 fn builder(
     op: &OperationPlan,
     krate: &str,
-    types: &ProgenitorTypes,
+    types: &RequestTypes,
     models: &[Item],
     checked: &mut Vec<Type>,
 ) -> Result<TokenStream, String> {
@@ -246,9 +152,9 @@ fn builder(
     }
     let mut cloneable = true;
     let body_param = op.params.iter().any(|p| p.progenitor_field == "body");
-    if op.body.is_none() && !body_param && types.field(op, "body").is_ok() {
+    if op.body.is_none() && !body_param && types.field(&op.progenitor_builder, "body").is_ok() {
         return Err(format!(
-            "progenitor's `{}` takes a body whose media type the plan does not know",
+            "`{}` has a typed body whose media type the plan does not know",
             op.builder
         ));
     }
@@ -262,7 +168,7 @@ fn builder(
     }
     let success = &types
         .get(&op.progenitor_builder)
-        .ok_or_else(|| format!("progenitor made no builder `{}`", op.progenitor_builder))?
+        .ok_or_else(|| format!("no operation types for `{}`", op.progenitor_builder))?
         .success;
     let name = format_ident!("{}", op.builder);
     let options = format_ident!("{OPTIONS}");
@@ -344,12 +250,14 @@ fn operation_const(op: &OperationPlan) -> TokenStream {
 fn param_field(
     op: &OperationPlan,
     param: &ParamPlan,
-    types: &ProgenitorTypes,
+    types: &RequestTypes,
     checked: &mut Vec<Type>,
 ) -> Result<Field, String> {
     let ident = format_ident!("{}", param.field);
     let name = &param.name;
-    let stored = types.field(op, &param.progenitor_field)?.clone();
+    let stored = types
+        .field(&op.progenitor_builder, &param.progenitor_field)?
+        .clone();
     let (optional, target) = unwrap_generic(&stored, "Option");
     if optional == param.required {
         return Err(format!(
@@ -413,10 +321,10 @@ fn param_field(
 fn body_field(
     op: &OperationPlan,
     content: &BodyContent,
-    types: &ProgenitorTypes,
+    types: &RequestTypes,
 ) -> Result<Field, String> {
     let ident = format_ident!("body");
-    let stored = types.field(op, "body")?.clone();
+    let stored = types.field(&op.progenitor_builder, "body")?.clone();
     let unset = quote!(::std::result::Result::Err(
         "body was not initialized".to_string()
     ));
@@ -912,14 +820,6 @@ fn envelope_page(
     Ok((qualify(&item), items, total, limit))
 }
 
-/// The items of the module `name` among `items`.
-pub(crate) fn module_items<'a>(items: &'a [Item], name: &str) -> Option<&'a Vec<Item>> {
-    items.iter().find_map(|i| match i {
-        Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    })
-}
-
 /// The last identifier of a path type (`types::X` gives `X`).
 pub(crate) fn last_ident(ty: &Type) -> Option<String> {
     match ty {
@@ -939,27 +839,6 @@ pub(crate) fn unwrap_generic(ty: &Type, wrapper: &str) -> (bool, Type) {
         return (true, inner.clone());
     }
     (false, ty.clone())
-}
-
-/// `T` of `Result<ResponseValue<T>, Error<E>>`.
-fn success_type(output: &ReturnType) -> Option<Type> {
-    let ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let (is_result, ok) = unwrap_generic(ty, "Result");
-    let (is_value, body) = unwrap_generic(&ok, "ResponseValue");
-    (is_result && is_value).then(|| qualify_type(&body))
-}
-
-/// progenitor names its `ByteStream` unqualified; in our builders it is the re-export.
-fn qualify_type(ty: &Type) -> Type {
-    if let Type::Path(p) = ty
-        && p.qself.is_none()
-        && p.path.is_ident("ByteStream")
-    {
-        return syn::parse_quote!(super::ByteStream);
-    }
-    ty.clone()
 }
 
 /// The model a typify builder (`types::builder::X`) builds (`types::X`).

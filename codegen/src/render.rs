@@ -3,9 +3,11 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use openapiv3::OpenAPI;
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl, TypePatch};
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 
-use crate::{models, operations, plan};
+use typify::{TypeSpaceImpl as TypeImpl, TypeSpacePatch as TypePatch, TypeSpaceSettings};
+
+use crate::{models, operations, plan, typing};
 use quote::quote;
 
 /// The command that regenerates the client; named in every generated file's marker.
@@ -81,34 +83,49 @@ fn settings(plan: &plan::Plan, types: &str) -> GenerationSettings {
     settings
 }
 
+/// typify's settings for `plan`'s client: progenitor's Builder style (a module named
+/// `types`, struct builders, `PartialEq` derived), our open enums in place of typify's
+/// closed ones (`types` is the path of the models module where the code is compiled),
+/// and the types `x-lomi-rust-name` renames.
+fn type_settings(plan: &plan::Plan, types: &str) -> TypeSpaceSettings {
+    let mut settings = TypeSpaceSettings::default();
+    settings
+        .with_type_mod("types")
+        .with_struct_builder(true)
+        .with_derive("PartialEq".into());
+    for e in &plan.enums {
+        settings.with_replacement(
+            plan::sanitize_pascal(&e.schema),
+            format!("{types}::{}", e.type_name),
+            [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
+        );
+    }
+    for (typify_name, rust) in &plan.type_renames {
+        let mut patch = TypePatch::default();
+        patch.with_rename(rust);
+        settings.with_patch(typify_name, &patch);
+    }
+    settings
+}
+
 /// The generation stage on the current thread, without the panic guard, as a syntax
-/// tree: typify's models (through progenitor, whose builders also say which type each
-/// parameter, body and response has) with [`models`]' additions, then the operations
-/// [`operations`] emits from the plan, the contract constants and the events. Public
-/// for the codegen benchmark; use [`render`] otherwise.
+/// tree: typify's models ([`typing`], which also says which type each parameter, body
+/// and response has) with [`models`]' additions, then the operations [`operations`]
+/// emits from the plan, the contract constants and the events. Public for the codegen
+/// benchmark; use [`render`] otherwise.
 pub fn syntax(spec: &OpenAPI, plan: &plan::Plan) -> Result<syn::File, RenderError> {
     let types_path = format!("{}::types", models::GENERATED_PATH);
-    let tokens = Generator::new(&settings(plan, &types_path))
-        .generate_tokens(spec)
-        .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
-    let progenitor: syn::File = syn::parse2(tokens)
-        .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
-    let op_types = operations::ProgenitorTypes::read(&progenitor).map_err(RenderError)?;
-    let mut types = progenitor
-        .items
-        .into_iter()
-        .find_map(|i| match i {
-            syn::Item::Mod(m) if m.ident == "types" => Some(m),
-            _ => None,
-        })
-        .ok_or_else(|| RenderError("progenitor's output has no `types` module".into()))?;
-    models::apply(&mut types, plan, op_types.request_types()).map_err(RenderError)?;
+    let model = crate::model::Model::lower(spec);
+    let typed =
+        typing::type_spec(&model, plan, &type_settings(plan, &types_path)).map_err(RenderError)?;
+    let mut types = typed.types;
+    models::apply(&mut types, plan, typed.requests.all()).map_err(RenderError)?;
     let model_items = types
         .content
         .as_ref()
         .map(|(_, i)| i.as_slice())
         .unwrap_or_default();
-    let operations = operations::items(plan, &op_types, model_items).map_err(RenderError)?;
+    let operations = operations::items(plan, &typed.requests, model_items).map_err(RenderError)?;
     let constants = crate::contract::items(spec);
     let events = crate::events::items(spec, plan);
     let mut file: syn::File = syn::parse2(quote! {
