@@ -21,18 +21,22 @@ use syn::{
 
 use crate::operations::unwrap_generic;
 use crate::plan::{EnumPlan, FieldRename, Plan};
+use crate::typing::ModelFacts;
 
 /// Where the generated module sits in `lomi-client`.
 pub const GENERATED_PATH: &str = "crate::generated";
 
 /// Applies every model addition to `types`, typify's module of models for the spec
-/// `plan` was read from; `request_types` are the types the operations' builders hold.
+/// `plan` was read from; `request_types` are the types the operations' builders hold,
+/// `facts` what the type space says of each model's fields.
 pub fn apply<'t>(
     types: &mut ItemMod,
     plan: &Plan,
     request_types: impl Iterator<Item = &'t Type>,
+    facts: &[ModelFacts],
 ) -> Result<(), String> {
     let content = &mut types.content.as_mut().ok_or("`types` is empty")?.1;
+    let facts = renamed_facts(facts, &plan.field_renames);
     for rename in &plan.field_renames {
         rename_field(content, rename)?;
     }
@@ -43,12 +47,11 @@ pub fn apply<'t>(
     let text_types = string_like(content, &plan.enums);
     content.extend(text_args(&text_types)?);
     crate::aliases::apply(content, &plan.aliases)?;
-    let models = structs_of(content);
     let descriptions = type_descriptions(content);
     for item in content.iter_mut() {
         match item {
             Item::Mod(b) if b.ident == "builder" => {
-                model_builders(b, &needed, &models, &descriptions)?
+                model_builders(b, &needed, &facts, &descriptions)?
             }
             // A field or value lomi. adds must break no user's code: models are built
             // through their builders, and matches need a `_` arm.
@@ -306,6 +309,23 @@ fn rename_field(items: &mut [Item], rename: &FieldRename) -> Result<(), String> 
     if renamed { Ok(()) } else { Err(missing()) }
 }
 
+/// `facts` with each `x-lomi-rust-name` applied to its field's name, as
+/// [`rename_field`] applies it to the models.
+fn renamed_facts(facts: &[ModelFacts], renames: &[FieldRename]) -> Vec<ModelFacts> {
+    let mut facts = facts.to_vec();
+    for rename in renames {
+        for field in facts
+            .iter_mut()
+            .filter(|m| m.name == rename.type_name)
+            .flat_map(|m| m.fields.iter_mut())
+            .filter(|f| f.name == rename.typify_field)
+        {
+            field.name = rename.field.clone();
+        }
+    }
+    facts
+}
+
 /// The model builders some request needs: those in `request_types` (the operation
 /// builders' fields), and the models their fields hold, transitively.
 fn request_builders<'t>(
@@ -513,7 +533,7 @@ fn walk_type(ty: &Type, visit: &mut impl FnMut(&Type, &syn::TypePath) -> bool) {
 fn model_builders(
     builder: &mut ItemMod,
     needed: &[String],
-    models: &[ItemStruct],
+    facts: &[ModelFacts],
     descriptions: &[(String, String)],
 ) -> Result<(), String> {
     let items = &mut builder
@@ -537,8 +557,11 @@ fn model_builders(
             }
             _ => None,
         });
-        let described = models.iter().find(|m| m.ident == model.ident);
-        let mut model_items = compact_builder(model, defaults, described, descriptions)?;
+        let facts = facts
+            .iter()
+            .find(|m| model.ident == m.name)
+            .ok_or_else(|| format!("the type space has no model `{}`", model.ident))?;
+        let mut model_items = compact_builder(model, defaults, facts, descriptions)?;
         if !needed.contains(&model.ident.to_string()) {
             for item in &mut model_items {
                 match item {
@@ -570,12 +593,12 @@ fn model_builders(
 fn compact_builder(
     model: &ItemStruct,
     defaults: Option<&syn::ItemImpl>,
-    described: Option<&ItemStruct>,
+    facts: &ModelFacts,
     descriptions: &[(String, String)],
 ) -> Result<Vec<Item>, String> {
     let name = &model.ident;
     let broken = |why: &str| format!("typify's builder `{name}` {why}");
-    // The default of each field, from typify's `Default`: `Ok(value)` or `Err(missing)`.
+    // The default of each optional field, from typify's `Default`: `Ok(value)`.
     let mut defaults_by_field: Vec<(String, syn::Expr)> = Vec::new();
     if let Some(imp) = defaults
         && let Some(ImplItem::Fn(f)) = imp.items.first()
@@ -600,23 +623,28 @@ fn compact_builder(
         if !wrapped {
             return Err(broken("has a field that is not a Result"));
         }
-        let default = defaults_by_field
-            .iter()
-            .find(|(n, _)| ident == n)
-            .map(|(_, e)| e.clone())
-            .ok_or_else(|| broken(&format!("has no default for `{ident}`")))?;
-        // `Ok(value)`: the value; `Err("no value supplied for x".to_string())`: required.
-        let (required, default) = match &default {
-            syn::Expr::Call(call) if matches!(call.func.as_ref(), syn::Expr::Path(p) if p.path.is_ident("Ok")) => {
-                (
-                    false,
+        // Whether it is required is the spec's word, as the type space records it.
+        let required = facts
+            .field(&ident.to_string())
+            .ok_or_else(|| broken(&format!("has a field `{ident}` its model lacks")))?
+            .required;
+        let default = if required {
+            parse_quote!(::std::option::Option::None)
+        } else {
+            let given = defaults_by_field
+                .iter()
+                .find(|(n, _)| ident == n)
+                .map(|(_, e)| e)
+                .ok_or_else(|| broken(&format!("has no default for `{ident}`")))?;
+            match given {
+                syn::Expr::Call(call) if matches!(call.func.as_ref(), syn::Expr::Path(p) if p.path.is_ident("Ok")) => {
                     call.args
                         .first()
                         .cloned()
-                        .ok_or_else(|| broken("has an empty Ok"))?,
-                )
+                        .ok_or_else(|| broken("has an empty Ok"))?
+                }
+                _ => return Err(broken(&format!("has no value for the optional `{ident}`"))),
             }
-            _ => (true, parse_quote!(::std::option::Option::None)),
         };
         fields.push((ident, inner, required, default));
     }
@@ -647,17 +675,12 @@ fn compact_builder(
             .map(|(_, doc)| vec![parse_quote!(#[doc = #doc])])
             .unwrap_or_default()
     };
-    // Each setter says what its field is: the schema's description, which typify put
-    // on the model's field.
+    // Each setter says what its field is: the property's description.
     let field_docs = |ident: &syn::Ident| -> Vec<syn::Attribute> {
-        let Some(Fields::Named(named)) = described.map(|m| &m.fields) else {
-            return Vec::new();
-        };
-        named
-            .named
-            .iter()
-            .find(|f| f.ident.as_ref() == Some(ident))
-            .map(|f| doc_attrs(&f.attrs))
+        facts
+            .field(&ident.to_string())
+            .and_then(|f| f.description.as_deref())
+            .map(|doc| vec![parse_quote!(#[doc = #doc])])
             .unwrap_or_default()
     };
     let setters = fields.iter().map(|(ident, ty, required, _)| {

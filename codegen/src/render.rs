@@ -119,7 +119,7 @@ pub fn syntax(spec: &OpenAPI, plan: &plan::Plan) -> Result<syn::File, RenderErro
     let typed =
         typing::type_spec(&model, plan, &type_settings(plan, &types_path)).map_err(RenderError)?;
     let mut types = typed.types;
-    models::apply(&mut types, plan, typed.requests.all()).map_err(RenderError)?;
+    models::apply(&mut types, plan, typed.requests.all(), &typed.models).map_err(RenderError)?;
     let model_items = types
         .content
         .as_ref()

@@ -73,6 +73,56 @@ pub struct Typed {
     pub types: syn::ItemMod,
     /// The types of each operation.
     pub requests: RequestTypes,
+    /// Every struct typify made, with what the spec says of its fields.
+    pub models: Vec<ModelFacts>,
+}
+
+/// A struct typify made for a schema, as the type space records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelFacts {
+    /// Its Rust name (`CheckoutSessions`).
+    pub name: String,
+    /// Its fields, in order.
+    pub fields: Vec<FieldFacts>,
+}
+
+/// One field of a [`ModelFacts`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldFacts {
+    /// The field's Rust name, as typify names it (before `x-lomi-rust-name`).
+    pub name: String,
+    /// Whether the schema lists the property in `required`.
+    pub required: bool,
+    /// The property's own description.
+    pub description: Option<String>,
+}
+
+impl ModelFacts {
+    /// The facts of the field typify names `name`.
+    pub fn field(&self, name: &str) -> Option<&FieldFacts> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// The structs of `space`, with their fields' requiredness and descriptions.
+fn model_facts(space: &TypeSpace) -> Vec<ModelFacts> {
+    space
+        .iter_types()
+        .filter_map(|ty| match ty.details() {
+            TypeDetails::Struct(s) => Some(ModelFacts {
+                name: ty.name(),
+                fields: s
+                    .properties_info()
+                    .map(|p| FieldFacts {
+                        name: p.name.to_string(),
+                        required: p.required,
+                        description: p.description.map(str::to_string),
+                    })
+                    .collect(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Types `model`'s document with `settings` (which name the module `types` and ask for
@@ -119,6 +169,7 @@ pub fn type_spec(
     Ok(Typed {
         types,
         requests: RequestTypes { operations },
+        models: model_facts(&space),
     })
 }
 
