@@ -9,20 +9,24 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{Fields, GenericArgument, Item, PathArguments, Type};
+use syn::{GenericArgument, PathArguments, Type};
 
 use crate::plan::{
     BodyContent, Bounds, OperationPlan, PageBy, PageShape, ParamLocation, ParamPlan, Plan,
     ResponseKind, StatusPattern, TotalAt, sanitize_snake,
 };
-use crate::typing::RequestTypes;
+use crate::typing::{ModelFacts, RequestTypes};
 
 /// The builder field that holds a call's options. Parameter fields are snake-case names
 /// with a trailing `_` only for keywords, so this cannot collide with one.
 const OPTIONS: &str = "options_";
 
 /// The `Client`, its operation methods and the `builder` module.
-pub fn items(plan: &Plan, types: &RequestTypes, models: &[Item]) -> Result<TokenStream, String> {
+pub fn items(
+    plan: &Plan,
+    types: &RequestTypes,
+    models: &[ModelFacts],
+) -> Result<TokenStream, String> {
     let client = client(plan);
     let methods = plan.operations.iter().map(client_method);
     let mut builders = Vec::new();
@@ -142,7 +146,7 @@ fn builder(
     op: &OperationPlan,
     krate: &str,
     types: &RequestTypes,
-    models: &[Item],
+    models: &[ModelFacts],
     checked: &mut Vec<Type>,
 ) -> Result<TokenStream, String> {
     let operation = operation_const(op);
@@ -625,7 +629,7 @@ fn stream(
     builder: &syn::Ident,
     fields: &[&syn::Ident],
     success: &Type,
-    models: &[Item],
+    models: &[ModelFacts],
 ) -> Result<TokenStream, String> {
     let page_plan = op
         .page
@@ -745,40 +749,36 @@ fn stream(
 
 /// How `stream()` reads an envelope page (`{data, pagination: {total, limit}}`, a
 /// top-level `total`, or none): the item type, and the expressions of its items, total
-/// and reported page size over `page`.
+/// and reported page size over `page`. The envelope's fields and their types are the
+/// type space's ([`ModelFacts`]).
 fn envelope_page(
     op: &OperationPlan,
     success: &Type,
-    models: &[Item],
+    models: &[ModelFacts],
     items_at: &str,
     total_at: &TotalAt,
 ) -> Result<(TokenStream, TokenStream, TokenStream, TokenStream), String> {
     let envelope = last_ident(success)
         .ok_or_else(|| format!("`{}` does not return a named model", op.method))?;
-    let fields_of = |name: &str| {
+    let model = |name: &str| {
         models
             .iter()
-            .find_map(|i| match i {
-                Item::Struct(s) if s.ident == name => Some(s),
-                _ => None,
-            })
+            .find(|m| m.name == name)
             .ok_or_else(|| format!("no struct `{name}` in `types`"))
     };
-    let field = |strukt: &syn::ItemStruct, name: &str| -> Option<Type> {
-        match &strukt.fields {
-            Fields::Named(n) => n
-                .named
-                .iter()
-                .find(|f| f.ident.as_ref().is_some_and(|i| i == name))
-                .map(|f| f.ty.clone()),
-            _ => None,
-        }
+    let field = |m: &ModelFacts, name: &str| -> Result<Option<Type>, String> {
+        m.field(name)
+            .map(|f| {
+                syn::parse2(f.ty.clone())
+                    .map_err(|e| format!("`{}.{name}` has an unparsable type: {e}", m.name))
+            })
+            .transpose()
     };
-    let envelope_struct = fields_of(&envelope)?;
+    let envelope_model = model(&envelope)?;
     // typify's field for a property: its name in snake case.
     let rust_field = |json: &str| sanitize_snake(json);
     let items_field = rust_field(items_at);
-    let data = field(envelope_struct, &items_field)
+    let data = field(envelope_model, &items_field)?
         .ok_or_else(|| format!("`{envelope}` has no `{items_field}` field"))?;
     let (data_optional, data_inner) = unwrap_generic(&data, "Option");
     let (is_list, item) = unwrap_generic(&data_inner, "Vec");
@@ -796,11 +796,11 @@ fn envelope_page(
         TotalAt::Nowhere => (none.clone(), none),
         TotalAt::TopLevel => (quote!(::lomi_runtime::pagination::count(page.total)), none),
         TotalAt::Pagination { total, size } => {
-            let pagination = field(envelope_struct, "pagination")
+            let pagination = field(envelope_model, "pagination")?
                 .ok_or_else(|| format!("`{envelope}` has no `pagination` field"))?;
             let (optional, inner) = unwrap_generic(&pagination, "Option");
-            let pagination_struct = last_ident(&inner).and_then(|name| fields_of(&name).ok());
-            let has = |name: &str| pagination_struct.is_some_and(|s| field(s, name).is_some());
+            let pagination_model = last_ident(&inner).and_then(|name| model(&name).ok());
+            let has = |name: &str| pagination_model.is_some_and(|m| m.field(name).is_some());
             let total = rust_field(total);
             if !has(&total) {
                 return Err(format!("`{envelope}.pagination` has no `{total}` field"));
@@ -817,7 +817,7 @@ fn envelope_page(
             (read(&total), size.map_or(none, |size| read(&size)))
         }
     };
-    Ok((qualify(&item), items, total, limit))
+    Ok((quote!(#item), items, total, limit))
 }
 
 /// The last identifier of a path type (`types::X` gives `X`).
@@ -851,16 +851,6 @@ fn model_of_builder(ty: &Type) -> Option<Type> {
             Some(syn::parse_quote!(types::#model))
         }
         _ => None,
-    }
-}
-
-/// A type named inside `types` (e.g. `CheckoutSessions`) as seen from `builder`.
-fn qualify(ty: &Type) -> TokenStream {
-    match ty {
-        Type::Path(p) if p.qself.is_none() && p.path.leading_colon.is_none() => {
-            quote!(types::#p)
-        }
-        other => quote!(#other),
     }
 }
 

@@ -120,12 +120,8 @@ pub fn syntax(spec: &OpenAPI, plan: &plan::Plan) -> Result<syn::File, RenderErro
         typing::type_spec(&model, plan, &type_settings(plan, &types_path)).map_err(RenderError)?;
     let mut types = typed.types;
     models::apply(&mut types, plan, typed.requests.all(), &typed.models).map_err(RenderError)?;
-    let model_items = types
-        .content
-        .as_ref()
-        .map(|(_, i)| i.as_slice())
-        .unwrap_or_default();
-    let operations = operations::items(plan, &typed.requests, model_items).map_err(RenderError)?;
+    let operations =
+        operations::items(plan, &typed.requests, &typed.models).map_err(RenderError)?;
     let constants = crate::contract::items(spec);
     let events = crate::events::items(spec, plan);
     let mut file: syn::File = syn::parse2(quote! {

@@ -78,7 +78,7 @@ pub struct Typed {
 }
 
 /// A struct typify made for a schema, as the type space records it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ModelFacts {
     /// Its Rust name (`CheckoutSessions`).
     pub name: String,
@@ -87,7 +87,7 @@ pub struct ModelFacts {
 }
 
 /// One field of a [`ModelFacts`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct FieldFacts {
     /// The field's Rust name, as typify names it (before `x-lomi-rust-name`).
     pub name: String,
@@ -95,6 +95,9 @@ pub struct FieldFacts {
     pub required: bool,
     /// The property's own description.
     pub description: Option<String>,
+    /// The field's type as typify writes it from outside `types` (`Option<types::X>`
+    /// for an optional property without a default).
+    pub ty: TokenStream,
 }
 
 impl ModelFacts {
@@ -117,6 +120,10 @@ fn model_facts(space: &TypeSpace) -> Vec<ModelFacts> {
                         name: p.name.to_string(),
                         required: p.required,
                         description: p.description.map(str::to_string),
+                        ty: space
+                            .get_type(&p.type_id)
+                            .map(|t| t.ident())
+                            .unwrap_or_default(),
                     })
                     .collect(),
             }),
