@@ -21,30 +21,24 @@ use syn::{
 
 use crate::operations::unwrap_generic;
 use crate::plan::{EnumPlan, FieldRename, Plan};
-use crate::typing::ModelFacts;
+use crate::typing::{ModelFacts, TypeFacts};
 
 /// Where the generated module sits in `lomi-client`.
 pub const GENERATED_PATH: &str = "crate::generated";
 
 /// Applies every model addition to `types`, typify's module of models for the spec
-/// `plan` was read from; `request_types` are the types the operations' builders hold,
-/// `facts` what the type space says of each model's fields.
-pub fn apply<'t>(
-    types: &mut ItemMod,
-    plan: &Plan,
-    request_types: impl Iterator<Item = &'t Type>,
-    facts: &[ModelFacts],
-) -> Result<(), String> {
+/// `plan` was read from, with what the type space says of them (`typed`).
+pub fn apply(types: &mut ItemMod, plan: &Plan, typed: &TypeFacts) -> Result<(), String> {
     let content = &mut types.content.as_mut().ok_or("`types` is empty")?.1;
-    let facts = renamed_facts(facts, &plan.field_renames);
+    let facts = renamed_facts(&typed.models, &plan.field_renames);
     for rename in &plan.field_renames {
         rename_field(content, rename)?;
     }
-    let needed = request_builders(content, request_types);
+    let needed = request_builders(&facts, typed.requests.all());
     for e in &plan.enums {
         content.extend(open_enum(e)?);
     }
-    let text_types = string_like(content, &plan.enums);
+    let text_types = string_like(&typed.text_built, &plan.enums);
     content.extend(text_args(&text_types)?);
     crate::aliases::apply(content, &plan.aliases)?;
     let descriptions = type_descriptions(content);
@@ -326,16 +320,12 @@ fn renamed_facts(facts: &[ModelFacts], renames: &[FieldRename]) -> Vec<ModelFact
     facts
 }
 
-/// The model builders some request needs: those in `request_types` (the operation
-/// builders' fields), and the models their fields hold, transitively.
+/// The model builders some request needs: those of the models among `request_types`
+/// (the operation builders' fields), and of the models their fields hold, transitively.
 fn request_builders<'t>(
-    types: &[Item],
+    models: &[ModelFacts],
     request_types: impl Iterator<Item = &'t Type>,
 ) -> Vec<String> {
-    let model_builders: Vec<&ItemStruct> = module(types, "builder")
-        .and_then(|b| b.content.as_ref())
-        .map(|(_, items)| structs(items).collect())
-        .unwrap_or_default();
     let mut needed: Vec<String> = Vec::new();
     let mut queue: Vec<Type> = request_types.cloned().collect();
     while let Some(ty) = queue.pop() {
@@ -345,9 +335,14 @@ fn request_builders<'t>(
             if needed.contains(&name) {
                 continue;
             }
-            if let Some(s) = model_builders.iter().find(|s| s.ident == name) {
+            if let Some(model) = models.iter().find(|m| m.name == name) {
                 needed.push(name);
-                queue.extend(s.fields.iter().map(|f| f.ty.clone()));
+                queue.extend(
+                    model
+                        .fields
+                        .iter()
+                        .filter_map(|f| syn::parse2::<Type>(f.ty.clone()).ok()),
+                );
             }
         }
     }
@@ -413,13 +408,6 @@ fn structs_of(items: &[Item]) -> Vec<ItemStruct> {
     structs(items).cloned().collect()
 }
 
-fn module<'a>(items: &'a [Item], name: &str) -> Option<&'a ItemMod> {
-    items.iter().find_map(|i| match i {
-        Item::Mod(m) if m.ident == name => Some(m),
-        _ => None,
-    })
-}
-
 fn type_name(ty: &Type) -> Option<String> {
     match ty {
         Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
@@ -429,30 +417,15 @@ fn type_name(ty: &Type) -> Option<String> {
 
 /// The generated types built from text: typify's constrained strings and closed enums
 /// (`TryFrom<&str>`) and the open enums (`From<&str>`).
-fn string_like(items: &[Item], enums: &[EnumPlan]) -> Vec<proc_macro2::Ident> {
+fn string_like(text_built: &[String], enums: &[EnumPlan]) -> Vec<proc_macro2::Ident> {
     let mut out: Vec<proc_macro2::Ident> = enums
         .iter()
         .map(|e| format_ident!("{}", e.type_name))
         .collect();
-    for item in items {
-        let Item::Impl(imp) = item else { continue };
-        let Some((path, _)) = &imp.trait_ else {
-            continue;
-        };
-        let Some(last) = path.segments.last() else {
-            continue;
-        };
-        let from_str = (last.ident == "TryFrom" || last.ident == "From")
-            && matches!(&last.arguments, PathArguments::AngleBracketed(a)
-                if a.args.len() == 1
-                    && matches!(a.args.first(), Some(GenericArgument::Type(Type::Reference(r)))
-                        if matches!(r.elem.as_ref(), Type::Path(p) if p.path.is_ident("str"))));
-        if from_str
-            && let Type::Path(p) = imp.self_ty.as_ref()
-            && let Some(ident) = p.path.get_ident()
-            && !out.contains(ident)
-        {
-            out.push(ident.clone());
+    for name in text_built {
+        let ident = format_ident!("{name}");
+        if !out.contains(&ident) {
+            out.push(ident);
         }
     }
     out

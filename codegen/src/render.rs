@@ -119,9 +119,9 @@ pub fn syntax(spec: &OpenAPI, plan: &plan::Plan) -> Result<syn::File, RenderErro
     let typed =
         typing::type_spec(&model, plan, &type_settings(plan, &types_path)).map_err(RenderError)?;
     let mut types = typed.types;
-    models::apply(&mut types, plan, typed.requests.all(), &typed.models).map_err(RenderError)?;
+    models::apply(&mut types, plan, &typed.facts).map_err(RenderError)?;
     let operations =
-        operations::items(plan, &typed.requests, &typed.models).map_err(RenderError)?;
+        operations::items(plan, &typed.facts.requests, &typed.facts.models).map_err(RenderError)?;
     let constants = crate::contract::items(spec);
     let events = crate::events::items(spec, plan);
     let mut file: syn::File = syn::parse2(quote! {

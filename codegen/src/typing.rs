@@ -67,14 +67,24 @@ impl RequestTypes {
     }
 }
 
-/// The typed spec: typify's `types` module and the types of each operation.
+/// The typed spec: typify's `types` module and what the type space says of it.
 pub struct Typed {
     /// `pub mod types { … }`, as typify writes it.
     pub types: syn::ItemMod,
+    /// What the emitters need to know of the types.
+    pub facts: TypeFacts,
+}
+
+/// What the type space says of the spec's types: what the emitters read instead of
+/// typify's output.
+pub struct TypeFacts {
     /// The types of each operation.
     pub requests: RequestTypes,
     /// Every struct typify made, with what the spec says of its fields.
     pub models: Vec<ModelFacts>,
+    /// The named types typify builds from text (closed string enums, constrained
+    /// strings: those with `FromStr`), sorted by name.
+    pub text_built: Vec<String>,
 }
 
 /// A struct typify made for a schema, as the type space records it.
@@ -105,6 +115,21 @@ impl ModelFacts {
     pub fn field(&self, name: &str) -> Option<&FieldFacts> {
         self.fields.iter().find(|f| f.name == name)
     }
+}
+
+/// The named types of `space` that typify builds from text.
+fn text_built(space: &TypeSpace) -> Vec<String> {
+    let mut out: Vec<String> = space
+        .iter_types()
+        .filter(|ty| {
+            matches!(ty.details(), TypeDetails::Enum(_) | TypeDetails::Newtype(_))
+                && ty.has_impl(typify::TypeSpaceImpl::FromStr)
+        })
+        .map(|ty| ty.name())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The structs of `space`, with their fields' requiredness and descriptions.
@@ -175,8 +200,11 @@ pub fn type_spec(
     .map_err(|e| format!("typify produced unparsable Rust: {e}"))?;
     Ok(Typed {
         types,
-        requests: RequestTypes { operations },
-        models: model_facts(&space),
+        facts: TypeFacts {
+            requests: RequestTypes { operations },
+            models: model_facts(&space),
+            text_built: text_built(&space),
+        },
     })
 }
 
