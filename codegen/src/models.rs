@@ -41,11 +41,10 @@ pub fn apply(types: &mut ItemMod, plan: &Plan, typed: &TypeFacts) -> Result<(), 
     let text_types = string_like(&typed.text_built, &plan.enums);
     content.extend(text_args(&text_types)?);
     crate::aliases::apply(content, &plan.aliases)?;
-    let descriptions = type_descriptions(content);
     for item in content.iter_mut() {
         match item {
             Item::Mod(b) if b.ident == "builder" => {
-                model_builders(b, &needed, &facts, &descriptions)?
+                model_builders(b, &needed, &facts, &typed.descriptions)?
             }
             // A field or value lomi. adds must break no user's code: models are built
             // through their builders, and matches need a `_` arm.
@@ -349,45 +348,12 @@ fn request_builders<'t>(
     needed
 }
 
-/// The first paragraph of the doc comment among `attrs`.
-fn first_paragraph(attrs: &[syn::Attribute]) -> Option<String> {
-    let doc = attrs.iter().find(|a| a.path().is_ident("doc"))?;
-    let syn::Meta::NameValue(nv) = &doc.meta else {
-        return None;
-    };
-    let syn::Expr::Lit(syn::ExprLit {
-        lit: syn::Lit::Str(text),
-        ..
-    }) = &nv.value
-    else {
-        return None;
-    };
-    let text = text.value();
-    let first = text.split("\n\n").next().unwrap_or_default().trim();
-    (!first.is_empty()).then(|| first.to_string())
-}
-
 /// The doc attributes among `attrs`.
 fn doc_attrs(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("doc"))
         .cloned()
-        .collect()
-}
-
-/// The description (first paragraph of the doc comment) of each documented struct and
-/// enum among `items`, by name: what a setter of a `$ref`'d field says. Later paragraphs
-/// may link to names that are not in scope in the builder module.
-fn type_descriptions(items: &[Item]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Struct(s) => Some((&s.ident, &s.attrs)),
-            Item::Enum(e) => Some((&e.ident, &e.attrs)),
-            _ => None,
-        })
-        .filter_map(|(name, attrs)| Some((name.to_string(), first_paragraph(attrs)?)))
         .collect()
 }
 

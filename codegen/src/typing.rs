@@ -82,6 +82,10 @@ pub struct TypeFacts {
     pub requests: RequestTypes,
     /// Every struct typify made, with what the spec says of its fields.
     pub models: Vec<ModelFacts>,
+    /// The first paragraph of each component schema's title, else description, by its
+    /// Rust type name: what a setter of a `$ref`'d property says (OpenAPI 3.0 drops a
+    /// `$ref`'s siblings, so the property has no description of its own).
+    pub descriptions: Vec<(String, String)>,
     /// The named types typify builds from text (closed string enums, constrained
     /// strings: those with `FromStr`), sorted by name.
     pub text_built: Vec<String>,
@@ -115,6 +119,24 @@ impl ModelFacts {
     pub fn field(&self, name: &str) -> Option<&FieldFacts> {
         self.fields.iter().find(|f| f.name == name)
     }
+}
+
+/// The first paragraph of each component schema's title or description, by type name.
+fn component_descriptions(spec: &OpenAPI) -> Vec<(String, String)> {
+    spec.components
+        .iter()
+        .flat_map(|c| c.schemas.iter())
+        .filter_map(|(name, schema)| {
+            let ReferenceOr::Item(schema) = schema else {
+                return None;
+            };
+            let data = &schema.schema_data;
+            let text = data.title.as_deref().or(data.description.as_deref())?;
+            let first = text.split("\n\n").next().unwrap_or_default().trim();
+            (!first.is_empty())
+                .then(|| (crate::plan::type_name_of(name, schema), first.to_string()))
+        })
+        .collect()
 }
 
 /// The named types of `space` that typify builds from text.
@@ -204,6 +226,7 @@ pub fn type_spec(
             requests: RequestTypes { operations },
             models: model_facts(&space),
             text_built: text_built(&space),
+            descriptions: component_descriptions(spec),
         },
     })
 }

@@ -4994,7 +4994,7 @@ pub mod types {
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "advanced-direct-charges")]
         impl CardCharge {
-            ///`CardChargeData`
+            ///Sets `data`.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::lomi_runtime::IntoArg<::std::option::Option<super::CardChargeData>>,
@@ -5613,7 +5613,7 @@ Required: building without it fails, naming `amount`.*/
                 );
                 self
             }
-            ///`CardChargeAppearance`
+            ///Sets `appearance`.
             pub fn appearance<T>(mut self, value: T) -> Self
             where
                 T: ::lomi_runtime::IntoArg<
@@ -6577,7 +6577,7 @@ Required: building without it fails, naming `amount`.*/
                 );
                 self
             }
-            ///`CheckoutSessionCreateCurrencyCode`
+            ///Sets `currency_code`.
             /**
 
 Required: building without it fails, naming `currency_code`.*/
@@ -6710,7 +6710,7 @@ Required: building without it fails, naming `currency_code`.*/
                 );
                 self
             }
-            ///`CheckoutSessionCreateLineItemsItem`
+            ///Sets `line_items`.
             pub fn line_items<T>(mut self, value: T) -> Self
             where
                 T: ::lomi_runtime::IntoArg<
@@ -7247,7 +7247,7 @@ Required: building without it fails, naming `price_id`.*/
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "payouts")]
         impl CreatedPayout {
-            ///`CreatedPayoutKind`
+            ///Sets `kind`.
             pub fn kind<T>(mut self, value: T) -> Self
             where
                 T: ::lomi_runtime::IntoArg<
@@ -8168,7 +8168,7 @@ Required: building without it fails, naming `name`.*/
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "customers")]
         impl CustomerList {
-            ///`Customer`
+            ///Sets `customers`.
             pub fn customers<T>(mut self, value: T) -> Self
             where
                 T: ::lomi_runtime::IntoArg<::std::vec::Vec<super::Customer>>,
@@ -8181,7 +8181,7 @@ Required: building without it fails, naming `name`.*/
                 );
                 self
             }
-            ///`CustomerListPagination`
+            ///Sets `pagination`.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::lomi_runtime::IntoArg<
@@ -11149,7 +11149,7 @@ Required: building without it fails, naming `name`.*/
                 );
                 self
             }
-            ///`PaymentLinkCreateCurrencyCode`
+            ///Sets `currency_code`.
             /**
 
 Required: building without it fails, naming `currency_code`.*/
@@ -11193,7 +11193,7 @@ Required: building without it fails, naming `currency_code`.*/
                 );
                 self
             }
-            ///`PaymentLinkCreateLinkType`
+            ///Sets `link_type`.
             /**
 
 Required: building without it fails, naming `link_type`.*/
@@ -11398,7 +11398,7 @@ Required: building without it fails, naming `title`.*/
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "payment-links")]
         impl PaymentLinkList {
-            ///`PaymentLink`
+            ///Sets `data`.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::lomi_runtime::IntoArg<::std::vec::Vec<super::PaymentLink>>,
@@ -12160,7 +12160,7 @@ Required: building without it fails, naming `amount`.*/
                 );
                 self
             }
-            ///`PaymentRequestCreateCurrencyCode`
+            ///Sets `currency_code`.
             /**
 
 Required: building without it fails, naming `currency_code`.*/
@@ -12345,7 +12345,7 @@ Required: building without it fails, naming `expiry_date`.*/
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "payment-requests")]
         impl PaymentRequestList {
-            ///`PaymentRequest`
+            ///Sets `data`.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::lomi_runtime::IntoArg<::std::vec::Vec<super::PaymentRequest>>,
@@ -12743,7 +12743,7 @@ Required: building without it fails, naming `expiry_date`.*/
                 );
                 self
             }
-            ///`PortalLaunchSessionCreateFlowType`
+            ///Sets `flow_type`.
             pub fn flow_type<T>(mut self, value: T) -> Self
             where
                 T: ::lomi_runtime::IntoArg<
