@@ -124,7 +124,7 @@ codes! {
     OperationRenamed = "R002", Error, "an operationId renamed upstream would rename a published client method";
     SchemaRenamed = "R003", Error, "a schema renamed upstream would rename a published Rust type";
     PropertyRenamed = "R004", Error, "a property renamed upstream would rename a published Rust field";
-    GeneratorRefused = "G001", Error, "progenitor refused or panicked on a construct the lint does not know";
+    GeneratorRefused = "G001", Error, "typify refused or the generator panicked on a construct the lint does not know";
 }
 
 /// One problem in a spec, located precisely enough to jump to it.

@@ -1,9 +1,9 @@
-//! Stage 4: a checked OpenAPI document in, formatted Rust source out.
+//! Stage 4: a checked OpenAPI document in, formatted Rust source out: typify's types
+//! ([`typing`]) and the emitters that read the plan and the type space.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use openapiv3::OpenAPI;
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 
 use typify::{TypeSpaceImpl as TypeImpl, TypeSpacePatch as TypePatch, TypeSpaceSettings};
 
@@ -16,16 +16,16 @@ pub const COMMAND: &str = "cargo xtask generate";
 /// Stack for the generator thread: typify recurses once per level of schema nesting.
 const RENDER_STACK: usize = 256 * 1024 * 1024;
 
-/// What went wrong inside progenitor or the formatter, for a diagnostic.
+/// What went wrong inside typify or the emitters, for a diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderError(pub String);
 
-/// Runs progenitor on `spec` in the Builder style and formats the result.
+/// The client for `spec`, formatted ([`syntax`]).
 ///
-/// progenitor panics (`assert!`, `todo!`, `unwrap`) on some inputs the lint does not
-/// know about yet; such a panic is caught and returned as an error, never propagated.
-/// It runs on a thread of its own with a big stack, as typify recurses once per level
-/// of schema nesting.
+/// typify may panic (`assert!`, `unwrap`) on inputs the lint does not know about yet;
+/// such a panic is caught and returned as an error, never propagated. It runs on a
+/// thread of its own with a big stack, as typify recurses once per level of schema
+/// nesting.
 pub fn render(spec: &OpenAPI, plan: &plan::Plan) -> Result<String, RenderError> {
     guarded(|| render_here(spec, plan))
 }
@@ -36,7 +36,7 @@ fn guarded(
 ) -> Result<String, RenderError> {
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
-            .name("progenitor".into())
+            .name("generator".into())
             .stack_size(RENDER_STACK)
             .spawn_scoped(scope, || catch_unwind(AssertUnwindSafe(job)))
             .map_err(|e| RenderError(format!("cannot start the generator thread: {e}")))?;
@@ -48,7 +48,7 @@ fn guarded(
                     .map(|s| s.to_string())
                     .or_else(|| payload.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "(no message)".into());
-                Err(RenderError(format!("progenitor panicked: {why}")))
+                Err(RenderError(format!("the generator panicked: {why}")))
             }
         }
     })
@@ -56,31 +56,6 @@ fn guarded(
 
 fn render_here(spec: &OpenAPI, plan: &plan::Plan) -> Result<String, RenderError> {
     Ok(format(&syntax(spec, plan)?))
-}
-
-/// progenitor's settings for `spec`: the same for the client and its httpmock helpers,
-/// so that both name every type alike. `types` is the path of the models module where
-/// the code is compiled (the open enums replace typify's closed ones there).
-fn settings(plan: &plan::Plan, types: &str) -> GenerationSettings {
-    let mut settings = GenerationSettings::new();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_tag(TagStyle::Merged)
-        .with_derive("PartialEq");
-    for e in &plan.enums {
-        settings.with_replacement(
-            plan::sanitize_pascal(&e.schema),
-            format!("{types}::{}", e.type_name),
-            [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
-        );
-    }
-    // `x-lomi-rust-name` on a schema: typify names the type so everywhere.
-    for (typify_name, rust) in &plan.type_renames {
-        let mut patch = TypePatch::default();
-        patch.with_rename(rust);
-        settings.with_patch(typify_name, &patch);
-    }
-    settings
 }
 
 /// typify's settings for `plan`'s client: progenitor's Builder style (a module named
@@ -140,19 +115,19 @@ pub fn syntax(spec: &OpenAPI, plan: &plan::Plan) -> Result<syn::File, RenderErro
 /// The crate the httpmock helpers are written against.
 pub const CLIENT_CRATE: &str = "lomi_client";
 
-/// progenitor's typed [httpmock](https://docs.rs/httpmock) helpers for `spec` (an
-/// extension trait on `httpmock::MockServer` with a method per operation, and typed
+/// The typed [httpmock](https://docs.rs/httpmock) helpers for `spec` ([`crate::httpmock`]:
+/// an extension trait on `httpmock::MockServer` with a method per operation, and typed
 /// `When`/`Then` wrappers), written against the `lomi_client` crate, formatted. Runs
 /// under the same panic guard as [`render`].
 pub fn render_httpmock(spec: &OpenAPI, plan: &plan::Plan) -> Result<String, RenderError> {
     guarded(|| {
-        let tokens = Generator::new(&settings(plan, &format!("{CLIENT_CRATE}::types")))
-            .httpmock(spec, CLIENT_CRATE)
-            .map_err(|e| RenderError(format!("progenitor refused the spec: {e}")))?;
-        let mut file: syn::File = syn::parse2(tokens)
-            .map_err(|e| RenderError(format!("progenitor produced unparsable Rust: {e}")))?;
-        crate::httpmock::fix_array_parameters(&mut file);
-        crate::httpmock::rust_names(&mut file, plan);
+        let model = crate::model::Model::lower(spec);
+        let settings = type_settings(plan, &format!("{CLIENT_CRATE}::types"));
+        let typed = typing::type_spec(&model, plan, &settings).map_err(RenderError)?;
+        let tokens =
+            crate::httpmock::items(plan, &typed.facts, CLIENT_CRATE).map_err(RenderError)?;
+        let file: syn::File = syn::parse2(tokens)
+            .map_err(|e| RenderError(format!("the generator produced unparsable Rust: {e}")))?;
         Ok(format(&file))
     })
 }
@@ -190,6 +165,15 @@ pub fn marker_sha256(contents: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_in_the_generator_becomes_an_error() {
+        let err = guarded(|| panic!("typify met a schema it cannot take")).unwrap_err();
+        assert_eq!(
+            err.0,
+            "the generator panicked: typify met a schema it cannot take"
+        );
+    }
 
     #[test]
     fn the_marker_round_trips_the_fingerprint() {

@@ -29,6 +29,82 @@ pub struct OperationTypes {
     pub fields: Vec<(String, Type)>,
     /// The success body type (`types::CheckoutSessions`, `()`, `super::ByteStream`).
     pub success: Type,
+    /// Each parameter as a function argument, in the order progenitor takes them.
+    pub arguments: Vec<ArgumentTypes>,
+    /// A typed (JSON or form) body's type as a function argument.
+    pub body_argument: Option<TokenStream>,
+    /// Every response the operation documents, in document order (`default` first),
+    /// and a `2XX` with content of any kind where it documents no success.
+    pub responses: Vec<ResponseTypes>,
+}
+
+/// One parameter as a function argument.
+#[derive(Clone, Debug)]
+pub struct ArgumentTypes {
+    /// Its name in the API (`session_id`).
+    pub name: String,
+    /// Its type in typify's parameter form: `&str`, `&types::X`, `u64` (an optional
+    /// query parameter's inner type).
+    pub argument: TokenStream,
+    /// Whether it is a list (sent as one pair per item).
+    pub list: bool,
+}
+
+/// The status a response is documented for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// One code (`404`).
+    Code(u16),
+    /// A range (`2XX` is `Range(2)`).
+    Range(u16),
+    /// `default`.
+    Default,
+}
+
+impl Status {
+    /// progenitor's order of statuses: codes, then ranges by their first code, then
+    /// `default`.
+    fn order(self) -> u32 {
+        match self {
+            Status::Code(c) => u32::from(c),
+            Status::Range(r) => u32::from(r) * 100,
+            Status::Default => 1000,
+        }
+    }
+
+    /// Whether a client takes an answer of this status as the operation's result.
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Default | Status::Range(2) => true,
+            Status::Code(c) => c == 101 || (200..=299).contains(&c),
+            Status::Range(_) => false,
+        }
+    }
+}
+
+/// One documented response.
+#[derive(Clone, Debug)]
+pub struct ResponseTypes {
+    /// Its status.
+    pub status: Status,
+    /// What it carries.
+    pub body: ResponseBody,
+}
+
+/// What a response carries.
+#[derive(Clone, Debug)]
+pub enum ResponseBody {
+    /// JSON of a type.
+    Json {
+        /// The type as typify writes it (`types::X`).
+        ty: TokenStream,
+        /// The type as a function argument (`&types::X`).
+        argument: TokenStream,
+    },
+    /// Content that is not JSON, of this media type if the spec gives one.
+    Other(Option<String>),
+    /// Nothing.
+    Empty,
 }
 
 /// The types of every operation, by the name progenitor gives its builder
@@ -239,6 +315,7 @@ fn operation_types(
 ) -> Result<OperationTypes, String> {
     let id = &planned.operation_id;
     let mut fields = Vec::new();
+    let mut arguments = Vec::new();
     // progenitor's order: each name once, the path item's first, an operation's own
     // parameter taking the place of the path item's of that name.
     let mut params: Vec<&openapiv3::Parameter> = Vec::new();
@@ -266,15 +343,19 @@ fn operation_types(
         let hint = sanitize_pascal(&format!("{id}-{}", data.name));
         let type_id = add(space, schema, hint)?;
         let ty = space.get_type(&type_id).map_err(|e| e.to_string())?;
-        let (ident, required) = match (param, ty.details()) {
+        let (held_id, required) = match (param, ty.details()) {
             // An optional type is an optional parameter, whatever `required` says.
-            (openapiv3::Parameter::Query { .. }, TypeDetails::Option(inner)) => (
-                space.get_type(&inner).map_err(|e| e.to_string())?.ident(),
-                false,
-            ),
-            (openapiv3::Parameter::Path { .. }, _) => (ty.ident(), true),
-            _ => (ty.ident(), data.required),
+            (openapiv3::Parameter::Query { .. }, TypeDetails::Option(inner)) => (inner, false),
+            (openapiv3::Parameter::Path { .. }, _) => (type_id, true),
+            _ => (type_id, data.required),
         };
+        let held_ty = space.get_type(&held_id).map_err(|e| e.to_string())?;
+        let ident = held_ty.ident();
+        arguments.push(ArgumentTypes {
+            name: data.name.clone(),
+            argument: held_ty.parameter_ident(),
+            list: matches!(held_ty.details(), TypeDetails::Vec(_)),
+        });
         let held = if required {
             ident
         } else {
@@ -282,6 +363,7 @@ fn operation_types(
         };
         fields.push((sanitize_snake(&data.name), parse_type(held)?));
     }
+    let mut body_argument = None;
     if let Some(body) = &planned.body {
         let media = op
             .op
@@ -295,94 +377,100 @@ fn operation_types(
             BodyContent::Json | BodyContent::Form => {
                 let type_id = add(space, media, sanitize_pascal(&format!("{id}-body")))?;
                 let ty = space.get_type(&type_id).map_err(|e| e.to_string())?;
+                body_argument = Some(ty.parameter_ident());
                 ty.builder().unwrap_or_else(|| ty.ident())
             }
             BodyContent::OctetStream | BodyContent::Text(_) => quote!(reqwest::Body),
         };
         fields.push(("body".into(), parse_type(held)?));
     }
+    let responses = responses(space, spec, op, id)?;
     Ok(OperationTypes {
         fields,
-        success: success_type(space, spec, op, id)?,
+        success: success_type(&responses)?,
+        arguments,
+        body_argument,
+        responses,
     })
 }
 
-/// What progenitor's `send()` answers: the one type of the operation's success
-/// responses (a `default` beside a `2XX` range never answers), `()` without content,
-/// its byte stream for content that is not JSON. Every response's schema is added to
-/// the type space, as progenitor adds it, errors included.
-fn success_type(
+/// Every response of `op`, typed: each JSON schema is added to the type space under
+/// progenitor's hint (errors included, as progenitor adds them); an operation that
+/// documents no success gets a `2XX` of any content, as the spec allows.
+fn responses(
     space: &mut TypeSpace,
     spec: &OpenAPI,
     op: &crate::model::Operation<'_>,
     id: &str,
-) -> Result<Type, String> {
-    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-    enum Status {
-        Code(u16),
-        Range(u16),
-        Default,
-    }
-    let order = |s: &Status| match s {
-        Status::Code(c) => u32::from(*c),
-        Status::Range(r) => u32::from(*r) * 100,
-        Status::Default => 1000,
-    };
-    let responses = &op.op.responses;
-    let listed = responses
+) -> Result<Vec<ResponseTypes>, String> {
+    let listed = op
+        .op
+        .responses
         .default
         .iter()
         .map(|r| (Status::Default, r))
-        .chain(responses.responses.iter().map(|(code, r)| {
+        .chain(op.op.responses.responses.iter().map(|(code, r)| {
             let status = match code {
                 StatusCode::Code(c) => Status::Code(*c),
                 StatusCode::Range(r) => Status::Range(*r),
             };
             (status, r)
         }));
-    let mut successes: Vec<(Status, String)> = Vec::new();
+    let mut out = Vec::new();
     for (status, response) in listed {
-        let Some(response) =
-            crate::refs::resolve(response, spec.components.as_ref(), |c| &c.responses)
-        else {
-            return Err("a response reference does not resolve".into());
-        };
+        let response = crate::refs::resolve(response, spec.components.as_ref(), |c| &c.responses)
+            .ok_or("a response reference does not resolve")?;
         let json = response.content.iter().find_map(|(media, m)| {
             (media == "application/json" || media.starts_with("application/json;")).then_some(m)
         });
-        let ty = if let Some(media) = json {
+        let body = if let Some(media) = json {
             let schema = media
                 .schema
                 .as_ref()
                 .ok_or("a JSON response has no schema")?;
             let type_id = add(space, schema, sanitize_pascal(&format!("{id}-response")))?;
-            space
-                .get_type(&type_id)
-                .map_err(|e| e.to_string())?
-                .ident()
-                .to_string()
-        } else if response.content.is_empty() {
-            quote!(()).to_string()
+            let ty = space.get_type(&type_id).map_err(|e| e.to_string())?;
+            ResponseBody::Json {
+                ty: ty.ident(),
+                argument: ty.parameter_ident(),
+            }
+        } else if let Some((media, _)) = response.content.first() {
+            ResponseBody::Other(Some(media.clone()))
         } else {
-            quote!(super::ByteStream).to_string()
+            ResponseBody::Empty
         };
-        let success = match status {
-            Status::Default | Status::Range(2) => true,
-            Status::Code(c) => c == 101 || (200..=299).contains(&c),
-            Status::Range(_) => false,
-        };
-        if success {
-            successes.push((status, ty));
-        }
+        out.push(ResponseTypes { status, body });
     }
-    if successes.is_empty() {
-        successes.push((Status::Range(2), quote!(super::ByteStream).to_string()));
+    if !out.iter().any(|r| r.status.is_success()) {
+        out.push(ResponseTypes {
+            status: Status::Range(2),
+            body: ResponseBody::Other(None),
+        });
     }
-    successes.sort_by_key(|(s, _)| order(s));
-    if let [.., (Status::Range(2), _), (Status::Default, _)] = successes.as_slice() {
+    Ok(out)
+}
+
+/// What progenitor's `send()` answers: the one type of the operation's success
+/// responses (a `default` beside a `2XX` range never answers), `()` without content,
+/// its byte stream for content that is not JSON.
+fn success_type(responses: &[ResponseTypes]) -> Result<Type, String> {
+    let mut successes: Vec<&ResponseTypes> =
+        responses.iter().filter(|r| r.status.is_success()).collect();
+    successes.sort_by_key(|r| r.status.order());
+    if let [.., a, b] = successes.as_slice()
+        && a.status == Status::Range(2)
+        && b.status == Status::Default
+    {
         successes.pop();
     }
-    let mut kinds: Vec<&String> = successes.iter().map(|(_, t)| t).collect();
+    let mut kinds: Vec<String> = successes
+        .iter()
+        .map(|r| match &r.body {
+            ResponseBody::Json { ty, .. } => ty.to_string(),
+            ResponseBody::Empty => quote!(()).to_string(),
+            ResponseBody::Other(_) => quote!(super::ByteStream).to_string(),
+        })
+        .collect();
     kinds.sort();
     kinds.dedup();
     match kinds.as_slice() {

@@ -1,8 +1,8 @@
 //! Typed [httpmock](https://docs.rs/httpmock) helpers for `lomi-client`, generated from
-//! the same spec by the same generator (progenitor's `httpmock` output, as oxide.rs's
-//! `oxide-httpmock`): a method per operation on `httpmock::MockServer`, whose `when`
-//! takes the operation's typed parameters and body and whose `then` takes its typed
-//! responses. No path, no JSON string, and a spec change that breaks a test breaks it at
+//! the same spec by the same generator (in the shape of progenitor's `httpmock` output,
+//! as oxide.rs's `oxide-httpmock` has it): a method per operation on
+//! `httpmock::MockServer`, named as the client's method, whose `when` takes the
+//! operation's typed parameters and body and whose `then` takes its typed responses. No path, no JSON string, and a spec change that breaks a test breaks it at
 //! compile time.
 //!
 //! A crate of its own, so that a shop that does not test with httpmock never compiles it.
@@ -38,7 +38,7 @@
 // Machine output: formatted by prettyplease, not rustfmt, and exempt from lints that
 // only make sense for hand-written code.
 #[rustfmt::skip]
-#[allow(missing_docs, unused_imports, dead_code, clippy::all, clippy::pedantic)]
+#[allow(unused_imports, dead_code, clippy::all, clippy::pedantic)]
 mod generated;
 
 pub use generated::*;

@@ -32,7 +32,9 @@ fn client_crate(root: &Path, ws: &Path, name: &str, code: &Generated, calls: Opt
     .unwrap();
     fs::create_dir_all(dir.join("src/generated")).unwrap();
     fs::write(dir.join("src/generated/mod.rs"), &code.client).unwrap();
-    fs::write(dir.join("src/httpmock_helpers.rs"), &code.httpmock).unwrap();
+    let mut helpers = code.httpmock.clone();
+    helpers.push_str(&helper_behaviour(name).unwrap_or_default());
+    fs::write(dir.join("src/httpmock_helpers.rs"), helpers).unwrap();
     let mut lib = fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     lib.push_str(
         "\n#[cfg(test)]\nextern crate self as lomi_client;\n\
@@ -138,6 +140,54 @@ async fn one_call_per_resource_and_a_validation_error() {{
 }
 
 /// What the contract promises beyond compiling, for the specs it concerns.
+/// Unit tests of a spec's httpmock helpers, used as a shop's test would against the
+/// spec's client: what the helpers match must be what the client sends.
+fn helper_behaviour(spec: &str) -> Option<String> {
+    let body = match spec {
+        // An array is matched one pair per item, as the client sends it.
+        "query-parameter-types" => {
+            "let server = httpmock::MockServer::start_async().await;
+    let tags = vec![\"a\".to_string(), \"b\".to_string()];
+    let q: crate::types::SearchQ = \"x\".parse().unwrap();
+    let mock = server.search(|when, then| {
+        when.q(&q).tags(&tags);
+        then.no_content();
+    });
+    let client = crate::Client::builder(\"k\").base_url(server.base_url()).build().unwrap();
+    client.search().q(\"x\").tags(tags.clone()).max_retries(0).send().await.unwrap();
+    mock.assert();"
+        }
+        // A path parameter's value is matched as text, not as a pattern: `a.b` does
+        // not match `axb`.
+        "path-parameter-types" => {
+            "let server = httpmock::MockServer::start_async().await;
+    let slug: crate::types::BySlugSlug = \"a.b\".parse().unwrap();
+    let mock = server.by_slug(|when, then| {
+        when.slug(&slug);
+        then.no_content();
+    });
+    let client = crate::Client::builder(\"k\").base_url(server.base_url()).build().unwrap();
+    assert!(client.by_slug().slug(\"axb\").max_retries(0).send().await.is_err());
+    client.by_slug().slug(\"a.b\").max_retries(0).send().await.unwrap();
+    mock.assert_calls(1);"
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "
+#[cfg(test)]
+mod helper_behaviour {{
+    use super::MockServerExt;
+
+    #[tokio::test]
+    async fn the_helpers_match_what_the_client_sends() {{
+    {body}
+    }}
+}}
+"
+    ))
+}
+
 fn behaviour(spec: &str) -> Option<String> {
     let krate = format!("contract_{}", spec.replace('-', "_"));
     let body = match spec {
@@ -525,4 +575,16 @@ fn the_hand_written_crate_compiles_with_the_client_of_every_spec() {
         test.extend(["-p", member.as_str()]);
     }
     run(&ws, &target, &test);
+    let helpers: Vec<String> = members
+        .iter()
+        .filter(|m| helper_behaviour(m).is_some())
+        .map(|m| format!("contract-{m}"))
+        .collect();
+    assert_eq!(helpers.len(), 2, "a spec with helper tests left the corpus");
+    let mut unit = vec!["test", "--quiet", "--lib"];
+    for member in &helpers {
+        unit.extend(["-p", member.as_str()]);
+    }
+    unit.push("helper_behaviour");
+    run(&ws, &target, &unit);
 }
