@@ -37,10 +37,26 @@ pub mod typing;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 
-/// One generated file, by its path relative to the generated-code folder.
+/// What a generated file is, which says where the `xtask` writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// A file of the client's generated module (`<crate>/src/generated/`).
+    Client,
+    /// The typed httpmock helpers ([`render::render_httpmock`]): the source of the
+    /// `lomi-httpmock` crate.
+    Httpmock,
+    /// The `lomi` command's table of operations ([`cli`]): `lomi-cli/src/generated.rs`.
+    Cli,
+}
+
+/// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
-    /// Path relative to `lomi-client/src/generated/`, with `/` separators.
+    /// What it is.
+    pub output: Output,
+    /// For a [`Output::Client`] file, its path relative to the client's generated module
+    /// (`mod.rs`), with `/` separators; for the others, empty (their place is the API
+    /// folder's to say).
     pub path: String,
     /// Full contents, starting with the marker line.
     pub contents: String,
@@ -49,21 +65,27 @@ pub struct GeneratedFile {
 /// A successful generation.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// The files, sorted by path.
+    /// Every file of every output the [`Target`] asks for: the client's first, sorted
+    /// by path, then the httpmock helpers and the command's table.
     pub files: Vec<GeneratedFile>,
     /// Problems worth a look that did not stop generation.
     pub warnings: Vec<Diagnostic>,
     /// SHA-256 of the spec text.
     pub spec_sha256: String,
-    /// The typed httpmock helpers for the same spec ([`render::render_httpmock`]), marker
-    /// line first: the source of the `lomi-httpmock` crate.
-    pub httpmock: String,
-    /// The `lomi` command's table of operations ([`cli`]), marker line first:
-    /// `lomi-cli/src/generated.rs`.
-    pub cli: String,
     /// The cargo features the code is gated on, one per tag, sorted; empty unless the
     /// [`Target`] asks for them.
     pub features: Vec<String>,
+}
+
+impl Generated {
+    /// The contents of the one file of `output` (the httpmock helpers, the command's
+    /// table, or the client's `mod.rs`), if the target asked for it.
+    pub fn contents(&self, output: Output) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|f| f.output == output)
+            .map(|f| f.contents.as_str())
+    }
 }
 
 /// Runs the whole pipeline on `text`, the contents of the spec named `spec_file`.
@@ -82,6 +104,10 @@ pub struct Target {
     /// Whether each tag's operations (and the types they reach) are behind a cargo
     /// feature of their own ([`features`]).
     pub tag_features: bool,
+    /// Whether to generate the typed httpmock helpers ([`Output::Httpmock`]).
+    pub httpmock: bool,
+    /// Whether to generate the `lomi` command's table ([`Output::Cli`]).
+    pub cli: bool,
 }
 
 impl Default for Target {
@@ -89,6 +115,8 @@ impl Default for Target {
         Target {
             crate_name: plan::DEFAULT_CRATE.into(),
             tag_features: false,
+            httpmock: true,
+            cli: true,
         }
     }
 }
@@ -100,7 +128,10 @@ pub fn generate_for(
     target: &Target,
 ) -> Result<Generated, Vec<Diagnostic>> {
     let loaded = load::load(spec_file, text)?;
-    let diagnostics = lint::lint(&loaded);
+    // Each document lowered once: the one as written for the lint (its places are the
+    // file's), the normalized one for the plan and every emitter.
+    let written = model::Model::lower(&loaded.spec);
+    let diagnostics = lint::lint(&loaded, &written);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
@@ -117,7 +148,8 @@ pub fn generate_for(
         all
     };
     // One plan, which every emitter reads.
-    let mut plan = plan::plan(&spec);
+    let model = model::Model::lower(&spec);
+    let mut plan = plan::plan_model(&model);
     plan.crate_name = target.crate_name.clone();
     let features = if target.tag_features {
         features::assign(&mut plan).map_err(|refused| {
@@ -144,20 +176,32 @@ pub fn generate_for(
     } else {
         Vec::new()
     };
-    let code = render::render(&spec, &plan).map_err(refused)?;
-    let mock = render::render_httpmock(&spec, &plan).map_err(refused)?;
-    let cli = render::render_cli(&plan).map_err(refused)?;
     let marker = render::marker(spec_file, &loaded.sha256);
-    let contents = format!("{marker}{code}");
+    let file = |output, path: &str, code: String| GeneratedFile {
+        output,
+        path: path.into(),
+        contents: format!("{marker}{code}"),
+    };
+    let mut files = vec![file(
+        Output::Client,
+        "mod.rs",
+        render::render(&model, &plan).map_err(refused)?,
+    )];
+    if target.httpmock {
+        let helpers = render::render_httpmock(&model, &plan).map_err(refused)?;
+        files.push(file(Output::Httpmock, "", helpers));
+    }
+    if target.cli {
+        files.push(file(
+            Output::Cli,
+            "",
+            render::render_cli(&plan).map_err(refused)?,
+        ));
+    }
     Ok(Generated {
-        files: vec![GeneratedFile {
-            path: "mod.rs".into(),
-            contents,
-        }],
+        files,
         warnings: diagnostics,
         spec_sha256: loaded.sha256,
-        httpmock: format!("{marker}{mock}"),
-        cli: format!("{marker}{cli}"),
         features,
     })
 }

@@ -31,11 +31,12 @@ const BODY_TYPES: [&str; 5] = [
     "text/x-markdown",
 ];
 
-/// Every problem in `loaded`, sorted by line. Generation may go on only if none of
-/// them is an error.
-pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
+/// Every problem in `loaded` (whose document `model` lowers), sorted by line.
+/// Generation may go on only if none of them is an error.
+pub fn lint<'a>(loaded: &'a Loaded, model: &'a Model<'a>) -> Vec<Diagnostic> {
     let mut lint = Lint {
         loaded,
+        model,
         out: Vec::new(),
         cycles: BTreeSet::new(),
         components: None,
@@ -54,6 +55,8 @@ pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
 
 struct Lint<'a> {
     loaded: &'a Loaded,
+    /// `loaded`'s document, lowered (by [`crate::generate`], once).
+    model: &'a Model<'a>,
     out: Vec<Diagnostic>,
     /// Reference cycles already reported, by their sorted members.
     cycles: BTreeSet<Vec<String>>,
@@ -472,7 +475,7 @@ impl<'a> Lint<'a> {
                 );
             }
         }
-        let model = Model::lower(&self.loaded.spec);
+        let model = self.model;
         let mut ids: HashMap<String, (String, String)> = HashMap::new();
         for op in &model.operations {
             self.operation_id(op, &mut ids);

@@ -3,7 +3,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use openapiv3::OpenAPI;
+use crate::model::Model;
 
 use typify::{TypeSpaceImpl as TypeImpl, TypeSpacePatch as TypePatch, TypeSpaceSettings};
 
@@ -26,8 +26,8 @@ pub struct RenderError(pub String);
 /// such a panic is caught and returned as an error, never propagated. It runs on a
 /// thread of its own with a big stack, as typify recurses once per level of schema
 /// nesting.
-pub fn render(spec: &OpenAPI, plan: &plan::Plan) -> Result<String, RenderError> {
-    guarded(|| render_here(spec, plan))
+pub fn render(model: &Model<'_>, plan: &plan::Plan) -> Result<String, RenderError> {
+    guarded(|| Ok(format(&syntax(model, plan)?)))
 }
 
 /// Runs `job` on a thread with a big stack, turning a panic into an error.
@@ -52,10 +52,6 @@ fn guarded(
             }
         }
     })
-}
-
-fn render_here(spec: &OpenAPI, plan: &plan::Plan) -> Result<String, RenderError> {
-    Ok(format(&syntax(spec, plan)?))
 }
 
 /// typify's settings for `plan`'s client: progenitor's Builder style (a module named
@@ -88,11 +84,11 @@ fn type_settings(plan: &plan::Plan, types: &str) -> TypeSpaceSettings {
 /// and response has) with [`models`]' additions, then the operations [`operations`]
 /// emits from the plan, the contract constants and the events. Public for the codegen
 /// benchmark; use [`render`] otherwise.
-pub fn syntax(spec: &OpenAPI, plan: &plan::Plan) -> Result<syn::File, RenderError> {
+pub fn syntax(model: &Model<'_>, plan: &plan::Plan) -> Result<syn::File, RenderError> {
+    let spec = model.spec;
     let types_path = format!("{}::types", models::GENERATED_PATH);
-    let model = crate::model::Model::lower(spec);
     let typed =
-        typing::type_spec(&model, plan, &type_settings(plan, &types_path)).map_err(RenderError)?;
+        typing::type_spec(model, plan, &type_settings(plan, &types_path)).map_err(RenderError)?;
     let mut types = typed.types;
     models::apply(&mut types, plan, &typed.facts).map_err(RenderError)?;
     let operations =
@@ -119,11 +115,10 @@ pub const CLIENT_CRATE: &str = "lomi_client";
 /// an extension trait on `httpmock::MockServer` with a method per operation, and typed
 /// `When`/`Then` wrappers), written against the `lomi_client` crate, formatted. Runs
 /// under the same panic guard as [`render`].
-pub fn render_httpmock(spec: &OpenAPI, plan: &plan::Plan) -> Result<String, RenderError> {
+pub fn render_httpmock(model: &Model<'_>, plan: &plan::Plan) -> Result<String, RenderError> {
     guarded(|| {
-        let model = crate::model::Model::lower(spec);
         let settings = type_settings(plan, &format!("{CLIENT_CRATE}::types"));
-        let typed = typing::type_spec(&model, plan, &settings).map_err(RenderError)?;
+        let typed = typing::type_spec(model, plan, &settings).map_err(RenderError)?;
         let tokens =
             crate::httpmock::items(plan, &typed.facts, CLIENT_CRATE).map_err(RenderError)?;
         let file: syn::File = syn::parse2(tokens)

@@ -67,8 +67,22 @@ fn a_valid_spec_generates_without_diagnostics() {
     );
     let out = generate("spec/t.yaml", &text).expect("valid spec");
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
-    assert_eq!(out.files.len(), 1);
-    assert!(out.files[0].contents.contains("pub fn get_thing(&self)"));
+    // The client's module, the httpmock helpers and the command's table.
+    let outputs: Vec<lomi_codegen::Output> = out.files.iter().map(|f| f.output).collect();
+    use lomi_codegen::Output::*;
+    assert_eq!(outputs, [Client, Httpmock, Cli]);
+    let client = out.contents(Client).unwrap();
+    assert!(client.contains("pub fn get_thing(&self)"));
+    assert!(out.contents(Httpmock).unwrap().contains("fn get_thing<F>"));
+    // A target without helpers or a table (lomi-sdk's) gets its client alone.
+    let target = lomi_codegen::Target {
+        httpmock: false,
+        cli: false,
+        ..Default::default()
+    };
+    let alone = lomi_codegen::generate_for("spec/t.yaml", &text, &target).unwrap();
+    assert_eq!(alone.files.len(), 1);
+    assert_eq!(alone.contents(Client), Some(client));
 }
 
 #[test]

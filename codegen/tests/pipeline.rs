@@ -95,9 +95,10 @@ components:
 ",
     )
     .unwrap();
-    let plan = lomi_codegen::plan::plan(&spec);
-    render::render(&spec, &plan).expect("the client renders");
-    render::render_httpmock(&spec, &plan).expect("the helpers render");
+    let model = lomi_codegen::model::Model::lower(&spec);
+    let plan = lomi_codegen::plan::plan_model(&model);
+    render::render(&model, &plan).expect("the client renders");
+    render::render_httpmock(&model, &plan).expect("the helpers render");
 }
 
 /// Auto-pagination is generated for every operation that follows lomi.'s list pattern,
@@ -313,7 +314,7 @@ fn httpmock_and_the_command_follow_pins() {
     );
     let out = lomi_codegen::generate("rust-names.yaml", &text).unwrap();
     let flat = |s: &str| s.split_whitespace().collect::<String>();
-    let mock = flat(&out.httpmock);
+    let mock = flat(out.contents(lomi_codegen::Output::Httpmock).unwrap());
     for item in [
         "pubstructRetrieveWidgetWhen(",
         "pubstructRetrieveWidgetThen(",
@@ -330,14 +331,15 @@ fn httpmock_and_the_command_follow_pins() {
             "`{gone}` is still in the httpmock helpers"
         );
     }
-    let cli = flat(&out.cli);
+    let cli_text = out.contents(lomi_codegen::Output::Cli).unwrap();
+    let cli = flat(cli_text);
     assert!(
         cli.contains("name:\"id\",flag:\"widget-id\""),
         "{}",
-        out.cli
+        cli_text
     );
-    assert!(cli.contains("verb:\"add-note\""), "{}", out.cli);
-    assert!(!cli.contains("widgets-controller-note"), "{}", out.cli);
+    assert!(cli.contains("verb:\"add-note\""), "{cli_text}");
+    assert!(!cli.contains("widgets-controller-note"), "{cli_text}");
 }
 
 /// One cargo feature per tag: a method and its builder take their tag's, a type every
@@ -391,6 +393,7 @@ components:
     let target = lomi_codegen::Target {
         crate_name: "shop_client".into(),
         tag_features: true,
+        ..Default::default()
     };
     let refused = lomi_codegen::generate_for("spec/t.yaml", &spec(""), &target).unwrap_err();
     let refused: Vec<String> = refused.iter().map(ToString::to_string).collect();
@@ -569,7 +572,7 @@ fn client_of(spec: &str) -> String {
         spec,
         &lomi_codegen::Target {
             crate_name: "shop_client".into(),
-            tag_features: false,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("{e:#?}"));

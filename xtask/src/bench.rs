@@ -155,7 +155,8 @@ pub fn measure(text: &str, runs: usize) -> Result<Stages, String> {
         parse.push(t.elapsed());
 
         let t = Instant::now();
-        let diags = lint::lint(&loaded);
+        let written = lomi_codegen::model::Model::lower(&loaded.spec);
+        let diags = lint::lint(&loaded, &written);
         lint_.push(t.elapsed());
         if let Some(d) = diags.iter().find(|d| d.is_error()) {
             return Err(d.to_string());
@@ -163,8 +164,9 @@ pub fn measure(text: &str, runs: usize) -> Result<Stages, String> {
 
         let t = Instant::now();
         let spec = normalize::normalize(loaded.spec);
-        let plan = lomi_codegen::plan::plan(&spec);
-        let file = render::syntax(&spec, &plan).map_err(|e| e.0)?;
+        let model = lomi_codegen::model::Model::lower(&spec);
+        let plan = lomi_codegen::plan::plan_model(&model);
+        let file = render::syntax(&model, &plan).map_err(|e| e.0)?;
         generate.push(t.elapsed());
 
         let t = Instant::now();

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use lomi_codegen::stable::Renames;
-use lomi_codegen::{Diagnostic, GeneratedFile, stable};
+use lomi_codegen::{Diagnostic, GeneratedFile, Output, stable};
 
 pub mod bench;
 pub mod build_bench;
@@ -436,21 +436,23 @@ impl ApiOutput {
     /// spec and the crate's manifest, each where the API folder has one.
     fn files<'a>(&'a self, api: &'a ApiFolder) -> Vec<(String, &'a str)> {
         let dir = api.generated_dir();
-        let client = self
-            .generated
-            .files
-            .iter()
-            .map(move |f| (format!("{dir}/{}", f.path), f.contents.as_str()));
-        let optional = [
-            (&api.httpmock, &self.generated.httpmock),
-            (&api.cli, &self.generated.cli),
-            (&api.mock_spec, &self.spec),
-        ];
+        // Each generated file where the API folder puts its output (the target asked
+        // only for the outputs the folder has a place for).
+        let generated = self.generated.files.iter().filter_map(move |f| {
+            let path = match f.output {
+                Output::Client => format!("{dir}/{}", f.path),
+                Output::Httpmock => api.httpmock.clone()?,
+                Output::Cli => api.cli.clone()?,
+            };
+            Some((path, f.contents.as_str()))
+        });
         std::iter::once((api.spec.clone(), self.spec.as_str()))
-            .chain(client)
-            .chain(optional.into_iter().filter_map(|(path, contents)| {
-                Some((path.as_deref()?.to_string(), contents.as_str()))
-            }))
+            .chain(generated)
+            .chain(
+                api.mock_spec
+                    .as_ref()
+                    .map(|path| (path.clone(), self.spec.as_str())),
+            )
             .chain(
                 self.manifest
                     .as_ref()
@@ -507,6 +509,8 @@ fn generate_api(root: &Path, api: &ApiFolder, options: &Options) -> Result<ApiOu
     let target = lomi_codegen::Target {
         crate_name: api.client_crate.replace('-', "_"),
         tag_features: api.tag_features,
+        httpmock: api.httpmock.is_some(),
+        cli: api.cli.is_some(),
     };
     let mut generated = lomi_codegen::generate_for(spec_path, &spec, &target)
         .map_err(|d| Failure::Spec(relocate(d)))?;
@@ -637,7 +641,10 @@ pub fn remove_stale(
     list_files(dir, "", &mut existing).map_err(|e| io("list", dir, e))?;
     existing.sort();
     for rel in existing {
-        if files.iter().any(|f| f.path == rel) {
+        if files
+            .iter()
+            .any(|f| f.output == Output::Client && f.path == rel)
+        {
             continue;
         }
         let path = dir.join(&rel);

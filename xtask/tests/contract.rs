@@ -423,8 +423,8 @@ fn generated(name: &str, spec: &str) -> Generated {
         .unwrap_or_else(|d| panic!("{name} does not generate: {d:#?}"));
     Generated {
         client: out.files[0].contents.clone(),
-        httpmock: out.httpmock,
-        cli: out.cli,
+        httpmock: out.contents(lomi_codegen::Output::Httpmock).unwrap().into(),
+        cli: out.contents(lomi_codegen::Output::Cli).unwrap().into(),
     }
 }
 
