@@ -1,39 +1,36 @@
-//! The lomi-rs code generator: OpenAPI text in, `lomi-client` source files out.
+//! The lomi-rs code generator: OpenAPI text in, the client crates' source files out.
 //!
-//! The pipeline is a chain of pure stages, each tested on its own:
-//! [`derive`](mod@derive) (lomi.'s document + our overlay → the spec, pruned) →
-//! [`load`] (parse and type the document) → [`lint`] (reject what progenitor cannot
-//! take, with locations) → [`normalize`] (reshape what it takes badly) → [`render`]
-//! (typify's [`models`] through progenitor, the [`operations`] emitted from the [`plan`],
-//! the [`contract`] items, then prettyplease and the marker line). The spec is lowered once into a [`model`] that the lint, the [`plan`]
-//! and the [`diff`] read. Nothing here touches the disk: the `xtask` writes what
-//! [`derive::derive`] and [`generate`] return.
+//! The pipeline is a chain of stages, one folder each, each importing only from the
+//! stages before it (`tests/layout.rs` checks it):
+//!
+//! 1. [`spec`]: [`load`] parses and types the document, [`model`] lowers it once,
+//!    [`refs`] follows `$ref`s, [`naming`](spec::naming) is the one rule for Rust names,
+//!    [`normalize`] reshapes what the generator takes badly;
+//! 2. [`lint`]: what the generator cannot take (or would take wrongly), with places;
+//! 3. [`plan`]: the one description of what is emitted (operations, enums, aliases,
+//!    features);
+//! 4. [`emit`]: typify's type space ([`typing`]) and the emitters that read the plan and
+//!    its facts: the client ([`render`]), the httpmock helpers, the command's table;
+//! 5. [`change`]: the maintainer's side: [`derive`](mod@derive) (lomi.'s document + our
+//!    overlay → the spec), the wire [`diff`] and the Rust API report.
+//!
+//! [`diagnostic`] (codes, severities, places) sits below them all. Nothing here touches
+//! the disk: the `xtask` writes what [`derive::derive`] and [`generate`] return.
 
-pub mod aliases;
-pub mod bump;
-pub mod cli;
-pub mod contract;
-pub mod derive;
+pub mod change;
 pub mod diagnostic;
-pub mod diff;
-pub mod events;
-pub mod features;
-pub mod httpmock;
+pub mod emit;
 pub mod lint;
-pub mod load;
-pub mod model;
-pub mod models;
-pub mod moves;
-pub mod normalize;
-pub mod operations;
-pub mod pairing;
 pub mod plan;
-pub mod refs;
-pub mod render;
-pub mod rust_api;
-pub mod source_map;
-pub mod stable;
-pub mod typing;
+pub mod spec;
+
+// The stages' modules under the names the crate's users have always used.
+pub use change::{bump, derive, diff, moves, pairing, rust_api, stable};
+pub use emit::{
+    aliases, cli, contract, events, gate, httpmock, models, operations, render, typing,
+};
+pub use plan::features;
+pub use spec::{load, model, normalize, refs, source_map};
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 

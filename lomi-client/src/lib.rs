@@ -107,7 +107,7 @@ pub mod webhooks;
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 mod generated;
 
-// The client, its models and the runtime's public types, as codegen/src/contract.rs
+// The client, its models and the runtime's public types, as codegen/src/emit/contract.rs
 // lists them for every generated client.
 pub use generated::exports::*;
 

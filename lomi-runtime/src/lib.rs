@@ -12,7 +12,7 @@
 //!
 //! Shops use it through a generated client, which re-exports what they need: its
 //! examples show `lomi_client`. What generated code calls that is not for users is
-//! `#[doc(hidden)]`; `codegen/src/contract.rs` in the repository lists the contract.
+//! `#[doc(hidden)]`; `codegen/src/emit/contract.rs` in the repository lists the contract.
 
 #![deny(missing_docs)]
 

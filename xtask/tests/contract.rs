@@ -1,4 +1,4 @@
-//! Proof of the contract (`codegen/src/contract.rs`): the hand-written crate compiles,
+//! Proof of the contract (`codegen/src/emit/contract.rs`): the hand-written crate compiles,
 //! unchanged, with the client generated from any valid spec.
 //!
 //! One scratch workspace under `target/contract/` holds a copy of `lomi-client` per

@@ -9,7 +9,7 @@
 //!
 //! [`crate::ClientBuilder`] builds a [`Core`]; a generated `Client` holds one and
 //! implements [`Api`], which tells the runtime what its spec decides (servers, where the
-//! key goes, the user agent). `codegen/src/contract.rs` lists the rest of the contract.
+//! key goes, the user agent). `codegen/src/emit/contract.rs` lists the rest of the contract.
 
 use std::fmt;
 use std::sync::Arc;

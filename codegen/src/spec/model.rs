@@ -9,7 +9,7 @@ use openapiv3::{
 };
 
 use crate::diagnostic::pointer;
-use crate::refs::resolve;
+use crate::spec::refs::resolve;
 
 /// The spec, lowered.
 #[derive(Debug)]
@@ -175,9 +175,29 @@ impl<'a> Model<'a> {
     }
 }
 
+/// The `{names}` in a path template, in order.
+pub fn template_names(path: &str) -> Result<Vec<String>, String> {
+    Ok(lomi_schema::path::parse(path)?
+        .into_iter()
+        .filter_map(|part| match part {
+            lomi_schema::path::Part::Param(name) => Some(name.to_string()),
+            lomi_schema::path::Part::Literal(_) => None,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_names_are_read_in_order() {
+        assert_eq!(template_names("/a/{x}/b/{y}").unwrap(), ["x", "y"]);
+        assert_eq!(template_names("/a").unwrap(), Vec::<String>::new());
+        assert!(template_names("/a/{x").is_err());
+        assert!(template_names("/a/x}").is_err());
+        assert!(template_names("/a/{}").is_err());
+    }
 
     #[test]
     fn operation_parameters_override_path_level_ones_and_refs_are_resolved() {

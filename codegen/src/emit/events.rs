@@ -122,7 +122,7 @@ pub fn items(spec: &OpenAPI, plan: &Plan) -> TokenStream {
             }
         }
         // The same open enum as the spec's own enums, with no known name.
-        None => crate::models::open_enum_tokens(&EnumPlan {
+        None => crate::emit::models::open_enum_tokens(&EnumPlan {
             schema: String::new(),
             type_name: "EventType".into(),
             description: Some(
@@ -161,7 +161,7 @@ pub fn items(spec: &OpenAPI, plan: &Plan) -> TokenStream {
     });
     quote! {
         /// The webhook events the spec describes (see the contract in
-        /// `codegen/src/contract.rs`), for the `webhooks` module.
+        /// `codegen/src/emit/contract.rs`), for the `webhooks` module.
         pub mod events {
             #event_type
 

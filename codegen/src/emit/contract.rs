@@ -27,7 +27,7 @@
 //! | `API_KEY_HEADER` | yes | `Option<&str>`: the header of the first `apiKey` scheme in a header, or `Authorization` for an HTTP `bearer` scheme |
 //! | `API_KEY_QUERY` | yes | `Option<&str>`: the query parameter of an `apiKey` scheme in the query, when no header scheme exists |
 //! | `API_KEY_PREFIX` | yes | `Option<&str>`: `Bearer` for an HTTP `bearer` scheme |
-//! | `events::EventType` | yes | the webhook event names (`x-lomi-webhooks`, see [`crate::events`]): an open enum with `as_str`, `From<&str>`, `Display` and serde; every name is `Unknown` for a spec without webhooks |
+//! | `events::EventType` | yes | the webhook event names (`x-lomi-webhooks`, see [`crate::emit::events`]): an open enum with `as_str`, `From<&str>`, `Display` and serde; every name is `Unknown` for a spec without webhooks |
 //! | `events::EventData` | yes | `#[non_exhaustive]`: a variant per event whose data the spec shapes, and `Other(serde_json::Value)`; `pub(crate) fn decode(&EventType, Value) -> (EventData, Option<String>)` |
 //! | `webhooks` | with the crate's `webhooks` feature | `Event`, `Verifier` (the runtime's, over this spec's `events`), `construct_event`, and the runtime's `verify`, `sign`, `WebhookError` and header names |
 //!
@@ -100,7 +100,7 @@ pub const ENVIRONMENT_EXTENSION: &str = "x-lomi-environment";
 pub const ENVIRONMENTS: [&str; 2] = ["live", "sandbox"];
 
 /// Where the contract is written down; named by every generated file's marker.
-pub const DOC_PATH: &str = "codegen/src/contract.rs";
+pub const DOC_PATH: &str = "codegen/src/emit/contract.rs";
 
 /// The spec's servers as the contract sees them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -209,7 +209,7 @@ pub fn items(spec: &OpenAPI) -> TokenStream {
     let key = api_key(spec);
     let (header, query, prefix) = (opt(&key.header), opt(&key.query), opt(&key.prefix));
     quote! {
-        /// The servers the spec declares (see the contract in `codegen/src/contract.rs`).
+        /// The servers the spec declares (see the contract in `codegen/src/emit/contract.rs`).
         pub mod servers {
             /// Every server URL, in the spec's order.
             pub const ALL: &[&str] = &[#(#all),*];

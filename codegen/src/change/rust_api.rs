@@ -3,15 +3,15 @@
 //! code we generate: models and enums are `#[non_exhaustive]`, so a field or a variant
 //! added is a minor change, never a major one.
 //!
-//! The wire report ([`crate::diff`]) says what changes on the wire; this says what a
+//! The wire report ([`crate::change::diff`]) says what changes on the wire; this says what a
 //! shop's Rust code sees: methods, setters, types, fields and variants added, removed or
 //! renamed. Both come from the same plan and naming rule the generator uses.
 
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 
-use crate::bump::Bump;
-use crate::model::Model;
+use crate::change::bump::Bump;
 use crate::plan::{self, Plan};
+use crate::spec::model::Model;
 
 /// What kind of public item a name is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -136,7 +136,7 @@ fn item(
 /// `MockServerExt` method, `When`/`Then` types and `When` matchers; the `lomi` command
 /// and its flags.
 fn operations(plan: &Plan, out: &mut Vec<Item>) {
-    for (op, (resource, verb)) in plan.operations.iter().zip(crate::cli::commands(plan)) {
+    for (op, (resource, verb)) in plan.operations.iter().zip(crate::emit::cli::commands(plan)) {
         let (path_shape, path_names) = plan::path_shape(&op.path);
         let id = format!("{} {path_shape}", op.http_method);
         let builder = format!("builder::{}", op.builder);
@@ -170,14 +170,14 @@ fn operations(plan: &Plan, out: &mut Vec<Item>) {
             };
             out.push(item(ItemKind::Setter, &builder, &p.field, &wire));
             out.push(item(ItemKind::Matcher, &when, &p.field, &wire));
-            let flag = format!("--{}", crate::cli::flag(&p.field));
+            let flag = format!("--{}", crate::emit::cli::flag(&p.field));
             out.push(item(ItemKind::Flag, &command, flag, wire));
         }
         for p in op.body.iter().flat_map(|b| &b.properties) {
             out.push(item(
                 ItemKind::Flag,
                 &command,
-                format!("--{}", crate::cli::flag(&p.field)),
+                format!("--{}", crate::emit::cli::flag(&p.field)),
                 format!("{id} body {}", p.name),
             ));
         }
@@ -203,7 +203,7 @@ fn operations(plan: &Plan, out: &mut Vec<Item>) {
 /// A schema's definition as text, without the extensions that only name things.
 fn definition<T: serde::Serialize>(schema: &T) -> String {
     serde_json::to_value(schema)
-        .map(|v| crate::stable::definition(&v).to_string())
+        .map(|v| crate::change::stable::definition(&v).to_string())
         .unwrap_or_default()
 }
 

@@ -307,7 +307,7 @@ paths:
 ",
         )
         .unwrap();
-        let table = crate::render::format(&syn::parse2(items(&crate::plan::plan(&spec))).unwrap());
+        let table = prettyplease::unparse(&syn::parse2(items(&crate::plan::plan(&spec))).unwrap());
         let flat: String = table.split_whitespace().collect();
         for (resource, verb) in [
             ("payment-links", "list"),

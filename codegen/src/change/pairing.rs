@@ -1,6 +1,6 @@
 //! Which operation of one document is which operation of another: the one rule the
-//! stable names ([`crate::stable`]), the wire diff ([`crate::diff`]) and the Rust API
-//! report ([`crate::rust_api`]) share, so that none of them calls a moved operation
+//! stable names ([`crate::change::stable`]), the wire diff ([`crate::change::diff`]) and the Rust API
+//! report ([`crate::change::rust_api`]) share, so that none of them calls a moved operation
 //! "removed" while another calls it "renamed".
 //!
 //! Two operations are the same operation, in this order of evidence:

@@ -4,7 +4,7 @@
 //!
 //! - a **server** URL that differs by its last path segment (`…/v1` → `…`);
 //! - a **path** that differs only by `_`/`-`, case or parameter names (the pairing rule
-//!   of [`crate::pairing`]), with the parameters it renames;
+//!   of [`crate::change::pairing`]), with the parameters it renames;
 //! - a **schema**: the one the paired operation now takes or answers (which may be an
 //!   inline schema, whose JSONPath replaces the component's), else the unused one with the
 //!   most properties in common; a schema whose only operations lomi. removed is gone.
@@ -15,9 +15,9 @@
 
 use serde_json::Value;
 
-use crate::pairing::{loose_path, same_server};
+use crate::change::pairing::{loose_path, same_server};
+use crate::change::stable::{BodySchema, body_schemas, paired_operations};
 use crate::plan::path_shape;
-use crate::stable::{BodySchema, body_schemas, paired_operations};
 
 /// A target re-pointed at where its nodes are now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,11 +118,11 @@ pub fn repoint(target: &str, document: &Value, published: Option<&Value>) -> Opt
 /// spec) and the schema it names is one lomi. renamed (the published spec used it where
 /// `document` has another, [`repoint`]'s rule), says which to write instead.
 pub fn explain_dangling_ref(
-    d: &mut crate::Diagnostic,
+    d: &mut crate::diagnostic::Diagnostic,
     document: &Value,
     published: Option<&Value>,
 ) {
-    if d.code != crate::Code::DanglingRef {
+    if d.code != crate::diagnostic::Code::DanglingRef {
         return;
     }
     let Some(name) = document

@@ -5,8 +5,8 @@ use openapiv3::{
     ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type,
 };
 
-use crate::model::{has_explicit_success, is_error};
-use crate::refs::resolve;
+use crate::spec::model::{has_explicit_success, is_error};
+use crate::spec::refs::resolve;
 
 /// Returns the document progenitor should see.
 ///
@@ -29,8 +29,8 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
         .iter()
         .flat_map(|c| c.schemas.iter())
         .map(|(name, schema)| match schema {
-            ReferenceOr::Item(schema) => crate::plan::type_name_of(name, schema),
-            ReferenceOr::Reference { .. } => crate::plan::sanitize_pascal(name),
+            ReferenceOr::Item(schema) => crate::spec::naming::type_name_of(name, schema),
+            ReferenceOr::Reference { .. } => crate::spec::naming::sanitize_pascal(name),
         })
         .collect();
     let OpenAPI {
@@ -48,7 +48,7 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
                 &mut item.patch,
                 &mut item.trace,
             ];
-            let template = crate::lint::template_names(path).unwrap_or_default();
+            let template = crate::spec::model::template_names(path).unwrap_or_default();
             let path_level: Vec<String> =
                 declared_path_params(&item.parameters, components.as_ref());
             for op in ops.into_iter().flatten() {
@@ -62,7 +62,7 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
         for schema in components.schemas.values_mut() {
             if let ReferenceOr::Item(schema) = schema {
                 nullable_optional_containers(schema);
-                if let Some(pin) = crate::plan::rust_name(&schema.schema_data.extensions) {
+                if let Some(pin) = crate::spec::naming::rust_name(&schema.schema_data.extensions) {
                     let pin = pin.to_string();
                     name_nested(schema, &pin, &mut taken);
                 }
@@ -81,7 +81,7 @@ pub fn normalize(mut spec: OpenAPI) -> OpenAPI {
 /// name goes in the schema's `title`, which typify prefers to the name it would make up;
 /// a title the document gives is kept.
 fn name_after_pins(op: &mut openapiv3::Operation, taken: &mut std::collections::BTreeSet<String>) {
-    let method = crate::plan::rust_name(&op.extensions).map(str::to_string);
+    let method = crate::spec::naming::rust_name(&op.extensions).map(str::to_string);
     if let Some(method) = &method {
         for param in op.parameters.iter_mut() {
             if let ReferenceOr::Item(param) = param {
@@ -109,7 +109,7 @@ fn name_after_pins(op: &mut openapiv3::Operation, taken: &mut std::collections::
                 ReferenceOr::Reference { .. } => None,
             })
             .map(|schema| {
-                if let Some(pin) = crate::plan::rust_name(&schema.schema_data.extensions) {
+                if let Some(pin) = crate::spec::naming::rust_name(&schema.schema_data.extensions) {
                     let pin = pin.to_string();
                     name_nested(schema, &pin, taken);
                 }
@@ -137,7 +137,7 @@ fn name_schema(schema: &mut Schema, name: &str, taken: &mut std::collections::BT
         SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => true,
         SchemaKind::Not { .. } => false,
     };
-    let title = crate::plan::sanitize_pascal(name);
+    let title = crate::spec::naming::sanitize_pascal(name);
     // A name another type has keeps typify's own instead.
     if named && schema.schema_data.title.is_none() && taken.insert(title.clone()) {
         schema.schema_data.title = Some(title);

@@ -10,7 +10,7 @@
 //! - typify's model builders are rebuilt compact (one list of refusals instead of a
 //!   `Result` per field), with `IntoArg` setters documented from the schema; builders
 //!   of models no request takes are compiled only with the `response-builders` feature;
-//! - aliased properties decode through a wire twin ([`crate::aliases`]).
+//! - aliased properties decode through a wire twin ([`crate::emit::aliases`]).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -19,9 +19,9 @@ use syn::{
     parse_quote,
 };
 
-use crate::operations::unwrap_generic;
+use crate::emit::operations::unwrap_generic;
+use crate::emit::typing::{ModelFacts, TypeFacts};
 use crate::plan::{EnumPlan, FieldRename, Plan};
-use crate::typing::{ModelFacts, TypeFacts};
 
 /// Where the generated module sits in `lomi-client`.
 pub const GENERATED_PATH: &str = "crate::generated";
@@ -40,7 +40,7 @@ pub fn apply(types: &mut ItemMod, plan: &Plan, typed: &TypeFacts) -> Result<(), 
     }
     let text_types = string_like(&typed.text_built, &plan.enums);
     content.extend(text_args(&text_types)?);
-    crate::aliases::apply(content, &plan.aliases)?;
+    crate::emit::aliases::apply(content, &plan.aliases)?;
     for item in content.iter_mut() {
         match item {
             Item::Mod(b) if b.ident == "builder" => {

@@ -18,8 +18,8 @@ use serde_json::{Map, Value, json};
 use syn::Type;
 use typify::{TypeDetails, TypeSpace, TypeSpaceSettings};
 
-use crate::model::Model;
 use crate::plan::{BodyContent, Plan, sanitize_pascal, sanitize_snake};
+use crate::spec::model::Model;
 
 /// The types of one operation: what its builder holds and what it answers.
 #[derive(Clone)]
@@ -310,7 +310,7 @@ pub fn type_spec(
 fn operation_types(
     space: &mut TypeSpace,
     spec: &OpenAPI,
-    op: &crate::model::Operation<'_>,
+    op: &crate::spec::model::Operation<'_>,
     planned: &crate::plan::OperationPlan,
 ) -> Result<OperationTypes, String> {
     let id = &planned.operation_id;
@@ -321,7 +321,8 @@ fn operation_types(
     let mut params: Vec<&openapiv3::Parameter> = Vec::new();
     for list in [&op.item.parameters, &op.op.parameters] {
         for p in list {
-            let Some(param) = crate::refs::resolve(p, spec.components.as_ref(), |c| &c.parameters)
+            let Some(param) =
+                crate::spec::refs::resolve(p, spec.components.as_ref(), |c| &c.parameters)
             else {
                 continue;
             };
@@ -369,7 +370,9 @@ fn operation_types(
             .op
             .request_body
             .as_ref()
-            .and_then(|b| crate::refs::resolve(b, spec.components.as_ref(), |c| &c.request_bodies))
+            .and_then(|b| {
+                crate::spec::refs::resolve(b, spec.components.as_ref(), |c| &c.request_bodies)
+            })
             .and_then(|b| b.content.first())
             .and_then(|(_, media)| media.schema.as_ref())
             .ok_or("its request body has no schema")?;
@@ -400,7 +403,7 @@ fn operation_types(
 fn responses(
     space: &mut TypeSpace,
     spec: &OpenAPI,
-    op: &crate::model::Operation<'_>,
+    op: &crate::spec::model::Operation<'_>,
     id: &str,
 ) -> Result<Vec<ResponseTypes>, String> {
     let listed = op
@@ -418,8 +421,9 @@ fn responses(
         }));
     let mut out = Vec::new();
     for (status, response) in listed {
-        let response = crate::refs::resolve(response, spec.components.as_ref(), |c| &c.responses)
-            .ok_or("a response reference does not resolve")?;
+        let response =
+            crate::spec::refs::resolve(response, spec.components.as_ref(), |c| &c.responses)
+                .ok_or("a response reference does not resolve")?;
         let json = response.content.iter().find_map(|(media, m)| {
             (media == "application/json" || media.starts_with("application/json;")).then_some(m)
         });

@@ -17,9 +17,9 @@ use roas_overlay::v1_0::Overlay;
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Code, Diagnostic, pointer, unescape_token};
-use crate::load::attempt;
-use crate::model::METHODS;
-use crate::source_map::SourceMap;
+use crate::spec::load::attempt;
+use crate::spec::model::METHODS;
+use crate::spec::source_map::SourceMap;
 
 /// The result of [`derive()`]: the text of the derived spec.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub struct Derived {
 }
 
 impl Derived {
-    /// Replaces the document (e.g. with the names [`crate::stable`] kept) and reprints
+    /// Replaces the document (e.g. with the names [`crate::change::stable`] kept) and reprints
     /// `text`.
     pub fn set_document(&mut self, document: Value) -> Result<(), Vec<Diagnostic>> {
         let body = print(&document, &self.provenance.upstream_file)?;
@@ -139,7 +139,7 @@ pub fn header(upstream_file: &str, overlay_file: &str) -> String {
     format!(
         "# Derived from {upstream_file} (lomi.'s document, verbatim) and {overlay_file} (our \
          departures) by `{}`. Do not edit: change one of those and regenerate.\n",
-        crate::render::COMMAND
+        crate::emit::render::COMMAND
     )
 }
 
@@ -163,7 +163,7 @@ pub fn derive(
 
 /// [`derive()`], knowing the published spec (the one the published client came from):
 /// an action whose target matches nothing because lomi. moved the node is reported with
-/// where it went ([`crate::moves`]), the actions one move breaks together.
+/// where it went ([`crate::change::moves`]), the actions one move breaks together.
 pub fn derive_against(
     upstream_file: &str,
     upstream_text: &str,
@@ -294,7 +294,7 @@ fn apply(
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     // Actions that match nothing because their node moved: (index, where it went).
-    let mut moved: Vec<(usize, crate::moves::Repointed)> = Vec::new();
+    let mut moved: Vec<(usize, crate::change::moves::Repointed)> = Vec::new();
     // The overlay without its actions, given one action at a time.
     let mut single = Overlay {
         actions: Vec::new(),
@@ -327,7 +327,7 @@ fn apply(
             _ => Code::ActionCannotApply,
         };
         if code == Code::ActionMatchesNothing
-            && let Some(r) = crate::moves::repoint(&action.target, document, published)
+            && let Some(r) = crate::change::moves::repoint(&action.target, document, published)
         {
             moved.push((index, r));
             continue;
@@ -504,10 +504,10 @@ fn moved_actions(
     overlay: &Overlay,
     file: &str,
     map: &SourceMap,
-    moved: Vec<(usize, crate::moves::Repointed)>,
+    moved: Vec<(usize, crate::change::moves::Repointed)>,
 ) -> Vec<Diagnostic> {
     // The causes of a move, and the actions it broke.
-    type Group = (Vec<String>, Vec<(usize, crate::moves::Repointed)>);
+    type Group = (Vec<String>, Vec<(usize, crate::change::moves::Repointed)>);
     let mut groups: Vec<Group> = Vec::new();
     for (index, r) in moved {
         let mut causes = r.causes.clone();

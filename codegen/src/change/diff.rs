@@ -10,9 +10,9 @@ use openapiv3::{
 };
 use serde_json::{Value, json};
 
-use crate::model::Model;
-use crate::pairing::same_server;
-use crate::refs::resolve;
+use crate::change::pairing::same_server;
+use crate::spec::model::Model;
+use crate::spec::refs::resolve;
 
 /// Declares [`ChangeKind`] from one table, a row per kind: the variant, its stable code,
 /// the bump it calls for and its title. The enum, [`ChangeKind::ALL`] and each lookup
@@ -122,7 +122,7 @@ pub struct Change {
     pub message: String,
 }
 
-pub use crate::bump::Bump;
+pub use crate::change::bump::Bump;
 
 /// All changes between two specs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,7 +131,7 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// What changes in the generated Rust API (methods, setters, types, fields and
     /// variants added, removed or renamed), breaking first.
-    pub rust: Vec<crate::rust_api::Change>,
+    pub rust: Vec<crate::change::rust_api::Change>,
     /// The client crate the versions are of (`lomi-client` unless the caller says).
     pub client: String,
 }
@@ -148,7 +148,7 @@ impl Report {
         self.changes
             .iter()
             .map(|c| c.kind.bump())
-            .chain(self.rust.iter().map(crate::rust_api::Change::bump))
+            .chain(self.rust.iter().map(crate::change::rust_api::Change::bump))
             .max()
             .unwrap_or(Bump::None)
     }
@@ -304,7 +304,7 @@ pub fn diff(old: &OpenAPI, new: &OpenAPI) -> Report {
     changes.dedup();
     // A moved operation's method and setters are compared under its new identity.
     let moved = moved_identities(&old_model, &new_model, &pairs);
-    let mut old_surface = crate::rust_api::surface_of(&old_model);
+    let mut old_surface = crate::change::rust_api::surface_of(&old_model);
     for item in &mut old_surface {
         if let Some((from, to)) = moved.iter().find(|(from, _)| {
             item.identity == *from || item.identity.starts_with(&format!("{from} "))
@@ -312,7 +312,10 @@ pub fn diff(old: &OpenAPI, new: &OpenAPI) -> Report {
             item.identity = format!("{to}{}", &item.identity[from.len()..]);
         }
     }
-    let rust = crate::rust_api::compare(&old_surface, &crate::rust_api::surface_of(&new_model));
+    let rust = crate::change::rust_api::compare(
+        &old_surface,
+        &crate::change::rust_api::surface_of(&new_model),
+    );
     Report {
         changes,
         rust,
@@ -326,7 +329,7 @@ struct Differ<'a> {
     old_model: &'a Model<'a>,
     new_model: &'a Model<'a>,
     /// Which old operation is which new one.
-    pairs: &'a [crate::pairing::Pair],
+    pairs: &'a [crate::change::pairing::Pair],
     out: Vec<Change>,
 }
 
@@ -413,8 +416,8 @@ fn type_of(spec: &OpenAPI, schema: &ReferenceOr<Schema>, inline_name: Option<Str
     }
 }
 
-/// Which old operation is which new one ([`crate::pairing`]), as indices.
-fn pairs(old: &Model<'_>, new: &Model<'_>) -> Vec<crate::pairing::Pair> {
+/// Which old operation is which new one ([`crate::change::pairing`]), as indices.
+fn pairs(old: &Model<'_>, new: &Model<'_>) -> Vec<crate::change::pairing::Pair> {
     let keys = |m: &Model<'_>| -> Vec<(String, String, Option<String>)> {
         m.operations
             .iter()
@@ -427,7 +430,7 @@ fn pairs(old: &Model<'_>, new: &Model<'_>) -> Vec<crate::pairing::Pair> {
             })
             .collect()
     };
-    crate::pairing::pair_owned(&keys(old), &keys(new))
+    crate::change::pairing::pair_owned(&keys(old), &keys(new))
 }
 
 /// For each operation that moved, its old `METHOD /path shape` and its new one: the Rust
@@ -435,12 +438,12 @@ fn pairs(old: &Model<'_>, new: &Model<'_>) -> Vec<crate::pairing::Pair> {
 fn moved_identities(
     old: &Model<'_>,
     new: &Model<'_>,
-    pairs: &[crate::pairing::Pair],
+    pairs: &[crate::change::pairing::Pair],
 ) -> Vec<(String, String)> {
     let (old_ops, new_ops) = (operations_of(old), operations_of(new));
     pairs
         .iter()
-        .filter(|p| p.how == crate::pairing::Pairing::Moved)
+        .filter(|p| p.how == crate::change::pairing::Pairing::Moved)
         .map(|p| (old_ops[p.old].0.clone(), new_ops[p.new].0.clone()))
         .collect()
 }
@@ -582,7 +585,7 @@ impl Differ<'_> {
         for pair in pairs {
             let (_, (old_label, old_op, old_params, old_names)) = &old_ops[pair.old];
             let (_, (label, new_op, new_params, new_names)) = &new_ops[pair.new];
-            if pair.how == crate::pairing::Pairing::Moved {
+            if pair.how == crate::change::pairing::Pairing::Moved {
                 self.push(
                     ChangeKind::OperationMoved,
                     label,

@@ -1,5 +1,5 @@
-//! How a release's version moves: what the wire diff ([`crate::diff`]) and the Rust API
-//! report ([`crate::rust_api`]) both decide, in a leaf module so that neither imports the
+//! How a release's version moves: what the wire diff ([`crate::change::diff`]) and the Rust API
+//! report ([`crate::change::rust_api`]) both decide, in a leaf module so that neither imports the
 //! other for it.
 
 /// How `lomi-client`'s version should move.

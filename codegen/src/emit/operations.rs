@@ -4,18 +4,18 @@
 //! (by offsets or page numbers), its `stream()`.
 //!
 //! typify decides the Rust types: the models (`types`, used as it generates them) and
-//! the type of each parameter, body and success response, which [`crate::typing`]
+//! the type of each parameter, body and success response, which [`crate::emit::typing`]
 //! records as it types the spec.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{GenericArgument, PathArguments, Type};
 
+use crate::emit::typing::{ModelFacts, RequestTypes};
 use crate::plan::{
     BodyContent, Bounds, OperationPlan, PageBy, PageShape, ParamLocation, ParamPlan, Plan,
     ResponseKind, StatusPattern, TotalAt, sanitize_snake,
 };
-use crate::typing::{ModelFacts, RequestTypes};
 
 /// The builder field that holds a call's options. Parameter fields are snake-case names
 /// with a trailing `_` only for keywords, so this cannot collide with one.

@@ -5,8 +5,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{Code, Diagnostic, pointer, unescape_token};
-use crate::model::METHODS;
-use crate::source_map::SourceMap;
+use crate::spec::model::METHODS;
+use crate::spec::source_map::SourceMap;
 
 /// A spec that parsed, with what is needed to point back into its text.
 #[derive(Debug, Clone)]

@@ -1,107 +1,18 @@
-//! One cargo feature per tag, as async-stripe has one per resource: a shop compiles the
-//! operations it calls and the types they reach, nothing else.
-//!
-//! Each operation belongs to its first tag's feature ([`assign`]): the tag's name in
-//! kebab case (`Checkout Sessions` → `checkout-sessions`), or the `x-lomi-feature` the
-//! spec's `tags` entry sets (`Webhooks` → `webhook-endpoints`, beside the crate's own
-//! `webhooks`). Then [`gate`] puts a `cfg` on every generated item: a method and its
-//! builder take their operation's feature; a type, with its impls, its builder, its
-//! `IntoArg` conversions and the `defaults` its builder calls, takes `any(...)` of the
-//! features of every operation that reaches it, and none when something compiled in every
-//! build reaches it (the webhook events, whose data types decode in every build).
-//! Reachability is read from the generated items' own paths, so it follows typify's names
-//! for nested inline types, which the spec does not know.
+//! The `cfg`s of one cargo feature per tag ([`crate::plan::features`] assigns them):
+//! [`gate`] puts a `cfg` on every generated item. A method and its builder take their
+//! operation's feature; a type, with its impls, its builder, its `IntoArg` conversions
+//! and the `defaults` its builder calls, takes `any(...)` of the features of every
+//! operation that reaches it, and none when something compiled in every build reaches it
+//! (the webhook events, whose data types decode in every build). Reachability is read
+//! from the generated items' own paths, so it follows typify's names for nested inline
+//! types, which the spec does not know.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToKebabCase;
-use openapiv3::OpenAPI;
 use syn::visit::Visit;
 use syn::{Attribute, Item, parse_quote};
 
 use crate::plan::Plan;
-
-/// The extension that names a tag's feature.
-pub const FEATURE_EXTENSION: &str = "x-lomi-feature";
-
-/// Feature names a client crate has of its own, which no tag may take.
-pub const RESERVED: &[&str] = &[
-    "default",
-    "full",
-    "rustls",
-    "native-tls",
-    "http2",
-    "webhooks",
-    "response-builders",
-];
-
-/// A tag whose feature cannot be used: the tag, its feature, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refused {
-    /// The tag.
-    pub tag: String,
-    /// The feature it would have.
-    pub feature: String,
-    /// Why not.
-    pub why: String,
-}
-
-/// The feature of `tag`: its `x-lomi-feature` in `spec.tags`, else its kebab case.
-pub fn feature_of(spec: &OpenAPI, tag: &str) -> String {
-    spec.tags
-        .iter()
-        .find(|t| t.name == tag)
-        .and_then(|t| t.extensions.get(FEATURE_EXTENSION))
-        .and_then(serde_json::Value::as_str)
-        .map_or_else(|| tag.to_kebab_case(), str::to_string)
-}
-
-/// Sets each tagged operation's feature, and returns every feature, sorted. An operation
-/// without a tag is compiled in every build. Refuses a feature that is one of
-/// [`RESERVED`], is not a valid feature name, or is shared by two tags.
-pub fn assign(plan: &mut Plan) -> Result<Vec<String>, Refused> {
-    let mut by_feature: BTreeMap<String, String> = BTreeMap::new();
-    for op in &mut plan.operations {
-        let (Some(tag), Some(feature)) = (&op.tag, op.resource.clone()) else {
-            continue;
-        };
-        let refused = |why: String| Refused {
-            tag: tag.clone(),
-            feature: feature.clone(),
-            why,
-        };
-        if RESERVED.contains(&feature.as_str()) {
-            return Err(refused(format!(
-                "`{feature}` is one of the crate's own features ({})",
-                RESERVED.join(", ")
-            )));
-        }
-        let valid = feature
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-            && feature
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !valid {
-            return Err(refused(format!(
-                "`{feature}` is not a feature name (ASCII letters, digits, `-` and `_`)"
-            )));
-        }
-        match by_feature.get(&feature) {
-            Some(other) if other != tag => {
-                return Err(refused(format!(
-                    "the tag `{other}` has the feature `{feature}` too"
-                )));
-            }
-            _ => {
-                by_feature.insert(feature.clone(), tag.clone());
-            }
-        }
-        op.feature = Some(feature);
-    }
-    Ok(by_feature.into_keys().collect())
-}
 
 /// Which features compile an item: every build, or any of some features.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,7 +187,7 @@ fn gate_types(
     // Which gate each `defaults` function takes: the union of its callers'.
     let mut defaults: BTreeMap<String, Gate> = BTreeMap::new();
     let mut called = |item: &Item, gate: &Gate| {
-        for name in crate::models::defaults_called(item) {
+        for name in crate::emit::models::defaults_called(item) {
             defaults
                 .entry(name)
                 .or_insert_with(|| Gate::Any(BTreeSet::new()))

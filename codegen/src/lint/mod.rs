@@ -11,9 +11,9 @@ use openapiv3::{
 use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic, escape_token, pointer, unescape_token};
-use crate::load::Loaded;
-use crate::model::{Model, Operation, has_explicit_success, is_error, is_success};
-use crate::refs::resolve as resolve_item;
+use crate::spec::load::Loaded;
+use crate::spec::model::{Model, Operation, has_explicit_success, is_error, is_success};
+use crate::spec::refs::resolve as resolve_item;
 /// A local `$ref` (`#/...`) resolved in the document `root`.
 fn resolve<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
     lomi_schema::refs::pointer(root, reference).ok()
@@ -183,7 +183,7 @@ impl<'a> Lint<'a> {
     /// `x-lomi-rust-name` is a Rust name of the case its place calls for: snake case on an
     /// operation, a parameter or a property, Pascal case on a schema.
     fn rust_names(&mut self) {
-        const KEY: &str = crate::plan::RUST_NAME_EXTENSION;
+        const KEY: &str = crate::spec::naming::RUST_NAME_EXTENSION;
         let root = &self.loaded.value;
         let mut found: Vec<(String, &Value, bool)> = Vec::new();
         fn parameters<'v>(
@@ -331,12 +331,12 @@ impl<'a> Lint<'a> {
             let (case, sanitized) = if pascal {
                 (
                     "Pascal case (`CheckoutSessions`)",
-                    crate::plan::sanitize_pascal(name),
+                    crate::spec::naming::sanitize_pascal(name),
                 )
             } else {
                 (
                     "snake case (`session_id`)",
-                    crate::plan::sanitize_snake(name),
+                    crate::spec::naming::sanitize_snake(name),
                 )
             };
             if name.is_empty() || sanitized != name {
@@ -366,7 +366,7 @@ impl<'a> Lint<'a> {
     /// another property's, on an optional inline property (a required one cannot fall
     /// back, and a `$ref`'s siblings are dropped by the parser).
     fn aliases(&mut self) {
-        const KEY: &str = crate::plan::ALIASES_EXTENSION;
+        const KEY: &str = crate::spec::naming::ALIASES_EXTENSION;
         let loaded = self.loaded;
         let Some(Value::Object(schemas)) = loaded
             .value
@@ -513,7 +513,7 @@ impl<'a> Lint<'a> {
         }
         // The plan's one naming rule turns ids into method names: `listX` and `list_x`
         // collide.
-        let method_name = crate::plan::sanitize_snake(id);
+        let method_name = crate::spec::naming::sanitize_snake(id);
         if let Some((first_id, first_ptr)) = ids.get(&method_name) {
             let what = if first_id == id {
                 format!("duplicate operationId `{id}`")
@@ -540,7 +540,7 @@ impl<'a> Lint<'a> {
             .map(|p| (p.pointer.clone(), p.param))
             .collect();
 
-        let template = match template_names(op.path) {
+        let template = match crate::spec::model::template_names(op.path) {
             Ok(names) => names,
             Err(why) => {
                 self.report(
@@ -1023,29 +1023,4 @@ impl<'a> Lint<'a> {
 
 fn pointer_join(base: &str, token: &str) -> String {
     format!("{base}/{}", escape_token(token))
-}
-
-/// The `{names}` in a path template, in order.
-pub(crate) fn template_names(path: &str) -> Result<Vec<String>, String> {
-    Ok(lomi_schema::path::parse(path)?
-        .into_iter()
-        .filter_map(|part| match part {
-            lomi_schema::path::Part::Param(name) => Some(name.to_string()),
-            lomi_schema::path::Part::Literal(_) => None,
-        })
-        .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn template_names_are_read_in_order() {
-        assert_eq!(template_names("/a/{x}/b/{y}").unwrap(), ["x", "y"]);
-        assert_eq!(template_names("/a").unwrap(), Vec::<String>::new());
-        assert!(template_names("/a/{x").is_err());
-        assert!(template_names("/a/x}").is_err());
-        assert!(template_names("/a/{}").is_err());
-    }
 }

@@ -17,10 +17,10 @@
 use heck::ToPascalCase;
 use serde_json::{Map, Value};
 
+use crate::change::pairing::pair_owned;
 use crate::diagnostic::{Code, Diagnostic, pointer};
-use crate::model::METHODS;
-use crate::pairing::pair_owned;
 use crate::plan::{Case, RUST_NAME_EXTENSION, path_shape as shape, pinned_or, sanitize_snake};
+use crate::spec::model::METHODS;
 
 /// What to do with a rename that would change a published Rust name.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -84,7 +84,7 @@ fn operations_of(doc: &Value) -> Vec<(String, String, &Value)> {
     out
 }
 
-/// The operations of `published` and `new` that are one operation ([`crate::pairing`]):
+/// The operations of `published` and `new` that are one operation ([`crate::change::pairing`]):
 /// (method, old path, old operation, new path, new operation).
 pub(crate) fn paired_operations<'p, 'n>(
     published: &'p Value,

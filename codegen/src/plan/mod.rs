@@ -2,11 +2,13 @@
 //! operation (its Rust names, typed parameters with their location, bounds and docs, its
 //! body, its success responses, whether it is an offset-paginated list), the string
 //! enums that become open (forward-compatible) enums, and the aliased properties. Every
-//! emitter reads it; the naming rule ([`sanitize_snake`], [`sanitize_pascal`]) lives here
-//! and nowhere else.
+//! emitter reads it. The naming rule it names things by is [`crate::spec::naming`]'s;
+//! [`features`] assigns each operation its cargo feature.
 
-use crate::model::{Model, Operation, Param};
-use heck::{ToPascalCase, ToSnakeCase};
+pub mod features;
+
+use crate::spec::model::{Model, Operation, Param};
+use heck::ToPascalCase;
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
 
 /// Everything the emitters need to know about the spec.
@@ -48,50 +50,10 @@ pub struct FieldRename {
     pub field: String,
 }
 
-/// The `x-lomi-rust-name` among `extensions`, if it is a string.
-pub fn rust_name(extensions: &indexmap::IndexMap<String, serde_json::Value>) -> Option<&str> {
-    extensions.get(RUST_NAME_EXTENSION)?.as_str()
-}
-
-/// The one naming rule: the pin (`x-lomi-rust-name`), else the name the generator gives
-/// `name` in `case`. Every face (the plan, the rename checks, the diff, the Rust API
-/// report) names an operation, a parameter, a property or a type through it.
-pub fn pinned_or(pin: Option<&str>, name: &str, case: Case) -> String {
-    match (pin, case) {
-        (Some(pin), _) => pin.to_string(),
-        (None, Case::Snake) => sanitize_snake(name),
-        (None, Case::Pascal) => sanitize_pascal(name),
-    }
-}
-
-/// How a Rust name is spelled: a method, setter or field, or a type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Case {
-    /// `list_checkout_sessions`.
-    Snake,
-    /// `CheckoutSession`.
-    Pascal,
-}
-
-/// The Rust type of the schema `name` (its `x-lomi-rust-name`, else typify's name).
-pub fn type_name_of(name: &str, schema: &Schema) -> String {
-    pinned_or(
-        rust_name(&schema.schema_data.extensions),
-        name,
-        Case::Pascal,
-    )
-}
-
-/// The vendor extension that fixes a Rust name whatever the spec calls the thing: on an
-/// operation (its method, snake case), a parameter (its setter, snake case), a schema
-/// (its type, Pascal case) or a property (its field, snake case). An overlay action sets
-/// it to keep a published name when lomi. renames something; `generate` sets it on a
-/// path parameter renamed upstream.
-pub const RUST_NAME_EXTENSION: &str = "x-lomi-rust-name";
-
-/// The vendor extension naming the other wire names of a property, in priority order
-/// after its own: `x-lomi-aliases: [url]` on `checkout_url` decodes `url` too.
-pub const ALIASES_EXTENSION: &str = "x-lomi-aliases";
+pub use crate::spec::naming::{
+    ALIASES_EXTENSION, Case, RUST_NAME_EXTENSION, pinned_or, rust_name, sanitize_pascal,
+    sanitize_snake, type_name_of,
+};
 
 /// A model property that lomi. sends under more than one name.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,7 +105,7 @@ pub struct OperationPlan {
     /// command's resource, and the operation's feature when the client has one per tag.
     pub resource: Option<String>,
     /// The cargo feature that compiles it, when the client has one per tag
-    /// ([`crate::features`]); `None`: every build.
+    /// ([`crate::plan::features`]); `None`: every build.
     pub feature: Option<String>,
     /// What it does to its resource.
     pub kind: OperationKind,
@@ -441,7 +403,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                     .op
                     .tags
                     .first()
-                    .map(|tag| crate::features::feature_of(model.spec, tag)),
+                    .map(|tag| crate::plan::features::feature_of(model.spec, tag)),
                 feature: None,
                 kind: operation_kind(op.http_method, op.path),
                 page_size: page.as_ref().map(|p| page_size(op, &p.by)),
@@ -548,38 +510,6 @@ fn alias_plans(name: &str, model: &Schema) -> Vec<AliasPlan> {
         .collect()
 }
 
-/// The Rust name of a method, parameter or field spelled `input` in the spec: snake
-/// case, a leading `_` where it would start with a digit, a trailing `_` for a keyword.
-/// It is progenitor's rule (which names the model types' fields), so that every name
-/// the client has had stays the same.
-pub fn sanitize_snake(input: &str) -> String {
-    sanitize(input, |s| s.to_snake_case(), "x")
-}
-
-/// The Rust name of a type spelled `input` in the spec (`createThing` → `CreateThing`),
-/// by the same rule as [`sanitize_snake`].
-pub fn sanitize_pascal(input: &str) -> String {
-    sanitize(input, |s| s.to_pascal_case(), "X")
-}
-
-fn sanitize(input: &str, case: impl Fn(&str) -> String, empty: &str) -> String {
-    let out = case(
-        &input
-            .replace('\'', "")
-            .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-"),
-    );
-    let out = match out.chars().next() {
-        None => empty.to_string(),
-        Some(c) if c.is_alphabetic() || c == '_' => out,
-        Some(_) => format!("_{out}"),
-    };
-    if syn::parse_str::<syn::Ident>(&out).is_ok() {
-        out
-    } else {
-        format!("{out}_")
-    }
-}
-
 /// A path's shape and its parameters in order: `/a/{id}/b` → `("/a/{}/b", ["id"])`. Two
 /// operations of one method and shape are one operation whatever their parameters are
 /// called (a rename upstream), which is how the diff, the Rust API report and the
@@ -641,11 +571,10 @@ pub fn inline_schemas<'a>(model: &Model<'a>) -> Vec<InlineSchema<'a>> {
                 });
             }
         };
-        let body = op
-            .op
-            .request_body
-            .as_ref()
-            .and_then(|b| crate::refs::resolve(b, model.components(), |c| &c.request_bodies));
+        let body =
+            op.op.request_body.as_ref().and_then(|b| {
+                crate::spec::refs::resolve(b, model.components(), |c| &c.request_bodies)
+            });
         push(
             body.and_then(|b| json_schema(&b.content)),
             "body",
@@ -682,7 +611,7 @@ pub fn json_schema(
 
 /// The operation's request body and how it is encoded, by progenitor's rule.
 fn body_plan(model: &Model<'_>, op: &Operation<'_>) -> Option<BodyPlan> {
-    let body = crate::refs::resolve(op.op.request_body.as_ref()?, model.components(), |c| {
+    let body = crate::spec::refs::resolve(op.op.request_body.as_ref()?, model.components(), |c| {
         &c.request_bodies
     })?;
     // progenitor takes a body of exactly one media type (the lint refuses others).

@@ -13,8 +13,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::emit::typing::{ArgumentTypes, ResponseBody, ResponseTypes, Status, TypeFacts};
 use crate::plan::{BodyContent, OperationPlan, ParamLocation, Plan, sanitize_snake};
-use crate::typing::{ArgumentTypes, ResponseBody, ResponseTypes, Status, TypeFacts};
 
 /// The helpers for `plan`'s operations, written against the client crate `krate`
 /// (whose `types` the type space `typed` names).
