@@ -1,15 +1,8 @@
 //! The webhook events a spec describes, as the contract item `events` that
 //! `lomi_client::webhooks` decodes events with.
 //!
-//! OpenAPI 3.0 has no way to describe webhooks (3.1's `webhooks` came later), so the spec
-//! says it with a root extension, which our overlay adds to lomi.'s document:
-//!
-//! ```yaml
-//! x-lomi-webhooks:
-//!   payload: {$ref: '#/components/schemas/webhook_payload'}   # `event` refers to the enum of names
-//!   data:                                                       # the shape of `data`, per event
-//!     CHECKOUT_COMPLETED: {$ref: '#/components/schemas/checkout_sessions'}
-//! ```
+//! The spec describes them with a root extension ([`crate::plan::webhooks`]), which our
+//! overlay adds to lomi.'s document.
 //!
 //! The generated `events::EventType` is the open enum of the payload's `event` property
 //! (a name this version does not know is `Unknown(String)`, never an error), and
@@ -18,97 +11,19 @@
 //! this reads no enum from) gets an `EventType` whose every name is `Unknown`, so the
 //! hand-written crate compiles with any spec.
 
-use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use crate::plan::{EnumPlan, Plan};
 
-/// The root extension that describes the webhooks.
-pub const WEBHOOKS_EXTENSION: &str = "x-lomi-webhooks";
-
-/// An event whose `data` the spec shapes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TypedData {
-    /// The event's name (`CHECKOUT_COMPLETED`).
-    pub event: String,
-    /// Its variant in the event enum (`CheckoutCompleted`).
-    pub variant: String,
-    /// The Rust type of its data (`CheckoutSessions`).
-    pub type_name: String,
-}
-
-/// What the spec says of its webhooks.
-#[derive(Debug, Clone, Default)]
-pub struct Webhooks<'p> {
-    /// The enum of event names, if the extension leads to one.
-    pub names: Option<&'p EnumPlan>,
-    /// The events whose data is typed.
-    pub data: Vec<TypedData>,
-}
-
-fn schema_name(reference: &Value) -> Option<&str> {
-    reference
-        .get("$ref")?
-        .as_str()?
-        .strip_prefix("#/components/schemas/")
-}
-
-/// Reads [`WEBHOOKS_EXTENSION`] off `spec`, with the enums `plan` found.
-pub fn read<'p>(spec: &OpenAPI, plan: &'p Plan) -> Webhooks<'p> {
-    let Some(extension) = spec.extensions.get(WEBHOOKS_EXTENSION) else {
-        return Webhooks::default();
-    };
-    let schemas = spec.components.as_ref().map(|c| &c.schemas);
-    let names = extension
-        .get("payload")
-        .and_then(schema_name)
-        .and_then(|payload| match schemas?.get(payload)? {
-            ReferenceOr::Item(schema) => match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(object)) => match object.properties.get("event")? {
-                    ReferenceOr::Reference { reference } => reference
-                        .strip_prefix("#/components/schemas/")
-                        .map(str::to_string),
-                    ReferenceOr::Item(_) => None,
-                },
-                _ => None,
-            },
-            ReferenceOr::Reference { .. } => None,
-        })
-        .and_then(|name| plan.enums.iter().find(|e| e.schema == name));
-    let mut data = Vec::new();
-    if let (Some(names), Some(Value::Object(map))) = (names, extension.get("data")) {
-        for (event, reference) in map {
-            let Some(target) = schema_name(reference) else {
-                continue;
-            };
-            if !schemas.is_some_and(|s| s.contains_key(target)) {
-                continue;
-            }
-            let Some((_, variant)) = names.variants.iter().find(|(value, _)| value == event) else {
-                continue;
-            };
-            let type_name = match schemas.and_then(|s| s.get(target)) {
-                Some(openapiv3::ReferenceOr::Item(schema)) => {
-                    crate::plan::type_name_of(target, schema)
-                }
-                _ => crate::plan::sanitize_pascal(target),
-            };
-            data.push(TypedData {
-                event: event.clone(),
-                variant: variant.clone(),
-                type_name,
-            });
-        }
-    }
-    Webhooks { names, data }
-}
-
-/// The `events` module for `spec`.
-pub fn items(spec: &OpenAPI, plan: &Plan) -> TokenStream {
-    let webhooks = read(spec, plan);
-    let event_type = match webhooks.names {
+/// The `events` module for the webhooks `plan` read ([`crate::plan::webhooks`]).
+pub fn items(plan: &Plan) -> TokenStream {
+    let webhooks = &plan.webhooks;
+    let names = webhooks
+        .names
+        .as_ref()
+        .and_then(|schema| plan.enums.iter().find(|e| &e.schema == schema));
+    let event_type = match names {
         Some(names) => {
             let name = format_ident!("{}", names.type_name);
             let doc = format!(

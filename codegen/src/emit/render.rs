@@ -86,7 +86,6 @@ fn type_settings(plan: &plan::Plan, types: &str) -> TypeSpaceSettings {
 /// emits from the plan, the contract constants and the events. Public for the codegen
 /// benchmark; use [`render`] otherwise.
 pub fn syntax(model: &Model<'_>, plan: &plan::Plan) -> Result<syn::File, RenderError> {
-    let spec = model.spec;
     let types_path = format!("{}::types", models::GENERATED_PATH);
     let typed =
         typing::type_spec(model, plan, &type_settings(plan, &types_path)).map_err(RenderError)?;
@@ -94,8 +93,8 @@ pub fn syntax(model: &Model<'_>, plan: &plan::Plan) -> Result<syn::File, RenderE
     models::apply(&mut types, plan, &typed.facts).map_err(RenderError)?;
     let operations =
         operations::items(plan, &typed.facts.requests, &typed.facts.models).map_err(RenderError)?;
-    let constants = crate::emit::contract::items(spec);
-    let events = crate::emit::events::items(spec, plan);
+    let constants = crate::emit::contract::items(plan);
+    let events = crate::emit::events::items(plan);
     let mut file: syn::File = syn::parse2(quote! {
         /// progenitor-client's byte stream: the body of a response that is not JSON.
         pub use progenitor_client::ByteStream;

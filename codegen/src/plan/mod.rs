@@ -5,7 +5,9 @@
 //! emitter reads it. The naming rule it names things by is [`crate::spec::naming`]'s;
 //! [`features`] assigns each operation its cargo feature.
 
+pub mod access;
 pub mod features;
+pub mod webhooks;
 
 use crate::spec::model::{Model, Operation, Param};
 use heck::ToPascalCase;
@@ -35,6 +37,12 @@ pub struct Plan {
     pub type_renames: Vec<(String, String)>,
     /// Properties whose Rust field the spec names (`x-lomi-rust-name`).
     pub field_renames: Vec<FieldRename>,
+    /// The servers, each marked live or sandbox.
+    pub servers: access::Servers,
+    /// Where the API key goes.
+    pub api_key: access::ApiKey,
+    /// The webhook events and the shape of their data.
+    pub webhooks: webhooks::WebhooksPlan,
 }
 
 /// A model field named by `x-lomi-rust-name` rather than by its property.
@@ -422,7 +430,7 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
                 ReferenceOr::Reference { .. } => None,
             })
     };
-    let enums = schemas()
+    let enums: Vec<EnumPlan> = schemas()
         .filter_map(|(name, schema)| enum_plan(name, schema))
         .collect();
     let aliases = schemas()
@@ -445,6 +453,9 @@ pub fn plan_model(model: &Model<'_>) -> Plan {
         .collect();
     let info = &model.spec.info;
     Plan {
+        servers: access::servers(model.spec),
+        api_key: access::api_key(model.spec),
+        webhooks: webhooks::read(model.spec, &enums),
         crate_name: DEFAULT_CRATE.to_string(),
         title: info.title.clone(),
         description: info.description.clone(),
