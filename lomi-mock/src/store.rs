@@ -147,11 +147,8 @@ pub fn id_field(item: &Value, collection: &str) -> String {
     if has(&named) {
         return named;
     }
-    let required = item.get("required").and_then(Value::as_array);
-    required
+    lomi_schema::required(item)
         .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
         .find(|name| name.ends_with("_id"))
         .map_or_else(|| "id".to_string(), str::to_string)
 }
@@ -183,13 +180,7 @@ impl Store {
         resource.insert(id_name.clone(), Value::String(id.clone()));
         self.id_fields.insert(collection.to_string(), id_name);
         let properties = item.get("properties").and_then(Value::as_object);
-        let required: Vec<&str> = item
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required = lomi_schema::required(item);
         let sessions = spec.sessions_collection();
         for (name, schema) in properties.into_iter().flatten() {
             if resource.get(name).is_some_and(|v| !v.is_null()) {

@@ -175,6 +175,18 @@ fn refs(value: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The property names a JSON schema object lists in `required` (none when it lists none
+/// or the list is not one), in its order.
+pub fn required(schema: &Value) -> Vec<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// `components` of the document, translated, for [`Schema::compile`].
 pub fn components(document: &Value) -> Value {
     document
@@ -269,6 +281,13 @@ mod tests {
 
     fn schema(s: Value) -> Schema {
         Schema::compile(&s, &json!({}), "test").unwrap()
+    }
+
+    #[test]
+    fn required_lists_the_names_and_tolerates_a_broken_list() {
+        assert_eq!(required(&json!({"required": ["a", 1, "b"]})), ["a", "b"]);
+        assert!(required(&json!({"required": "a"})).is_empty());
+        assert!(required(&json!({})).is_empty());
     }
 
     #[test]

@@ -384,11 +384,7 @@ fn schemas(
                 .cloned()
                 .unwrap_or_default()
         };
-        let required = |s: &Value, p: &str| {
-            s.get("required")
-                .and_then(Value::as_array)
-                .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(p)))
-        };
+        let required = |s: &Value, p: &str| lomi_schema::required(s).contains(&p);
         let (old_props, new_props) = (props(old_schema), props(new_schema));
         for (old_prop, old_def) in &old_props {
             if new_props.contains_key(old_prop) {

@@ -379,13 +379,7 @@ impl<'a> Lint<'a> {
             let Some(Value::Object(properties)) = schema.get("properties") else {
                 continue;
             };
-            let required: Vec<&str> = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let required = lomi_schema::required(schema);
             for (property, value) in properties {
                 let Some(aliases) = value.get(KEY) else {
                     continue;
