@@ -70,29 +70,31 @@ pub fn count<C: Count>(value: C) -> Option<u64> {
 }
 
 /// Where the walk starts: the builder's `offset`, or 0.
-pub fn start_offset<C: Count + Clone>(offset: &Result<C, String>) -> u64 {
-    offset.clone().ok().and_then(C::count).unwrap_or(0)
+pub fn start_offset<C: Count + Clone>(offset: &Option<C>) -> u64 {
+    offset.clone().and_then(C::count).unwrap_or(0)
 }
 
 /// The page a page-number walk starts at: the builder's `page`, or the list's `first`.
-pub fn start_page<C: Count + Clone>(page: &Result<C, String>, first: u64) -> u64 {
-    page.clone()
-        .ok()
-        .and_then(C::count)
-        .unwrap_or(first)
-        .max(first)
+pub fn start_page<C: Count + Clone>(page: &Option<C>, first: u64) -> u64 {
+    page.clone().and_then(C::count).unwrap_or(first).max(first)
 }
 
-/// The page size a stream asks for: the builder's `limit`, or `fallback` (the spec's
-/// default) when it set none. The second value says whether the stream must set it on
-/// each page's request (it leaves a refused `limit` alone, for `send()` to report).
-pub fn page_size<C: Count + Clone>(limit: &Result<C, String>, fallback: u64) -> (u64, bool) {
-    match limit {
-        Ok(value) => match value.clone().count() {
-            Some(n) => (n, false),
-            None => (fallback, true),
-        },
-        Err(_) => (fallback, false),
+/// The page size a stream asks for: the builder's `limit` (set by its setter `field`),
+/// or `fallback` (the spec's default) when it set none. The second value says whether
+/// the stream must set it on each page's request (it leaves a refused `limit` alone, for
+/// `send()` to report).
+pub fn page_size<C: Count + Clone>(
+    limit: &Option<C>,
+    refusals: &crate::arg::Refusals,
+    field: &str,
+    fallback: u64,
+) -> (u64, bool) {
+    if refusals.iter().any(|(f, _)| *f == field) {
+        return (fallback, false);
+    }
+    match limit.clone().and_then(C::count) {
+        Some(n) => (n, false),
+        None => (fallback, true),
     }
 }
 
@@ -381,9 +383,9 @@ mod tests {
             (10..35).collect::<Vec<_>>()
         );
         assert_eq!(*asked.lock().unwrap(), [2, 3, 4, 5]);
-        assert_eq!(start_page::<Option<u64>>(&Ok(None), 1), 1);
-        assert_eq!(start_page(&Ok(Some(0.0_f64)), 1), 1);
-        assert_eq!(start_page(&Ok(Some(3.0_f64)), 1), 3);
+        assert_eq!(start_page::<u64>(&None, 1), 1);
+        assert_eq!(start_page(&Some(0.0_f64), 1), 1);
+        assert_eq!(start_page(&Some(3.0_f64), 1), 3);
     }
 
     #[tokio::test]
@@ -403,12 +405,12 @@ mod tests {
 
     #[test]
     fn the_page_size_is_the_builders_or_the_default() {
-        assert_eq!(page_size::<Option<u64>>(&Ok(None), 20), (20, true));
-        assert_eq!(page_size(&Ok(Some(100_u64)), 20), (100, false));
-        assert_eq!(
-            page_size::<Option<u64>>(&Err("bad".into()), 20),
-            (20, false)
-        );
+        let none = Vec::new();
+        assert_eq!(page_size::<u64>(&None, &none, "limit", 20), (20, true));
+        assert_eq!(page_size(&Some(100_u64), &none, "limit", 20), (100, false));
+        // A refused `limit` is left for `send()` to report.
+        let refused = vec![("limit", "bad".to_string())];
+        assert_eq!(page_size::<u64>(&None, &refused, "limit", 20), (20, false));
     }
 
     #[tokio::test]
@@ -447,7 +449,7 @@ mod tests {
     fn counts_refuse_negatives() {
         assert_eq!(count(Some(-1_i64)), None);
         assert_eq!(count(Some(5_i64)), Some(5));
-        assert_eq!(start_offset::<Option<u64>>(&Err("bad".into())), 0);
-        assert_eq!(start_offset(&Ok(Some(40_u64))), 40);
+        assert_eq!(start_offset::<u64>(&None), 0);
+        assert_eq!(start_offset(&Some(40_u64)), 40);
     }
 }

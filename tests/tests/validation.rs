@@ -35,6 +35,37 @@ async fn limit_must_be_between_1_and_100() {
     );
 }
 
+/// An operation's builder keeps its refusals as a model builder does: a later good value
+/// for the same setter clears the refusal, and the first refusal in parameter order is
+/// the one reported.
+#[tokio::test]
+async fn a_later_good_value_clears_a_refusal() {
+    let server = mock().await;
+    let c = client(&server.url());
+    c.list_checkout_sessions()
+        .limit(0)
+        .limit(10)
+        .send()
+        .await
+        .expect("the second limit replaces the refused one");
+    let sent = server.requests();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].target.contains("limit=10"), "{}", sent[0].target);
+    let (p, m) = refused(|c| async move {
+        c.list_checkout_sessions()
+            .offset(-1)
+            .limit(101)
+            .send()
+            .await
+    })
+    .await;
+    assert_eq!(
+        (p.as_deref(), m.as_str()),
+        (Some("limit"), "must be between 1 and 100, got 101"),
+        "limit comes before offset in the operation's parameters"
+    );
+}
+
 #[tokio::test]
 async fn offset_must_not_be_negative() {
     let (p, m) =

@@ -40,13 +40,18 @@
 //!
 //! Its public API, and what is `#[doc(hidden)]` there because it is for generated code:
 //!
-//! - `core::{Core, Api, ApiInfo, CallOptions, Operation, Bounds, ParamValue, arg,
-//!   arg_within, check_path_segment, check_set, encode_path, header_value, form,
-//!   execute, Response}`: every builder carries its call's options (`timeout`,
+//! - `core::{Core, Api, ApiInfo, CallOptions, Operation, Bounds, ParamValue, Refusals,
+//!   set_param, set_param_within, set_body, refused, required, optional, check_set,
+//!   check_path_segment, encode_path, header_value, form, execute, Response}` (the
+//!   builders name the module `rt`): every builder carries its call's options (`timeout`,
 //!   `max_retries`, and for POSTs `idempotency_key`, or `request_*` where a parameter
-//!   takes the name), converts each parameter in its setter with `arg`, or `arg_within`
-//!   where the spec bounds a number or a string's length (the one check of the bounds),
-//!   reports in `send()` what the setter found (`check_set`, and `check_path_segment`
+//!   takes the name) and, as the model builders do, holds each parameter as an `Option`
+//!   (the body as its builder) and what its setters refused in one `Refusals` list: each
+//!   setter converts with `set_param`, or `set_param_within` where the spec bounds a
+//!   number or a string's length (the one check of the bounds), or `set_body`; `send()`
+//!   reports the first refusal or a required parameter never set, in parameter order
+//!   (`refused`, `required`, `optional`; `check_set` for the body's model, and
+//!   `check_path_segment`
 //!   for path parameters, which `encode_path` encodes), builds a
 //!   `reqwest::RequestBuilder` (no `Accept`: `execute` sets it) from the client's `core`
 //!   and hands it with an `Operation`
@@ -61,7 +66,8 @@
 //!   implements `IntoArg` for its model builders (into their model) and, for every type
 //!   built from text (enums, constrained strings), `IntoArg` from `&str`/`String` and
 //!   `FromText` (through which the runtime takes text for an optional one).
-//! - `pagination::{ItemStream, offset_stream, start_offset, page_size, count, Page}`:
+//! - `pagination::{ItemStream, offset_stream, page_number_stream, start_offset, start_page,
+//!   page_size, count, Page}`:
 //!   the `'static` `stream()` of each paginated list (offsets or page numbers).
 //! - `Error`, the one error type of every `send()`, `ResponseValue`, `RequestOptions`,
 //!   `RawRequest`, `ClientBuilder`, `BuildError`, `Environment`.

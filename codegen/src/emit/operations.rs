@@ -21,6 +21,10 @@ use crate::plan::{
 /// with a trailing `_` only for keywords, so this cannot collide with one.
 const OPTIONS: &str = "options_";
 
+/// The builder field that holds what its setters refused (keyed by the setter's name),
+/// as the model builders keep theirs: named like [`OPTIONS`], so no parameter takes it.
+const REFUSALS: &str = "refusals_";
+
 /// The `Client`, its operation methods and the `builder` module.
 pub fn items(
     plan: &Plan,
@@ -47,6 +51,9 @@ pub fn items(
         pub mod builder {
             #[allow(unused_imports)]
             use super::types;
+            // The runtime's checks and transport, named short: every builder calls them.
+            #[allow(unused_imports)]
+            use ::lomi_runtime::core as rt;
             #(#builders)*
             #(#param_values)*
         }
@@ -135,7 +142,8 @@ fn client_method(op: &OperationPlan) -> TokenStream {
 /// setter.
 struct Field {
     ident: syn::Ident,
-    stored: Type,
+    /// The type the builder holds it as (`Option<T>`, or the body's builder).
+    stored: TokenStream,
     initial: TokenStream,
     setters: TokenStream,
     /// What `send()` does with it: check it and bind the value under the field's name.
@@ -176,6 +184,17 @@ fn builder(
         .success;
     let name = format_ident!("{}", op.builder);
     let options = format_ident!("{OPTIONS}");
+    let refusals = format_ident!("{REFUSALS}");
+    // An operation without parameters or body refuses nothing: it has no list.
+    let (refusals_field, refusals_initial, refusals_binding) = if fields.is_empty() {
+        (quote!(), quote!(), quote!())
+    } else {
+        (
+            quote!(#refusals: rt::Refusals,),
+            quote!(#refusals: ::std::vec::Vec::new(),),
+            quote!(#refusals,),
+        )
+    };
     let idents: Vec<&syn::Ident> = fields.iter().map(|f| &f.ident).collect();
     let stored = fields.iter().map(|f| &f.stored);
     let initial = fields.iter().map(|f| &f.initial);
@@ -210,8 +229,9 @@ fn builder(
         #derive
         pub struct #name<'a> {
             client_: &'a super::Client,
-            #(#idents: ::std::result::Result<#stored, ::std::string::String>,)*
-            #options: ::lomi_runtime::core::CallOptions,
+            #(#idents: #stored,)*
+            #refusals_field
+            #options: rt::CallOptions,
         }
         impl<'a> #name<'a> {
             /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -220,6 +240,7 @@ fn builder(
                 Self {
                     client_: client,
                     #(#idents: #initial,)*
+                    #refusals_initial
                     #options: ::std::default::Default::default(),
                 }
             }
@@ -227,10 +248,10 @@ fn builder(
             #[doc = #send_doc]
             pub async fn send(self) -> ::std::result::Result<::lomi_runtime::ResponseValue<#success>, ::lomi_runtime::Error> {
                 #operation
-                let Self { client_, #(#idents,)* #options } = self;
+                let Self { client_, #(#idents,)* #refusals_binding #options } = self;
                 #(#checks)*
                 #request
-                let response_ = ::lomi_runtime::core::execute(&client_.core, request_, &OPERATION, #options).await?;
+                let response_ = rt::execute(&client_.core, request_, &OPERATION, #options).await?;
                 #decode
             }
             #(#option_methods)*
@@ -242,7 +263,7 @@ fn builder(
 fn operation_const(op: &OperationPlan) -> TokenStream {
     let (id, method, http, path) = (&op.operation_id, &op.method, &op.http_method, &op.path);
     quote! {
-        const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+        const OPERATION: rt::Operation = rt::Operation {
             id: #id,
             method: #method,
             http_method: #http,
@@ -269,24 +290,21 @@ fn param_field(
             op.builder, param.field
         ));
     }
-    let (initial, then) = if param.required {
-        let unset = format!("{} was not initialized", param.field);
-        (
-            quote!(::std::result::Result::Err(#unset.to_string())),
-            quote!(),
-        )
-    } else {
-        (
-            quote!(::std::result::Result::Ok(::std::option::Option::None)),
-            quote!(.map(::std::option::Option::Some)),
-        )
-    };
-    // The setter checks the spec's bounds, once; `send()` reports what it found.
-    let convert = match param.bounds.as_ref().map(bounds_tokens) {
-        Some(b) => quote!(::lomi_runtime::core::arg_within(value, #b)),
-        None => quote!(::lomi_runtime::core::arg(
+    let field_name = param.field.as_str();
+    // The setter checks the spec's bounds, once; `send()` reports what it refused.
+    let set = match param.bounds.as_ref().map(bounds_tokens) {
+        Some(b) => quote!(rt::set_param_within(
+            &mut self.#ident,
+            &mut self.refusals_,
+            #field_name,
             value,
-            ::std::option::Option::None
+            #b
+        )),
+        None => quote!(rt::set_param(
+            &mut self.#ident,
+            &mut self.refusals_,
+            #field_name,
+            value
         )),
     };
     let doc = setter_doc(param);
@@ -296,18 +314,23 @@ fn param_field(
         where
             V: ::lomi_runtime::IntoArg<#target>,
         {
-            self.#ident = #convert #then;
+            #set;
             self
         }
     };
+    let take = if param.required {
+        quote!(required)
+    } else {
+        quote!(optional)
+    };
     let mut check = quote! {
-        let #ident = ::lomi_runtime::core::check_set(&OPERATION, #ident, #name)?;
+        let #ident = rt::#take(&OPERATION, &refusals_, #ident, #field_name, #name)?;
     };
     // `.` and `..` would leave the segment: the URL parser resolves them (percent-
     // encoded too), and the request would reach another endpoint.
     if param.in_path {
         check.extend(quote! {
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &#ident, #name)?;
+            rt::check_path_segment(&OPERATION, &#ident, #name)?;
         });
     }
     if param.bounds.is_some() || param.in_path {
@@ -315,8 +338,8 @@ fn param_field(
     }
     Ok(Field {
         ident,
-        stored,
-        initial,
+        stored: quote!(::std::option::Option<#target>),
+        initial: quote!(::std::option::Option::None),
         setters,
         check,
     })
@@ -329,16 +352,21 @@ fn body_field(
 ) -> Result<Field, String> {
     let ident = format_ident!("body");
     let stored = types.field(&op.progenitor_builder, "body")?.clone();
-    let unset = quote!(::std::result::Result::Err(
-        "body was not initialized".to_string()
-    ));
     let raw = matches!(content, BodyContent::OctetStream | BodyContent::Text(_));
+    let set = quote!(rt::set_body(&mut self.body, &mut self.refusals_, value));
+    let refused = quote!(rt::refused(&OPERATION, &refusals_, "body", "body")?;);
     // A model with a builder is held as its builder, so that `body_map` can change
     // single fields; it becomes the model when sent.
     let model = (!raw).then(|| model_of_builder(&stored)).flatten();
-    let (initial, setters, check) = match model {
+    // A free-form JSON object the spec does not require starts empty (`{}`), so that
+    // the operation can be sent without one.
+    let empty_map = !op.body.as_ref().is_some_and(|b| b.required)
+        && matches!(content, BodyContent::Json)
+        && is_json_map(&stored);
+    let (held, initial, setters, check) = match model {
         Some(model) => (
-            quote!(::std::result::Result::Ok(::std::default::Default::default())),
+            quote!(#stored),
+            quote!(::std::default::Default::default()),
             quote! {
                 /// Sets the `body`: a model, or its builder (a refused field is
                 /// reported by `send()`).
@@ -346,8 +374,7 @@ fn body_field(
                 where
                     V: ::lomi_runtime::IntoArg<#model>,
                 {
-                    self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                        .map(::std::convert::From::from);
+                    #set;
                     self
                 }
                 /// Changes the `body` through its builder (a closure that takes it and
@@ -356,47 +383,55 @@ fn body_field(
                 where
                     F: ::std::ops::FnOnce(#stored) -> #stored,
                 {
-                    self.body = self.body.map(f);
+                    self.body = f(self.body);
                     self
                 }
             },
             quote! {
-                let body = ::lomi_runtime::core::check_set(
+                #refused
+                let body = rt::check_set(
                     &OPERATION,
-                    body.and_then(|v| #model::try_from(v).map_err(|e| e.to_string())),
+                    #model::try_from(body).map_err(|e| e.to_string()),
                     "body",
                 )?;
             },
         ),
-        // A free-form JSON object the spec does not require starts empty (`{}`), so
-        // that the operation can be sent without one.
-        None => (
-            if !op.body.as_ref().is_some_and(|b| b.required)
-                && matches!(content, BodyContent::Json)
-                && is_json_map(&stored)
-            {
-                quote!(::std::result::Result::Ok(::std::default::Default::default()))
-            } else {
-                unset
-            },
+        None if empty_map => (
+            quote!(#stored),
+            quote!(::std::default::Default::default()),
             quote! {
                 /// Sets the `body`.
                 pub fn body<V>(mut self, value: V) -> Self
                 where
                     V: ::lomi_runtime::IntoArg<#stored>,
                 {
-                    self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+                    #set;
+                    self
+                }
+            },
+            refused,
+        ),
+        None => (
+            quote!(::std::option::Option<#stored>),
+            quote!(::std::option::Option::None),
+            quote! {
+                /// Sets the `body`.
+                pub fn body<V>(mut self, value: V) -> Self
+                where
+                    V: ::lomi_runtime::IntoArg<#stored>,
+                {
+                    rt::set_param(&mut self.body, &mut self.refusals_, "body", value);
                     self
                 }
             },
             quote! {
-                let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+                let body = rt::required(&OPERATION, &refusals_, body, "body", "body")?;
             },
         ),
     };
     Ok(Field {
         ident,
-        stored,
+        stored: held,
         initial,
         setters,
         check,
@@ -428,7 +463,7 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
                     .find(|p| p.location == ParamLocation::Path && p.name == name)
                     .ok_or_else(|| format!("`{}`: no path parameter `{name}`", op.path))?;
                 let ident = format_ident!("{}", param.field);
-                parts.push(quote!(::lomi_runtime::core::encode_path(&#ident.to_string()).as_str()));
+                parts.push(quote!(rt::encode_path(&#ident.to_string()).as_str()));
             }
         }
     }
@@ -448,7 +483,7 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
             let (name, ident) = (&p.name, format_ident!("{}", p.field));
             quote!(.query(&::progenitor_client::QueryParam::new(
                 #name,
-                &::lomi_runtime::core::query_value(&OPERATION, #name, &#ident)?,
+                &rt::query_value(&OPERATION, #name, &#ident)?,
             )))
         });
     let headers = op
@@ -459,13 +494,13 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
             let (name, ident) = (&p.name, format_ident!("{}", p.field));
             if p.required {
                 quote! {
-                    let request_ = request_.header(#name, ::lomi_runtime::core::header_value(&OPERATION, #name, #ident.to_string())?);
+                    let request_ = request_.header(#name, rt::header_value(&OPERATION, #name, #ident.to_string())?);
                 }
             } else {
                 quote! {
                     let request_ = match &#ident {
                         ::std::option::Option::Some(value_) => {
-                            request_.header(#name, ::lomi_runtime::core::header_value(&OPERATION, #name, value_.to_string())?)
+                            request_.header(#name, rt::header_value(&OPERATION, #name, value_.to_string())?)
                         }
                         ::std::option::Option::None => request_,
                     };
@@ -476,7 +511,7 @@ fn request(op: &OperationPlan) -> Result<TokenStream, String> {
         None => quote!(),
         Some(BodyContent::Json) => quote!(let request_ = request_.json(&body);),
         Some(BodyContent::Form) => {
-            quote!(let request_ = ::lomi_runtime::core::form(&OPERATION, request_, &body)?;)
+            quote!(let request_ = rt::form(&OPERATION, request_, &body)?;)
         }
         Some(BodyContent::OctetStream) => quote! {
             let request_ = request_
@@ -613,7 +648,7 @@ fn bounds_tokens(b: &Bounds) -> TokenStream {
     let (min, max) = (opt_f64(b.minimum), opt_f64(b.maximum));
     let (min_len, max_len) = (opt_usize(b.min_length), opt_usize(b.max_length));
     quote! {
-        ::lomi_runtime::core::Bounds {
+        rt::Bounds {
             minimum: #min,
             maximum: #max,
             min_length: #min_len,
@@ -660,6 +695,7 @@ fn stream(
     };
     let (size_param, position_param) = page_plan.by.params();
     let (limit_field, offset_field) = (field_of(size_param)?, field_of(position_param)?);
+    let limit_name = limit_field.to_string();
     let default_size = op
         .page_size
         .unwrap_or(lomi_schema::operation::DEFAULT_PAGE_SIZE);
@@ -715,22 +751,24 @@ fn stream(
         #[doc = #doc]
         pub fn stream(self) -> ::lomi_runtime::pagination::ItemStream<'static, #item> {
             let start = #start;
-            let (size, set_size) = ::lomi_runtime::pagination::page_size(&self.#limit_field, #default_size);
+            let (size, set_size) = ::lomi_runtime::pagination::page_size(&self.#limit_field, &self.refusals_, #limit_name, #default_size);
             // Owned: the stream keeps a clone of the client (cheap: shared pools) and of
             // the parameters, and rebuilds the request for each page.
             let client = ::std::clone::Clone::clone(self.client_);
-            let #builder { #(#fields: #vars,)* #options: options, .. } = self;
+            let #builder { #(#fields: #vars,)* refusals_: refusals, #options: options, .. } = self;
             // A short page ends the walk only when the size asked for is one the server
             // documents taking; past its documented maximum it may cap it silently.
             let short_page_ends = #short_page_ends;
             #walk_fn(#walk_args move |at| {
                 let client = ::std::clone::Clone::clone(&client);
                 #(let #vars = ::std::clone::Clone::clone(&#vars);)*
+                let refusals = ::std::clone::Clone::clone(&refusals);
                 let options = options.page();
                 async move {
                     let request = #builder {
                         client_: &client,
                         #(#fields: #vars,)*
+                        refusals_: refusals,
                         #options: options,
                     }
                     .#offset_field(at);

@@ -3479,22 +3479,19 @@ Set `session_id`, `body` on the [`builder::UpdateCheckoutSession`] it returns.*/
 pub mod builder {
     #[allow(unused_imports)]
     use super::types;
+    #[allow(unused_imports)]
+    use ::lomi_runtime::core as rt;
     /**Builder for [`Client::list_checkout_sessions`]: set its parameters, then `send()`.
 
 [`Client::list_checkout_sessions`]: super::Client::list_checkout_sessions*/
     #[derive(Debug, Clone)]
     pub struct ListCheckoutSessions<'a> {
         client_: &'a super::Client,
-        limit: ::std::result::Result<
-            Option<::std::num::NonZeroU64>,
-            ::std::string::String,
-        >,
-        offset: ::std::result::Result<Option<u64>, ::std::string::String>,
-        sort: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        limit: ::std::option::Option<::std::num::NonZeroU64>,
+        offset: ::std::option::Option<u64>,
+        sort: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     impl<'a> ListCheckoutSessions<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -3502,9 +3499,10 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                limit: ::std::result::Result::Ok(::std::option::Option::None),
-                offset: ::std::result::Result::Ok(::std::option::Option::None),
-                sort: ::std::result::Result::Ok(::std::option::Option::None),
+                limit: ::std::option::Option::None,
+                offset: ::std::option::Option::None,
+                sort: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -3515,16 +3513,18 @@ Checked before sending: from 1 to 100, else `send()` returns `Error::InvalidInpu
         where
             V: ::lomi_runtime::IntoArg<::std::num::NonZeroU64>,
         {
-            self.limit = ::lomi_runtime::core::arg_within(
-                    value,
-                    ::lomi_runtime::core::Bounds {
-                        minimum: ::std::option::Option::Some(1f64),
-                        maximum: ::std::option::Option::Some(100f64),
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                    },
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param_within(
+                &mut self.limit,
+                &mut self.refusals_,
+                "limit",
+                value,
+                rt::Bounds {
+                    minimum: ::std::option::Option::Some(1f64),
+                    maximum: ::std::option::Option::Some(100f64),
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::None,
+                },
+            );
             self
         }
         /**Number of items to skip for pagination
@@ -3534,16 +3534,18 @@ Checked before sending: at least 0, else `send()` returns `Error::InvalidInput`.
         where
             V: ::lomi_runtime::IntoArg<u64>,
         {
-            self.offset = ::lomi_runtime::core::arg_within(
-                    value,
-                    ::lomi_runtime::core::Bounds {
-                        minimum: ::std::option::Option::Some(0f64),
-                        maximum: ::std::option::Option::None,
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                    },
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param_within(
+                &mut self.offset,
+                &mut self.refusals_,
+                "offset",
+                value,
+                rt::Bounds {
+                    minimum: ::std::option::Option::Some(0f64),
+                    maximum: ::std::option::Option::None,
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::None,
+                },
+            );
             self
         }
         ///Sort order. Format: `field:direction` (e.g., `created_at:desc`)
@@ -3551,8 +3553,7 @@ Checked before sending: at least 0, else `send()` returns `Error::InvalidInput`.
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.sort = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.sort, &mut self.refusals_, "sort", value);
             self
         }
         /**Sends the `GET` request to `/checkout_sessions`.
@@ -3564,16 +3565,22 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::ListCheckoutSessions200Response>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "listCheckoutSessions",
                 method: "list_checkout_sessions",
                 http_method: "GET",
                 path: "/checkout_sessions",
             };
-            let Self { client_, limit, offset, sort, options_ } = self;
-            let limit = ::lomi_runtime::core::check_set(&OPERATION, limit, "limit")?;
-            let offset = ::lomi_runtime::core::check_set(&OPERATION, offset, "offset")?;
-            let sort = ::lomi_runtime::core::check_set(&OPERATION, sort, "sort")?;
+            let Self { client_, limit, offset, sort, refusals_, options_ } = self;
+            let limit = rt::optional(&OPERATION, &refusals_, limit, "limit", "limit")?;
+            let offset = rt::optional(
+                &OPERATION,
+                &refusals_,
+                offset,
+                "offset",
+                "offset",
+            )?;
+            let sort = rt::optional(&OPERATION, &refusals_, sort, "sort", "sort")?;
             let url_ = [client_.core.baseurl(), "/checkout_sessions"].concat();
             let request_ = client_
                 .core
@@ -3582,31 +3589,22 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "limit",
-                        &::lomi_runtime::core::query_value(&OPERATION, "limit", &limit)?,
+                        &rt::query_value(&OPERATION, "limit", &limit)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "offset",
-                            &offset,
-                        )?,
+                        &rt::query_value(&OPERATION, "offset", &offset)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "sort",
-                        &::lomi_runtime::core::query_value(&OPERATION, "sort", &sort)?,
+                        &rt::query_value(&OPERATION, "sort", &sort)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -3644,6 +3642,8 @@ while let Some(item) = items.try_next().await? {
             let start = ::lomi_runtime::pagination::start_offset(&self.offset);
             let (size, set_size) = ::lomi_runtime::pagination::page_size(
                 &self.limit,
+                &self.refusals_,
+                "limit",
                 20u64,
             );
             let client = ::std::clone::Clone::clone(self.client_);
@@ -3651,6 +3651,7 @@ while let Some(item) = items.try_next().await? {
                 limit: field_0,
                 offset: field_1,
                 sort: field_2,
+                refusals_: refusals,
                 options_: options,
                 ..
             } = self;
@@ -3664,6 +3665,7 @@ while let Some(item) = items.try_next().await? {
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
                     let field_2 = ::std::clone::Clone::clone(&field_2);
+                    let refusals = ::std::clone::Clone::clone(&refusals);
                     let options = options.page();
                     async move {
                         let request = ListCheckoutSessions {
@@ -3671,6 +3673,7 @@ while let Some(item) = items.try_next().await? {
                             limit: field_0,
                             offset: field_1,
                             sort: field_2,
+                            refusals_: refusals,
                             options_: options,
                         }
                             .offset(at);
@@ -3702,11 +3705,9 @@ while let Some(item) = items.try_next().await? {
     #[derive(Debug, Clone)]
     pub struct CreateCheckoutSession<'a> {
         client_: &'a super::Client,
-        body: ::std::result::Result<
-            types::builder::CheckoutSessionsCreate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        body: types::builder::CheckoutSessionsCreate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     impl<'a> CreateCheckoutSession<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -3714,7 +3715,8 @@ while let Some(item) = items.try_next().await? {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -3724,8 +3726,7 @@ while let Some(item) = items.try_next().await? {
         where
             V: ::lomi_runtime::IntoArg<types::CheckoutSessionsCreate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -3736,7 +3737,7 @@ while let Some(item) = items.try_next().await? {
                 types::builder::CheckoutSessionsCreate,
             ) -> types::builder::CheckoutSessionsCreate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `POST` request to `/checkout_sessions`.
@@ -3748,31 +3749,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CheckoutSessions>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "createCheckoutSession",
                 method: "create_checkout_session",
                 http_method: "POST",
                 path: "/checkout_sessions",
             };
-            let Self { client_, body, options_ } = self;
-            let body = ::lomi_runtime::core::check_set(
+            let Self { client_, body, refusals_, options_ } = self;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::CheckoutSessionsCreate::try_from(v)
-                            .map_err(|e| e.to_string())
-                    }),
+                types::CheckoutSessionsCreate::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/checkout_sessions"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -3809,8 +3802,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[derive(Debug, Clone)]
     pub struct RetrieveCheckoutSession<'a> {
         client_: &'a super::Client,
-        session_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        session_id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     impl<'a> RetrieveCheckoutSession<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -3818,9 +3812,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                session_id: ::std::result::Result::Err(
-                    "session_id was not initialized".to_string(),
-                ),
+                session_id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -3831,9 +3824,12 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.session_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.session_id,
+                &mut self.refusals_,
+                "session_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -3851,36 +3847,29 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CheckoutSessions>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "retrieveCheckoutSession",
                 method: "retrieve_checkout_session",
                 http_method: "GET",
                 path: "/checkout_sessions/{session_id}",
             };
-            let Self { client_, session_id, options_ } = self;
-            let session_id = ::lomi_runtime::core::check_set(
+            let Self { client_, session_id, refusals_, options_ } = self;
+            let session_id = rt::required(
                 &OPERATION,
+                &refusals_,
                 session_id,
                 "session_id",
-            )?;
-            ::lomi_runtime::core::check_path_segment(
-                &OPERATION,
-                &session_id,
                 "session_id",
             )?;
+            rt::check_path_segment(&OPERATION, &session_id, "session_id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/checkout_sessions/",
-                ::lomi_runtime::core::encode_path(&session_id.to_string()).as_str(),
+                rt::encode_path(&session_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -3906,8 +3895,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[derive(Debug, Clone)]
     pub struct DeleteCheckoutSession<'a> {
         client_: &'a super::Client,
-        session_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        session_id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     impl<'a> DeleteCheckoutSession<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -3915,9 +3905,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                session_id: ::std::result::Result::Err(
-                    "session_id was not initialized".to_string(),
-                ),
+                session_id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -3928,9 +3917,12 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.session_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.session_id,
+                &mut self.refusals_,
+                "session_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -3948,36 +3940,29 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<()>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "deleteCheckoutSession",
                 method: "delete_checkout_session",
                 http_method: "DELETE",
                 path: "/checkout_sessions/{session_id}",
             };
-            let Self { client_, session_id, options_ } = self;
-            let session_id = ::lomi_runtime::core::check_set(
+            let Self { client_, session_id, refusals_, options_ } = self;
+            let session_id = rt::required(
                 &OPERATION,
+                &refusals_,
                 session_id,
                 "session_id",
-            )?;
-            ::lomi_runtime::core::check_path_segment(
-                &OPERATION,
-                &session_id,
                 "session_id",
             )?;
+            rt::check_path_segment(&OPERATION, &session_id, "session_id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/checkout_sessions/",
-                ::lomi_runtime::core::encode_path(&session_id.to_string()).as_str(),
+                rt::encode_path(&session_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::DELETE, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 204u16 => ::std::result::Result::Ok(response_.empty()),
@@ -4003,12 +3988,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[derive(Debug, Clone)]
     pub struct UpdateCheckoutSession<'a> {
         client_: &'a super::Client,
-        session_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            types::builder::CheckoutSessionsUpdate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        session_id: ::std::option::Option<::std::string::String>,
+        body: types::builder::CheckoutSessionsUpdate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     impl<'a> UpdateCheckoutSession<'a> {
         /// A builder with nothing set; [`super::Client`]'s method for the operation
@@ -4016,10 +3999,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                session_id: ::std::result::Result::Err(
-                    "session_id was not initialized".to_string(),
-                ),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                session_id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -4030,9 +4012,12 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.session_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.session_id,
+                &mut self.refusals_,
+                "session_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -4047,8 +4032,7 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
         where
             V: ::lomi_runtime::IntoArg<types::CheckoutSessionsUpdate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -4059,7 +4043,7 @@ Required: `send()` refuses to go without it, naming `session_id`.*/
                 types::builder::CheckoutSessionsUpdate,
             ) -> types::builder::CheckoutSessionsUpdate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `PATCH` request to `/checkout_sessions/{session_id}`.
@@ -4071,46 +4055,36 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CheckoutSessions>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "updateCheckoutSession",
                 method: "update_checkout_session",
                 http_method: "PATCH",
                 path: "/checkout_sessions/{session_id}",
             };
-            let Self { client_, session_id, body, options_ } = self;
-            let session_id = ::lomi_runtime::core::check_set(
+            let Self { client_, session_id, body, refusals_, options_ } = self;
+            let session_id = rt::required(
                 &OPERATION,
+                &refusals_,
                 session_id,
                 "session_id",
-            )?;
-            ::lomi_runtime::core::check_path_segment(
-                &OPERATION,
-                &session_id,
                 "session_id",
             )?;
-            let body = ::lomi_runtime::core::check_set(
+            rt::check_path_segment(&OPERATION, &session_id, "session_id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::CheckoutSessionsUpdate::try_from(v)
-                            .map_err(|e| e.to_string())
-                    }),
+                types::CheckoutSessionsUpdate::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [
                 client_.core.baseurl(),
                 "/checkout_sessions/",
-                ::lomi_runtime::core::encode_path(&session_id.to_string()).as_str(),
+                rt::encode_path(&session_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),

@@ -23,12 +23,14 @@ mod options;
 mod params;
 mod retry;
 
+pub use crate::arg::Refusals;
 pub(crate) use execute::request_id_str;
 pub use execute::{Response, execute};
 pub use options::{CallOptions, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, RequestOptions};
 pub use params::{
     Bounds, Operation, ParamValue, arg, arg_within, check_path_segment, check_set, encode_path,
-    form, header_value, query_value,
+    form, header_value, optional, query_value, refused, required, set_body, set_param,
+    set_param_within,
 };
 pub use retry::RetryPolicy;
 

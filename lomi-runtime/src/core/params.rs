@@ -5,6 +5,7 @@
 //! allows being unused.
 
 use crate::IntoArg;
+use crate::arg::Refusals;
 use crate::error::{Error, InvalidInput};
 
 /// Which operation a call is, for errors and traces.
@@ -200,13 +201,103 @@ pub fn check_path_segment<T: ParamValue>(
     }
 }
 
-/// The parameter's (or body's) value, unless it was never set or failed to convert.
+/// The parameter's (or body's) value, unless it failed to convert.
 pub fn check_set<T>(
     operation: &Operation,
     value: Result<T, String>,
     name: &str,
 ) -> Result<T, Error> {
     value.map_err(|e| invalid(operation, name, e))
+}
+
+// ---- the builders' setters and `send()`: one style with the model builders ------------
+//
+// An operation's builder holds each parameter as an `Option` (the body as its builder,
+// or an `Option`) and keeps what its setters refused in one list, keyed by the setter's
+// name, as the model builders do ([`crate::arg::set`]): a later good value clears a
+// refusal. `send()` reports the first refusal, or a required parameter never set, in the
+// order of the parameters.
+
+/// A parameter's setter: `value` as the parameter's type, or its refusal recorded.
+pub fn set_param<T, V: IntoArg<T>>(
+    slot: &mut Option<T>,
+    refusals: &mut Refusals,
+    field: &'static str,
+    value: V,
+) {
+    record(slot, refusals, field, arg(value, None));
+}
+
+/// A bounded parameter's setter: `value` as the parameter's type and within the spec's
+/// `bounds`, or its refusal recorded. The one check of a parameter's bounds.
+pub fn set_param_within<T: ParamValue, V: IntoArg<T>>(
+    slot: &mut Option<T>,
+    refusals: &mut Refusals,
+    field: &'static str,
+    value: V,
+    bounds: Bounds,
+) {
+    record(slot, refusals, field, arg_within(value, bounds));
+}
+
+/// The body's setter: `value` as the body's type, held as `U` (its builder, or itself).
+pub fn set_body<T, U: From<T>, V: IntoArg<T>>(slot: &mut U, refusals: &mut Refusals, value: V) {
+    refusals.retain(|(f, _)| *f != "body");
+    match arg(value, None) {
+        Ok(value) => *slot = U::from(value),
+        Err(e) => refusals.push(("body", e)),
+    }
+}
+
+fn record<T>(
+    slot: &mut Option<T>,
+    refusals: &mut Refusals,
+    field: &'static str,
+    value: Result<T, String>,
+) {
+    refusals.retain(|(f, _)| *f != field);
+    match value {
+        Ok(value) => *slot = Some(value),
+        Err(e) => refusals.push((field, e)),
+    }
+}
+
+/// `send()`'s check of one field: the error of what its setter (`field`) refused, as
+/// the parameter `name`'s.
+pub fn refused(
+    operation: &Operation,
+    refusals: &Refusals,
+    field: &str,
+    name: &str,
+) -> Result<(), Error> {
+    match refusals.iter().find(|(f, _)| *f == field) {
+        Some((_, e)) => Err(invalid(operation, name, e.clone())),
+        None => Ok(()),
+    }
+}
+
+/// A required parameter's value in `send()`: refused, never set, or set.
+pub fn required<T>(
+    operation: &Operation,
+    refusals: &Refusals,
+    value: Option<T>,
+    field: &str,
+    name: &str,
+) -> Result<T, Error> {
+    refused(operation, refusals, field, name)?;
+    value.ok_or_else(|| invalid(operation, name, format!("{field} was not initialized")))
+}
+
+/// An optional parameter's value in `send()`: refused, or what was set (if anything).
+pub fn optional<T>(
+    operation: &Operation,
+    refusals: &Refusals,
+    value: Option<T>,
+    field: &str,
+    name: &str,
+) -> Result<Option<T>, Error> {
+    refused(operation, refusals, field, name)?;
+    Ok(value)
 }
 
 /// A path parameter as one percent-encoded segment (`/` and `%` included).

@@ -18245,6 +18245,8 @@ Set `lomi_account`, `id`, `body` on the [`builder::CancelCardCharge`] it returns
 pub mod builder {
     #[allow(unused_imports)]
     use super::types;
+    #[allow(unused_imports)]
+    use ::lomi_runtime::core as rt;
     /**Builder for [`Client::get_balance`]: set its parameters, then `send()`.
 
 [`Client::get_balance`]: super::Client::get_balance*/
@@ -18252,11 +18254,9 @@ pub mod builder {
     #[cfg(feature = "balances")]
     pub struct GetBalance<'a> {
         client_: &'a super::Client,
-        currency: ::std::result::Result<
-            Option<types::GetBalanceCurrency>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        currency: ::std::option::Option<types::GetBalanceCurrency>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "balances")]
     impl<'a> GetBalance<'a> {
@@ -18265,7 +18265,8 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                currency: ::std::result::Result::Ok(::std::option::Option::None),
+                currency: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -18274,8 +18275,7 @@ pub mod builder {
         where
             V: ::lomi_runtime::IntoArg<types::GetBalanceCurrency>,
         {
-            self.currency = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.currency, &mut self.refusals_, "currency", value);
             self
         }
         /**Sends the `GET` request to `/accounts/balance`.
@@ -18287,16 +18287,18 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::AccountBalance>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "AccountsController_getBalance",
                 method: "get_balance",
                 http_method: "GET",
                 path: "/accounts/balance",
             };
-            let Self { client_, currency, options_ } = self;
-            let currency = ::lomi_runtime::core::check_set(
+            let Self { client_, currency, refusals_, options_ } = self;
+            let currency = rt::optional(
                 &OPERATION,
+                &refusals_,
                 currency,
+                "currency",
                 "currency",
             )?;
             let url_ = [client_.core.baseurl(), "/accounts/balance"].concat();
@@ -18307,19 +18309,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "currency",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "currency",
-                            &currency,
-                        )?,
+                        &rt::query_value(&OPERATION, "currency", &currency)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -18346,11 +18339,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "balances")]
     pub struct GetBalanceBreakdown<'a> {
         client_: &'a super::Client,
-        target_currency: ::std::result::Result<
-            Option<types::GetBalanceBreakdownTargetCurrency>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        target_currency: ::std::option::Option<types::GetBalanceBreakdownTargetCurrency>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "balances")]
     impl<'a> GetBalanceBreakdown<'a> {
@@ -18359,7 +18350,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                target_currency: ::std::result::Result::Ok(::std::option::Option::None),
+                target_currency: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -18368,11 +18360,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<types::GetBalanceBreakdownTargetCurrency>,
         {
-            self.target_currency = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.target_currency,
+                &mut self.refusals_,
+                "target_currency",
+                value,
+            );
             self
         }
         /**Sends the `GET` request to `/accounts/balance/breakdown`.
@@ -18384,16 +18377,18 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::BalanceBreakdown>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "AccountsController_getBalanceBreakdown",
                 method: "get_balance_breakdown",
                 http_method: "GET",
                 path: "/accounts/balance/breakdown",
             };
-            let Self { client_, target_currency, options_ } = self;
-            let target_currency = ::lomi_runtime::core::check_set(
+            let Self { client_, target_currency, refusals_, options_ } = self;
+            let target_currency = rt::optional(
                 &OPERATION,
+                &refusals_,
                 target_currency,
+                "target_currency",
                 "target_currency",
             )?;
             let url_ = [client_.core.baseurl(), "/accounts/balance/breakdown"].concat();
@@ -18404,19 +18399,14 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "target_currency",
-                        &::lomi_runtime::core::query_value(
+                        &rt::query_value(
                             &OPERATION,
                             "target_currency",
                             &target_currency,
                         )?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -18443,8 +18433,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "balances")]
     pub struct CheckAvailableBalance<'a> {
         client_: &'a super::Client,
-        currency: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        currency: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "balances")]
     impl<'a> CheckAvailableBalance<'a> {
@@ -18453,9 +18444,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                currency: ::std::result::Result::Err(
-                    "currency was not initialized".to_string(),
-                ),
+                currency: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -18466,9 +18456,12 @@ Required: `send()` refuses to go without it, naming `currency`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.currency = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.currency,
+                &mut self.refusals_,
+                "currency",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -18486,32 +18479,29 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::BalanceCheck>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "AccountsController_checkAvailableBalance",
                 method: "check_available_balance",
                 http_method: "GET",
                 path: "/accounts/balance/check/{currency}",
             };
-            let Self { client_, currency, options_ } = self;
-            let currency = ::lomi_runtime::core::check_set(
+            let Self { client_, currency, refusals_, options_ } = self;
+            let currency = rt::required(
                 &OPERATION,
+                &refusals_,
                 currency,
                 "currency",
+                "currency",
             )?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &currency, "currency")?;
+            rt::check_path_segment(&OPERATION, &currency, "currency")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/accounts/balance/check/",
-                ::lomi_runtime::core::encode_path(&currency.to_string()).as_str(),
+                rt::encode_path(&currency.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -18538,7 +18528,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "organisations")]
     pub struct ListOrganizations<'a> {
         client_: &'a super::Client,
-        options_: ::lomi_runtime::core::CallOptions,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "organisations")]
     impl<'a> ListOrganizations<'a> {
@@ -18559,7 +18549,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::Organization>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "OrganizationsController_findAll",
                 method: "list_organizations",
                 http_method: "GET",
@@ -18568,12 +18558,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let Self { client_, options_ } = self;
             let url_ = [client_.core.baseurl(), "/organizations"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -18600,7 +18585,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "organisations")]
     pub struct GetOrganizationMetrics<'a> {
         client_: &'a super::Client,
-        options_: ::lomi_runtime::core::CallOptions,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "organisations")]
     impl<'a> GetOrganizationMetrics<'a> {
@@ -18621,7 +18606,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::OrganizationMetrics>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "OrganizationsController_getMetrics",
                 method: "get_organization_metrics",
                 http_method: "GET",
@@ -18630,12 +18615,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let Self { client_, options_ } = self;
             let url_ = [client_.core.baseurl(), "/organizations/metrics"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -18662,8 +18642,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "organisations")]
     pub struct RetrieveOrganization<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "organisations")]
     impl<'a> RetrieveOrganization<'a> {
@@ -18672,7 +18653,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -18683,9 +18665,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -18703,28 +18688,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Organization>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "OrganizationsController_findOne",
                 method: "retrieve_organization",
                 http_method: "GET",
                 path: "/organizations/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/organizations/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -18751,8 +18731,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "merchants")]
     pub struct RetrieveMerchant<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "merchants")]
     impl<'a> RetrieveMerchant<'a> {
@@ -18761,7 +18742,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -18772,9 +18754,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -18792,28 +18777,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Merchant>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "MerchantsController_getDetails",
                 method: "retrieve_merchant",
                 http_method: "GET",
                 path: "/merchants/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/merchants/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -18840,8 +18820,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "merchants")]
     pub struct GetMerchantMrr<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "merchants")]
     impl<'a> GetMerchantMrr<'a> {
@@ -18850,7 +18831,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -18861,9 +18843,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -18881,29 +18866,24 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::MerchantMrr>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "MerchantsController_getMrr",
                 method: "get_merchant_mrr",
                 http_method: "GET",
                 path: "/merchants/{id}/mrr",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/merchants/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/mrr",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -18930,8 +18910,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "merchants")]
     pub struct GetMerchantArr<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "merchants")]
     impl<'a> GetMerchantArr<'a> {
@@ -18940,7 +18921,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -18951,9 +18933,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -18971,29 +18956,24 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::MerchantArr>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "MerchantsController_getArr",
                 method: "get_merchant_arr",
                 http_method: "GET",
                 path: "/merchants/{id}/arr",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/merchants/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/arr",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -19020,12 +19000,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "merchants")]
     pub struct GetMerchantBalance<'a> {
         client_: &'a super::Client,
-        currency_code: ::std::result::Result<
-            types::GetMerchantBalanceCurrencyCode,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        currency_code: ::std::option::Option<types::GetMerchantBalanceCurrencyCode>,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "merchants")]
     impl<'a> GetMerchantBalance<'a> {
@@ -19034,10 +19012,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                currency_code: ::std::result::Result::Err(
-                    "currency_code was not initialized".to_string(),
-                ),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                currency_code: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -19048,9 +19025,11 @@ Required: `send()` refuses to go without it, naming `currency_code`.*/
         where
             V: ::lomi_runtime::IntoArg<types::GetMerchantBalanceCurrencyCode>,
         {
-            self.currency_code = ::lomi_runtime::core::arg(
+            rt::set_param(
+                &mut self.currency_code,
+                &mut self.refusals_,
+                "currency_code",
                 value,
-                ::std::option::Option::None,
             );
             self
         }
@@ -19061,9 +19040,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -19081,24 +19063,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::MerchantBalance>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "MerchantsController_getBalance",
                 method: "get_merchant_balance",
                 http_method: "GET",
                 path: "/merchants/{id}/balance",
             };
-            let Self { client_, currency_code, id, options_ } = self;
-            let currency_code = ::lomi_runtime::core::check_set(
+            let Self { client_, currency_code, id, refusals_, options_ } = self;
+            let currency_code = rt::required(
                 &OPERATION,
+                &refusals_,
                 currency_code,
                 "currency_code",
+                "currency_code",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/merchants/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/balance",
             ]
                 .concat();
@@ -19109,19 +19093,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "currency_code",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "currency_code",
-                            &currency_code,
-                        )?,
+                        &rt::query_value(&OPERATION, "currency_code", &currency_code)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -19148,11 +19123,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "providers")]
     pub struct ListProviders<'a> {
         client_: &'a super::Client,
-        provider_code: ::std::result::Result<
-            Option<types::ListProvidersProviderCode>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        provider_code: ::std::option::Option<types::ListProvidersProviderCode>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "providers")]
     impl<'a> ListProviders<'a> {
@@ -19161,7 +19134,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                provider_code: ::std::result::Result::Ok(::std::option::Option::None),
+                provider_code: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -19170,11 +19144,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<types::ListProvidersProviderCode>,
         {
-            self.provider_code = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.provider_code,
+                &mut self.refusals_,
+                "provider_code",
+                value,
+            );
             self
         }
         /**Sends the `GET` request to `/providers`.
@@ -19186,16 +19161,18 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ProvidersController_findAll",
                 method: "list_providers",
                 http_method: "GET",
                 path: "/providers",
             };
-            let Self { client_, provider_code, options_ } = self;
-            let provider_code = ::lomi_runtime::core::check_set(
+            let Self { client_, provider_code, refusals_, options_ } = self;
+            let provider_code = rt::optional(
                 &OPERATION,
+                &refusals_,
                 provider_code,
+                "provider_code",
                 "provider_code",
             )?;
             let url_ = [client_.core.baseurl(), "/providers"].concat();
@@ -19206,19 +19183,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "provider_code",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "provider_code",
-                            &provider_code,
-                        )?,
+                        &rt::query_value(&OPERATION, "provider_code", &provider_code)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -19245,17 +19213,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct ListCustomerSubscriptions<'a> {
         client_: &'a super::Client,
-        offset: ::std::result::Result<Option<f64>, ::std::string::String>,
-        limit: ::std::result::Result<Option<f64>, ::std::string::String>,
-        status: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        customer_id: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        offset: ::std::option::Option<f64>,
+        limit: ::std::option::Option<f64>,
+        status: ::std::option::Option<::std::string::String>,
+        customer_id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> ListCustomerSubscriptions<'a> {
@@ -19264,10 +19227,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                offset: ::std::result::Result::Ok(::std::option::Option::None),
-                limit: ::std::result::Result::Ok(::std::option::Option::None),
-                status: ::std::result::Result::Ok(::std::option::Option::None),
-                customer_id: ::std::result::Result::Ok(::std::option::Option::None),
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                status: ::std::option::Option::None,
+                customer_id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -19276,8 +19240,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.offset = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.offset, &mut self.refusals_, "offset", value);
             self
         }
         ///Sets the `limit` parameter.
@@ -19285,8 +19248,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.limit = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.limit, &mut self.refusals_, "limit", value);
             self
         }
         ///Sets the `status` parameter.
@@ -19294,8 +19256,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.status = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.status, &mut self.refusals_, "status", value);
             self
         }
         ///Sets the `customer_id` parameter.
@@ -19303,11 +19264,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.customer_id = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.customer_id,
+                &mut self.refusals_,
+                "customer_id",
+                value,
+            );
             self
         }
         /**Sends the `GET` request to `/customer-subscriptions`.
@@ -19319,19 +19281,41 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomerSubscriptionsController_findAll",
                 method: "list_customer_subscriptions",
                 http_method: "GET",
                 path: "/customer-subscriptions",
             };
-            let Self { client_, offset, limit, status, customer_id, options_ } = self;
-            let offset = ::lomi_runtime::core::check_set(&OPERATION, offset, "offset")?;
-            let limit = ::lomi_runtime::core::check_set(&OPERATION, limit, "limit")?;
-            let status = ::lomi_runtime::core::check_set(&OPERATION, status, "status")?;
-            let customer_id = ::lomi_runtime::core::check_set(
-                &OPERATION,
+            let Self {
+                client_,
+                offset,
+                limit,
+                status,
                 customer_id,
+                refusals_,
+                options_,
+            } = self;
+            let offset = rt::optional(
+                &OPERATION,
+                &refusals_,
+                offset,
+                "offset",
+                "offset",
+            )?;
+            let limit = rt::optional(&OPERATION, &refusals_, limit, "limit", "limit")?;
+            let status = rt::optional(
+                &OPERATION,
+                &refusals_,
+                status,
+                "status",
+                "status",
+            )?;
+            let customer_id = rt::optional(
+                &OPERATION,
+                &refusals_,
+                customer_id,
+                "customer_id",
                 "customer_id",
             )?;
             let url_ = [client_.core.baseurl(), "/customer-subscriptions"].concat();
@@ -19342,45 +19326,28 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "offset",
-                            &offset,
-                        )?,
+                        &rt::query_value(&OPERATION, "offset", &offset)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "limit",
-                        &::lomi_runtime::core::query_value(&OPERATION, "limit", &limit)?,
+                        &rt::query_value(&OPERATION, "limit", &limit)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "status",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "status",
-                            &status,
-                        )?,
+                        &rt::query_value(&OPERATION, "status", &status)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "customer_id",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "customer_id",
-                            &customer_id,
-                        )?,
+                        &rt::query_value(&OPERATION, "customer_id", &customer_id)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -19407,11 +19374,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct RetrieveCustomerSubscription<'a> {
         client_: &'a super::Client,
-        subscription_id: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        subscription_id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> RetrieveCustomerSubscription<'a> {
@@ -19420,9 +19385,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                subscription_id: ::std::result::Result::Err(
-                    "subscription_id was not initialized".to_string(),
-                ),
+                subscription_id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -19433,9 +19397,12 @@ Required: `send()` refuses to go without it, naming `subscription_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.subscription_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.subscription_id,
+                &mut self.refusals_,
+                "subscription_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -19453,36 +19420,29 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomerSubscriptionsController_findOne",
                 method: "retrieve_customer_subscription",
                 http_method: "GET",
                 path: "/customer-subscriptions/{subscription_id}",
             };
-            let Self { client_, subscription_id, options_ } = self;
-            let subscription_id = ::lomi_runtime::core::check_set(
+            let Self { client_, subscription_id, refusals_, options_ } = self;
+            let subscription_id = rt::required(
                 &OPERATION,
+                &refusals_,
                 subscription_id,
                 "subscription_id",
-            )?;
-            ::lomi_runtime::core::check_path_segment(
-                &OPERATION,
-                &subscription_id,
                 "subscription_id",
             )?;
+            rt::check_path_segment(&OPERATION, &subscription_id, "subscription_id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/customer-subscriptions/",
-                ::lomi_runtime::core::encode_path(&subscription_id.to_string()).as_str(),
+                rt::encode_path(&subscription_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -19509,11 +19469,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct DeleteCustomerSubscription<'a> {
         client_: &'a super::Client,
-        subscription_id: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        subscription_id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> DeleteCustomerSubscription<'a> {
@@ -19522,9 +19480,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                subscription_id: ::std::result::Result::Err(
-                    "subscription_id was not initialized".to_string(),
-                ),
+                subscription_id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -19535,9 +19492,12 @@ Required: `send()` refuses to go without it, naming `subscription_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.subscription_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.subscription_id,
+                &mut self.refusals_,
+                "subscription_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -19555,36 +19515,29 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomerSubscriptionsController_remove",
                 method: "delete_customer_subscription",
                 http_method: "DELETE",
                 path: "/customer-subscriptions/{subscription_id}",
             };
-            let Self { client_, subscription_id, options_ } = self;
-            let subscription_id = ::lomi_runtime::core::check_set(
+            let Self { client_, subscription_id, refusals_, options_ } = self;
+            let subscription_id = rt::required(
                 &OPERATION,
+                &refusals_,
                 subscription_id,
                 "subscription_id",
-            )?;
-            ::lomi_runtime::core::check_path_segment(
-                &OPERATION,
-                &subscription_id,
                 "subscription_id",
             )?;
+            rt::check_path_segment(&OPERATION, &subscription_id, "subscription_id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/customer-subscriptions/",
-                ::lomi_runtime::core::encode_path(&subscription_id.to_string()).as_str(),
+                rt::encode_path(&subscription_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::DELETE, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -19611,15 +19564,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct UpdateCustomerSubscription<'a> {
         client_: &'a super::Client,
-        subscription_id: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        subscription_id: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> UpdateCustomerSubscription<'a> {
@@ -19628,10 +19576,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                subscription_id: ::std::result::Result::Err(
-                    "subscription_id was not initialized".to_string(),
-                ),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                subscription_id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -19642,9 +19589,12 @@ Required: `send()` refuses to go without it, naming `subscription_id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.subscription_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.subscription_id,
+                &mut self.refusals_,
+                "subscription_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -19660,7 +19610,7 @@ Required: `send()` refuses to go without it, naming `subscription_id`.*/
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `PATCH` request to `/customer-subscriptions/{subscription_id}`.
@@ -19672,38 +19622,31 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomerSubscriptionsController_update",
                 method: "update_customer_subscription",
                 http_method: "PATCH",
                 path: "/customer-subscriptions/{subscription_id}",
             };
-            let Self { client_, subscription_id, body, options_ } = self;
-            let subscription_id = ::lomi_runtime::core::check_set(
+            let Self { client_, subscription_id, body, refusals_, options_ } = self;
+            let subscription_id = rt::required(
                 &OPERATION,
+                &refusals_,
                 subscription_id,
                 "subscription_id",
-            )?;
-            ::lomi_runtime::core::check_path_segment(
-                &OPERATION,
-                &subscription_id,
                 "subscription_id",
             )?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            rt::check_path_segment(&OPERATION, &subscription_id, "subscription_id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/customer-subscriptions/",
-                ::lomi_runtime::core::encode_path(&subscription_id.to_string()).as_str(),
+                rt::encode_path(&subscription_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -19730,9 +19673,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct ListSubscriptions<'a> {
         client_: &'a super::Client,
-        page_size: ::std::result::Result<Option<f64>, ::std::string::String>,
-        page: ::std::result::Result<Option<f64>, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        page_size: ::std::option::Option<f64>,
+        page: ::std::option::Option<f64>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> ListSubscriptions<'a> {
@@ -19741,8 +19685,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                page_size: ::std::result::Result::Ok(::std::option::Option::None),
-                page: ::std::result::Result::Ok(::std::option::Option::None),
+                page_size: ::std::option::Option::None,
+                page: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -19751,11 +19696,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page_size = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page_size, &mut self.refusals_, "page_size", value);
             self
         }
         ///The page number
@@ -19763,8 +19704,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page, &mut self.refusals_, "page", value);
             self
         }
         /**Sends the `GET` request to `/subscriptions`.
@@ -19776,19 +19716,21 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::Subscription>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "SubscriptionsController_findAll",
                 method: "list_subscriptions",
                 http_method: "GET",
                 path: "/subscriptions",
             };
-            let Self { client_, page_size, page, options_ } = self;
-            let page_size = ::lomi_runtime::core::check_set(
+            let Self { client_, page_size, page, refusals_, options_ } = self;
+            let page_size = rt::optional(
                 &OPERATION,
+                &refusals_,
                 page_size,
+                "page_size",
                 "pageSize",
             )?;
-            let page = ::lomi_runtime::core::check_set(&OPERATION, page, "page")?;
+            let page = rt::optional(&OPERATION, &refusals_, page, "page", "page")?;
             let url_ = [client_.core.baseurl(), "/subscriptions"].concat();
             let request_ = client_
                 .core
@@ -19797,25 +19739,16 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "pageSize",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "pageSize",
-                            &page_size,
-                        )?,
+                        &rt::query_value(&OPERATION, "pageSize", &page_size)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "page",
-                        &::lomi_runtime::core::query_value(&OPERATION, "page", &page)?,
+                        &rt::query_value(&OPERATION, "page", &page)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -19853,12 +19786,15 @@ while let Some(item) = items.try_next().await? {
             let start = ::lomi_runtime::pagination::start_page(&self.page, 1u64);
             let (size, set_size) = ::lomi_runtime::pagination::page_size(
                 &self.page_size,
+                &self.refusals_,
+                "page_size",
                 20u64,
             );
             let client = ::std::clone::Clone::clone(self.client_);
             let ListSubscriptions {
                 page_size: field_0,
                 page: field_1,
+                refusals_: refusals,
                 options_: options,
                 ..
             } = self;
@@ -19872,12 +19808,14 @@ while let Some(item) = items.try_next().await? {
                     let client = ::std::clone::Clone::clone(&client);
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
+                    let refusals = ::std::clone::Clone::clone(&refusals);
                     let options = options.page();
                     async move {
                         let request = ListSubscriptions {
                             client_: &client,
                             page_size: field_0,
                             page: field_1,
+                            refusals_: refusals,
                             options_: options,
                         }
                             .page(at);
@@ -19904,8 +19842,9 @@ while let Some(item) = items.try_next().await? {
     #[cfg(feature = "subscriptions")]
     pub struct ListSubscriptionsOfCustomer<'a> {
         client_: &'a super::Client,
-        customer_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        customer_id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> ListSubscriptionsOfCustomer<'a> {
@@ -19914,9 +19853,8 @@ while let Some(item) = items.try_next().await? {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                customer_id: ::std::result::Result::Err(
-                    "customer_id was not initialized".to_string(),
-                ),
+                customer_id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -19927,9 +19865,12 @@ Required: `send()` refuses to go without it, naming `customerId`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.customer_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.customer_id,
+                &mut self.refusals_,
+                "customer_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -19947,36 +19888,29 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::Subscription>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "SubscriptionsController_findByCustomer",
                 method: "list_subscriptions_of_customer",
                 http_method: "GET",
                 path: "/subscriptions/customer/{customerId}",
             };
-            let Self { client_, customer_id, options_ } = self;
-            let customer_id = ::lomi_runtime::core::check_set(
+            let Self { client_, customer_id, refusals_, options_ } = self;
+            let customer_id = rt::required(
                 &OPERATION,
+                &refusals_,
                 customer_id,
+                "customer_id",
                 "customerId",
             )?;
-            ::lomi_runtime::core::check_path_segment(
-                &OPERATION,
-                &customer_id,
-                "customerId",
-            )?;
+            rt::check_path_segment(&OPERATION, &customer_id, "customerId")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/subscriptions/customer/",
-                ::lomi_runtime::core::encode_path(&customer_id.to_string()).as_str(),
+                rt::encode_path(&customer_id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -20003,8 +19937,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct RetrieveSubscription<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> RetrieveSubscription<'a> {
@@ -20013,7 +19948,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -20024,9 +19960,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -20044,28 +19983,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Subscription>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "SubscriptionsController_findOne",
                 method: "retrieve_subscription",
                 http_method: "GET",
                 path: "/subscriptions/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/subscriptions/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -20092,12 +20026,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct UpdateSubscription<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> UpdateSubscription<'a> {
@@ -20106,8 +20038,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -20118,9 +20051,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -20136,7 +20072,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `PATCH` request to `/subscriptions/{id}`.
@@ -20148,30 +20084,25 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Subscription>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "SubscriptionsController_update",
                 method: "update_subscription",
                 http_method: "PATCH",
                 path: "/subscriptions/{id}",
             };
-            let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            let Self { client_, id, body, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/subscriptions/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -20198,12 +20129,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct UncancelSubscription<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> UncancelSubscription<'a> {
@@ -20212,8 +20141,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -20224,9 +20154,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -20242,7 +20175,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/subscriptions/{id}/uncancel`.
@@ -20254,31 +20187,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Subscription>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "SubscriptionsController_uncancel",
                 method: "uncancel_subscription",
                 http_method: "POST",
                 path: "/subscriptions/{id}/uncancel",
             };
-            let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            let Self { client_, id, body, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/subscriptions/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/uncancel",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -20316,12 +20244,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct ChangeSubscriptionPlan<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            types::builder::SubscriptionPlanChange,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        body: types::builder::SubscriptionPlanChange,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> ChangeSubscriptionPlan<'a> {
@@ -20330,8 +20256,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -20342,9 +20269,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -20359,8 +20289,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<types::SubscriptionPlanChange>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -20371,7 +20300,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 types::builder::SubscriptionPlanChange,
             ) -> types::builder::SubscriptionPlanChange,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `POST` request to `/subscriptions/{id}/change-plan`.
@@ -20383,39 +20312,31 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Subscription>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "SubscriptionsController_changePlan",
                 method: "change_subscription_plan",
                 http_method: "POST",
                 path: "/subscriptions/{id}/change-plan",
             };
-            let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(
+            let Self { client_, id, body, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::SubscriptionPlanChange::try_from(v)
-                            .map_err(|e| e.to_string())
-                    }),
+                types::SubscriptionPlanChange::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [
                 client_.core.baseurl(),
                 "/subscriptions/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/change-plan",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -20453,12 +20374,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "subscriptions")]
     pub struct CancelSubscription<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            types::builder::SubscriptionCancel,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        body: types::builder::SubscriptionCancel,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "subscriptions")]
     impl<'a> CancelSubscription<'a> {
@@ -20467,8 +20386,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -20479,9 +20399,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -20496,8 +20419,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<types::SubscriptionCancel>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -20508,7 +20430,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 types::builder::SubscriptionCancel,
             ) -> types::builder::SubscriptionCancel,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `POST` request to `/subscriptions/{id}/cancel`.
@@ -20520,38 +20442,31 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Subscription>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "SubscriptionsController_cancel",
                 method: "cancel_subscription",
                 http_method: "POST",
                 path: "/subscriptions/{id}/cancel",
             };
-            let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(
+            let Self { client_, id, body, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::SubscriptionCancel::try_from(v).map_err(|e| e.to_string())
-                    }),
+                types::SubscriptionCancel::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [
                 client_.core.baseurl(),
                 "/subscriptions/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/cancel",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -20589,42 +20504,19 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "transactions")]
     pub struct ListTransactions<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        is_pos: ::std::result::Result<Option<bool>, ::std::string::String>,
-        end_date: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        start_date: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        page_size: ::std::result::Result<Option<f64>, ::std::string::String>,
-        page: ::std::result::Result<Option<f64>, ::std::string::String>,
-        payment_method: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        currency: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        type_: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        status: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        provider: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        is_pos: ::std::option::Option<bool>,
+        end_date: ::std::option::Option<::std::string::String>,
+        start_date: ::std::option::Option<::std::string::String>,
+        page_size: ::std::option::Option<f64>,
+        page: ::std::option::Option<f64>,
+        payment_method: ::std::option::Option<::std::string::String>,
+        currency: ::std::option::Option<::std::string::String>,
+        type_: ::std::option::Option<::std::string::String>,
+        status: ::std::option::Option<::std::string::String>,
+        provider: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "transactions")]
     impl<'a> ListTransactions<'a> {
@@ -20633,17 +20525,18 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                is_pos: ::std::result::Result::Ok(::std::option::Option::None),
-                end_date: ::std::result::Result::Ok(::std::option::Option::None),
-                start_date: ::std::result::Result::Ok(::std::option::Option::None),
-                page_size: ::std::result::Result::Ok(::std::option::Option::None),
-                page: ::std::result::Result::Ok(::std::option::Option::None),
-                payment_method: ::std::result::Result::Ok(::std::option::Option::None),
-                currency: ::std::result::Result::Ok(::std::option::Option::None),
-                type_: ::std::result::Result::Ok(::std::option::Option::None),
-                status: ::std::result::Result::Ok(::std::option::Option::None),
-                provider: ::std::result::Result::Ok(::std::option::Option::None),
+                lomi_account: ::std::option::Option::None,
+                is_pos: ::std::option::Option::None,
+                end_date: ::std::option::Option::None,
+                start_date: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
+                page: ::std::option::Option::None,
+                payment_method: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+                status: ::std::option::Option::None,
+                provider: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -20652,11 +20545,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         ///Only point-of-sale transactions
@@ -20664,8 +20558,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<bool>,
         {
-            self.is_pos = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.is_pos, &mut self.refusals_, "is_pos", value);
             self
         }
         ///Up to this date (ISO 8601)
@@ -20673,8 +20566,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.end_date = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.end_date, &mut self.refusals_, "end_date", value);
             self
         }
         ///From this date (ISO 8601)
@@ -20682,11 +20574,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.start_date = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.start_date,
+                &mut self.refusals_,
+                "start_date",
+                value,
+            );
             self
         }
         ///How many items per page
@@ -20694,11 +20587,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page_size = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page_size, &mut self.refusals_, "page_size", value);
             self
         }
         ///The page number
@@ -20706,8 +20595,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page, &mut self.refusals_, "page", value);
             self
         }
         ///Filter by payment method code (comma-separated for several)
@@ -20715,11 +20603,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.payment_method = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.payment_method,
+                &mut self.refusals_,
+                "payment_method",
+                value,
+            );
             self
         }
         ///Filter by currency code (comma-separated for several)
@@ -20727,8 +20616,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.currency = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.currency, &mut self.refusals_, "currency", value);
             self
         }
         ///Filter by transaction type (comma-separated for several)
@@ -20736,8 +20624,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.type_ = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.type_, &mut self.refusals_, "type_", value);
             self
         }
         ///Filter by transaction status (comma-separated for several)
@@ -20745,8 +20632,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.status = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.status, &mut self.refusals_, "status", value);
             self
         }
         ///Filter by payment provider code
@@ -20754,8 +20640,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.provider = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.provider, &mut self.refusals_, "provider", value);
             self
         }
         /**Sends the `GET` request to `/transactions`.
@@ -20767,7 +20652,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::Transaction>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "TransactionsController_findAll",
                 method: "list_transactions",
                 http_method: "GET",
@@ -20786,45 +20671,72 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 type_,
                 status,
                 provider,
+                refusals_,
                 options_,
             } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let is_pos = ::lomi_runtime::core::check_set(&OPERATION, is_pos, "isPos")?;
-            let end_date = ::lomi_runtime::core::check_set(
+            let is_pos = rt::optional(
                 &OPERATION,
+                &refusals_,
+                is_pos,
+                "is_pos",
+                "isPos",
+            )?;
+            let end_date = rt::optional(
+                &OPERATION,
+                &refusals_,
                 end_date,
+                "end_date",
                 "endDate",
             )?;
-            let start_date = ::lomi_runtime::core::check_set(
+            let start_date = rt::optional(
                 &OPERATION,
+                &refusals_,
                 start_date,
+                "start_date",
                 "startDate",
             )?;
-            let page_size = ::lomi_runtime::core::check_set(
+            let page_size = rt::optional(
                 &OPERATION,
+                &refusals_,
                 page_size,
+                "page_size",
                 "pageSize",
             )?;
-            let page = ::lomi_runtime::core::check_set(&OPERATION, page, "page")?;
-            let payment_method = ::lomi_runtime::core::check_set(
+            let page = rt::optional(&OPERATION, &refusals_, page, "page", "page")?;
+            let payment_method = rt::optional(
                 &OPERATION,
+                &refusals_,
                 payment_method,
+                "payment_method",
                 "paymentMethod",
             )?;
-            let currency = ::lomi_runtime::core::check_set(
+            let currency = rt::optional(
                 &OPERATION,
+                &refusals_,
                 currency,
                 "currency",
+                "currency",
             )?;
-            let type_ = ::lomi_runtime::core::check_set(&OPERATION, type_, "type")?;
-            let status = ::lomi_runtime::core::check_set(&OPERATION, status, "status")?;
-            let provider = ::lomi_runtime::core::check_set(
+            let type_ = rt::optional(&OPERATION, &refusals_, type_, "type_", "type")?;
+            let status = rt::optional(
                 &OPERATION,
+                &refusals_,
+                status,
+                "status",
+                "status",
+            )?;
+            let provider = rt::optional(
+                &OPERATION,
+                &refusals_,
                 provider,
+                "provider",
                 "provider",
             )?;
             let url_ = [client_.core.baseurl(), "/transactions"].concat();
@@ -20835,89 +20747,61 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "isPos",
-                        &::lomi_runtime::core::query_value(&OPERATION, "isPos", &is_pos)?,
+                        &rt::query_value(&OPERATION, "isPos", &is_pos)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "endDate",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "endDate",
-                            &end_date,
-                        )?,
+                        &rt::query_value(&OPERATION, "endDate", &end_date)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "startDate",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "startDate",
-                            &start_date,
-                        )?,
+                        &rt::query_value(&OPERATION, "startDate", &start_date)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "pageSize",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "pageSize",
-                            &page_size,
-                        )?,
+                        &rt::query_value(&OPERATION, "pageSize", &page_size)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "page",
-                        &::lomi_runtime::core::query_value(&OPERATION, "page", &page)?,
+                        &rt::query_value(&OPERATION, "page", &page)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "paymentMethod",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "paymentMethod",
-                            &payment_method,
-                        )?,
+                        &rt::query_value(&OPERATION, "paymentMethod", &payment_method)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "currency",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "currency",
-                            &currency,
-                        )?,
+                        &rt::query_value(&OPERATION, "currency", &currency)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "type",
-                        &::lomi_runtime::core::query_value(&OPERATION, "type", &type_)?,
+                        &rt::query_value(&OPERATION, "type", &type_)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "status",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "status",
-                            &status,
-                        )?,
+                        &rt::query_value(&OPERATION, "status", &status)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "provider",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "provider",
-                            &provider,
-                        )?,
+                        &rt::query_value(&OPERATION, "provider", &provider)?,
                     ),
                 );
             let request_ = match &lomi_account {
@@ -20925,7 +20809,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -20934,12 +20818,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -20977,6 +20856,8 @@ while let Some(item) = items.try_next().await? {
             let start = ::lomi_runtime::pagination::start_page(&self.page, 1u64);
             let (size, set_size) = ::lomi_runtime::pagination::page_size(
                 &self.page_size,
+                &self.refusals_,
+                "page_size",
                 20u64,
             );
             let client = ::std::clone::Clone::clone(self.client_);
@@ -20992,6 +20873,7 @@ while let Some(item) = items.try_next().await? {
                 type_: field_8,
                 status: field_9,
                 provider: field_10,
+                refusals_: refusals,
                 options_: options,
                 ..
             } = self;
@@ -21014,6 +20896,7 @@ while let Some(item) = items.try_next().await? {
                     let field_8 = ::std::clone::Clone::clone(&field_8);
                     let field_9 = ::std::clone::Clone::clone(&field_9);
                     let field_10 = ::std::clone::Clone::clone(&field_10);
+                    let refusals = ::std::clone::Clone::clone(&refusals);
                     let options = options.page();
                     async move {
                         let request = ListTransactions {
@@ -21029,6 +20912,7 @@ while let Some(item) = items.try_next().await? {
                             type_: field_8,
                             status: field_9,
                             provider: field_10,
+                            refusals_: refusals,
                             options_: options,
                         }
                             .page(at);
@@ -21055,12 +20939,10 @@ while let Some(item) = items.try_next().await? {
     #[cfg(feature = "transactions")]
     pub struct RetrieveTransaction<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "transactions")]
     impl<'a> RetrieveTransaction<'a> {
@@ -21069,8 +20951,9 @@ while let Some(item) = items.try_next().await? {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -21079,11 +20962,12 @@ while let Some(item) = items.try_next().await? {
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**The transaction's UUID
@@ -21093,9 +20977,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -21113,24 +21000,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Transaction>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "TransactionsController_findOne",
                 method: "retrieve_transaction",
                 http_method: "GET",
                 path: "/transactions/{id}",
             };
-            let Self { client_, lomi_account, id, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/transactions/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
@@ -21139,7 +21028,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -21148,12 +21037,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -21180,25 +21064,14 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "customers")]
     pub struct ListCustomers<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        page_size: ::std::result::Result<Option<f64>, ::std::string::String>,
-        page: ::std::result::Result<Option<f64>, ::std::string::String>,
-        status: ::std::result::Result<
-            Option<types::ListCustomersStatus>,
-            ::std::string::String,
-        >,
-        type_: ::std::result::Result<
-            Option<types::ListCustomersType>,
-            ::std::string::String,
-        >,
-        search: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        page_size: ::std::option::Option<f64>,
+        page: ::std::option::Option<f64>,
+        status: ::std::option::Option<types::ListCustomersStatus>,
+        type_: ::std::option::Option<types::ListCustomersType>,
+        search: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "customers")]
     impl<'a> ListCustomers<'a> {
@@ -21207,12 +21080,13 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                page_size: ::std::result::Result::Ok(::std::option::Option::None),
-                page: ::std::result::Result::Ok(::std::option::Option::None),
-                status: ::std::result::Result::Ok(::std::option::Option::None),
-                type_: ::std::result::Result::Ok(::std::option::Option::None),
-                search: ::std::result::Result::Ok(::std::option::Option::None),
+                lomi_account: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
+                page: ::std::option::Option::None,
+                status: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+                search: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -21221,11 +21095,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         ///How many items per page
@@ -21233,11 +21108,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page_size = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page_size, &mut self.refusals_, "page_size", value);
             self
         }
         ///The page number
@@ -21245,8 +21116,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page, &mut self.refusals_, "page", value);
             self
         }
         ///Filter by activity (`active`: at least one transaction; `inactive`: none)
@@ -21254,8 +21124,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<types::ListCustomersStatus>,
         {
-            self.status = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.status, &mut self.refusals_, "status", value);
             self
         }
         ///Filter by customer type
@@ -21263,8 +21132,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<types::ListCustomersType>,
         {
-            self.type_ = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.type_, &mut self.refusals_, "type_", value);
             self
         }
         ///Search by name or email
@@ -21272,8 +21140,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.search = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.search, &mut self.refusals_, "search", value);
             self
         }
         /**Sends the `GET` request to `/customers`.
@@ -21285,7 +21152,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CustomerList>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomersController_findAll",
                 method: "list_customers",
                 http_method: "GET",
@@ -21299,22 +21166,39 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 status,
                 type_,
                 search,
+                refusals_,
                 options_,
             } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let page_size = ::lomi_runtime::core::check_set(
+            let page_size = rt::optional(
                 &OPERATION,
+                &refusals_,
                 page_size,
+                "page_size",
                 "pageSize",
             )?;
-            let page = ::lomi_runtime::core::check_set(&OPERATION, page, "page")?;
-            let status = ::lomi_runtime::core::check_set(&OPERATION, status, "status")?;
-            let type_ = ::lomi_runtime::core::check_set(&OPERATION, type_, "type")?;
-            let search = ::lomi_runtime::core::check_set(&OPERATION, search, "search")?;
+            let page = rt::optional(&OPERATION, &refusals_, page, "page", "page")?;
+            let status = rt::optional(
+                &OPERATION,
+                &refusals_,
+                status,
+                "status",
+                "status",
+            )?;
+            let type_ = rt::optional(&OPERATION, &refusals_, type_, "type_", "type")?;
+            let search = rt::optional(
+                &OPERATION,
+                &refusals_,
+                search,
+                "search",
+                "search",
+            )?;
             let url_ = [client_.core.baseurl(), "/customers"].concat();
             let request_ = client_
                 .core
@@ -21323,43 +21207,31 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "pageSize",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "pageSize",
-                            &page_size,
-                        )?,
+                        &rt::query_value(&OPERATION, "pageSize", &page_size)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "page",
-                        &::lomi_runtime::core::query_value(&OPERATION, "page", &page)?,
+                        &rt::query_value(&OPERATION, "page", &page)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "status",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "status",
-                            &status,
-                        )?,
+                        &rt::query_value(&OPERATION, "status", &status)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "type",
-                        &::lomi_runtime::core::query_value(&OPERATION, "type", &type_)?,
+                        &rt::query_value(&OPERATION, "type", &type_)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "search",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "search",
-                            &search,
-                        )?,
+                        &rt::query_value(&OPERATION, "search", &search)?,
                     ),
                 );
             let request_ = match &lomi_account {
@@ -21367,7 +21239,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -21376,12 +21248,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -21419,6 +21286,8 @@ while let Some(item) = items.try_next().await? {
             let start = ::lomi_runtime::pagination::start_page(&self.page, 1u64);
             let (size, set_size) = ::lomi_runtime::pagination::page_size(
                 &self.page_size,
+                &self.refusals_,
+                "page_size",
                 20u64,
             );
             let client = ::std::clone::Clone::clone(self.client_);
@@ -21429,6 +21298,7 @@ while let Some(item) = items.try_next().await? {
                 status: field_3,
                 type_: field_4,
                 search: field_5,
+                refusals_: refusals,
                 options_: options,
                 ..
             } = self;
@@ -21446,6 +21316,7 @@ while let Some(item) = items.try_next().await? {
                     let field_3 = ::std::clone::Clone::clone(&field_3);
                     let field_4 = ::std::clone::Clone::clone(&field_4);
                     let field_5 = ::std::clone::Clone::clone(&field_5);
+                    let refusals = ::std::clone::Clone::clone(&refusals);
                     let options = options.page();
                     async move {
                         let request = ListCustomers {
@@ -21456,6 +21327,7 @@ while let Some(item) = items.try_next().await? {
                             status: field_3,
                             type_: field_4,
                             search: field_5,
+                            refusals_: refusals,
                             options_: options,
                         }
                             .page(at);
@@ -21492,15 +21364,10 @@ while let Some(item) = items.try_next().await? {
     #[cfg(feature = "customers")]
     pub struct CreateCustomer<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        body: ::std::result::Result<
-            types::builder::CustomerCreate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        body: types::builder::CustomerCreate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "customers")]
     impl<'a> CreateCustomer<'a> {
@@ -21509,8 +21376,9 @@ while let Some(item) = items.try_next().await? {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                lomi_account: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -21519,11 +21387,12 @@ while let Some(item) = items.try_next().await? {
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /// Sets the `body`: a model, or its builder (a refused field is
@@ -21532,8 +21401,7 @@ while let Some(item) = items.try_next().await? {
         where
             V: ::lomi_runtime::IntoArg<types::CustomerCreate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -21544,7 +21412,7 @@ while let Some(item) = items.try_next().await? {
                 types::builder::CustomerCreate,
             ) -> types::builder::CustomerCreate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `POST` request to `/customers`.
@@ -21556,24 +21424,24 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Customer>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomersController_create",
                 method: "create_customer",
                 http_method: "POST",
                 path: "/customers",
             };
-            let Self { client_, lomi_account, body, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, body, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let body = ::lomi_runtime::core::check_set(
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::CustomerCreate::try_from(v).map_err(|e| e.to_string())
-                    }),
+                types::CustomerCreate::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/customers"].concat();
@@ -21583,7 +21451,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -21593,12 +21461,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::std::option::Option::None => request_,
             };
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -21636,12 +21499,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "customers")]
     pub struct RetrieveCustomer<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "customers")]
     impl<'a> RetrieveCustomer<'a> {
@@ -21650,8 +21511,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -21660,11 +21522,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**The customer's UUID
@@ -21674,9 +21537,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -21694,24 +21560,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Customer>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomersController_findOne",
                 method: "retrieve_customer",
                 http_method: "GET",
                 path: "/customers/{id}",
             };
-            let Self { client_, lomi_account, id, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/customers/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
@@ -21720,7 +21588,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -21729,12 +21597,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -21761,12 +21624,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "customers")]
     pub struct DeleteCustomer<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "customers")]
     impl<'a> DeleteCustomer<'a> {
@@ -21775,8 +21636,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -21785,11 +21647,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**The customer's UUID
@@ -21799,9 +21662,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -21819,24 +21685,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::DeletedCustomer>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomersController_remove",
                 method: "delete_customer",
                 http_method: "DELETE",
                 path: "/customers/{id}",
             };
-            let Self { client_, lomi_account, id, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/customers/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::DELETE, url_);
@@ -21845,7 +21713,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -21854,12 +21722,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -21886,16 +21749,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "customers")]
     pub struct UpdateCustomer<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            types::builder::CustomerUpdate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        body: types::builder::CustomerUpdate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "customers")]
     impl<'a> UpdateCustomer<'a> {
@@ -21904,9 +21762,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -21915,11 +21774,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**The customer's UUID
@@ -21929,9 +21789,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -21946,8 +21809,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<types::CustomerUpdate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -21958,7 +21820,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 types::builder::CustomerUpdate,
             ) -> types::builder::CustomerUpdate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `PATCH` request to `/customers/{id}`.
@@ -21970,32 +21832,32 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Customer>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomersController_update",
                 method: "update_customer",
                 http_method: "PATCH",
                 path: "/customers/{id}",
             };
-            let Self { client_, lomi_account, id, body, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, body, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::CustomerUpdate::try_from(v).map_err(|e| e.to_string())
-                    }),
+                types::CustomerUpdate::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [
                 client_.core.baseurl(),
                 "/customers/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
@@ -22004,7 +21866,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -22014,12 +21876,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::std::option::Option::None => request_,
             };
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -22046,18 +21903,13 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "customers")]
     pub struct GetCustomerPortalAudit<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        event_type: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        page_size: ::std::result::Result<Option<f64>, ::std::string::String>,
-        page: ::std::result::Result<Option<f64>, ::std::string::String>,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        event_type: ::std::option::Option<::std::string::String>,
+        page_size: ::std::option::Option<f64>,
+        page: ::std::option::Option<f64>,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "customers")]
     impl<'a> GetCustomerPortalAudit<'a> {
@@ -22066,11 +21918,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                event_type: ::std::result::Result::Ok(::std::option::Option::None),
-                page_size: ::std::result::Result::Ok(::std::option::Option::None),
-                page: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                lomi_account: ::std::option::Option::None,
+                event_type: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
+                page: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -22079,11 +21932,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         ///Filter on the event type (`customer_portal_audit_events.event_type`)
@@ -22091,11 +21945,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.event_type = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.event_type,
+                &mut self.refusals_,
+                "event_type",
+                value,
+            );
             self
         }
         ///Sets the `pageSize` parameter.
@@ -22103,11 +21958,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page_size = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page_size, &mut self.refusals_, "page_size", value);
             self
         }
         ///Sets the `page` parameter.
@@ -22115,8 +21966,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page, &mut self.refusals_, "page", value);
             self
         }
         /**The customer's UUID
@@ -22126,9 +21976,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -22146,7 +21999,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomersController_getPortalAudit",
                 method: "get_customer_portal_audit",
                 http_method: "GET",
@@ -22159,30 +22012,37 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 page_size,
                 page,
                 id,
+                refusals_,
                 options_,
             } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let event_type = ::lomi_runtime::core::check_set(
+            let event_type = rt::optional(
                 &OPERATION,
+                &refusals_,
                 event_type,
+                "event_type",
                 "eventType",
             )?;
-            let page_size = ::lomi_runtime::core::check_set(
+            let page_size = rt::optional(
                 &OPERATION,
+                &refusals_,
                 page_size,
+                "page_size",
                 "pageSize",
             )?;
-            let page = ::lomi_runtime::core::check_set(&OPERATION, page, "page")?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let page = rt::optional(&OPERATION, &refusals_, page, "page", "page")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/customers/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/portal-audit",
             ]
                 .concat();
@@ -22193,27 +22053,19 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "eventType",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "eventType",
-                            &event_type,
-                        )?,
+                        &rt::query_value(&OPERATION, "eventType", &event_type)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "pageSize",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "pageSize",
-                            &page_size,
-                        )?,
+                        &rt::query_value(&OPERATION, "pageSize", &page_size)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "page",
-                        &::lomi_runtime::core::query_value(&OPERATION, "page", &page)?,
+                        &rt::query_value(&OPERATION, "page", &page)?,
                     ),
                 );
             let request_ = match &lomi_account {
@@ -22221,7 +22073,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -22230,12 +22082,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -22262,12 +22109,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "customers")]
     pub struct ListCustomerTransactions<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "customers")]
     impl<'a> ListCustomerTransactions<'a> {
@@ -22276,8 +22121,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -22286,11 +22132,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**The customer's UUID
@@ -22300,9 +22147,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -22320,24 +22170,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::Transaction>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomersController_getTransactions",
                 method: "list_customer_transactions",
                 http_method: "GET",
                 path: "/customers/{id}/transactions",
             };
-            let Self { client_, lomi_account, id, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/customers/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/transactions",
             ]
                 .concat();
@@ -22347,7 +22199,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -22356,12 +22208,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -22388,16 +22235,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "customers")]
     pub struct CreateCustomerPortalSession<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            types::builder::PortalLaunchSessionCreate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        body: types::builder::PortalLaunchSessionCreate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "customers")]
     impl<'a> CreateCustomerPortalSession<'a> {
@@ -22406,9 +22248,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -22417,11 +22260,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**The customer's UUID
@@ -22431,9 +22275,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -22448,8 +22295,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<types::PortalLaunchSessionCreate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -22460,7 +22306,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 types::builder::PortalLaunchSessionCreate,
             ) -> types::builder::PortalLaunchSessionCreate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `POST` request to `/customers/{id}/portal-launch-session`.
@@ -22472,33 +22318,33 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::PortalLaunchSession>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CustomersController_createPortalLaunchSession",
                 method: "create_customer_portal_session",
                 http_method: "POST",
                 path: "/customers/{id}/portal-launch-session",
             };
-            let Self { client_, lomi_account, id, body, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, body, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::PortalLaunchSessionCreate::try_from(v)
-                            .map_err(|e| e.to_string())
-                    }),
+                types::PortalLaunchSessionCreate::try_from(body)
+                    .map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [
                 client_.core.baseurl(),
                 "/customers/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/portal-launch-session",
             ]
                 .concat();
@@ -22508,7 +22354,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -22518,12 +22364,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::std::option::Option::None => request_,
             };
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -22561,17 +22402,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "payment-requests")]
     pub struct ListPaymentRequests<'a> {
         client_: &'a super::Client,
-        offset: ::std::result::Result<Option<f64>, ::std::string::String>,
-        limit: ::std::result::Result<Option<f64>, ::std::string::String>,
-        customer_id: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        status: ::std::result::Result<
-            Option<types::ListPaymentRequestsStatus>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        offset: ::std::option::Option<f64>,
+        limit: ::std::option::Option<f64>,
+        customer_id: ::std::option::Option<::std::string::String>,
+        status: ::std::option::Option<types::ListPaymentRequestsStatus>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "payment-requests")]
     impl<'a> ListPaymentRequests<'a> {
@@ -22580,10 +22416,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                offset: ::std::result::Result::Ok(::std::option::Option::None),
-                limit: ::std::result::Result::Ok(::std::option::Option::None),
-                customer_id: ::std::result::Result::Ok(::std::option::Option::None),
-                status: ::std::result::Result::Ok(::std::option::Option::None),
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                customer_id: ::std::option::Option::None,
+                status: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -22592,8 +22429,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.offset = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.offset, &mut self.refusals_, "offset", value);
             self
         }
         ///The most results to return
@@ -22601,8 +22437,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.limit = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.limit, &mut self.refusals_, "limit", value);
             self
         }
         ///Filter by customer ID
@@ -22610,11 +22445,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.customer_id = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.customer_id,
+                &mut self.refusals_,
+                "customer_id",
+                value,
+            );
             self
         }
         ///Filter by status
@@ -22622,8 +22458,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<types::ListPaymentRequestsStatus>,
         {
-            self.status = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.status, &mut self.refusals_, "status", value);
             self
         }
         /**Sends the `GET` request to `/payment-requests`.
@@ -22635,21 +22470,43 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::PaymentRequestList>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "PaymentRequestsController_findAll",
                 method: "list_payment_requests",
                 http_method: "GET",
                 path: "/payment-requests",
             };
-            let Self { client_, offset, limit, customer_id, status, options_ } = self;
-            let offset = ::lomi_runtime::core::check_set(&OPERATION, offset, "offset")?;
-            let limit = ::lomi_runtime::core::check_set(&OPERATION, limit, "limit")?;
-            let customer_id = ::lomi_runtime::core::check_set(
-                &OPERATION,
+            let Self {
+                client_,
+                offset,
+                limit,
                 customer_id,
+                status,
+                refusals_,
+                options_,
+            } = self;
+            let offset = rt::optional(
+                &OPERATION,
+                &refusals_,
+                offset,
+                "offset",
+                "offset",
+            )?;
+            let limit = rt::optional(&OPERATION, &refusals_, limit, "limit", "limit")?;
+            let customer_id = rt::optional(
+                &OPERATION,
+                &refusals_,
+                customer_id,
+                "customer_id",
                 "customerId",
             )?;
-            let status = ::lomi_runtime::core::check_set(&OPERATION, status, "status")?;
+            let status = rt::optional(
+                &OPERATION,
+                &refusals_,
+                status,
+                "status",
+                "status",
+            )?;
             let url_ = [client_.core.baseurl(), "/payment-requests"].concat();
             let request_ = client_
                 .core
@@ -22658,45 +22515,28 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "offset",
-                            &offset,
-                        )?,
+                        &rt::query_value(&OPERATION, "offset", &offset)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "limit",
-                        &::lomi_runtime::core::query_value(&OPERATION, "limit", &limit)?,
+                        &rt::query_value(&OPERATION, "limit", &limit)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "customerId",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "customerId",
-                            &customer_id,
-                        )?,
+                        &rt::query_value(&OPERATION, "customerId", &customer_id)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "status",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "status",
-                            &status,
-                        )?,
+                        &rt::query_value(&OPERATION, "status", &status)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -22734,6 +22574,8 @@ while let Some(item) = items.try_next().await? {
             let start = ::lomi_runtime::pagination::start_offset(&self.offset);
             let (size, set_size) = ::lomi_runtime::pagination::page_size(
                 &self.limit,
+                &self.refusals_,
+                "limit",
                 20u64,
             );
             let client = ::std::clone::Clone::clone(self.client_);
@@ -22742,6 +22584,7 @@ while let Some(item) = items.try_next().await? {
                 limit: field_1,
                 customer_id: field_2,
                 status: field_3,
+                refusals_: refusals,
                 options_: options,
                 ..
             } = self;
@@ -22756,6 +22599,7 @@ while let Some(item) = items.try_next().await? {
                     let field_1 = ::std::clone::Clone::clone(&field_1);
                     let field_2 = ::std::clone::Clone::clone(&field_2);
                     let field_3 = ::std::clone::Clone::clone(&field_3);
+                    let refusals = ::std::clone::Clone::clone(&refusals);
                     let options = options.page();
                     async move {
                         let request = ListPaymentRequests {
@@ -22764,6 +22608,7 @@ while let Some(item) = items.try_next().await? {
                             limit: field_1,
                             customer_id: field_2,
                             status: field_3,
+                            refusals_: refusals,
                             options_: options,
                         }
                             .offset(at);
@@ -22790,11 +22635,9 @@ while let Some(item) = items.try_next().await? {
     #[cfg(feature = "payment-requests")]
     pub struct CreatePaymentRequest<'a> {
         client_: &'a super::Client,
-        body: ::std::result::Result<
-            types::builder::PaymentRequestCreate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        body: types::builder::PaymentRequestCreate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "payment-requests")]
     impl<'a> CreatePaymentRequest<'a> {
@@ -22803,7 +22646,8 @@ while let Some(item) = items.try_next().await? {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -22813,8 +22657,7 @@ while let Some(item) = items.try_next().await? {
         where
             V: ::lomi_runtime::IntoArg<types::PaymentRequestCreate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -22825,7 +22668,7 @@ while let Some(item) = items.try_next().await? {
                 types::builder::PaymentRequestCreate,
             ) -> types::builder::PaymentRequestCreate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `POST` request to `/payment-requests`.
@@ -22837,31 +22680,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::PaymentRequest>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "PaymentRequestsController_create",
                 method: "create_payment_request",
                 http_method: "POST",
                 path: "/payment-requests",
             };
-            let Self { client_, body, options_ } = self;
-            let body = ::lomi_runtime::core::check_set(
+            let Self { client_, body, refusals_, options_ } = self;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::PaymentRequestCreate::try_from(v)
-                            .map_err(|e| e.to_string())
-                    }),
+                types::PaymentRequestCreate::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/payment-requests"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -22899,8 +22734,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "payment-requests")]
     pub struct RetrievePaymentRequest<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "payment-requests")]
     impl<'a> RetrievePaymentRequest<'a> {
@@ -22909,7 +22745,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -22920,9 +22757,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -22940,28 +22780,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::PaymentRequest>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "PaymentRequestsController_findOne",
                 method: "retrieve_payment_request",
                 http_method: "GET",
                 path: "/payment-requests/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/payment-requests/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -22988,25 +22823,14 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "refunds")]
     pub struct ListRefunds<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        offset: ::std::result::Result<Option<f64>, ::std::string::String>,
-        limit: ::std::result::Result<Option<f64>, ::std::string::String>,
-        end_date: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        start_date: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        status: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        offset: ::std::option::Option<f64>,
+        limit: ::std::option::Option<f64>,
+        end_date: ::std::option::Option<::std::string::String>,
+        start_date: ::std::option::Option<::std::string::String>,
+        status: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "refunds")]
     impl<'a> ListRefunds<'a> {
@@ -23015,12 +22839,13 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                offset: ::std::result::Result::Ok(::std::option::Option::None),
-                limit: ::std::result::Result::Ok(::std::option::Option::None),
-                end_date: ::std::result::Result::Ok(::std::option::Option::None),
-                start_date: ::std::result::Result::Ok(::std::option::Option::None),
-                status: ::std::result::Result::Ok(::std::option::Option::None),
+                lomi_account: ::std::option::Option::None,
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                end_date: ::std::option::Option::None,
+                start_date: ::std::option::Option::None,
+                status: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -23029,11 +22854,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         ///Sets the `offset` parameter.
@@ -23041,8 +22867,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.offset = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.offset, &mut self.refusals_, "offset", value);
             self
         }
         ///Sets the `limit` parameter.
@@ -23050,8 +22875,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.limit = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.limit, &mut self.refusals_, "limit", value);
             self
         }
         ///Sets the `endDate` parameter.
@@ -23059,8 +22883,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.end_date = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.end_date, &mut self.refusals_, "end_date", value);
             self
         }
         ///Sets the `startDate` parameter.
@@ -23068,11 +22891,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.start_date = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.start_date,
+                &mut self.refusals_,
+                "start_date",
+                value,
+            );
             self
         }
         ///Sets the `status` parameter.
@@ -23080,8 +22904,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.status = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.status, &mut self.refusals_, "status", value);
             self
         }
         /**Sends the `GET` request to `/refunds`.
@@ -23093,7 +22916,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "RefundsController_findAll",
                 method: "list_refunds",
                 http_method: "GET",
@@ -23107,26 +22930,45 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 end_date,
                 start_date,
                 status,
+                refusals_,
                 options_,
             } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let offset = ::lomi_runtime::core::check_set(&OPERATION, offset, "offset")?;
-            let limit = ::lomi_runtime::core::check_set(&OPERATION, limit, "limit")?;
-            let end_date = ::lomi_runtime::core::check_set(
+            let offset = rt::optional(
                 &OPERATION,
+                &refusals_,
+                offset,
+                "offset",
+                "offset",
+            )?;
+            let limit = rt::optional(&OPERATION, &refusals_, limit, "limit", "limit")?;
+            let end_date = rt::optional(
+                &OPERATION,
+                &refusals_,
                 end_date,
+                "end_date",
                 "endDate",
             )?;
-            let start_date = ::lomi_runtime::core::check_set(
+            let start_date = rt::optional(
                 &OPERATION,
+                &refusals_,
                 start_date,
+                "start_date",
                 "startDate",
             )?;
-            let status = ::lomi_runtime::core::check_set(&OPERATION, status, "status")?;
+            let status = rt::optional(
+                &OPERATION,
+                &refusals_,
+                status,
+                "status",
+                "status",
+            )?;
             let url_ = [client_.core.baseurl(), "/refunds"].concat();
             let request_ = client_
                 .core
@@ -23135,47 +22977,31 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "offset",
-                            &offset,
-                        )?,
+                        &rt::query_value(&OPERATION, "offset", &offset)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "limit",
-                        &::lomi_runtime::core::query_value(&OPERATION, "limit", &limit)?,
+                        &rt::query_value(&OPERATION, "limit", &limit)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "endDate",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "endDate",
-                            &end_date,
-                        )?,
+                        &rt::query_value(&OPERATION, "endDate", &end_date)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "startDate",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "startDate",
-                            &start_date,
-                        )?,
+                        &rt::query_value(&OPERATION, "startDate", &start_date)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "status",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "status",
-                            &status,
-                        )?,
+                        &rt::query_value(&OPERATION, "status", &status)?,
                     ),
                 );
             let request_ = match &lomi_account {
@@ -23183,7 +23009,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -23192,12 +23018,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -23224,15 +23045,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "refunds")]
     pub struct CreateRefund<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "refunds")]
     impl<'a> CreateRefund<'a> {
@@ -23241,8 +23057,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                lomi_account: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -23251,11 +23068,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /// Sets the `body`.
@@ -23265,7 +23083,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/refunds`.
@@ -23277,19 +23095,21 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CreatedRefund>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "RefundsController_create",
                 method: "create_refund",
                 http_method: "POST",
                 path: "/refunds",
             };
-            let Self { client_, lomi_account, body, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, body, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [client_.core.baseurl(), "/refunds"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
@@ -23297,7 +23117,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -23307,12 +23127,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::std::option::Option::None => request_,
             };
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -23350,12 +23165,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "refunds")]
     pub struct RetrieveRefund<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "refunds")]
     impl<'a> RetrieveRefund<'a> {
@@ -23364,8 +23177,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -23374,11 +23188,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**Refund ID
@@ -23388,9 +23203,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -23408,24 +23226,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Refund>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "RefundsController_findOne",
                 method: "retrieve_refund",
                 http_method: "GET",
                 path: "/refunds/{id}",
             };
-            let Self { client_, lomi_account, id, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/refunds/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
@@ -23434,7 +23254,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -23443,12 +23263,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -23475,10 +23290,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "products")]
     pub struct ListProducts<'a> {
         client_: &'a super::Client,
-        offset: ::std::result::Result<Option<f64>, ::std::string::String>,
-        limit: ::std::result::Result<Option<f64>, ::std::string::String>,
-        is_active: ::std::result::Result<Option<bool>, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        offset: ::std::option::Option<f64>,
+        limit: ::std::option::Option<f64>,
+        is_active: ::std::option::Option<bool>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "products")]
     impl<'a> ListProducts<'a> {
@@ -23487,9 +23303,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                offset: ::std::result::Result::Ok(::std::option::Option::None),
-                limit: ::std::result::Result::Ok(::std::option::Option::None),
-                is_active: ::std::result::Result::Ok(::std::option::Option::None),
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                is_active: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -23498,8 +23315,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.offset = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.offset, &mut self.refusals_, "offset", value);
             self
         }
         ///The most results to return
@@ -23507,8 +23323,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.limit = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.limit, &mut self.refusals_, "limit", value);
             self
         }
         ///Filter by whether it is active
@@ -23516,11 +23331,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<bool>,
         {
-            self.is_active = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.is_active, &mut self.refusals_, "is_active", value);
             self
         }
         /**Sends the `GET` request to `/products`.
@@ -23532,18 +23343,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::Product>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ProductsController_findAll",
                 method: "list_products",
                 http_method: "GET",
                 path: "/products",
             };
-            let Self { client_, offset, limit, is_active, options_ } = self;
-            let offset = ::lomi_runtime::core::check_set(&OPERATION, offset, "offset")?;
-            let limit = ::lomi_runtime::core::check_set(&OPERATION, limit, "limit")?;
-            let is_active = ::lomi_runtime::core::check_set(
+            let Self { client_, offset, limit, is_active, refusals_, options_ } = self;
+            let offset = rt::optional(
                 &OPERATION,
+                &refusals_,
+                offset,
+                "offset",
+                "offset",
+            )?;
+            let limit = rt::optional(&OPERATION, &refusals_, limit, "limit", "limit")?;
+            let is_active = rt::optional(
+                &OPERATION,
+                &refusals_,
                 is_active,
+                "is_active",
                 "isActive",
             )?;
             let url_ = [client_.core.baseurl(), "/products"].concat();
@@ -23554,35 +23373,22 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "offset",
-                            &offset,
-                        )?,
+                        &rt::query_value(&OPERATION, "offset", &offset)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "limit",
-                        &::lomi_runtime::core::query_value(&OPERATION, "limit", &limit)?,
+                        &rt::query_value(&OPERATION, "limit", &limit)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "isActive",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "isActive",
-                            &is_active,
-                        )?,
+                        &rt::query_value(&OPERATION, "isActive", &is_active)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -23620,6 +23426,8 @@ while let Some(item) = items.try_next().await? {
             let start = ::lomi_runtime::pagination::start_offset(&self.offset);
             let (size, set_size) = ::lomi_runtime::pagination::page_size(
                 &self.limit,
+                &self.refusals_,
+                "limit",
                 20u64,
             );
             let client = ::std::clone::Clone::clone(self.client_);
@@ -23627,6 +23435,7 @@ while let Some(item) = items.try_next().await? {
                 offset: field_0,
                 limit: field_1,
                 is_active: field_2,
+                refusals_: refusals,
                 options_: options,
                 ..
             } = self;
@@ -23640,6 +23449,7 @@ while let Some(item) = items.try_next().await? {
                     let field_0 = ::std::clone::Clone::clone(&field_0);
                     let field_1 = ::std::clone::Clone::clone(&field_1);
                     let field_2 = ::std::clone::Clone::clone(&field_2);
+                    let refusals = ::std::clone::Clone::clone(&refusals);
                     let options = options.page();
                     async move {
                         let request = ListProducts {
@@ -23647,6 +23457,7 @@ while let Some(item) = items.try_next().await? {
                             offset: field_0,
                             limit: field_1,
                             is_active: field_2,
+                            refusals_: refusals,
                             options_: options,
                         }
                             .offset(at);
@@ -23673,11 +23484,9 @@ while let Some(item) = items.try_next().await? {
     #[cfg(feature = "products")]
     pub struct CreateProduct<'a> {
         client_: &'a super::Client,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "products")]
     impl<'a> CreateProduct<'a> {
@@ -23686,7 +23495,8 @@ while let Some(item) = items.try_next().await? {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -23697,7 +23507,7 @@ while let Some(item) = items.try_next().await? {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/products`.
@@ -23709,23 +23519,18 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Product>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ProductsController_create",
                 method: "create_product",
                 http_method: "POST",
                 path: "/products",
             };
-            let Self { client_, body, options_ } = self;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            let Self { client_, body, refusals_, options_ } = self;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [client_.core.baseurl(), "/products"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -23763,8 +23568,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "products")]
     pub struct RetrieveProduct<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "products")]
     impl<'a> RetrieveProduct<'a> {
@@ -23773,7 +23579,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -23784,9 +23591,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -23804,28 +23614,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Product>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ProductsController_findOne",
                 method: "retrieve_product",
                 http_method: "GET",
                 path: "/products/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/products/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -23852,12 +23657,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "products")]
     pub struct AddProductPrice<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "products")]
     impl<'a> AddProductPrice<'a> {
@@ -23866,8 +23669,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -23878,9 +23682,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -23896,7 +23703,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/products/{id}/prices`.
@@ -23908,31 +23715,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Price>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ProductsController_addPrice",
                 method: "add_product_price",
                 http_method: "POST",
                 path: "/products/{id}/prices",
             };
-            let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            let Self { client_, id, body, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/products/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/prices",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -23970,13 +23772,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "products")]
     pub struct SetDefaultProductPrice<'a> {
         client_: &'a super::Client,
-        price_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        price_id: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "products")]
     impl<'a> SetDefaultProductPrice<'a> {
@@ -23985,11 +23785,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                price_id: ::std::result::Result::Err(
-                    "price_id was not initialized".to_string(),
-                ),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                price_id: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -24000,9 +23799,12 @@ Required: `send()` refuses to go without it, naming `priceId`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.price_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.price_id,
+                &mut self.refusals_,
+                "price_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -24018,9 +23820,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -24036,7 +23841,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/products/{id}/prices/{priceId}/set-default`.
@@ -24048,39 +23853,36 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::Product>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ProductsController_setDefaultPrice",
                 method: "set_default_product_price",
                 http_method: "POST",
                 path: "/products/{id}/prices/{priceId}/set-default",
             };
-            let Self { client_, price_id, id, body, options_ } = self;
-            let price_id = ::lomi_runtime::core::check_set(
+            let Self { client_, price_id, id, body, refusals_, options_ } = self;
+            let price_id = rt::required(
                 &OPERATION,
+                &refusals_,
                 price_id,
+                "price_id",
                 "priceId",
             )?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &price_id, "priceId")?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            rt::check_path_segment(&OPERATION, &price_id, "priceId")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/products/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/prices/",
-                ::lomi_runtime::core::encode_path(&price_id.to_string()).as_str(),
+                rt::encode_path(&price_id.to_string()).as_str(),
                 "/set-default",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -24118,7 +23920,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "discount-coupons")]
     pub struct ListDiscountCoupons<'a> {
         client_: &'a super::Client,
-        options_: ::lomi_runtime::core::CallOptions,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "discount-coupons")]
     impl<'a> ListDiscountCoupons<'a> {
@@ -24139,7 +23941,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::DiscountCoupon>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "DiscountCouponsController_findAll",
                 method: "list_discount_coupons",
                 http_method: "GET",
@@ -24148,12 +23950,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let Self { client_, options_ } = self;
             let url_ = [client_.core.baseurl(), "/discount-coupons"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -24180,11 +23977,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "discount-coupons")]
     pub struct CreateDiscountCoupon<'a> {
         client_: &'a super::Client,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "discount-coupons")]
     impl<'a> CreateDiscountCoupon<'a> {
@@ -24193,7 +23988,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -24204,7 +24000,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/discount-coupons`.
@@ -24216,23 +24012,18 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::DiscountCoupon>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "DiscountCouponsController_create",
                 method: "create_discount_coupon",
                 http_method: "POST",
                 path: "/discount-coupons",
             };
-            let Self { client_, body, options_ } = self;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            let Self { client_, body, refusals_, options_ } = self;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [client_.core.baseurl(), "/discount-coupons"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -24270,8 +24061,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "discount-coupons")]
     pub struct GetDiscountCouponPerformance<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "discount-coupons")]
     impl<'a> GetDiscountCouponPerformance<'a> {
@@ -24280,7 +24072,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -24291,9 +24084,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -24311,29 +24107,24 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CouponPerformance>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "DiscountCouponsController_getPerformance",
                 method: "get_discount_coupon_performance",
                 http_method: "GET",
                 path: "/discount-coupons/{id}/performance",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/discount-coupons/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/performance",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -24360,8 +24151,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "discount-coupons")]
     pub struct RetrieveDiscountCoupon<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "discount-coupons")]
     impl<'a> RetrieveDiscountCoupon<'a> {
@@ -24370,7 +24162,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -24381,9 +24174,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -24401,28 +24197,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::DiscountCoupon>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "DiscountCouponsController_findOne",
                 method: "retrieve_discount_coupon",
                 http_method: "GET",
                 path: "/discount-coupons/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/discount-coupons/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -24449,17 +24240,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "checkout-sessions")]
     pub struct ListCheckoutSessions<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        offset: ::std::result::Result<Option<f64>, ::std::string::String>,
-        limit: ::std::result::Result<Option<f64>, ::std::string::String>,
-        status: ::std::result::Result<
-            Option<types::ListCheckoutSessionsStatus>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        offset: ::std::option::Option<f64>,
+        limit: ::std::option::Option<f64>,
+        status: ::std::option::Option<types::ListCheckoutSessionsStatus>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "checkout-sessions")]
     impl<'a> ListCheckoutSessions<'a> {
@@ -24468,10 +24254,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                offset: ::std::result::Result::Ok(::std::option::Option::None),
-                limit: ::std::result::Result::Ok(::std::option::Option::None),
-                status: ::std::result::Result::Ok(::std::option::Option::None),
+                lomi_account: ::std::option::Option::None,
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                status: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -24480,11 +24267,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         ///How many results to skip (pagination)
@@ -24492,8 +24280,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.offset = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.offset, &mut self.refusals_, "offset", value);
             self
         }
         ///The most results to return
@@ -24501,8 +24288,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.limit = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.limit, &mut self.refusals_, "limit", value);
             self
         }
         ///Filter by session status (a `checkout_session_status` value)
@@ -24510,8 +24296,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<types::ListCheckoutSessionsStatus>,
         {
-            self.status = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.status, &mut self.refusals_, "status", value);
             self
         }
         /**Sends the `GET` request to `/checkout-sessions`.
@@ -24523,21 +24308,43 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::CheckoutSession>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CheckoutSessionsController_findAll",
                 method: "list_checkout_sessions",
                 http_method: "GET",
                 path: "/checkout-sessions",
             };
-            let Self { client_, lomi_account, offset, limit, status, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
-                &OPERATION,
+            let Self {
+                client_,
                 lomi_account,
+                offset,
+                limit,
+                status,
+                refusals_,
+                options_,
+            } = self;
+            let lomi_account = rt::optional(
+                &OPERATION,
+                &refusals_,
+                lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let offset = ::lomi_runtime::core::check_set(&OPERATION, offset, "offset")?;
-            let limit = ::lomi_runtime::core::check_set(&OPERATION, limit, "limit")?;
-            let status = ::lomi_runtime::core::check_set(&OPERATION, status, "status")?;
+            let offset = rt::optional(
+                &OPERATION,
+                &refusals_,
+                offset,
+                "offset",
+                "offset",
+            )?;
+            let limit = rt::optional(&OPERATION, &refusals_, limit, "limit", "limit")?;
+            let status = rt::optional(
+                &OPERATION,
+                &refusals_,
+                status,
+                "status",
+                "status",
+            )?;
             let url_ = [client_.core.baseurl(), "/checkout-sessions"].concat();
             let request_ = client_
                 .core
@@ -24546,27 +24353,19 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "offset",
-                            &offset,
-                        )?,
+                        &rt::query_value(&OPERATION, "offset", &offset)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "limit",
-                        &::lomi_runtime::core::query_value(&OPERATION, "limit", &limit)?,
+                        &rt::query_value(&OPERATION, "limit", &limit)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "status",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "status",
-                            &status,
-                        )?,
+                        &rt::query_value(&OPERATION, "status", &status)?,
                     ),
                 );
             let request_ = match &lomi_account {
@@ -24574,7 +24373,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -24583,12 +24382,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -24626,6 +24420,8 @@ while let Some(item) = items.try_next().await? {
             let start = ::lomi_runtime::pagination::start_offset(&self.offset);
             let (size, set_size) = ::lomi_runtime::pagination::page_size(
                 &self.limit,
+                &self.refusals_,
+                "limit",
                 20u64,
             );
             let client = ::std::clone::Clone::clone(self.client_);
@@ -24634,6 +24430,7 @@ while let Some(item) = items.try_next().await? {
                 offset: field_1,
                 limit: field_2,
                 status: field_3,
+                refusals_: refusals,
                 options_: options,
                 ..
             } = self;
@@ -24648,6 +24445,7 @@ while let Some(item) = items.try_next().await? {
                     let field_1 = ::std::clone::Clone::clone(&field_1);
                     let field_2 = ::std::clone::Clone::clone(&field_2);
                     let field_3 = ::std::clone::Clone::clone(&field_3);
+                    let refusals = ::std::clone::Clone::clone(&refusals);
                     let options = options.page();
                     async move {
                         let request = ListCheckoutSessions {
@@ -24656,6 +24454,7 @@ while let Some(item) = items.try_next().await? {
                             offset: field_1,
                             limit: field_2,
                             status: field_3,
+                            refusals_: refusals,
                             options_: options,
                         }
                             .offset(at);
@@ -24682,15 +24481,10 @@ while let Some(item) = items.try_next().await? {
     #[cfg(feature = "checkout-sessions")]
     pub struct CreateCheckoutSession<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        body: ::std::result::Result<
-            types::builder::CheckoutSessionCreate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        body: types::builder::CheckoutSessionCreate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "checkout-sessions")]
     impl<'a> CreateCheckoutSession<'a> {
@@ -24699,8 +24493,9 @@ while let Some(item) = items.try_next().await? {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                lomi_account: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -24709,11 +24504,12 @@ while let Some(item) = items.try_next().await? {
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /// Sets the `body`: a model, or its builder (a refused field is
@@ -24722,8 +24518,7 @@ while let Some(item) = items.try_next().await? {
         where
             V: ::lomi_runtime::IntoArg<types::CheckoutSessionCreate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -24734,7 +24529,7 @@ while let Some(item) = items.try_next().await? {
                 types::builder::CheckoutSessionCreate,
             ) -> types::builder::CheckoutSessionCreate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `POST` request to `/checkout-sessions`.
@@ -24746,25 +24541,24 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CheckoutSession>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CheckoutSessionsController_create",
                 method: "create_checkout_session",
                 http_method: "POST",
                 path: "/checkout-sessions",
             };
-            let Self { client_, lomi_account, body, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, body, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let body = ::lomi_runtime::core::check_set(
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::CheckoutSessionCreate::try_from(v)
-                            .map_err(|e| e.to_string())
-                    }),
+                types::CheckoutSessionCreate::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/checkout-sessions"].concat();
@@ -24774,7 +24568,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -24784,12 +24578,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::std::option::Option::None => request_,
             };
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -24827,12 +24616,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "checkout-sessions")]
     pub struct RetrieveCheckoutSession<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "checkout-sessions")]
     impl<'a> RetrieveCheckoutSession<'a> {
@@ -24841,8 +24628,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -24851,11 +24639,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**The checkout session's UUID
@@ -24865,9 +24654,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -24885,24 +24677,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CheckoutSession>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "CheckoutSessionsController_findOne",
                 method: "retrieve_checkout_session",
                 http_method: "GET",
                 path: "/checkout-sessions/{id}",
             };
-            let Self { client_, lomi_account, id, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/checkout-sessions/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
@@ -24911,7 +24705,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -24920,12 +24714,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -24952,14 +24741,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "payment-links")]
     pub struct ListPaymentLinks<'a> {
         client_: &'a super::Client,
-        offset: ::std::result::Result<Option<f64>, ::std::string::String>,
-        limit: ::std::result::Result<Option<f64>, ::std::string::String>,
-        is_active: ::std::result::Result<Option<bool>, ::std::string::String>,
-        link_type: ::std::result::Result<
-            Option<types::ListPaymentLinksLinkType>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        offset: ::std::option::Option<f64>,
+        limit: ::std::option::Option<f64>,
+        is_active: ::std::option::Option<bool>,
+        link_type: ::std::option::Option<types::ListPaymentLinksLinkType>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "payment-links")]
     impl<'a> ListPaymentLinks<'a> {
@@ -24968,10 +24755,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                offset: ::std::result::Result::Ok(::std::option::Option::None),
-                limit: ::std::result::Result::Ok(::std::option::Option::None),
-                is_active: ::std::result::Result::Ok(::std::option::Option::None),
-                link_type: ::std::result::Result::Ok(::std::option::Option::None),
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                is_active: ::std::option::Option::None,
+                link_type: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -24980,8 +24768,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.offset = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.offset, &mut self.refusals_, "offset", value);
             self
         }
         ///The most results to return
@@ -24989,8 +24776,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.limit = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.limit, &mut self.refusals_, "limit", value);
             self
         }
         ///Filter by whether it is active
@@ -24998,11 +24784,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<bool>,
         {
-            self.is_active = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.is_active, &mut self.refusals_, "is_active", value);
             self
         }
         ///Filter by link type
@@ -25010,11 +24792,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<types::ListPaymentLinksLinkType>,
         {
-            self.link_type = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.link_type, &mut self.refusals_, "link_type", value);
             self
         }
         /**Sends the `GET` request to `/payment-links`.
@@ -25026,23 +24804,41 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::PaymentLinkList>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "PaymentLinksController_findAll",
                 method: "list_payment_links",
                 http_method: "GET",
                 path: "/payment-links",
             };
-            let Self { client_, offset, limit, is_active, link_type, options_ } = self;
-            let offset = ::lomi_runtime::core::check_set(&OPERATION, offset, "offset")?;
-            let limit = ::lomi_runtime::core::check_set(&OPERATION, limit, "limit")?;
-            let is_active = ::lomi_runtime::core::check_set(
-                &OPERATION,
+            let Self {
+                client_,
+                offset,
+                limit,
                 is_active,
+                link_type,
+                refusals_,
+                options_,
+            } = self;
+            let offset = rt::optional(
+                &OPERATION,
+                &refusals_,
+                offset,
+                "offset",
+                "offset",
+            )?;
+            let limit = rt::optional(&OPERATION, &refusals_, limit, "limit", "limit")?;
+            let is_active = rt::optional(
+                &OPERATION,
+                &refusals_,
+                is_active,
+                "is_active",
                 "isActive",
             )?;
-            let link_type = ::lomi_runtime::core::check_set(
+            let link_type = rt::optional(
                 &OPERATION,
+                &refusals_,
                 link_type,
+                "link_type",
                 "linkType",
             )?;
             let url_ = [client_.core.baseurl(), "/payment-links"].concat();
@@ -25053,45 +24849,28 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "offset",
-                            &offset,
-                        )?,
+                        &rt::query_value(&OPERATION, "offset", &offset)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "limit",
-                        &::lomi_runtime::core::query_value(&OPERATION, "limit", &limit)?,
+                        &rt::query_value(&OPERATION, "limit", &limit)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "isActive",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "isActive",
-                            &is_active,
-                        )?,
+                        &rt::query_value(&OPERATION, "isActive", &is_active)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "linkType",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "linkType",
-                            &link_type,
-                        )?,
+                        &rt::query_value(&OPERATION, "linkType", &link_type)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -25129,6 +24908,8 @@ while let Some(item) = items.try_next().await? {
             let start = ::lomi_runtime::pagination::start_offset(&self.offset);
             let (size, set_size) = ::lomi_runtime::pagination::page_size(
                 &self.limit,
+                &self.refusals_,
+                "limit",
                 20u64,
             );
             let client = ::std::clone::Clone::clone(self.client_);
@@ -25137,6 +24918,7 @@ while let Some(item) = items.try_next().await? {
                 limit: field_1,
                 is_active: field_2,
                 link_type: field_3,
+                refusals_: refusals,
                 options_: options,
                 ..
             } = self;
@@ -25151,6 +24933,7 @@ while let Some(item) = items.try_next().await? {
                     let field_1 = ::std::clone::Clone::clone(&field_1);
                     let field_2 = ::std::clone::Clone::clone(&field_2);
                     let field_3 = ::std::clone::Clone::clone(&field_3);
+                    let refusals = ::std::clone::Clone::clone(&refusals);
                     let options = options.page();
                     async move {
                         let request = ListPaymentLinks {
@@ -25159,6 +24942,7 @@ while let Some(item) = items.try_next().await? {
                             limit: field_1,
                             is_active: field_2,
                             link_type: field_3,
+                            refusals_: refusals,
                             options_: options,
                         }
                             .offset(at);
@@ -25185,11 +24969,9 @@ while let Some(item) = items.try_next().await? {
     #[cfg(feature = "payment-links")]
     pub struct CreatePaymentLink<'a> {
         client_: &'a super::Client,
-        body: ::std::result::Result<
-            types::builder::PaymentLinkCreate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        body: types::builder::PaymentLinkCreate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "payment-links")]
     impl<'a> CreatePaymentLink<'a> {
@@ -25198,7 +24980,8 @@ while let Some(item) = items.try_next().await? {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -25208,8 +24991,7 @@ while let Some(item) = items.try_next().await? {
         where
             V: ::lomi_runtime::IntoArg<types::PaymentLinkCreate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -25220,7 +25002,7 @@ while let Some(item) = items.try_next().await? {
                 types::builder::PaymentLinkCreate,
             ) -> types::builder::PaymentLinkCreate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `POST` request to `/payment-links`.
@@ -25232,30 +25014,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::PaymentLink>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "PaymentLinksController_create",
                 method: "create_payment_link",
                 http_method: "POST",
                 path: "/payment-links",
             };
-            let Self { client_, body, options_ } = self;
-            let body = ::lomi_runtime::core::check_set(
+            let Self { client_, body, refusals_, options_ } = self;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::PaymentLinkCreate::try_from(v).map_err(|e| e.to_string())
-                    }),
+                types::PaymentLinkCreate::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/payment-links"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -25293,8 +25068,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "payment-links")]
     pub struct RetrievePaymentLink<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "payment-links")]
     impl<'a> RetrievePaymentLink<'a> {
@@ -25303,7 +25079,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -25314,9 +25091,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -25334,28 +25114,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::PaymentLink>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "PaymentLinksController_findOne",
                 method: "retrieve_payment_link",
                 http_method: "GET",
                 path: "/payment-links/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/payment-links/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -25382,21 +25157,13 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "payouts")]
     pub struct ListPayouts<'a> {
         client_: &'a super::Client,
-        page_size: ::std::result::Result<Option<f64>, ::std::string::String>,
-        page: ::std::result::Result<Option<f64>, ::std::string::String>,
-        end_date: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        start_date: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        status: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        page_size: ::std::option::Option<f64>,
+        page: ::std::option::Option<f64>,
+        end_date: ::std::option::Option<::std::string::String>,
+        start_date: ::std::option::Option<::std::string::String>,
+        status: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "payouts")]
     impl<'a> ListPayouts<'a> {
@@ -25405,11 +25172,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                page_size: ::std::result::Result::Ok(::std::option::Option::None),
-                page: ::std::result::Result::Ok(::std::option::Option::None),
-                end_date: ::std::result::Result::Ok(::std::option::Option::None),
-                start_date: ::std::result::Result::Ok(::std::option::Option::None),
-                status: ::std::result::Result::Ok(::std::option::Option::None),
+                page_size: ::std::option::Option::None,
+                page: ::std::option::Option::None,
+                end_date: ::std::option::Option::None,
+                start_date: ::std::option::Option::None,
+                status: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -25418,11 +25186,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page_size = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page_size, &mut self.refusals_, "page_size", value);
             self
         }
         ///Sets the `page` parameter.
@@ -25430,8 +25194,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.page = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.page, &mut self.refusals_, "page", value);
             self
         }
         ///Sets the `endDate` parameter.
@@ -25439,8 +25202,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.end_date = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.end_date, &mut self.refusals_, "end_date", value);
             self
         }
         ///Sets the `startDate` parameter.
@@ -25448,11 +25210,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.start_date = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.start_date,
+                &mut self.refusals_,
+                "start_date",
+                value,
+            );
             self
         }
         ///Sets the `status` parameter.
@@ -25460,8 +25223,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.status = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.status, &mut self.refusals_, "status", value);
             self
         }
         /**Sends the `GET` request to `/payouts`.
@@ -25473,7 +25235,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "PayoutsUnifiedController_findAll",
                 method: "list_payouts",
                 http_method: "GET",
@@ -25486,25 +25248,38 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 end_date,
                 start_date,
                 status,
+                refusals_,
                 options_,
             } = self;
-            let page_size = ::lomi_runtime::core::check_set(
+            let page_size = rt::optional(
                 &OPERATION,
+                &refusals_,
                 page_size,
+                "page_size",
                 "pageSize",
             )?;
-            let page = ::lomi_runtime::core::check_set(&OPERATION, page, "page")?;
-            let end_date = ::lomi_runtime::core::check_set(
+            let page = rt::optional(&OPERATION, &refusals_, page, "page", "page")?;
+            let end_date = rt::optional(
                 &OPERATION,
+                &refusals_,
                 end_date,
+                "end_date",
                 "endDate",
             )?;
-            let start_date = ::lomi_runtime::core::check_set(
+            let start_date = rt::optional(
                 &OPERATION,
+                &refusals_,
                 start_date,
+                "start_date",
                 "startDate",
             )?;
-            let status = ::lomi_runtime::core::check_set(&OPERATION, status, "status")?;
+            let status = rt::optional(
+                &OPERATION,
+                &refusals_,
+                status,
+                "status",
+                "status",
+            )?;
             let url_ = [client_.core.baseurl(), "/payouts"].concat();
             let request_ = client_
                 .core
@@ -25513,55 +25288,34 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "pageSize",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "pageSize",
-                            &page_size,
-                        )?,
+                        &rt::query_value(&OPERATION, "pageSize", &page_size)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "page",
-                        &::lomi_runtime::core::query_value(&OPERATION, "page", &page)?,
+                        &rt::query_value(&OPERATION, "page", &page)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "endDate",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "endDate",
-                            &end_date,
-                        )?,
+                        &rt::query_value(&OPERATION, "endDate", &end_date)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "startDate",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "startDate",
-                            &start_date,
-                        )?,
+                        &rt::query_value(&OPERATION, "startDate", &start_date)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "status",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "status",
-                            &status,
-                        )?,
+                        &rt::query_value(&OPERATION, "status", &status)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -25588,11 +25342,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "payouts")]
     pub struct CreatePayout<'a> {
         client_: &'a super::Client,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "payouts")]
     impl<'a> CreatePayout<'a> {
@@ -25601,7 +25353,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -25612,7 +25365,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/payouts`.
@@ -25624,23 +25377,18 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CreatedPayout>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "PayoutsUnifiedController_create",
                 method: "create_payout",
                 http_method: "POST",
                 path: "/payouts",
             };
-            let Self { client_, body, options_ } = self;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            let Self { client_, body, refusals_, options_ } = self;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [client_.core.baseurl(), "/payouts"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -25678,8 +25426,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "payouts")]
     pub struct RetrievePayout<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "payouts")]
     impl<'a> RetrievePayout<'a> {
@@ -25688,7 +25437,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -25699,9 +25449,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -25719,28 +25472,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "PayoutsUnifiedController_findOne",
                 method: "retrieve_payout",
                 http_method: "GET",
                 path: "/payouts/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/payouts/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -25767,12 +25515,13 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "webhook-endpoints")]
     pub struct ListWebhookDeliveryLogs<'a> {
         client_: &'a super::Client,
-        offset: ::std::result::Result<Option<f64>, ::std::string::String>,
-        limit: ::std::result::Result<Option<f64>, ::std::string::String>,
-        failed_only: ::std::result::Result<Option<bool>, ::std::string::String>,
-        success_only: ::std::result::Result<Option<bool>, ::std::string::String>,
-        webhook_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        offset: ::std::option::Option<f64>,
+        limit: ::std::option::Option<f64>,
+        failed_only: ::std::option::Option<bool>,
+        success_only: ::std::option::Option<bool>,
+        webhook_id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl<'a> ListWebhookDeliveryLogs<'a> {
@@ -25781,13 +25530,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                offset: ::std::result::Result::Ok(::std::option::Option::None),
-                limit: ::std::result::Result::Ok(::std::option::Option::None),
-                failed_only: ::std::result::Result::Ok(::std::option::Option::None),
-                success_only: ::std::result::Result::Ok(::std::option::Option::None),
-                webhook_id: ::std::result::Result::Err(
-                    "webhook_id was not initialized".to_string(),
-                ),
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                failed_only: ::std::option::Option::None,
+                success_only: ::std::option::Option::None,
+                webhook_id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -25796,8 +25544,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.offset = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.offset, &mut self.refusals_, "offset", value);
             self
         }
         ///The most logs to return
@@ -25805,8 +25552,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<f64>,
         {
-            self.limit = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::option::Option::Some);
+            rt::set_param(&mut self.limit, &mut self.refusals_, "limit", value);
             self
         }
         ///Only failed deliveries
@@ -25814,11 +25560,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<bool>,
         {
-            self.failed_only = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.failed_only,
+                &mut self.refusals_,
+                "failed_only",
+                value,
+            );
             self
         }
         ///Only successful deliveries
@@ -25826,11 +25573,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<bool>,
         {
-            self.success_only = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.success_only,
+                &mut self.refusals_,
+                "success_only",
+                value,
+            );
             self
         }
         /**Filter by webhook endpoint ID
@@ -25840,9 +25588,11 @@ Required: `send()` refuses to go without it, naming `webhookId`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.webhook_id = ::lomi_runtime::core::arg(
+            rt::set_param(
+                &mut self.webhook_id,
+                &mut self.refusals_,
+                "webhook_id",
                 value,
-                ::std::option::Option::None,
             );
             self
         }
@@ -25855,7 +25605,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::WebhookDeliveryLog>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "WebhookDeliveryLogsController_findAll",
                 method: "list_webhook_delivery_logs",
                 http_method: "GET",
@@ -25868,23 +25618,36 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 failed_only,
                 success_only,
                 webhook_id,
+                refusals_,
                 options_,
             } = self;
-            let offset = ::lomi_runtime::core::check_set(&OPERATION, offset, "offset")?;
-            let limit = ::lomi_runtime::core::check_set(&OPERATION, limit, "limit")?;
-            let failed_only = ::lomi_runtime::core::check_set(
+            let offset = rt::optional(
                 &OPERATION,
+                &refusals_,
+                offset,
+                "offset",
+                "offset",
+            )?;
+            let limit = rt::optional(&OPERATION, &refusals_, limit, "limit", "limit")?;
+            let failed_only = rt::optional(
+                &OPERATION,
+                &refusals_,
                 failed_only,
+                "failed_only",
                 "failedOnly",
             )?;
-            let success_only = ::lomi_runtime::core::check_set(
+            let success_only = rt::optional(
                 &OPERATION,
+                &refusals_,
                 success_only,
+                "success_only",
                 "successOnly",
             )?;
-            let webhook_id = ::lomi_runtime::core::check_set(
+            let webhook_id = rt::required(
                 &OPERATION,
+                &refusals_,
                 webhook_id,
+                "webhook_id",
                 "webhookId",
             )?;
             let url_ = [client_.core.baseurl(), "/webhook-delivery-logs"].concat();
@@ -25895,55 +25658,34 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "offset",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "offset",
-                            &offset,
-                        )?,
+                        &rt::query_value(&OPERATION, "offset", &offset)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "limit",
-                        &::lomi_runtime::core::query_value(&OPERATION, "limit", &limit)?,
+                        &rt::query_value(&OPERATION, "limit", &limit)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "failedOnly",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "failedOnly",
-                            &failed_only,
-                        )?,
+                        &rt::query_value(&OPERATION, "failedOnly", &failed_only)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "successOnly",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "successOnly",
-                            &success_only,
-                        )?,
+                        &rt::query_value(&OPERATION, "successOnly", &success_only)?,
                     ),
                 )
                 .query(
                     &::progenitor_client::QueryParam::new(
                         "webhookId",
-                        &::lomi_runtime::core::query_value(
-                            &OPERATION,
-                            "webhookId",
-                            &webhook_id,
-                        )?,
+                        &rt::query_value(&OPERATION, "webhookId", &webhook_id)?,
                     ),
                 );
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -25981,6 +25723,8 @@ while let Some(item) = items.try_next().await? {
             let start = ::lomi_runtime::pagination::start_offset(&self.offset);
             let (size, set_size) = ::lomi_runtime::pagination::page_size(
                 &self.limit,
+                &self.refusals_,
+                "limit",
                 20u64,
             );
             let client = ::std::clone::Clone::clone(self.client_);
@@ -25990,6 +25734,7 @@ while let Some(item) = items.try_next().await? {
                 failed_only: field_2,
                 success_only: field_3,
                 webhook_id: field_4,
+                refusals_: refusals,
                 options_: options,
                 ..
             } = self;
@@ -26005,6 +25750,7 @@ while let Some(item) = items.try_next().await? {
                     let field_2 = ::std::clone::Clone::clone(&field_2);
                     let field_3 = ::std::clone::Clone::clone(&field_3);
                     let field_4 = ::std::clone::Clone::clone(&field_4);
+                    let refusals = ::std::clone::Clone::clone(&refusals);
                     let options = options.page();
                     async move {
                         let request = ListWebhookDeliveryLogs {
@@ -26014,6 +25760,7 @@ while let Some(item) = items.try_next().await? {
                             failed_only: field_2,
                             success_only: field_3,
                             webhook_id: field_4,
+                            refusals_: refusals,
                             options_: options,
                         }
                             .offset(at);
@@ -26040,8 +25787,9 @@ while let Some(item) = items.try_next().await? {
     #[cfg(feature = "webhook-endpoints")]
     pub struct RetrieveWebhookDeliveryLog<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl<'a> RetrieveWebhookDeliveryLog<'a> {
@@ -26050,7 +25798,8 @@ while let Some(item) = items.try_next().await? {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -26061,9 +25810,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -26081,28 +25833,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::WebhookDeliveryLog>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "WebhookDeliveryLogsController_findOne",
                 method: "retrieve_webhook_delivery_log",
                 http_method: "GET",
                 path: "/webhook-delivery-logs/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/webhook-delivery-logs/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -26129,7 +25876,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "webhook-endpoints")]
     pub struct ListWebhooks<'a> {
         client_: &'a super::Client,
-        options_: ::lomi_runtime::core::CallOptions,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl<'a> ListWebhooks<'a> {
@@ -26150,7 +25897,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::std::vec::Vec<types::WebhookEndpoint>>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "WebhooksController_findAll",
                 method: "list_webhooks",
                 http_method: "GET",
@@ -26159,12 +25906,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             let Self { client_, options_ } = self;
             let url_ = [client_.core.baseurl(), "/webhooks"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -26191,11 +25933,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "webhook-endpoints")]
     pub struct CreateWebhook<'a> {
         client_: &'a super::Client,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl<'a> CreateWebhook<'a> {
@@ -26204,7 +25944,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -26215,7 +25956,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/webhooks`.
@@ -26227,23 +25968,18 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "WebhooksController_create",
                 method: "create_webhook",
                 http_method: "POST",
                 path: "/webhooks",
             };
-            let Self { client_, body, options_ } = self;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            let Self { client_, body, refusals_, options_ } = self;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [client_.core.baseurl(), "/webhooks"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -26281,12 +26017,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "webhook-endpoints")]
     pub struct TestWebhook<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl<'a> TestWebhook<'a> {
@@ -26295,8 +26029,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -26307,9 +26042,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -26325,7 +26063,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/webhooks/{id}/test`.
@@ -26337,31 +26075,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "WebhooksController_test",
                 method: "test_webhook",
                 http_method: "POST",
                 path: "/webhooks/{id}/test",
             };
-            let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            let Self { client_, id, body, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/webhooks/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/test",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -26399,13 +26132,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "webhook-endpoints")]
     pub struct RetryWebhookDelivery<'a> {
         client_: &'a super::Client,
-        log_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        webhook_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        log_id: ::std::option::Option<::std::string::String>,
+        webhook_id: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl<'a> RetryWebhookDelivery<'a> {
@@ -26414,13 +26145,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                log_id: ::std::result::Result::Err(
-                    "log_id was not initialized".to_string(),
-                ),
-                webhook_id: ::std::result::Result::Err(
-                    "webhook_id was not initialized".to_string(),
-                ),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                log_id: ::std::option::Option::None,
+                webhook_id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -26431,9 +26159,12 @@ Required: `send()` refuses to go without it, naming `logId`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.log_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.log_id,
+                &mut self.refusals_,
+                "log_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -26449,9 +26180,12 @@ Required: `send()` refuses to go without it, naming `webhookId`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.webhook_id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.webhook_id,
+                &mut self.refusals_,
+                "webhook_id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -26467,7 +26201,7 @@ Required: `send()` refuses to go without it, naming `webhookId`.*/
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/webhooks/{webhookId}/logs/{logId}/retry`.
@@ -26479,43 +26213,42 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "WebhooksController_retryDelivery",
                 method: "retry_webhook_delivery",
                 http_method: "POST",
                 path: "/webhooks/{webhookId}/logs/{logId}/retry",
             };
-            let Self { client_, log_id, webhook_id, body, options_ } = self;
-            let log_id = ::lomi_runtime::core::check_set(&OPERATION, log_id, "logId")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &log_id, "logId")?;
-            let webhook_id = ::lomi_runtime::core::check_set(
+            let Self { client_, log_id, webhook_id, body, refusals_, options_ } = self;
+            let log_id = rt::required(
                 &OPERATION,
+                &refusals_,
+                log_id,
+                "log_id",
+                "logId",
+            )?;
+            rt::check_path_segment(&OPERATION, &log_id, "logId")?;
+            let webhook_id = rt::required(
+                &OPERATION,
+                &refusals_,
                 webhook_id,
+                "webhook_id",
                 "webhookId",
             )?;
-            ::lomi_runtime::core::check_path_segment(
-                &OPERATION,
-                &webhook_id,
-                "webhookId",
-            )?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            rt::check_path_segment(&OPERATION, &webhook_id, "webhookId")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/webhooks/",
-                ::lomi_runtime::core::encode_path(&webhook_id.to_string()).as_str(),
+                rt::encode_path(&webhook_id.to_string()).as_str(),
                 "/logs/",
-                ::lomi_runtime::core::encode_path(&log_id.to_string()).as_str(),
+                rt::encode_path(&log_id.to_string()).as_str(),
                 "/retry",
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -26553,8 +26286,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "webhook-endpoints")]
     pub struct RetrieveWebhook<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl<'a> RetrieveWebhook<'a> {
@@ -26563,7 +26297,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -26574,9 +26309,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -26594,28 +26332,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::WebhookEndpoint>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "WebhooksController_findOne",
                 method: "retrieve_webhook",
                 http_method: "GET",
                 path: "/webhooks/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/webhooks/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -26642,8 +26375,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "webhook-endpoints")]
     pub struct DeleteWebhook<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl<'a> DeleteWebhook<'a> {
@@ -26652,7 +26386,8 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -26663,9 +26398,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -26683,28 +26421,23 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "WebhooksController_remove",
                 method: "delete_webhook",
                 http_method: "DELETE",
                 path: "/webhooks/{id}",
             };
-            let Self { client_, id, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let Self { client_, id, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/webhooks/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::DELETE, url_);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -26731,12 +26464,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "webhook-endpoints")]
     pub struct UpdateWebhook<'a> {
         client_: &'a super::Client,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            types::builder::WebhookEndpointUpdate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        id: ::std::option::Option<::std::string::String>,
+        body: types::builder::WebhookEndpointUpdate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl<'a> UpdateWebhook<'a> {
@@ -26745,8 +26476,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -26757,9 +26489,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -26774,8 +26509,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<types::WebhookEndpointUpdate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -26786,7 +26520,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 types::builder::WebhookEndpointUpdate,
             ) -> types::builder::WebhookEndpointUpdate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `PATCH` request to `/webhooks/{id}`.
@@ -26798,38 +26532,30 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::WebhookEndpoint>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "WebhooksController_update",
                 method: "update_webhook",
                 http_method: "PATCH",
                 path: "/webhooks/{id}",
             };
-            let Self { client_, id, body, options_ } = self;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(
+            let Self { client_, id, body, refusals_, options_ } = self;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::WebhookEndpointUpdate::try_from(v)
-                            .map_err(|e| e.to_string())
-                    }),
+                types::WebhookEndpointUpdate::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [
                 client_.core.baseurl(),
                 "/webhooks/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::PATCH, url_);
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -26856,15 +26582,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "advanced-direct-charges")]
     pub struct CreateWaveCharge<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "advanced-direct-charges")]
     impl<'a> CreateWaveCharge<'a> {
@@ -26873,8 +26594,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                lomi_account: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -26883,11 +26605,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /// Sets the `body`.
@@ -26897,7 +26620,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/charge/wave`.
@@ -26911,19 +26634,21 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             >,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ChargesController_createWaveCharge",
                 method: "create_wave_charge",
                 http_method: "POST",
                 path: "/charge/wave",
             };
-            let Self { client_, lomi_account, body, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, body, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [client_.core.baseurl(), "/charge/wave"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
@@ -26931,7 +26656,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -26941,12 +26666,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::std::option::Option::None => request_,
             };
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -26984,15 +26704,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "advanced-direct-charges")]
     pub struct CreateMtnCharge<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "advanced-direct-charges")]
     impl<'a> CreateMtnCharge<'a> {
@@ -27001,8 +26716,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                lomi_account: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -27011,11 +26727,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /// Sets the `body`.
@@ -27025,7 +26742,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/charge/mtn`.
@@ -27039,19 +26756,21 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             >,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ChargesController_createMtnCharge",
                 method: "create_mtn_charge",
                 http_method: "POST",
                 path: "/charge/mtn",
             };
-            let Self { client_, lomi_account, body, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, body, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [client_.core.baseurl(), "/charge/mtn"].concat();
             let request_ = client_.core.http().request(::reqwest::Method::POST, url_);
             let request_ = match &lomi_account {
@@ -27059,7 +26778,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -27069,12 +26788,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::std::option::Option::None => request_,
             };
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -27112,15 +26826,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "advanced-direct-charges")]
     pub struct CreateCardCharge<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        body: ::std::result::Result<
-            types::builder::CardChargeCreate,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        body: types::builder::CardChargeCreate,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "advanced-direct-charges")]
     impl<'a> CreateCardCharge<'a> {
@@ -27129,8 +26838,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                lomi_account: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -27139,11 +26849,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /// Sets the `body`: a model, or its builder (a refused field is
@@ -27152,8 +26863,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<types::CardChargeCreate>,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None)
-                .map(::std::convert::From::from);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /// Changes the `body` through its builder (a closure that takes it and
@@ -27164,7 +26874,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 types::builder::CardChargeCreate,
             ) -> types::builder::CardChargeCreate,
         {
-            self.body = self.body.map(f);
+            self.body = f(self.body);
             self
         }
         /**Sends the `POST` request to `/charge/card`.
@@ -27176,24 +26886,24 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CardCharge>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ChargesController_createCardCharge",
                 method: "create_card_charge",
                 http_method: "POST",
                 path: "/charge/card",
             };
-            let Self { client_, lomi_account, body, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, body, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let body = ::lomi_runtime::core::check_set(
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
+            let body = rt::check_set(
                 &OPERATION,
-                body
-                    .and_then(|v| {
-                        types::CardChargeCreate::try_from(v).map_err(|e| e.to_string())
-                    }),
+                types::CardChargeCreate::try_from(body).map_err(|e| e.to_string()),
                 "body",
             )?;
             let url_ = [client_.core.baseurl(), "/charge/card"].concat();
@@ -27203,7 +26913,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -27213,12 +26923,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::std::option::Option::None => request_,
             };
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 201u16 => response_.json(&OPERATION),
@@ -27256,12 +26961,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "advanced-direct-charges")]
     pub struct RetrieveCardCharge<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "advanced-direct-charges")]
     impl<'a> RetrieveCardCharge<'a> {
@@ -27270,8 +26973,9 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -27280,11 +26984,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**Card payment id (pi_...)
@@ -27294,9 +26999,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -27314,24 +27022,26 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<types::CardCharge>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ChargesController_getCardCharge",
                 method: "retrieve_card_charge",
                 http_method: "GET",
                 path: "/charge/card/{id}",
             };
-            let Self { client_, lomi_account, id, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/charge/card/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
             ]
                 .concat();
             let request_ = client_.core.http().request(::reqwest::Method::GET, url_);
@@ -27340,7 +27050,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -27349,12 +27059,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 }
                 ::std::option::Option::None => request_,
             };
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
@@ -27381,16 +27086,11 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
     #[cfg(feature = "advanced-direct-charges")]
     pub struct CancelCardCharge<'a> {
         client_: &'a super::Client,
-        lomi_account: ::std::result::Result<
-            Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        body: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        options_: ::lomi_runtime::core::CallOptions,
+        lomi_account: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<::std::string::String>,
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        refusals_: rt::Refusals,
+        options_: rt::CallOptions,
     }
     #[cfg(feature = "advanced-direct-charges")]
     impl<'a> CancelCardCharge<'a> {
@@ -27399,9 +27099,10 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client_: client,
-                lomi_account: ::std::result::Result::Ok(::std::option::Option::None),
-                id: ::std::result::Result::Err("id was not initialized".to_string()),
-                body: ::std::result::Result::Ok(::std::default::Default::default()),
+                lomi_account: ::std::option::Option::None,
+                id: ::std::option::Option::None,
+                body: ::std::default::Default::default(),
+                refusals_: ::std::vec::Vec::new(),
                 options_: ::std::default::Default::default(),
             }
         }
@@ -27410,11 +27111,12 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.lomi_account = ::lomi_runtime::core::arg(
-                    value,
-                    ::std::option::Option::None,
-                )
-                .map(::std::option::Option::Some);
+            rt::set_param(
+                &mut self.lomi_account,
+                &mut self.refusals_,
+                "lomi_account",
+                value,
+            );
             self
         }
         /**Card payment id (pi_...)
@@ -27424,9 +27126,12 @@ Required: `send()` refuses to go without it, naming `id`.*/
         where
             V: ::lomi_runtime::IntoArg<::std::string::String>,
         {
-            self.id = ::lomi_runtime::core::arg_within(
+            rt::set_param_within(
+                &mut self.id,
+                &mut self.refusals_,
+                "id",
                 value,
-                ::lomi_runtime::core::Bounds {
+                rt::Bounds {
                     minimum: ::std::option::Option::None,
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::Some(1usize),
@@ -27442,7 +27147,7 @@ Required: `send()` refuses to go without it, naming `id`.*/
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         {
-            self.body = ::lomi_runtime::core::arg(value, ::std::option::Option::None);
+            rt::set_body(&mut self.body, &mut self.refusals_, value);
             self
         }
         /**Sends the `POST` request to `/charge/card/{id}/cancel`.
@@ -27454,25 +27159,27 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
             ::lomi_runtime::ResponseValue<::serde_json::Value>,
             ::lomi_runtime::Error,
         > {
-            const OPERATION: ::lomi_runtime::core::Operation = ::lomi_runtime::core::Operation {
+            const OPERATION: rt::Operation = rt::Operation {
                 id: "ChargesController_cancelCardCharge",
                 method: "cancel_card_charge",
                 http_method: "POST",
                 path: "/charge/card/{id}/cancel",
             };
-            let Self { client_, lomi_account, id, body, options_ } = self;
-            let lomi_account = ::lomi_runtime::core::check_set(
+            let Self { client_, lomi_account, id, body, refusals_, options_ } = self;
+            let lomi_account = rt::optional(
                 &OPERATION,
+                &refusals_,
                 lomi_account,
+                "lomi_account",
                 "Lomi-Account",
             )?;
-            let id = ::lomi_runtime::core::check_set(&OPERATION, id, "id")?;
-            ::lomi_runtime::core::check_path_segment(&OPERATION, &id, "id")?;
-            let body = ::lomi_runtime::core::check_set(&OPERATION, body, "body")?;
+            let id = rt::required(&OPERATION, &refusals_, id, "id", "id")?;
+            rt::check_path_segment(&OPERATION, &id, "id")?;
+            rt::refused(&OPERATION, &refusals_, "body", "body")?;
             let url_ = [
                 client_.core.baseurl(),
                 "/charge/card/",
-                ::lomi_runtime::core::encode_path(&id.to_string()).as_str(),
+                rt::encode_path(&id.to_string()).as_str(),
                 "/cancel",
             ]
                 .concat();
@@ -27482,7 +27189,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                     request_
                         .header(
                             "Lomi-Account",
-                            ::lomi_runtime::core::header_value(
+                            rt::header_value(
                                 &OPERATION,
                                 "Lomi-Account",
                                 value_.to_string(),
@@ -27492,12 +27199,7 @@ Parameters are checked against the spec's bounds before anything is sent; the ca
                 ::std::option::Option::None => request_,
             };
             let request_ = request_.json(&body);
-            let response_ = ::lomi_runtime::core::execute(
-                    &client_.core,
-                    request_,
-                    &OPERATION,
-                    options_,
-                )
+            let response_ = rt::execute(&client_.core, request_, &OPERATION, options_)
                 .await?;
             match response_.status().as_u16() {
                 200u16 => response_.json(&OPERATION),
