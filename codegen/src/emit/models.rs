@@ -524,20 +524,28 @@ fn model_builders(
     Ok(())
 }
 
-/// One of typify's model builders, rewritten to cost less to compile: each field holds
-/// its value (a required one an `Option`) instead of a `Result`, and the setters' refusals
-/// are kept in one list (a later good value for a field clears its refusal), so turning
-/// the builder into its model checks one list instead of branching on every field.
-/// Setters take `impl IntoArg<T>`.
-fn compact_builder(
+/// One field of a compact model builder.
+struct BuilderField {
+    ident: syn::Ident,
+    /// The model's type for it.
+    ty: Type,
+    /// Whether the spec requires it (the builder holds it as an `Option` until set).
+    required: bool,
+    /// What the builder starts with: typify's default for an optional field, `None`
+    /// for a required one.
+    default: syn::Expr,
+}
+
+/// The fields of typify's builder `model`: their types, whether the spec requires each
+/// ([`ModelFacts`]) and, for an optional one, the default typify's `Default` gives it
+/// (`Ok(value)`).
+fn builder_fields(
     model: &ItemStruct,
     defaults: Option<&syn::ItemImpl>,
     facts: &ModelFacts,
-    descriptions: &[(String, String)],
-) -> Result<Vec<Item>, String> {
+) -> Result<Vec<BuilderField>, String> {
     let name = &model.ident;
     let broken = |why: &str| format!("typify's builder `{name}` {why}");
-    // The default of each optional field, from typify's `Default`: `Ok(value)`.
     let mut defaults_by_field: Vec<(String, syn::Expr)> = Vec::new();
     if let Some(imp) = defaults
         && let Some(ImplItem::Fn(f)) = imp.items.first()
@@ -558,7 +566,7 @@ fn compact_builder(
             .ident
             .clone()
             .ok_or_else(|| broken("has an unnamed field"))?;
-        let (wrapped, inner) = unwrap_generic(&field.ty, "Result");
+        let (wrapped, ty) = unwrap_generic(&field.ty, "Result");
         if !wrapped {
             return Err(broken("has a field that is not a Result"));
         }
@@ -585,83 +593,115 @@ fn compact_builder(
                 _ => return Err(broken(&format!("has no value for the optional `{ident}`"))),
             }
         };
-        fields.push((ident, inner, required, default));
+        fields.push(BuilderField {
+            ident,
+            ty,
+            required,
+            default,
+        });
     }
-    let field_names: Vec<String> = fields.iter().map(|(i, ..)| i.to_string()).collect();
+    Ok(fields)
+}
+
+/// The setter of `field`, documented with the property's description (else its
+/// `$ref`'d type's: OpenAPI 3.0 drops a `$ref`'s siblings), recording a refusal in
+/// `errors`.
+fn builder_setter(
+    field: &BuilderField,
+    errors: &syn::Ident,
+    facts: &ModelFacts,
+    descriptions: &[(String, String)],
+) -> TokenStream {
+    let BuilderField {
+        ident,
+        ty,
+        required,
+        ..
+    } = field;
+    let label = ident.to_string();
+    let set = if *required {
+        quote!(::lomi_runtime::arg::set_required)
+    } else {
+        quote!(::lomi_runtime::arg::set)
+    };
+    let own = facts.field(&label).and_then(|f| f.description.as_deref());
+    let of_type = || {
+        let mut names = Vec::new();
+        type_idents(ty, &mut names);
+        names.into_iter().find_map(|n| {
+            descriptions
+                .iter()
+                .find(|(name, _)| *name == n)
+                .map(|(_, doc)| doc.clone())
+        })
+    };
+    let doc = own
+        .map(str::to_string)
+        .or_else(of_type)
+        .unwrap_or_else(|| format!("Sets `{label}`."));
+    let required_doc = required
+        .then(|| format!("\n\nRequired: building without it fails, naming `{label}`."))
+        .map(|doc| quote!(#[doc = #doc]));
+    quote! {
+        #[doc = #doc]
+        #required_doc
+        pub fn #ident<T>(mut self, value: T) -> Self
+        where
+            T: ::lomi_runtime::IntoArg<#ty>,
+        {
+            #set(&mut self.#ident, &mut self.#errors, #label, value);
+            self
+        }
+    }
+}
+
+/// One of typify's model builders, rewritten to cost less to compile: each field holds
+/// its value (a required one an `Option`) instead of a `Result`, and the setters' refusals
+/// are kept in one list (a later good value for a field clears its refusal), so turning
+/// the builder into its model checks one list instead of branching on every field.
+/// Setters take `impl IntoArg<T>`. Most of it is the one template of the builder and
+/// its conversions; the fields and setters are [`builder_fields`] and
+/// [`builder_setter`].
+fn compact_builder(
+    model: &ItemStruct,
+    defaults: Option<&syn::ItemImpl>,
+    facts: &ModelFacts,
+    descriptions: &[(String, String)],
+) -> Result<Vec<Item>, String> {
+    let name = &model.ident;
+    let fields = builder_fields(model, defaults, facts)?;
     let mut errors = "errors_".to_string();
-    while field_names.contains(&errors) {
+    while fields.iter().any(|f| f.ident == errors) {
         errors.push('_');
     }
     let errors = format_ident!("{errors}");
-    let declarations = fields.iter().map(|(ident, ty, required, _)| {
-        if *required {
+    let declarations = fields.iter().map(|f| {
+        let (ident, ty) = (&f.ident, &f.ty);
+        if f.required {
             quote!(#ident: ::std::option::Option<#ty>,)
         } else {
             quote!(#ident: #ty,)
         }
     });
-    let initial = fields
-        .iter()
-        .map(|(ident, _, _, default)| quote!(#ident: #default,));
-    // A `$ref`'d property has no description of its own (OpenAPI 3.0 drops a `$ref`'s
-    // siblings): its type's says what it is.
-    let type_docs = |ty: &Type| -> Vec<syn::Attribute> {
-        let mut names = Vec::new();
-        type_idents(ty, &mut names);
-        names
-            .iter()
-            .find_map(|n| descriptions.iter().find(|(name, _)| name == n))
-            .map(|(_, doc)| vec![parse_quote!(#[doc = #doc])])
-            .unwrap_or_default()
-    };
-    // Each setter says what its field is: the property's description.
-    let field_docs = |ident: &syn::Ident| -> Vec<syn::Attribute> {
-        facts
-            .field(&ident.to_string())
-            .and_then(|f| f.description.as_deref())
-            .map(|doc| vec![parse_quote!(#[doc = #doc])])
-            .unwrap_or_default()
-    };
-    let setters = fields.iter().map(|(ident, ty, required, _)| {
-        let label = ident.to_string();
-        let set = if *required {
-            quote!(::lomi_runtime::arg::set_required)
-        } else {
-            quote!(::lomi_runtime::arg::set)
-        };
-        let mut docs = field_docs(ident);
-        if docs.is_empty() {
-            docs = type_docs(ty);
-        }
-        if docs.is_empty() {
-            let doc = format!("Sets `{label}`.");
-            docs.push(parse_quote!(#[doc = #doc]));
-        }
-        if *required {
-            let doc = format!("\n\nRequired: building without it fails, naming `{label}`.");
-            docs.push(parse_quote!(#[doc = #doc]));
-        }
-        quote! {
-            #(#docs)*
-            pub fn #ident<T>(mut self, value: T) -> Self
-            where
-                T: ::lomi_runtime::IntoArg<#ty>,
-            {
-                #set(&mut self.#ident, &mut self.#errors, #label, value);
-                self
-            }
-        }
+    let initial = fields.iter().map(|f| {
+        let (ident, default) = (&f.ident, &f.default);
+        quote!(#ident: #default,)
     });
-    let built = fields.iter().map(|(ident, _, required, _)| {
-        if *required {
+    let setters = fields
+        .iter()
+        .map(|f| builder_setter(f, &errors, facts, descriptions));
+    let built = fields.iter().map(|f| {
+        let ident = &f.ident;
+        if f.required {
             let missing = format!("no value supplied for {ident}");
             quote!(#ident: value.#ident.ok_or(#missing)?,)
         } else {
             quote!(#ident: value.#ident,)
         }
     });
-    let back = fields.iter().map(|(ident, _, required, _)| {
-        if *required {
+    let back = fields.iter().map(|f| {
+        let ident = &f.ident;
+        if f.required {
             quote!(#ident: ::std::option::Option::Some(value.#ident),)
         } else {
             quote!(#ident: value.#ident,)
