@@ -67,7 +67,7 @@ codes! {
     NotYaml = "Y001", Error, "a file is not valid YAML or JSON";
     DuplicateKey = "Y002", Error, "a mapping repeats a key (YAML keeps only the last)";
     NotAMapping = "Y003", Error, "the spec is not a mapping at its top level";
-    OpenApi31 = "Y004", Error, "OpenAPI 3.1, which progenitor does not read";
+    OpenApi31 = "Y004", Error, "OpenAPI 3.1, which the generator does not read";
     UnsupportedVersion = "Y005", Error, "an `openapi` version other than 3.0.x";
     Swagger2 = "Y006", Error, "a Swagger 2.0 document";
     NoVersion = "Y007", Error, "no `openapi` version field";

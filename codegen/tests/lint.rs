@@ -444,7 +444,7 @@ fn cookie_parameters_are_refused() {
         e,
         "error[L019]: cookie parameter `session` is not supported
   --> spec/t.yaml:10 at /paths/~1me/get/parameters/0
-  = help: progenitor cannot send cookie parameters: describe the value as a header or query parameter, or leave it out of the spec"
+  = help: the client cannot send cookie parameters: describe the value as a header or query parameter, or leave it out of the spec"
     );
 }
 
@@ -453,7 +453,7 @@ fn openapi_31_is_refused() {
     let e = one_error("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
     assert_eq!(
         e,
-        "error[Y004]: OpenAPI 3.1.0 is not supported: progenitor reads OpenAPI 3.0.x only
+        "error[Y004]: OpenAPI 3.1.0 is not supported: the generator reads OpenAPI 3.0.x only
   --> spec/t.yaml:1 at /openapi
   = help: convert the document to 3.0.3 (`nullable: true` instead of `type: [T, 'null']`, `example` instead of `examples` in schemas, no `webhooks`) and set `openapi: 3.0.3`"
     );

@@ -1,4 +1,4 @@
-//! Stage 2: find what progenitor cannot take (or would take wrongly) before it runs.
+//! Stage 2: find what the generator cannot take (or would take wrongly) before it runs.
 //!
 //! progenitor asserts, `todo!()`s or silently misbehaves on a number of legal-looking
 //! documents; every such construct is caught here and explained with its location.
@@ -463,7 +463,7 @@ impl<'a> Lint<'a> {
                     Code::PathItemRef,
                     pointer(["paths", path.as_str()]),
                     format!(
-                        "path `{path}` is a `$ref`; progenitor does not follow path-item references"
+                        "path `{path}` is a `$ref`; the generator does not follow path-item references"
                     ),
                     "write the path item inline under `paths`",
                 );
@@ -602,7 +602,7 @@ impl<'a> Lint<'a> {
                     Code::CookieParam,
                     here.clone(),
                     format!("cookie parameter `{}` is not supported", data.name),
-                    "progenitor cannot send cookie parameters: describe the value as a header \
+                    "the client cannot send cookie parameters: describe the value as a header \
                      or query parameter, or leave it out of the spec",
                 ),
             }

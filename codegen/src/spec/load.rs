@@ -43,25 +43,73 @@ impl Loaded {
     }
 }
 
-/// Parses `text` (YAML or JSON) named `file` into a [`Loaded`] spec.
-pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
-    let map = SourceMap::build(text);
-    let error = |code: Code, pointer: String, line: Option<usize>, message: String, help: &str| {
+/// One error at `pointer` (or `line`) of the spec `file`, for a stage that stops at it.
+struct Stop<'a> {
+    file: &'a str,
+    map: &'a SourceMap,
+}
+
+impl Stop<'_> {
+    fn at(
+        &self,
+        code: Code,
+        pointer: String,
+        line: Option<usize>,
+        message: String,
+        help: &str,
+    ) -> Vec<Diagnostic> {
         vec![Diagnostic {
             code,
-            file: file.to_string(),
-            line: line.or_else(|| map.line_of(&pointer)),
+            file: self.file.to_string(),
+            line: line.or_else(|| self.map.line_of(&pointer)),
             pointer,
             message,
             help: help.to_string(),
         }]
-    };
+    }
+}
 
+/// Parses `text` (YAML or JSON) named `file` into a [`Loaded`] spec: the text as a
+/// value without duplicate keys ([`parse`]), a mapping with an OpenAPI 3.0 version
+/// ([`check_version`]), and the typed document ([`typed`]).
+pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    let map = SourceMap::build(text);
+    let stop = Stop { file, map: &map };
+    let value = parse(text, &stop)?;
+    let Some(root) = value.as_object() else {
+        return Err(stop.at(
+            Code::NotAMapping,
+            String::new(),
+            Some(1),
+            format!(
+                "the spec must be a mapping at its top level, found {}",
+                kind_of(&value)
+            ),
+            "start the file with `openapi: 3.0.3`, `info:` and `paths:`",
+        ));
+    };
+    check_version(root, &stop)?;
+    let spec = typed(text, &value, &stop)?;
+    let sha256 = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Loaded {
+        file: file.to_string(),
+        value,
+        spec,
+        map,
+        sha256,
+    })
+}
+
+/// `text` as a JSON value, refused when it is not YAML or repeats a key.
+fn parse(text: &str, stop: &Stop<'_>) -> Result<Value, Vec<Diagnostic>> {
     let value: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             let line = e.location().map(|l| l.line());
-            return Err(error(
+            return Err(stop.at(
                 Code::NotYaml,
                 String::new(),
                 line,
@@ -71,13 +119,14 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
     };
 
-    if !map.duplicates().is_empty() {
-        return Err(map
+    if !stop.map.duplicates().is_empty() {
+        return Err(stop
+            .map
             .duplicates()
             .iter()
             .map(|d| Diagnostic {
                 code: Code::DuplicateKey,
-                file: file.to_string(),
+                file: stop.file.to_string(),
                 line: Some(d.line),
                 pointer: d.pointer.clone(),
                 message: format!(
@@ -90,42 +139,37 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             .collect());
     }
 
-    let Some(root) = value.as_object() else {
-        return Err(error(
-            Code::NotAMapping,
-            String::new(),
-            Some(1),
-            format!(
-                "the spec must be a mapping at its top level, found {}",
-                kind_of(&value)
-            ),
-            "start the file with `openapi: 3.0.3`, `info:` and `paths:`",
-        ));
-    };
+    Ok(value)
+}
 
+/// Refuses a document that is not OpenAPI 3.0.x, saying what it is instead.
+fn check_version(
+    root: &serde_json::Map<String, Value>,
+    stop: &Stop<'_>,
+) -> Result<(), Vec<Diagnostic>> {
     match root.get("openapi") {
         Some(Value::String(v)) if v.trim().starts_with("3.0.") => {}
         Some(Value::String(v)) if v.trim().starts_with("3.1") => {
-            return Err(error(
+            return Err(stop.at(
                 Code::OpenApi31,
                 "/openapi".into(),
                 None,
-                format!("OpenAPI {v} is not supported: progenitor reads OpenAPI 3.0.x only"),
+                format!("OpenAPI {v} is not supported: the generator reads OpenAPI 3.0.x only"),
                 "convert the document to 3.0.3 (`nullable: true` instead of `type: [T, 'null']`, \
                  `example` instead of `examples` in schemas, no `webhooks`) and set `openapi: 3.0.3`",
             ));
         }
         Some(v) => {
-            return Err(error(
+            return Err(stop.at(
                 Code::UnsupportedVersion,
                 "/openapi".into(),
                 None,
-                format!("unsupported OpenAPI version {v}: progenitor reads OpenAPI 3.0.x only"),
+                format!("unsupported OpenAPI version {v}: the generator reads OpenAPI 3.0.x only"),
                 "set `openapi: 3.0.3` (a quoted string) and make the document follow OpenAPI 3.0",
             ));
         }
         None if root.contains_key("swagger") => {
-            return Err(error(
+            return Err(stop.at(
                 Code::Swagger2,
                 "/swagger".into(),
                 None,
@@ -134,7 +178,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             ));
         }
         None => {
-            return Err(error(
+            return Err(stop.at(
                 Code::NoVersion,
                 String::new(),
                 Some(1),
@@ -144,10 +188,15 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
     }
 
+    Ok(())
+}
+
+/// The typed document, or where and why it does not follow the OpenAPI 3.0 schema.
+fn typed(text: &str, value: &Value, stop: &Stop<'_>) -> Result<OpenAPI, Vec<Diagnostic>> {
     // Typed straight from the text, so that every map keeps the document's order (the
     // JSON value's maps are sorted); the value is only used to locate a failure.
     let typed: Result<OpenAPI, _> = serde_yaml::from_str(text);
-    let spec: OpenAPI = match typed.or_else(|_| attempt::<OpenAPI>(&value)) {
+    let spec: OpenAPI = match typed.or_else(|_| attempt::<OpenAPI>(value)) {
         Ok(spec) => spec,
         Err((mut tokens, mut why)) => {
             // openapiv3 flattens extensions into paths, operations and responses, which
@@ -185,7 +234,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
                 help =
                     "write a single type; for `[T, 'null']` write `type: T` and `nullable: true`";
             }
-            return Err(error(
+            return Err(stop.at(
                 Code::NotOpenApi30,
                 at.clone(),
                 None,
@@ -198,18 +247,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
     };
 
-    let sha256 = Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-
-    Ok(Loaded {
-        file: file.to_string(),
-        value,
-        spec,
-        map,
-        sha256,
-    })
+    Ok(spec)
 }
 
 /// Deserializes `value` as `T`, or says where (as pointer tokens) and why it failed.
