@@ -165,6 +165,8 @@ pub async fn execute(
     result
 }
 
+/// The call: its request made ready ([`prepare`]), sent and retried as the policy
+/// decides ([`attempt`] each time), and its last answer read ([`finish`]).
 async fn attempts(
     core: &Core,
     request: reqwest::RequestBuilder,
@@ -173,15 +175,62 @@ async fn attempts(
     call: &tracing::Span,
 ) -> Result<Response, Error> {
     let settings = &core.settings;
-    let invalid = |parameter: Option<&str>, message: String| {
-        Error::InvalidInput(InvalidInput {
-            operation: operation.method,
-            parameter: parameter.map(str::to_string),
-            message,
-        })
+    let (mut request, timeout) = prepare(core, request, operation, &options)?;
+    let policy = match options.max_retries {
+        Some(n) => settings.retry.with_max_retries(n),
+        None => settings.retry,
     };
+    let mut retry = 0;
+    let (outcome, attempts, asked) = loop {
+        // A copy for the next attempt: the same body and the same idempotency key.
+        let spare = if retry < policy.max_retries() {
+            request.try_clone()
+        } else {
+            None
+        };
+        let number = retry + 1;
+        let (outcome, ended, asked, span) = attempt(core, request, number).await;
+        match (policy.decide(ended, retry, asked, jitter), spare) {
+            (Outcome::Retry(delay), Some(spare)) => {
+                tracing::info!(
+                    parent: &span,
+                    delay_ms = delay.as_millis() as u64,
+                    "lomi.: attempt {number} failed; retrying"
+                );
+                tokio::time::sleep(delay).await;
+                request = spare;
+                retry += 1;
+            }
+            _ => break (outcome, number, asked),
+        }
+    };
+    call.record("attempts", attempts);
+    finish(core, operation, outcome, attempts, asked, timeout, call)
+}
+
+/// `invalid` input of `operation`, for a request that cannot be made.
+fn invalid(operation: &Operation, parameter: Option<&str>, message: String) -> Error {
+    Error::InvalidInput(InvalidInput {
+        operation: operation.method,
+        parameter: parameter.map(str::to_string),
+        message,
+    })
+}
+
+/// The request as every attempt sends it: built, with its timeout, the client's headers
+/// (the key, the user agent), `Accept: application/json` (lomi. answers JSON, errors
+/// included), the key in the query where the spec puts it there, and for a `POST` its
+/// idempotency key (the caller's, else a new one, kept by every retry).
+fn prepare(
+    core: &Core,
+    request: reqwest::RequestBuilder,
+    operation: &Operation,
+    options: &CallOptions,
+) -> Result<(reqwest::Request, std::time::Duration), Error> {
+    let settings = &core.settings;
     let mut request = request.build().map_err(|e| {
         invalid(
+            operation,
             None,
             format!(
                 "cannot build the request: {}",
@@ -191,7 +240,6 @@ async fn attempts(
     })?;
     let timeout = options.timeout.unwrap_or(settings.timeout);
     *request.timeout_mut() = Some(timeout);
-    // lomi. answers JSON, errors included.
     let headers = request.headers_mut();
     for (name, value) in &settings.headers {
         if !headers.contains_key(name) {
@@ -209,86 +257,86 @@ async fn attempts(
     }
     if request.method() == Method::POST && !request.headers().contains_key(IDEMPOTENCY_KEY) {
         let key = match &options.idempotency_key {
-            Some(key) => {
-                idempotency_key(key).map_err(|message| invalid(Some("Idempotency-Key"), message))?
-            }
+            Some(key) => idempotency_key(key)
+                .map_err(|message| invalid(operation, Some("Idempotency-Key"), message))?,
             None => HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
-                .map_err(|e| invalid(Some("Idempotency-Key"), e.to_string()))?,
+                .map_err(|e| invalid(operation, Some("Idempotency-Key"), e.to_string()))?,
         };
         request.headers_mut().insert(IDEMPOTENCY_KEY, key);
     }
+    Ok((request, timeout))
+}
 
-    let policy = match options.max_retries {
-        Some(n) => settings.retry.with_max_retries(n),
-        None => settings.retry,
+/// One attempt, in a span of its own: its outcome, what it was for the retry policy,
+/// the delay the server asked for (a failure's `Retry-After`), and the span.
+async fn attempt(
+    core: &Core,
+    request: reqwest::Request,
+    number: u32,
+) -> (
+    Attempted,
+    Attempt,
+    Option<std::time::Duration>,
+    tracing::Span,
+) {
+    let settings = &core.settings;
+    let span = tracing::info_span!(
+        "lomi.attempt",
+        attempt = number,
+        status = Empty,
+        request_id = Empty,
+        elapsed_ms = Empty,
+    );
+    let started = (!span.is_disabled()).then(Instant::now);
+    let attempt_future = async {
+        // Bounds open connections: held until the body is read. A free permit is
+        // taken without queueing.
+        let _permit = match settings.limiter.try_acquire() {
+            Ok(permit) => Some(permit),
+            Err(_) => settings.limiter.acquire().await.ok(),
+        };
+        let response = core.http.execute(request).await?;
+        buffer(response, settings.max_response_bytes).await
     };
-    let mut retry = 0;
-    let (outcome, attempts, asked) = loop {
-        // A copy for the next attempt: the same body and the same idempotency key.
-        let spare = if retry < policy.max_retries() {
-            request.try_clone()
-        } else {
-            None
-        };
-        let attempt = retry + 1;
-        let span = tracing::info_span!(
-            "lomi.attempt",
-            attempt,
-            status = Empty,
-            request_id = Empty,
-            elapsed_ms = Empty,
-        );
-        let started = (!span.is_disabled()).then(Instant::now);
-        let attempt_future = async {
-            // Bounds open connections: held until the body is read. A free permit is
-            // taken without queueing.
-            let _permit = match settings.limiter.try_acquire() {
-                Ok(permit) => Some(permit),
-                Err(_) => settings.limiter.acquire().await.ok(),
-            };
-            let response = core.http.execute(request).await?;
-            buffer(response, settings.max_response_bytes).await
-        };
-        let outcome: Attempted = if span.is_disabled() {
-            attempt_future.await
-        } else {
-            attempt_future.instrument(span.clone()).await
-        };
-        if let Some(started) = started {
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        }
-        let (ended, asked) = match &outcome {
-            Ok(response) => {
-                if !span.is_disabled() {
-                    span.record("status", response.status.as_u16());
-                    if let Some(id) = request_id_str(&response.headers) {
-                        span.record("request_id", id);
-                    }
+    let outcome: Attempted = if span.is_disabled() {
+        attempt_future.await
+    } else {
+        attempt_future.instrument(span.clone()).await
+    };
+    if let Some(started) = started {
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+    }
+    let (ended, asked) = match &outcome {
+        Ok(response) => {
+            if !span.is_disabled() {
+                span.record("status", response.status.as_u16());
+                if let Some(id) = request_id_str(&response.headers) {
+                    span.record("request_id", id);
                 }
-                // Only a failure can ask to be retried later.
-                let asked = response
-                    .failed()
-                    .then(|| retry_after(&response.headers, SystemTime::now()))
-                    .flatten();
-                (Attempt::Status(response.status.as_u16()), asked)
             }
-            Err(e) => (classify(e), None),
-        };
-        match (policy.decide(ended, retry, asked, jitter), spare) {
-            (Outcome::Retry(delay), Some(spare)) => {
-                tracing::info!(
-                    parent: &span,
-                    delay_ms = delay.as_millis() as u64,
-                    "lomi.: attempt {attempt} failed; retrying"
-                );
-                tokio::time::sleep(delay).await;
-                request = spare;
-                retry += 1;
-            }
-            _ => break (outcome, attempt, asked),
+            // Only a failure can ask to be retried later.
+            let asked = response
+                .failed()
+                .then(|| retry_after(&response.headers, SystemTime::now()))
+                .flatten();
+            (Attempt::Status(response.status.as_u16()), asked)
         }
+        Err(e) => (classify(e), None),
     };
-    call.record("attempts", attempts);
+    (outcome, ended, asked, span)
+}
+
+/// The call's answer from its last attempt: the response, or the error it is (a
+/// transport failure, a body over the limit, an error status).
+fn finish(
+    core: &Core,
+    operation: &Operation,
+    outcome: Attempted,
+    attempts: u32,
+    asked: Option<std::time::Duration>,
+    timeout: std::time::Duration,
+    call: &tracing::Span,
+) -> Result<Response, Error> {
     let response = match outcome {
         Ok(response) => response,
         Err(source) => {
@@ -297,7 +345,7 @@ async fn attempts(
                 source,
                 attempts,
                 timeout,
-                settings.info.key_query.is_some(),
+                core.settings.info.key_query.is_some(),
             ));
         }
     };
