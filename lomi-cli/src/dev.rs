@@ -192,27 +192,10 @@ enum Change {
 }
 
 /// `lomi trigger EVENT`: creates a checkout session on the running mock, makes the event
-/// happen, and reports each delivery.
+/// happen ([`transition`]), and reports each delivery ([`report_deliveries`]).
 pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
     let event = crate::event_name(&args.event);
-    // By lomi.'s names, not the client's variants: the client is generated from the spec,
-    // whose event list may differ.
-    let change = match event.as_str() {
-        "CHECKOUT_COMPLETED" | "PAYMENT_SUCCEEDED" => Change::Complete,
-        "PAYMENT_FAILED" => Change::Fail,
-        _ if matches!(EventType::from(event.as_str()), EventType::Unknown(_)) => {
-            return Err(Failure::Input(format!(
-                "{event} is not an event lomi. sends: try checkout.completed, \
-                 payment.succeeded or payment.failed"
-            )));
-        }
-        _ => {
-            return Err(Failure::Input(format!(
-                "the mock does not make {event} happen (it pays and fails checkout sessions): \
-                 send one anyway with `lomi webhooks send --event {event} --to URL`"
-            )));
-        }
-    };
+    let change = change_of(&event)?;
     let mut body = json!({
         "amount": 15000,
         "currency_code": "XOF",
@@ -263,63 +246,101 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
             })?
             .to_string();
         println!("created checkout session {id}");
-        let (verb, done) = match change {
-            Change::Complete => ("complete", "paid the session"),
-            Change::Fail => ("fail", "failed a payment of the session"),
-        };
-        let url = format!("{control}/checkout_sessions/{id}/{verb}");
-        let answer = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| Failure::Unreachable(format!("cannot build an HTTP client: {e}")))?
-            .post(&url)
-            .send()
-            .await
-            .map_err(|e| Failure::Unreachable(format!("cannot reach {url}: {e}")))?;
-        let status = answer.status();
-        let text = answer.text().await.map_err(|e| {
-            Failure::Unreachable(format!(
-                "{url} answered {status} but its body was lost: {e}"
-            ))
-        })?;
-        if !status.is_success() {
-            let message = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v.pointer("/error/message")?.as_str().map(str::to_string))
-                .unwrap_or_else(|| "no reason given".to_string());
-            return Err(Failure::Refused(format!(
-                "{url} answered {status}: {message}"
-            )));
-        }
-        let report: TransitionReport = serde_json::from_str(&text).map_err(|e| {
-            Failure::Decode(format!(
-                "{url} answered {status} with no transition report: is this a lomi mock? ({e})"
-            ))
-        })?;
-        let Some(endpoint) = report.webhook_endpoint.as_deref() else {
-            return Err(Failure::Refused(format!(
-                "the mock {done} but sent no event: start `lomi mock` with --forward-to URL"
-            )));
-        };
-        let mut failed = None;
-        for delivery in &report.deliveries {
-            let (event, id) = (&delivery.event, &delivery.id);
-            if delivery.delivered {
-                let status = delivery
-                    .status
-                    .map_or_else(|| "no answer".to_string(), |s| s.to_string());
-                println!("delivered {event} (id {id}) to {endpoint}: {status}");
-            } else {
-                let why = delivery.error.as_deref().unwrap_or("?");
-                println!("not delivered {event} (id {id}) to {endpoint}: {why}");
-                failed.get_or_insert(format!("{event} was not delivered: {why}"));
-            }
-        }
-        match failed {
-            Some(why) => Err(Failure::Refused(why)),
-            None => Ok(()),
-        }
+        let report = transition(&control, &id, change).await?;
+        report_deliveries(&report, change)
     })
+}
+
+/// What the mock does for `event` (by lomi.'s names, not the client's variants: the
+/// client is generated from the spec, whose event list may differ), or why it cannot.
+fn change_of(event: &str) -> Result<Change, Failure> {
+    match event {
+        "CHECKOUT_COMPLETED" | "PAYMENT_SUCCEEDED" => Ok(Change::Complete),
+        "PAYMENT_FAILED" => Ok(Change::Fail),
+        _ if matches!(EventType::from(event), EventType::Unknown(_)) => {
+            Err(Failure::Input(format!(
+                "{event} is not an event lomi. sends: try checkout.completed, \
+                 payment.succeeded or payment.failed"
+            )))
+        }
+        _ => Err(Failure::Input(format!(
+            "the mock does not make {event} happen (it pays and fails checkout sessions): \
+             send one anyway with `lomi webhooks send --event {event} --to URL`"
+        ))),
+    }
+}
+
+/// Asks the mock's control endpoint (`control`) to make `change` happen to the session
+/// `id`, and reads its report.
+async fn transition(
+    control: &reqwest::Url,
+    id: &str,
+    change: Change,
+) -> Result<TransitionReport, Failure> {
+    let verb = match change {
+        Change::Complete => "complete",
+        Change::Fail => "fail",
+    };
+    let url = format!("{control}/checkout_sessions/{id}/{verb}");
+    let answer = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| Failure::Unreachable(format!("cannot build an HTTP client: {e}")))?
+        .post(&url)
+        .send()
+        .await
+        .map_err(|e| Failure::Unreachable(format!("cannot reach {url}: {e}")))?;
+    let status = answer.status();
+    let text = answer.text().await.map_err(|e| {
+        Failure::Unreachable(format!(
+            "{url} answered {status} but its body was lost: {e}"
+        ))
+    })?;
+    if !status.is_success() {
+        let message = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v.pointer("/error/message")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| "no reason given".to_string());
+        return Err(Failure::Refused(format!(
+            "{url} answered {status}: {message}"
+        )));
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        Failure::Decode(format!(
+            "{url} answered {status} with no transition report: is this a lomi mock? ({e})"
+        ))
+    })
+}
+
+/// One line per delivery of `report`; an error naming the first that failed.
+fn report_deliveries(report: &TransitionReport, change: Change) -> Result<(), Failure> {
+    let done = match change {
+        Change::Complete => "paid the session",
+        Change::Fail => "failed a payment of the session",
+    };
+    let Some(endpoint) = report.webhook_endpoint.as_deref() else {
+        return Err(Failure::Refused(format!(
+            "the mock {done} but sent no event: start `lomi mock` with --forward-to URL"
+        )));
+    };
+    let mut failed = None;
+    for delivery in &report.deliveries {
+        let (event, id) = (&delivery.event, &delivery.id);
+        if delivery.delivered {
+            let status = delivery
+                .status
+                .map_or_else(|| "no answer".to_string(), |s| s.to_string());
+            println!("delivered {event} (id {id}) to {endpoint}: {status}");
+        } else {
+            let why = delivery.error.as_deref().unwrap_or("?");
+            println!("not delivered {event} (id {id}) to {endpoint}: {why}");
+            failed.get_or_insert(format!("{event} was not delivered: {why}"));
+        }
+    }
+    match failed {
+        Some(why) => Err(Failure::Refused(why)),
+        None => Ok(()),
+    }
 }
 
 /// Applies one `--set field.path=value` to `body`.
