@@ -282,20 +282,35 @@ fn print(value: &Value) -> Result<(), Failure> {
     writeln!(out, "{text}").map_err(|e| Failure::Input(format!("cannot write the answer: {e}")))
 }
 
-/// Runs `op` with its arguments `matches`.
-pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
-    let client = client(globals)?;
-    let mut path = op.path.to_string();
-    let mut query: Vec<(&str, String)> = Vec::new();
-    let mut headers: Vec<(&str, String)> = Vec::new();
-    let mut body = match matches.try_get_one::<String>("data").ok().flatten() {
-        Some(file) => Some(data(file)?),
-        None => None,
+/// What the flags of a call say to send.
+struct Call {
+    /// The path, its parameters filled in.
+    path: String,
+    query: Vec<(&'static str, String)>,
+    headers: Vec<(&'static str, String)>,
+    /// The JSON body: `--data`'s, with each body flag set on it.
+    body: Option<Map<String, Value>>,
+}
+
+/// Reads `op`'s flags out of `matches`, each checked as its kind says (`--limit lots`
+/// is refused) and sent as written.
+fn call_of(op: &Operation, matches: &ArgMatches) -> Result<Call, Failure> {
+    let mut call = Call {
+        path: op.path.to_string(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        body: match matches.try_get_one::<String>("data").ok().flatten() {
+            Some(file) => Some(data(file)?),
+            None => None,
+        },
     };
     for param in op.params.iter().chain(op.body) {
         let Some(text) = matches.get_one::<String>(&table::id(param)) else {
             if param.required && param.location == Location::Body {
-                let present = body.as_ref().is_some_and(|b| b.contains_key(param.name));
+                let present = call
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| b.contains_key(param.name));
                 if !present {
                     return Err(Failure::Input(format!(
                         "--{} is required (or give it in --data)",
@@ -313,24 +328,39 @@ pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Res
                         param.name.to_uppercase()
                     )));
                 }
-                path = path.replace(&format!("{{{}}}", param.name), &segment(text));
+                call.path = call
+                    .path
+                    .replace(&format!("{{{}}}", param.name), &segment(text));
             }
-            // Checked as their kind says (`--limit lots` is refused), sent as written.
             Location::Query => {
                 value(op, param, text)?;
-                query.push((param.name, text.clone()));
+                call.query.push((param.name, text.clone()));
             }
             Location::Header => {
                 value(op, param, text)?;
-                headers.push((param.name, text.clone()));
+                call.headers.push((param.name, text.clone()));
             }
             Location::Body => {
                 let value = value(op, param, text)?;
-                body.get_or_insert_with(Map::new)
+                call.body
+                    .get_or_insert_with(Map::new)
                     .insert(param.name.to_string(), value);
             }
         }
     }
+    Ok(call)
+}
+
+/// Runs `op` with its arguments `matches`: one request, or with `--all` every page of a
+/// list, one item a line.
+pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
+    let client = client(globals)?;
+    let Call {
+        path,
+        query,
+        headers,
+        body,
+    } = call_of(op, matches)?;
     let method = Method::from_bytes(op.method.as_bytes())
         .map_err(|_| Failure::Input(format!("the spec's method {} is not HTTP", op.method)))?;
     let all = matches.try_get_one::<bool>("all").ok().flatten() == Some(&true);
@@ -401,14 +431,21 @@ pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Res
                 fetch,
             ),
         };
-        while let Some(item) = items.try_next().await.map_err(failure)? {
-            let line = serde_json::to_string(&item)
-                .map_err(|e| Failure::Decode(format!("cannot print an item: {e}")))?;
-            writeln!(std::io::stdout().lock(), "{line}")
-                .map_err(|e| Failure::Input(format!("cannot write the answer: {e}")))?;
-        }
-        Ok(())
+        print_items(&mut items).await
     })
+}
+
+/// Every item of `items`, one JSON line each.
+async fn print_items(
+    items: &mut lomi_runtime::pagination::ItemStream<'_, Value>,
+) -> Result<(), Failure> {
+    while let Some(item) = items.try_next().await.map_err(failure)? {
+        let line = serde_json::to_string(&item)
+            .map_err(|e| Failure::Decode(format!("cannot print an item: {e}")))?;
+        writeln!(std::io::stdout().lock(), "{line}")
+            .map_err(|e| Failure::Input(format!("cannot write the answer: {e}")))?;
+    }
+    Ok(())
 }
 
 /// One page of a list as `pages` says its answer holds it.
