@@ -212,6 +212,11 @@ impl Spec {
         }
 
         let mut operations = Vec::new();
+        let reader = Reader {
+            document: &document,
+            components: &components,
+            secured_by_default: scheme_name.is_some(),
+        };
         let paths = match document.get("paths") {
             Some(Value::Object(paths)) => paths,
             Some(_) => return Err("`paths` must be an object".into()),
@@ -222,17 +227,7 @@ impl Spec {
             let shared = item.get("parameters").cloned().unwrap_or(Value::Null);
             for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
-                let at = format!("paths.{path}.{method}");
-                operations.push(operation(
-                    &document,
-                    &components,
-                    path,
-                    method,
-                    op,
-                    &shared,
-                    &at,
-                    scheme_name.is_some(),
-                )?);
+                operations.push(reader.operation(path, method, op, &shared)?);
             }
         }
         Ok(Spec {
@@ -245,103 +240,137 @@ impl Spec {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn operation(
-    document: &Value,
-    components: &Value,
-    path: &str,
-    method: &str,
-    op: &Value,
-    shared: &Value,
-    at: &str,
+/// What reading each operation needs of the whole document.
+struct Reader<'a> {
+    document: &'a Value,
+    components: &'a Value,
+    /// Whether an operation without its own `security` needs the key.
     secured_by_default: bool,
-) -> Result<Operation, String> {
-    let mut parameters: Vec<Parameter> = Vec::new();
-    let lists = [shared, op.get("parameters").unwrap_or(&Value::Null)];
-    for (i, list) in lists.into_iter().enumerate() {
-        let Value::Array(list) = list else { continue };
-        for (j, p) in list.iter().enumerate() {
-            let where_ = if i == 0 {
-                format!("paths.{path}.parameters[{j}]")
-            } else {
-                format!("{at}.parameters[{j}]")
-            };
-            let p = resolve(document, p, &where_)?;
-            let name = p
-                .get("name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| format!("{where_}: a parameter has no `name`"))?;
-            let location = match p.get("in").and_then(Value::as_str) {
-                Some("path") => Location::Path,
-                Some("query") => Location::Query,
-                Some("header") => Location::Header,
-                // Cookies are not part of lomi.'s API; the mock does not check them.
-                Some("cookie") => continue,
-                other => return Err(format!("{where_}: `in` is {other:?}")),
-            };
-            let schema = p
-                .get("schema")
-                .cloned()
-                .unwrap_or_else(|| Value::Object(Default::default()));
-            let parameter = Parameter {
-                name: name.to_string(),
-                location,
-                required: location == Location::Path
-                    || p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                schema: Schema::compile(&schema, components, &format!("{where_}.schema"))?,
-            };
-            // An operation's own parameter replaces the path's one of the same name.
-            parameters.retain(|q| !(q.name == parameter.name && q.location == location));
-            parameters.push(parameter);
-        }
+}
+
+impl Reader<'_> {
+    /// The operation `method` of the path `path`, whose path item's parameters are
+    /// `shared`.
+    fn operation(
+        &self,
+        path: &str,
+        method: &str,
+        op: &Value,
+        shared: &Value,
+    ) -> Result<Operation, String> {
+        let at = format!("paths.{path}.{method}");
+        let parameters = self.parameters(path, &at, op, shared)?;
+        let body = self.body(op, &at)?;
+        let responses = self.responses(op, &at)?;
+        let secured = match op.get("security") {
+            Some(Value::Array(list)) => !list.is_empty(),
+            _ => self.secured_by_default,
+        };
+        Ok(Operation {
+            id: op.get("operationId").and_then(Value::as_str).map_or_else(
+                || format!("{} {path}", method.to_uppercase()),
+                str::to_string,
+            ),
+            method: method.to_uppercase(),
+            path: path.to_string(),
+            segments: path
+                .trim_matches('/')
+                .split('/')
+                .map(str::to_string)
+                .collect(),
+            parameters,
+            body,
+            responses,
+            secured,
+        })
     }
-    let body = match op.get("requestBody") {
-        Some(b) => {
-            let b = resolve(document, b, &format!("{at}.requestBody"))?;
-            let required = b.get("required").and_then(Value::as_bool).unwrap_or(false);
-            match json_schema(b) {
-                Some(s) => Some((
-                    Schema::compile(s, components, &format!("{at}.requestBody"))?,
-                    required,
-                )),
-                None => None,
+
+    /// The operation's parameters: the path item's, then its own (which replace the
+    /// path item's of the same name and place).
+    fn parameters(
+        &self,
+        path: &str,
+        at: &str,
+        op: &Value,
+        shared: &Value,
+    ) -> Result<Vec<Parameter>, String> {
+        let mut parameters: Vec<Parameter> = Vec::new();
+        let lists = [shared, op.get("parameters").unwrap_or(&Value::Null)];
+        for (i, list) in lists.into_iter().enumerate() {
+            let Value::Array(list) = list else { continue };
+            for (j, p) in list.iter().enumerate() {
+                let where_ = if i == 0 {
+                    format!("paths.{path}.parameters[{j}]")
+                } else {
+                    format!("{at}.parameters[{j}]")
+                };
+                let p = resolve(self.document, p, &where_)?;
+                let name = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("{where_}: a parameter has no `name`"))?;
+                let location = match p.get("in").and_then(Value::as_str) {
+                    Some("path") => Location::Path,
+                    Some("query") => Location::Query,
+                    Some("header") => Location::Header,
+                    // Cookies are not part of lomi.'s API; the mock does not check them.
+                    Some("cookie") => continue,
+                    other => return Err(format!("{where_}: `in` is {other:?}")),
+                };
+                let schema = p
+                    .get("schema")
+                    .cloned()
+                    .unwrap_or_else(|| Value::Object(Default::default()));
+                let parameter = Parameter {
+                    name: name.to_string(),
+                    location,
+                    required: location == Location::Path
+                        || p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    schema: Schema::compile(&schema, self.components, &format!("{where_}.schema"))?,
+                };
+                // An operation's own parameter replaces the path's one of the same name.
+                parameters.retain(|q| !(q.name == parameter.name && q.location == location));
+                parameters.push(parameter);
             }
         }
-        None => None,
-    };
-    let mut responses = BTreeMap::new();
-    if let Some(Value::Object(map)) = op.get("responses") {
-        for (status, r) in map {
-            let where_ = format!("{at}.responses.{status}");
-            let r = resolve(document, r, &where_)?;
-            let schema = match json_schema(r) {
-                Some(s) => Some(Schema::compile(s, components, &where_)?),
-                None => None,
-            };
-            responses.insert(status.to_uppercase(), schema);
-        }
+        Ok(parameters)
     }
-    let secured = match op.get("security") {
-        Some(Value::Array(list)) => !list.is_empty(),
-        _ => secured_by_default,
-    };
-    Ok(Operation {
-        id: op.get("operationId").and_then(Value::as_str).map_or_else(
-            || format!("{} {path}", method.to_uppercase()),
-            str::to_string,
-        ),
-        method: method.to_uppercase(),
-        path: path.to_string(),
-        segments: path
-            .trim_matches('/')
-            .split('/')
-            .map(str::to_string)
-            .collect(),
-        parameters,
-        body,
-        responses,
-        secured,
-    })
+
+    /// The JSON request body's schema and whether it is required, if there is one.
+    fn body(&self, op: &Value, at: &str) -> Result<Option<(Schema, bool)>, String> {
+        let body = match op.get("requestBody") {
+            Some(b) => {
+                let b = resolve(self.document, b, &format!("{at}.requestBody"))?;
+                let required = b.get("required").and_then(Value::as_bool).unwrap_or(false);
+                match json_schema(b) {
+                    Some(s) => Some((
+                        Schema::compile(s, self.components, &format!("{at}.requestBody"))?,
+                        required,
+                    )),
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        Ok(body)
+    }
+
+    /// Each documented status's JSON schema, by status (`200`, `4XX`, `DEFAULT`).
+    fn responses(&self, op: &Value, at: &str) -> Result<BTreeMap<String, Option<Schema>>, String> {
+        let mut responses = BTreeMap::new();
+        if let Some(Value::Object(map)) = op.get("responses") {
+            for (status, r) in map {
+                let where_ = format!("{at}.responses.{status}");
+                let r = resolve(self.document, r, &where_)?;
+                let schema = match json_schema(r) {
+                    Some(s) => Some(Schema::compile(s, self.components, &where_)?),
+                    None => None,
+                };
+                responses.insert(status.to_uppercase(), schema);
+            }
+        }
+        Ok(responses)
+    }
 }
 
 /// The `application/json` schema of a request body or response.
