@@ -554,6 +554,10 @@ fn enum_values(schema: &Schema) -> Option<Vec<String>> {
     }
 }
 
+/// A path parameter renamed in place: (old path, new path, old name, new name, old
+/// setter, new setter).
+type Renamed = (String, String, String, String, String, String);
+
 impl Differ<'_> {
     fn push(&mut self, kind: ChangeKind, location: impl Into<String>, message: String) {
         self.out.push(Change {
@@ -578,9 +582,7 @@ impl Differ<'_> {
                 );
             }
         }
-        // Renamed path parameters, one change each whatever the methods that take them:
-        // (old path, new path, old name, new name, old setter, new setter) → methods.
-        type Renamed = (String, String, String, String, String, String);
+        // Renamed path parameters, one change each whatever the methods that take them.
         let mut renamed: Vec<(Renamed, Vec<String>)> = Vec::new();
         for pair in pairs {
             let (_, (old_label, old_op, old_params, old_names)) = &old_ops[pair.old];
@@ -592,35 +594,7 @@ impl Differ<'_> {
                     format!("operation moved from `{old_label}`"),
                 );
             }
-            let (old_id, new_id) = (
-                old_op.operation_id.as_deref().unwrap_or("?"),
-                new_op.operation_id.as_deref().unwrap_or("?"),
-            );
-            if old_id != new_id {
-                let (old_method, new_method) = (
-                    rust_name_or(&old_op.extensions, old_id),
-                    rust_name_or(&new_op.extensions, new_id),
-                );
-                if old_method == new_method {
-                    self.push(
-                        ChangeKind::OperationIdChangedMethodKept,
-                        label,
-                        format!(
-                            "operationId changed from `{old_id}` to `{new_id}`; the client \
-                             method keeps its name `{new_method}`"
-                        ),
-                    );
-                } else {
-                    self.push(
-                        ChangeKind::OperationIdChanged,
-                        label,
-                        format!(
-                            "operationId changed from `{old_id}` to `{new_id}`: the client \
-                             method `{old_method}` is renamed `{new_method}`"
-                        ),
-                    );
-                }
-            }
+            self.operation_id(label, old_op, new_op);
             // A path parameter renamed in place is the same parameter: compare it under
             // its new name, and say what became of its setter.
             let mut old_params = old_params.clone();
@@ -656,6 +630,54 @@ impl Differ<'_> {
             self.statuses(label, old_op, new_op);
             self.response_bodies(label, old_op, new_op);
         }
+        self.renamed_path_parameters(renamed);
+        for (i, (_, (label, op, _, _))) in new_ops.iter().enumerate() {
+            if !pairs.iter().any(|p| p.new == i) {
+                let name = op.operation_id.as_deref().unwrap_or("?");
+                self.push(
+                    ChangeKind::OperationAdded,
+                    label,
+                    format!("operation added (`{name}`)"),
+                );
+            }
+        }
+    }
+
+    /// What became of the client method when the operationId changed.
+    fn operation_id(&mut self, label: &str, old_op: &Operation, new_op: &Operation) {
+        let (old_id, new_id) = (
+            old_op.operation_id.as_deref().unwrap_or("?"),
+            new_op.operation_id.as_deref().unwrap_or("?"),
+        );
+        if old_id != new_id {
+            let (old_method, new_method) = (
+                rust_name_or(&old_op.extensions, old_id),
+                rust_name_or(&new_op.extensions, new_id),
+            );
+            if old_method == new_method {
+                self.push(
+                    ChangeKind::OperationIdChangedMethodKept,
+                    label,
+                    format!(
+                        "operationId changed from `{old_id}` to `{new_id}`; the client \
+                         method keeps its name `{new_method}`"
+                    ),
+                );
+            } else {
+                self.push(
+                    ChangeKind::OperationIdChanged,
+                    label,
+                    format!(
+                        "operationId changed from `{old_id}` to `{new_id}`: the client \
+                         method `{old_method}` is renamed `{new_method}`"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// One change per path parameter renamed in place, whatever the methods that take it.
+    fn renamed_path_parameters(&mut self, renamed: Vec<(Renamed, Vec<String>)>) {
         for ((old_path, new_path, old_name, new_name, old_setter, new_setter), methods) in renamed {
             let methods = methods.join(", ");
             if old_setter == new_setter {
@@ -677,16 +699,6 @@ impl Differ<'_> {
                          was `{old_path}`): the Rust setter `{old_setter}` is renamed \
                          `{new_setter}`"
                     ),
-                );
-            }
-        }
-        for (i, (_, (label, op, _, _))) in new_ops.iter().enumerate() {
-            if !pairs.iter().any(|p| p.new == i) {
-                let name = op.operation_id.as_deref().unwrap_or("?");
-                self.push(
-                    ChangeKind::OperationAdded,
-                    label,
-                    format!("operation added (`{name}`)"),
                 );
             }
         }
