@@ -703,50 +703,8 @@ fn stream(
         .map(|i| format_ident!("field_{i}"))
         .collect();
     let options = format_ident!("{OPTIONS}");
-    let (walked, start, (walk_fn, walk_args)) = match &page_plan.by {
-        PageBy::Offset => (
-            "walking the offset pages from the builder's `offset` (default 0) with its \
-             `limit`"
-                .to_string(),
-            quote!(::lomi_runtime::pagination::start_offset(&self.#offset_field)),
-            (
-                quote!(::lomi_runtime::pagination::offset_stream),
-                quote!(start, size, short_page_ends,),
-            ),
-        ),
-        PageBy::Number { page, size, first } => (
-            format!(
-                "walking the pages one by one from the builder's `{page}` (default {first}) \
-                 with its `{size}`"
-            ),
-            quote!(::lomi_runtime::pagination::start_page(&self.#offset_field, #first)),
-            (
-                quote!(::lomi_runtime::pagination::page_number_stream),
-                quote!(start, #first, size, short_page_ends,),
-            ),
-        ),
-    };
-    let doc = format!(
-        "Streams every item of `{}`, {walked} (default {default_size}, always sent) and \
-         other parameters, and stopping after the last page: the total the server reports, \
-         an empty page, or a short one (shorter than the page size the server reports, \
-         or than the size asked for when the spec documents taking it). A server \
-         that answers the same page wherever it is asked \
-         ends the stream with an error instead of a loop. \
-         Only one page is held in memory at a time, and the stream owns what it needs \
-         (it is `'static`): return it from a function or move it into a task.\n\n\
-         ```no_run\n\
-         # async fn run(client: {krate}::Client) -> Result<(), {krate}::Error> {{\n\
-         use {krate}::prelude::*;\n\n\
-         let mut items = client.{}().{limit_field}(100).stream();\n\
-         while let Some(item) = items.try_next().await? {{\n\
-         \x20   println!(\"{{item:?}}\");\n\
-         }}\n\
-         # Ok(())\n\
-         # }}\n\
-         ```",
-        op.operation_id, op.method,
-    );
+    let (walked, start, walk_fn, walk_args) = walk_of(&page_plan.by, &offset_field);
+    let doc = stream_doc(op, krate, &walked, default_size, &limit_field);
     Ok(quote! {
         #[doc = #doc]
         pub fn stream(self) -> ::lomi_runtime::pagination::ItemStream<'static, #item> {
@@ -783,6 +741,64 @@ fn stream(
             })
         }
     })
+}
+
+/// How `stream()` walks a list's pages: the words for its doc, where it starts (the
+/// builder's offset or page), and the runtime's walk with its arguments.
+fn walk_of(
+    by: &PageBy,
+    offset_field: &syn::Ident,
+) -> (String, TokenStream, TokenStream, TokenStream) {
+    match by {
+        PageBy::Offset => (
+            "walking the offset pages from the builder's `offset` (default 0) with its \
+             `limit`"
+                .to_string(),
+            quote!(::lomi_runtime::pagination::start_offset(&self.#offset_field)),
+            quote!(::lomi_runtime::pagination::offset_stream),
+            quote!(start, size, short_page_ends,),
+        ),
+        PageBy::Number { page, size, first } => (
+            format!(
+                "walking the pages one by one from the builder's `{page}` (default {first}) \
+                 with its `{size}`"
+            ),
+            quote!(::lomi_runtime::pagination::start_page(&self.#offset_field, #first)),
+            quote!(::lomi_runtime::pagination::page_number_stream),
+            quote!(start, #first, size, short_page_ends,),
+        ),
+    }
+}
+
+/// `stream()`'s rustdoc: how it walks (`walked`), when it stops, and an example.
+fn stream_doc(
+    op: &OperationPlan,
+    krate: &str,
+    walked: &str,
+    default_size: u64,
+    limit_field: &syn::Ident,
+) -> String {
+    format!(
+        "Streams every item of `{}`, {walked} (default {default_size}, always sent) and \
+         other parameters, and stopping after the last page: the total the server reports, \
+         an empty page, or a short one (shorter than the page size the server reports, \
+         or than the size asked for when the spec documents taking it). A server \
+         that answers the same page wherever it is asked \
+         ends the stream with an error instead of a loop. \
+         Only one page is held in memory at a time, and the stream owns what it needs \
+         (it is `'static`): return it from a function or move it into a task.\n\n\
+         ```no_run\n\
+         # async fn run(client: {krate}::Client) -> Result<(), {krate}::Error> {{\n\
+         use {krate}::prelude::*;\n\n\
+         let mut items = client.{}().{limit_field}(100).stream();\n\
+         while let Some(item) = items.try_next().await? {{\n\
+         \x20   println!(\"{{item:?}}\");\n\
+         }}\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        op.operation_id, op.method,
+    )
 }
 
 /// How `stream()` reads an envelope page (`{data, pagination: {total, limit}}`, a
