@@ -181,135 +181,14 @@ impl<'a> Lint<'a> {
     // ---- x-lomi-rust-name ----------------------------------------------------------
 
     /// `x-lomi-rust-name` is a Rust name of the case its place calls for: snake case on an
-    /// operation, a parameter or a property, Pascal case on a schema.
+    /// operation, a parameter or a property, Pascal case on a schema; anywhere else no
+    /// Rust item takes it.
     fn rust_names(&mut self) {
         const KEY: &str = crate::spec::naming::RUST_NAME_EXTENSION;
         let root = &self.loaded.value;
-        let mut found: Vec<(String, &Value, bool)> = Vec::new();
-        fn parameters<'v>(
-            list: Option<&'v Value>,
-            at: &[&str],
-            found: &mut Vec<(String, &'v Value, bool)>,
-        ) {
-            for (i, p) in list
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                if let Some(v) = p.get(KEY) {
-                    let index = i.to_string();
-                    let mut at: Vec<&str> = at.to_vec();
-                    at.extend(["parameters", index.as_str(), KEY]);
-                    found.push((pointer(at), v, false));
-                }
-            }
-        }
-        if let Some(Value::Object(paths)) = root.get("paths") {
-            for (path, item) in paths {
-                parameters(item.get("parameters"), &["paths", path], &mut found);
-                let Some(item) = item.as_object() else {
-                    continue;
-                };
-                for (method, op) in item {
-                    if let Some(v) = op.get(KEY) {
-                        found.push((pointer(["paths", path, method, KEY]), v, false));
-                    }
-                    parameters(op.get("parameters"), &["paths", path, method], &mut found);
-                }
-            }
-        }
-        let components = root.get("components");
-        if let Some(Value::Object(params)) = components.and_then(|c| c.get("parameters")) {
-            for (name, p) in params {
-                if let Some(v) = p.get(KEY) {
-                    found.push((pointer(["components", "parameters", name, KEY]), v, false));
-                }
-            }
-        }
-        if let Some(Value::Object(schemas)) = components.and_then(|c| c.get("schemas")) {
-            for (name, schema) in schemas {
-                if let Some(v) = schema.get(KEY) {
-                    found.push((pointer(["components", "schemas", name, KEY]), v, true));
-                }
-                if let Some(Value::Object(props)) = schema.get("properties") {
-                    for (property, p) in props {
-                        if let Some(v) = p.get(KEY) {
-                            let at = ["components", "schemas", name, "properties", property, KEY];
-                            found.push((pointer(at), v, false));
-                        }
-                    }
-                }
-            }
-        }
-        // An inline JSON request body or success response becomes a named type too.
-        if let Some(Value::Object(paths)) = root.get("paths") {
-            for (path, item) in paths {
-                for (method, op) in item.as_object().into_iter().flatten() {
-                    let json = ["content", "application/json", "schema"];
-                    let mut places: Vec<Vec<&str>> = vec![
-                        [
-                            &["paths", path.as_str(), method.as_str(), "requestBody"][..],
-                            &json[..],
-                        ]
-                        .concat(),
-                    ];
-                    for (status, _) in op
-                        .get("responses")
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flatten()
-                        .filter(|(status, _)| status.starts_with('2'))
-                    {
-                        places.push(
-                            [
-                                &[
-                                    "paths",
-                                    path.as_str(),
-                                    method.as_str(),
-                                    "responses",
-                                    status.as_str(),
-                                ][..],
-                                &json[..],
-                            ]
-                            .concat(),
-                        );
-                    }
-                    for place in places {
-                        let at = pointer(place.iter().copied());
-                        if let Some(v) = root.pointer(&at).and_then(|schema| schema.get(KEY)) {
-                            found.push((format!("{at}/{KEY}"), v, true));
-                        }
-                    }
-                }
-            }
-        }
-        // Anywhere else, nothing takes the name: say where it can go.
+        let found = pins(root);
         let mut everywhere = Vec::new();
-        fn walk(node: &Value, at: &mut Vec<String>, out: &mut Vec<String>) {
-            match node {
-                Value::Object(map) => {
-                    for (k, v) in map {
-                        at.push(k.clone());
-                        if k == KEY {
-                            out.push(pointer(at.iter()));
-                        } else {
-                            walk(v, at, out);
-                        }
-                        at.pop();
-                    }
-                }
-                Value::Array(items) => {
-                    for (i, v) in items.iter().enumerate() {
-                        at.push(i.to_string());
-                        walk(v, at, out);
-                        at.pop();
-                    }
-                }
-                _ => {}
-            }
-        }
-        walk(root, &mut Vec::new(), &mut everywhere);
+        every_pin(root, &mut Vec::new(), &mut everywhere);
         for at in everywhere {
             if found.iter().any(|(f, _, _)| *f == at) {
                 continue;
@@ -1012,6 +891,146 @@ impl<'a> Lint<'a> {
             );
             self.out.push(d);
         }
+    }
+}
+
+/// The extension the pins are.
+const PIN: &str = crate::spec::naming::RUST_NAME_EXTENSION;
+
+/// A pin found where a Rust item takes it: its pointer, its value, and whether the item
+/// is a type (Pascal case) rather than a method, setter or field (snake case).
+type Pin<'v> = (String, &'v Value, bool);
+
+/// Every `x-lomi-rust-name` where a Rust item takes it: operations and parameters,
+/// component parameters, schemas and their properties, and inline JSON request bodies
+/// and success responses (which become named types too).
+fn pins(root: &Value) -> Vec<Pin<'_>> {
+    let mut found: Vec<Pin<'_>> = Vec::new();
+    if let Some(Value::Object(paths)) = root.get("paths") {
+        for (path, item) in paths {
+            parameter_pins(item.get("parameters"), &["paths", path], &mut found);
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            for (method, op) in item {
+                if let Some(v) = op.get(PIN) {
+                    found.push((pointer(["paths", path, method, PIN]), v, false));
+                }
+                parameter_pins(op.get("parameters"), &["paths", path, method], &mut found);
+            }
+        }
+    }
+    let components = root.get("components");
+    if let Some(Value::Object(params)) = components.and_then(|c| c.get("parameters")) {
+        for (name, p) in params {
+            if let Some(v) = p.get(PIN) {
+                found.push((pointer(["components", "parameters", name, PIN]), v, false));
+            }
+        }
+    }
+    if let Some(Value::Object(schemas)) = components.and_then(|c| c.get("schemas")) {
+        for (name, schema) in schemas {
+            if let Some(v) = schema.get(PIN) {
+                found.push((pointer(["components", "schemas", name, PIN]), v, true));
+            }
+            if let Some(Value::Object(props)) = schema.get("properties") {
+                for (property, p) in props {
+                    if let Some(v) = p.get(PIN) {
+                        let at = ["components", "schemas", name, "properties", property, PIN];
+                        found.push((pointer(at), v, false));
+                    }
+                }
+            }
+        }
+    }
+    // An inline JSON request body or success response becomes a named type too.
+    if let Some(Value::Object(paths)) = root.get("paths") {
+        for (path, item) in paths {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let json = ["content", "application/json", "schema"];
+                let mut places: Vec<Vec<&str>> = vec![
+                    [
+                        &["paths", path.as_str(), method.as_str(), "requestBody"][..],
+                        &json[..],
+                    ]
+                    .concat(),
+                ];
+                for (status, _) in op
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(status, _)| status.starts_with('2'))
+                {
+                    places.push(
+                        [
+                            &[
+                                "paths",
+                                path.as_str(),
+                                method.as_str(),
+                                "responses",
+                                status.as_str(),
+                            ][..],
+                            &json[..],
+                        ]
+                        .concat(),
+                    );
+                }
+                for place in places {
+                    let at = pointer(place.iter().copied());
+                    if let Some(v) = root.pointer(&at).and_then(|schema| schema.get(PIN)) {
+                        found.push((format!("{at}/{PIN}"), v, true));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The pins of a `parameters` list at `at`.
+fn parameter_pins<'v>(list: Option<&'v Value>, at: &[&str], found: &mut Vec<Pin<'v>>) {
+    for (i, p) in list
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(v) = p.get(PIN) {
+            let index = i.to_string();
+            let mut at: Vec<&str> = at.to_vec();
+            at.extend([
+                "parameters",
+                index.as_str(),
+                crate::spec::naming::RUST_NAME_EXTENSION,
+            ]);
+            found.push((pointer(at), v, false));
+        }
+    }
+}
+
+/// The pointer of every `x-lomi-rust-name` under `node` (at `at`), wherever it is.
+fn every_pin(node: &Value, at: &mut Vec<String>, out: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            for (k, v) in map {
+                at.push(k.clone());
+                if k == PIN {
+                    out.push(pointer(at.iter()));
+                } else {
+                    every_pin(v, at, out);
+                }
+                at.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                at.push(i.to_string());
+                every_pin(v, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
     }
 }
 
