@@ -124,6 +124,7 @@ pub fn generate_for(
     text: &str,
     target: &Target,
 ) -> Result<Generated, Vec<Diagnostic>> {
+    // Long: the pipeline's stages in order, each a few lines with its own error.
     let loaded = load::load(spec_file, text)?;
     // Each document lowered once: the one as written for the lint (its places are the
     // file's), the normalized one for the plan and every emitter.

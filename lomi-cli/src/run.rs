@@ -354,6 +354,7 @@ fn call_of(op: &Operation, matches: &ArgMatches) -> Result<Call, Failure> {
 /// Runs `op` with its arguments `matches`: one request, or with `--all` every page of a
 /// list, one item a line.
 pub fn operation(op: &Operation, matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
+    // Long: one request, or the page walk's setup; the flags and the printing are functions of their own.
     let client = client(globals)?;
     let Call {
         path,

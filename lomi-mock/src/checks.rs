@@ -17,6 +17,7 @@ pub(crate) fn parameters(
     path_params: &[(String, String)],
     head: &http::request::Parts,
 ) -> Result<HashMap<String, Value>, Vec<Problem>> {
+    // Long: one check per place a parameter travels (path, query, header), each a few lines.
     let query: Vec<(String, String)> = head
         .uri
         .query()

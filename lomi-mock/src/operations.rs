@@ -103,6 +103,7 @@ pub(crate) fn perform(
     params: &HashMap<String, Value>,
     body: Option<&Value>,
 ) -> Result<Answer, Failure> {
+    // Long: one arm per kind of operation (list, create, retrieve, update, delete, action).
     let Some(kind) = Kind::of(op) else {
         return Err(Failure::new(
             501,

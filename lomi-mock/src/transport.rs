@@ -63,6 +63,7 @@ async fn answer(
     connection: usize,
     request: Request<Incoming>,
 ) -> Result<Response<MockBody>, Dropped> {
+    // Long: the request's path through the mock in order (faults, routing, checks, idempotency, store).
     let (head, body) = request.into_parts();
     let request_id = format!("req_{}", uuid::Uuid::new_v4().simple());
     // The body, up to the bound: a larger one is answered, never stored.

@@ -10,6 +10,7 @@ use lomi_codegen::{lint, load, normalize, render};
 /// A spec of `resources` resources in lomi.'s shape (list, create, retrieve, update,
 /// delete each), so `5 × resources` operations.
 pub fn synthetic_spec(resources: usize) -> String {
+    // Long: one YAML template of a resource's five operations and its schemas.
     let mut out = String::from(
         "openapi: 3.0.3
 info: {title: lomi. API, version: 1.1.0}

@@ -175,6 +175,7 @@ fn median(times: &[Duration]) -> Duration {
 
 /// Runs the comparison and returns the table.
 pub fn run(root: &Path, generator: &str) -> Result<String, String> {
+    // Long: a scripted benchmark, one step after another (scratch crates, cold builds, the table).
     let scratch = root.join("target/bench-build");
     let sides = setup(root, &scratch, generator)?;
     // Fetch both dependency trees first, so that no download is timed.
@@ -275,6 +276,7 @@ pub fn run(root: &Path, generator: &str) -> Result<String, String> {
 /// with `full`, against one using OpenAPI Generator's rust client for the whole
 /// document, each built cold into a target folder of its own.
 fn current_api(root: &Path, scratch: &Path, generator: &str) -> Result<String, String> {
+    // Long: a scripted benchmark, one step after another (scratch crates, cold builds, the table).
     let io = |e: std::io::Error| e.to_string();
     let ours = scratch.join("current-ours");
     copy_dir(&root.join("lomi-sdk"), &ours.join("lomi-sdk"), &["tests"])

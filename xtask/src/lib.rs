@@ -465,6 +465,7 @@ impl ApiOutput {
 /// Derives `api`'s spec and generates from it, keeping the published names of its
 /// client (the baseline's spec of this API).
 fn generate_api(root: &Path, api: &ApiFolder, options: &Options) -> Result<ApiOutput, Failure> {
+    // Long: one API folder's steps in order (derive, stable names, generate, features, summary).
     let (warnings, renames) = (options.warnings, options.renames);
     let spec_path = api.spec.as_str();
     // The published names: the committed spec the committed client was made from.

@@ -336,6 +336,7 @@ fn run_generate(
     baseline: Option<String>,
     verbose: bool,
 ) -> ExitCode {
+    // Long: one report line per outcome of `generate` (written, stale, warnings, the change summary).
     let mode = if check { Mode::Check } else { Mode::Write };
     let warnings = if deny_warnings {
         Warnings::Deny

@@ -290,6 +290,7 @@ fn apply(
     map: &SourceMap,
     published: Option<&Value>,
 ) -> Result<Applied, Vec<Diagnostic>> {
+    // Long: the overlay's steps in order (parse, apply, locate, prune), each with its own error.
     let mut touched = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -382,6 +383,7 @@ fn update_warnings(
     map: &SourceMap,
     earlier: &[(usize, String)],
 ) -> Vec<Diagnostic> {
+    // Long: one check per kind of overlay action that lomi.'s update can invalidate, each a few lines.
     /// Values appended twice (`O006`), and properties added without a type (`O007`), by
     /// their pointer inside the update.
     #[derive(Default)]

@@ -710,6 +710,7 @@ impl Differ<'_> {
         old: &BTreeMap<String, &Parameter>,
         new: &BTreeMap<String, &Parameter>,
     ) {
+        // Long: one comparison per way a parameter changes (gone, added, required, type, bounds), each a few lines.
         let (old_c, new_c) = (self.old.components.as_ref(), self.new.components.as_ref());
         for (name, p) in new {
             let required = p.parameter_data_ref().required;
@@ -985,6 +986,7 @@ impl Differ<'_> {
     }
 
     fn schema(&mut self, at: &str, old: &Schema, new: &Schema) {
+        // Long: one comparison per way a schema changes (type, enum values, properties), each a few lines.
         let (os, ns) = (item_shape(old), item_shape(new));
         if os != ns {
             self.push(

@@ -206,6 +206,7 @@ fn operations(
     renames: Renames,
     out: &mut Stabilized,
 ) {
+    // Long: one rule per way an operation's Rust names can change (method, setters), each a few lines.
     let mut pins: Vec<(String, String)> = Vec::new();
     // One note per renamed parameter: (old path, old name, new name, setter), where it
     // is declared now, and the methods that take it.
@@ -334,6 +335,7 @@ fn schemas(
     out: &mut Stabilized,
     types: &mut Vec<(String, String)>,
 ) {
+    // Long: one rule per way a schema's or property's Rust name can change, each a few lines.
     let get = |doc: &Value| -> Map<String, Value> {
         doc.get("components")
             .and_then(|c| c.get("schemas"))
@@ -512,6 +514,7 @@ fn bodies(
     out: &mut Stabilized,
     seen: &mut Vec<(String, String)>,
 ) {
+    // Long: one rule per way a body's or response's type name can change, each a few lines.
     let names = |doc: &Value| -> Vec<String> {
         doc.pointer("/components/schemas")
             .and_then(Value::as_object)

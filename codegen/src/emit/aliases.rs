@@ -66,6 +66,7 @@ fn is_option(ty: &syn::Type) -> bool {
 
 /// `model`'s wire struct and its `From`, and the `serde(from)` on `model`.
 fn wire(model: &mut ItemStruct, aliases: &[&AliasPlan]) -> Result<Vec<Item>, String> {
+    // Long: one `quote!` template of a model's wire twin and its conversion.
     let name = model.ident.clone();
     let wire = format_ident!("{name}Wire");
     let Fields::Named(named) = &model.fields else {

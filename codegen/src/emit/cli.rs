@@ -184,6 +184,7 @@ fn param(
 }
 
 fn operation(op: &OperationPlan, resource: &str, verb: &str) -> TokenStream {
+    // Long: one `quote!` template of an operation's row of the command's table.
     let (id, method, path) = (&op.operation_id, &op.http_method, &op.path);
     let about = op
         .summary

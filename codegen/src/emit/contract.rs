@@ -112,6 +112,7 @@ fn opt(value: &Option<String>) -> TokenStream {
 /// The contract's items the other emitters do not make: the servers and the key, as the
 /// plan read them ([`crate::plan::access`]).
 pub fn items(plan: &Plan) -> TokenStream {
+    // Long: one `quote!` template of the contract's items; its parts have no names of their own.
     let s = &plan.servers;
     let all = &s.all;
     let (live, sandbox, default) = (opt(&s.live), opt(&s.sandbox), opt(&s.default));

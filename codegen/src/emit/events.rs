@@ -18,6 +18,7 @@ use crate::plan::{EnumPlan, Plan};
 
 /// The `events` module for the webhooks `plan` read ([`crate::plan::webhooks`]).
 pub fn items(plan: &Plan) -> TokenStream {
+    // Long: one `quote!` template of the `events` module (its enum, its data and their decoding).
     let webhooks = &plan.webhooks;
     let names = webhooks
         .names

@@ -46,6 +46,7 @@ impl Gate {
 /// Puts each item of `file` behind the features that reach it (see the module's docs).
 /// Changes nothing when no operation has a feature.
 pub fn gate(file: &mut syn::File, plan: &Plan) {
+    // Long: the features of methods, builders and types, each read from the ones before it.
     let features: BTreeMap<&str, &str> = plan
         .operations
         .iter()

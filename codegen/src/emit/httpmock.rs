@@ -19,6 +19,7 @@ use crate::plan::{BodyContent, OperationPlan, ParamLocation, Plan, sanitize_snak
 /// The helpers for `plan`'s operations, written against the client crate `krate`
 /// (whose `types` the type space `typed` names).
 pub fn items(plan: &Plan, typed: &TypeFacts, krate: &str) -> Result<TokenStream, String> {
+    // Long: one `quote!` template of an operation's `When`/`Then` pair and its `MockServerExt` method.
     let krate: syn::Path =
         syn::parse_str(krate).map_err(|e| format!("`{krate}` is not a crate path: {e}"))?;
     let mut wrappers = Vec::new();

@@ -668,6 +668,7 @@ fn compact_builder(
     facts: &ModelFacts,
     descriptions: &[(String, String)],
 ) -> Result<Vec<Item>, String> {
+    // Long: most of it is the one `quote!` template of a builder and its conversions.
     let name = &model.ident;
     let fields = builder_fields(model, defaults, facts)?;
     let mut errors = "errors_".to_string();
@@ -778,6 +779,7 @@ fn open_enum(e: &EnumPlan) -> Result<Vec<Item>, String> {
 /// The open enum for `e`: its variants, a catch-all for values it does not know, and
 /// `as_str`, `From<&str>`, `FromStr`, `Display` and serde by the value's text.
 pub fn open_enum_tokens(e: &EnumPlan) -> TokenStream {
+    // Long: one `quote!` template of an open enum and its impls.
     let name = format_ident!("{}", e.type_name);
     // An enum with no known value has only the catch-all, and `known => known` is
     // unreachable.

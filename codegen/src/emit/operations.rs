@@ -157,6 +157,7 @@ fn builder(
     models: &[ModelFacts],
     checked: &mut Vec<Type>,
 ) -> Result<TokenStream, String> {
+    // Long: most of it is the one `quote!` template of a builder and its `send()`.
     let operation = operation_const(op);
     let mut fields = Vec::new();
     for param in &op.params {
@@ -350,6 +351,7 @@ fn body_field(
     content: &BodyContent,
     types: &RequestTypes,
 ) -> Result<Field, String> {
+    // Long: one arm per way a body is held (its model's builder, a free-form map, bytes or text).
     let ident = format_ident!("body");
     let stored = types.field(&op.progenitor_builder, "body")?.clone();
     let raw = matches!(content, BodyContent::OctetStream | BodyContent::Text(_));
@@ -449,6 +451,7 @@ fn is_json_map(ty: &Type) -> bool {
 /// Builds `request`, a `reqwest::RequestBuilder` with the URL, the query, the headers
 /// and the body.
 fn request(op: &OperationPlan) -> Result<TokenStream, String> {
+    // Long: the URL, the query, the headers and the body, in the order the request is built.
     // The URL: the base URL, the template's literal parts and its parameters encoded,
     // joined by a function call (prettyplease does not format a macro's arguments).
     let mut parts = vec![quote!(client_.core.baseurl())];
@@ -666,6 +669,7 @@ fn stream(
     success: &Type,
     models: &[ModelFacts],
 ) -> Result<TokenStream, String> {
+    // Long: most of it is the one `quote!` template of `stream()`.
     let page_plan = op
         .page
         .as_ref()

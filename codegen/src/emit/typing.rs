@@ -313,6 +313,7 @@ fn operation_types(
     op: &crate::spec::model::Operation<'_>,
     planned: &crate::plan::OperationPlan,
 ) -> Result<OperationTypes, String> {
+    // Long: the parameters, then the body, then the responses, in progenitor's order, which typify's names depend on.
     let id = &planned.operation_id;
     let mut fields = Vec::new();
     let mut arguments = Vec::new();
@@ -519,6 +520,7 @@ const METADATA: [&str; 7] = [
 ];
 
 fn translate(value: &Value) -> Value {
+    // Long: one pass over a schema's keys, each OpenAPI 3.0 rule a few lines in order.
     let Value::Object(map) = value else {
         return value.clone();
     };

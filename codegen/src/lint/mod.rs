@@ -405,6 +405,7 @@ impl<'a> Lint<'a> {
     }
 
     fn parameters(&mut self, op: &Operation) {
+        // Long: one check per rule a parameter must follow (place, style, template, content), each a few lines.
         // Operation-level parameters override path-level ones of the same name and place
         // (the model merges them).
         let merged: Vec<(String, &Parameter)> = op
@@ -568,6 +569,7 @@ impl<'a> Lint<'a> {
     }
 
     fn responses(&mut self, op: &Operation) {
+        // Long: one check per rule a response must follow (status, content, schema), each a few lines.
         let here = format!("{}/responses", op.pointer);
         let responses = &op.op.responses;
         // (code, shape) in the order the spec lists them.
@@ -905,6 +907,7 @@ type Pin<'v> = (String, &'v Value, bool);
 /// component parameters, schemas and their properties, and inline JSON request bodies
 /// and success responses (which become named types too).
 fn pins(root: &Value) -> Vec<Pin<'_>> {
+    // Long: one walk per place a pin may go (operations, parameters, schemas, inline types).
     let mut found: Vec<Pin<'_>> = Vec::new();
     if let Some(Value::Object(paths)) = root.get("paths") {
         for (path, item) in paths {

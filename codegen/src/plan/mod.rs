@@ -364,6 +364,7 @@ pub const DEFAULT_CRATE: &str = "lomi_client";
 
 /// Reads the plan off a lowered spec.
 pub fn plan_model(model: &Model<'_>) -> Plan {
+    // Long: one field of the plan after another, each read off the model in a few lines.
     let operations = model
         .operations
         .iter()
