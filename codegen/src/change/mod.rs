@@ -1,4 +1,4 @@
-//! Stage 5: what a maintainer does between two of lomi.'s documents. [`derive`] applies
+//! Stage 5: what a maintainer does between two of lomi.'s documents. [`derive`](mod@derive) applies
 //! our overlay to lomi.'s document (and keeps published names, [`stable`], saying where
 //! an overlay action's node went, [`moves`]); [`diff`] says what changed on the wire and
 //! [`rust_api`] what changed in the Rust API, both pairing old operations with new ones by

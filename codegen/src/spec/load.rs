@@ -70,8 +70,8 @@ impl Stop<'_> {
 }
 
 /// Parses `text` (YAML or JSON) named `file` into a [`Loaded`] spec: the text as a
-/// value without duplicate keys ([`parse`]), a mapping with an OpenAPI 3.0 version
-/// ([`check_version`]), and the typed document ([`typed`]).
+/// value without duplicate keys (`parse`), a mapping with an OpenAPI 3.0 version
+/// (`check_version`), and the typed document (`typed`).
 pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     let map = SourceMap::build(text);
     let stop = Stop { file, map: &map };
