@@ -85,6 +85,10 @@ fn an_event_is_signed_as_lomi_signs_it_and_delivered() {
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with("error: invalid: "), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // The two usual causes, and never the secret.
+    assert!(stderr.contains("another endpoint's"), "{stderr}");
+    assert!(stderr.contains("parsed and serialized again"), "{stderr}");
+    assert!(!stderr.contains("whsec_another"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

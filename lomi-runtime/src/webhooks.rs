@@ -45,6 +45,13 @@ pub enum WebhookError {
     },
 }
 
+/// What a signature that does not match usually means, for the error's message: never
+/// the secret itself.
+const MISMATCH_CAUSES: &str = "The usual causes: the secret is another endpoint's \
+     (each webhook endpoint has its own `whsec_…`; use the one lomi. gave for this endpoint), \
+     or the body was parsed and serialized again before verifying (verify the bytes exactly \
+     as they arrived)";
+
 impl fmt::Display for WebhookError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -56,7 +63,8 @@ impl fmt::Display for WebhookError {
             }
             WebhookError::SignatureMismatch => write!(
                 f,
-                "the {SIGNATURE_HEADER} signature does not match the body: refuse the event"
+                "the {SIGNATURE_HEADER} signature does not match the body: refuse the event. \
+                 {MISMATCH_CAUSES}"
             ),
             WebhookError::EmptySecret => f.write_str("the webhook secret is empty"),
             WebhookError::Decode { reason } => {
@@ -277,6 +285,20 @@ mod tests {
             stale,
             Err(WebhookError::OutsideTolerance { age: None, .. })
         ));
+    }
+
+    #[test]
+    fn a_mismatch_says_its_usual_causes_and_never_the_secret() {
+        let body = br#"{"id":"evt_1","event":"X","data":{}}"#;
+        let signature = sign(body, "whsec_the_endpoints");
+        let e = Verifier::<Raw>::new("whsec_another_endpoints")
+            .construct_event(body, &signature)
+            .unwrap_err();
+        let message = e.to_string();
+        assert!(message.contains("another endpoint's"), "{message}");
+        assert!(message.contains("parsed and serialized again"), "{message}");
+        assert!(!message.contains("whsec_another"), "{message}");
+        assert!(!message.contains('\n'), "one line: {message}");
     }
 
     #[test]
