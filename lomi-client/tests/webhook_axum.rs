@@ -43,11 +43,13 @@ async fn a_mock_signed_event_reaches_the_endpoint_once() {
     let delivery = mock.complete(&paid.to_string()).unwrap().await.unwrap();
     assert!(delivery.delivered);
     assert_eq!(delivery.attempts, 1);
-    // First the transaction's event (its data is not shaped by the spec), then the
-    // session's.
+    // First the transaction's event, then the session's.
     let payment = next(&mut received).await;
     assert_eq!(payment.event, EventType::PaymentSucceeded);
-    assert!(matches!(payment.data, EventData::Other(_)));
+    match &payment.data {
+        EventData::PaymentSucceeded(tx) => assert_eq!(tx.status.as_deref(), Some("completed")),
+        other => panic!("{other:?}"),
+    }
     let event = next(&mut received).await;
     assert_eq!(event.event, EventType::CheckoutCompleted);
     assert_eq!(event.id, delivery.id);

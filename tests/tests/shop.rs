@@ -239,6 +239,17 @@ async fn the_customer_fails_then_pays_on_the_hosted_page() {
     };
     wait_for(1).await;
     assert_eq!(deliveries()[0].event, "PAYMENT_FAILED");
+    // The mock's PAYMENT_FAILED decodes into its typed variant: the session's failed
+    // transaction.
+    let failed_event = &deliveries()[0];
+    let event =
+        webhooks::construct_event(&failed_event.body, &failed_event.signature, SECRET).unwrap();
+    let EventData::PaymentFailed(tx) = &event.data else {
+        panic!("{:?} ({:?})", event.data, event.data_error);
+    };
+    assert_eq!(tx.status.as_deref(), Some("failed"));
+    assert_eq!(tx.currency_code.as_deref(), Some("XOF"));
+    assert!(tx.transaction_id.is_some());
     assert!(!shop.lock().unwrap().orders["order-7"].1, "not paid yet");
 
     let paid = click("pay").await.unwrap();

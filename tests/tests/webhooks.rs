@@ -110,7 +110,9 @@ fn the_vectors_event_decodes() {
     let event = webhooks::construct_event(body.as_bytes(), signature, secret).unwrap();
     assert_eq!(event.id, "evt_test");
     assert_eq!(event.event, EventType::PaymentSucceeded);
-    assert_eq!(event.data, EventData::Other(serde_json::json!({})));
+    // A payment event's data is a transaction; lomi.'s test payload sends none of its
+    // fields, and that decodes.
+    assert_eq!(event.data, EventData::PaymentSucceeded(Box::default()));
     assert_eq!((event.timestamp, event.data_error), (None, None));
     // A verified body that is not an event is a decode error, not a panic.
     let (body, secret, signature) = VECTORS[0];
@@ -152,6 +154,84 @@ fn an_event_this_version_does_not_know_decodes() {
         EventType::from("USAGE_INVOICE_PAID"),
         EventType::UsageInvoicePaid
     );
+}
+
+/// A payment event as lomi.'s servers send it (not lomi-mock's output): the transaction's
+/// fields as lomi.'s transactions shape them, some `null`, some missing, one this version
+/// does not know.
+#[test]
+fn a_failed_payment_carries_a_typed_transaction_with_nulls_and_gaps() {
+    let (body, signature) = signed(
+        &serde_json::json!({
+            "id": "2c1f8f9e-6a8b-4f0e-9d3c-7b1a5e4d2c10",
+            "event": "PAYMENT_FAILED",
+            "timestamp": "2026-06-14T09:12:44.000Z",
+            "lomi_environment": "live",
+            "data": {
+                "transaction_id": "7d9a1c3e-2b4f-4a6d-8e0f-1a2b3c4d5e6f",
+                "organization_id": "0b8e3f1a-9c2d-4e5f-8a7b-6c5d4e3f2a1b",
+                "customer_id": null,
+                "product_id": null,
+                "transaction_type": "payment",
+                "status": "failed",
+                "description": "Order 1042",
+                "metadata": null,
+                "gross_amount": 15000,
+                "fee_amount": 0,
+                "net_amount": 15000,
+                "currency_code": "XOF",
+                "provider_code": "WAVE",
+                "payment_method_code": "MOBILE_MONEY",
+                "is_bnpl": false,
+                "created_at": "2026-06-14T09:12:40.118Z",
+            },
+        }),
+        "whsec_shop",
+    );
+    let event = webhooks::construct_event(&body, &signature, "whsec_shop").unwrap();
+    assert_eq!(event.event, EventType::PaymentFailed);
+    assert_eq!(event.data_error, None);
+    let EventData::PaymentFailed(tx) = &event.data else {
+        panic!("{:?}", event.data);
+    };
+    assert_eq!(tx.status.as_deref(), Some("failed"));
+    assert_eq!(tx.gross_amount, Some(15000.0));
+    assert_eq!(tx.currency_code.as_deref(), Some("XOF"));
+    assert_eq!(tx.provider_code.as_deref(), Some("WAVE"));
+    assert_eq!(
+        (tx.customer_id.as_deref(), tx.metadata.as_ref()),
+        (None, None)
+    );
+    assert_eq!(tx.updated_at, None, "missing, not an error");
+    // A refund event's data is a refund.
+    let (body, signature) = signed(
+        &serde_json::json!({"id": "evt_r", "event": "REFUND_COMPLETED",
+            "data": {"refund_id": "r_1", "transaction_id": "t_1", "amount": 5000, "status": "completed", "reason": null}}),
+        "whsec_shop",
+    );
+    let event = webhooks::construct_event(&body, &signature, "whsec_shop").unwrap();
+    let EventData::RefundCompleted(refund) = &event.data else {
+        panic!("{:?}", event.data);
+    };
+    assert_eq!(
+        (
+            refund.refund_id.as_deref(),
+            refund.amount,
+            refund.reason.as_deref()
+        ),
+        (Some("r_1"), Some(5000.0), None)
+    );
+    // Data that is not a transaction stays JSON, with the reason: the event is not lost.
+    let (body, signature) = signed(
+        &serde_json::json!({"id": "evt_x", "event": "PAYMENT_SUCCEEDED", "data": {"gross_amount": "lots"}}),
+        "whsec_shop",
+    );
+    let event = webhooks::construct_event(&body, &signature, "whsec_shop").unwrap();
+    assert_eq!(
+        event.data,
+        EventData::Other(serde_json::json!({"gross_amount": "lots"}))
+    );
+    assert!(event.data_error.is_some());
 }
 
 #[test]
