@@ -180,8 +180,12 @@ pub struct TriggerArgs {
     event: String,
     /// A field of the checkout session it creates, e.g. --set amount=5000 or --set
     /// metadata.order_id=1042 (the value is JSON if it reads as JSON, text otherwise).
-    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    #[arg(long = "set", value_name = "FIELD=VALUE", conflicts_with = "session")]
     set: Vec<String>,
+    /// Make the event happen to this existing checkout session (one your shop created)
+    /// instead of creating one.
+    #[arg(long = "session", value_name = "ID")]
+    session: Option<String>,
 }
 
 /// What a trigger makes happen to the session it creates.
@@ -191,8 +195,9 @@ enum Change {
     Fail,
 }
 
-/// `lomi trigger EVENT`: creates a checkout session on the running mock, makes the event
-/// happen ([`transition`]), and reports each delivery ([`report_deliveries`]).
+/// `lomi trigger EVENT`: creates a checkout session on the running mock (or takes the
+/// one `--session` names), makes the event happen ([`transition`]), and reports each
+/// delivery ([`report_deliveries`]).
 pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
     let event = crate::event_name(&args.event);
     let change = change_of(&event)?;
@@ -226,6 +231,17 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
         .map_err(|e| Failure::Input(format!("--base-url {base:?} is not a URL: {e}")))?;
 
     run::runtime()?.block_on(async {
+        if let Some(id) = &args.session {
+            let report = transition(&control, id, change)
+                .await
+                .map_err(|e| match e {
+                    Failure::Unreachable(_) => Failure::Unreachable(format!(
+                        "nothing answers at {base}: start `lomi mock` first (or pass --base-url)"
+                    )),
+                    e => e,
+                })?;
+            return report_deliveries(&report, change, id);
+        }
         let session = client
             .request(lomi_client::Method::POST, create.path)
             .json(body)
@@ -247,7 +263,7 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
             .to_string();
         println!("created checkout session {id}");
         let report = transition(&control, &id, change).await?;
-        report_deliveries(&report, change)
+        report_deliveries(&report, change, &id)
     })
 }
 
@@ -312,8 +328,13 @@ async fn transition(
     })
 }
 
-/// One line per delivery of `report`; an error naming the first that failed.
-fn report_deliveries(report: &TransitionReport, change: Change) -> Result<(), Failure> {
+/// One line per delivery of `report` (the events of the session `session`); an error
+/// naming the first that failed.
+fn report_deliveries(
+    report: &TransitionReport,
+    change: Change,
+    session: &str,
+) -> Result<(), Failure> {
     let done = match change {
         Change::Complete => "paid the session",
         Change::Fail => "failed a payment of the session",
@@ -330,10 +351,10 @@ fn report_deliveries(report: &TransitionReport, change: Change) -> Result<(), Fa
             let status = delivery
                 .status
                 .map_or_else(|| "no answer".to_string(), |s| s.to_string());
-            println!("delivered {event} (id {id}) to {endpoint}: {status}");
+            println!("delivered {event} (id {id}) of session {session} to {endpoint}: {status}");
         } else {
             let why = delivery.error.as_deref().unwrap_or("?");
-            println!("not delivered {event} (id {id}) to {endpoint}: {why}");
+            println!("not delivered {event} (id {id}) of session {session} to {endpoint}: {why}");
             failed.get_or_insert(format!("{event} was not delivered: {why}"));
         }
     }

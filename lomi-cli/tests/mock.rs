@@ -272,6 +272,74 @@ fn trigger_creates_a_session_makes_the_event_happen_and_reports_each_delivery() 
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
     let _ = std::fs::remove_dir_all(&config);
 
+    // A session the shop created itself, paid from the shell: no new session, and each
+    // delivery line names the session.
+    let created = run(lomi()
+        .env("LOMI_API_KEY", lomi_mock::DEFAULT_API_KEY)
+        .args(["--base-url", &api, "checkout-sessions", "create"])
+        .args([
+            "--amount",
+            "7000",
+            "--currency-code",
+            "XOF",
+            "--title",
+            "Order 77",
+        ]));
+    assert_eq!(created.code, Some(0), "{}", created.stderr);
+    let own: Value = serde_json::from_str(created.stdout.trim()).unwrap();
+    let own_id = own["checkout_session_id"].as_str().unwrap().to_string();
+    let out = run(lomi().args([
+        "--base-url",
+        &api,
+        "trigger",
+        "checkout.completed",
+        "--session",
+        &own_id,
+    ]));
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(
+        !out.stdout.contains("created checkout session"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("delivered CHECKOUT_COMPLETED (id "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("of session {own_id} to {endpoint}: 200")),
+        "{}",
+        out.stdout
+    );
+    let (name, session) = events(&seen).last().unwrap().clone();
+    assert_eq!(name, "CHECKOUT_COMPLETED");
+    assert_eq!(session["checkout_session_id"], own_id.as_str());
+    assert_eq!(session["amount"], 7000);
+    // Paid already: the mock refuses to pay it twice, saying so (exit 1).
+    let again = run(lomi().args([
+        "--base-url",
+        &api,
+        "trigger",
+        "checkout.completed",
+        "--session",
+        &own_id,
+    ]));
+    assert_eq!(again.code, Some(1), "{}{}", again.stdout, again.stderr);
+    // --session and --set do not go together (exit 2).
+    let both = run(lomi().args([
+        "--base-url",
+        &api,
+        "trigger",
+        "checkout.completed",
+        "--session",
+        &own_id,
+        "--set",
+        "amount=5",
+    ]));
+    assert_eq!(both.code, Some(2), "{}", both.stderr);
+
     // lomi.'s own spelling.
     let out = trigger("PAYMENT_FAILED", &[]);
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
