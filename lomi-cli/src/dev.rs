@@ -217,18 +217,12 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
         .ok_or_else(|| {
             Failure::Input("this spec has no `checkout-sessions create` to trigger with".into())
         })?;
-    let base = globals
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}{}", globals.api.base_path()));
+    let (base, control) = mock_urls(globals)?;
     let key = mock_key(globals).unwrap_or_else(|| lomi_mock::DEFAULT_API_KEY.to_string());
     let client = lomi_client::Client::builder(key)
         .base_url(&base)
         .build()
         .map_err(|e| Failure::Input(format!("cannot build the client: {e}")))?;
-    let control = reqwest::Url::parse(&base)
-        .and_then(|url| url.join(CONTROL_PREFIX))
-        .map_err(|e| Failure::Input(format!("--base-url {base:?} is not a URL: {e}")))?;
 
     run::runtime()?.block_on(async {
         if let Some(id) = &args.session {
@@ -264,6 +258,72 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
         println!("created checkout session {id}");
         let report = transition(&control, &id, change).await?;
         report_deliveries(&report, change, &id)
+    })
+}
+
+/// The mock's base URL (`--base-url`, else the local mock's) and its control prefix.
+fn mock_urls(globals: &Globals) -> Result<(String, reqwest::Url), Failure> {
+    let base = globals
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}{}", globals.api.base_path()));
+    let control = reqwest::Url::parse(&base)
+        .and_then(|url| url.join(CONTROL_PREFIX))
+        .map_err(|e| Failure::Input(format!("--base-url {base:?} is not a URL: {e}")))?;
+    Ok((base, control))
+}
+
+/// `lomi events resend ID`: the running mock sends the event `id` again, as it sent it,
+/// to its forward URL; one line says how that delivery ended.
+pub fn resend(id: &str, globals: &Globals) -> Result<(), Failure> {
+    let (base, control) = mock_urls(globals)?;
+    let url = format!("{control}/deliveries/{}/resend", crate::run::segment(id));
+    run::runtime()?.block_on(async {
+        let answer = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Failure::Unreachable(format!("cannot build an HTTP client: {e}")))?
+            .post(&url)
+            .send()
+            .await
+            .map_err(|_| {
+                Failure::Unreachable(format!(
+                    "nothing answers at {base}: start `lomi mock` first (or pass --base-url)"
+                ))
+            })?;
+        let status = answer.status();
+        let text = answer.text().await.map_err(|e| {
+            Failure::Unreachable(format!(
+                "{url} answered {status} but its body was lost: {e}"
+            ))
+        })?;
+        if !status.is_success() {
+            let message = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.pointer("/error/message")?.as_str().map(str::to_string))
+                .unwrap_or_else(|| "no reason given".to_string());
+            return Err(Failure::Refused(format!(
+                "{url} answered {status}: {message}"
+            )));
+        }
+        let delivery: lomi_mock::DeliveryReport = serde_json::from_str(&text).map_err(|e| {
+            Failure::Decode(format!(
+                "{url} answered {status} with no delivery report: is this a lomi mock? ({e})"
+            ))
+        })?;
+        let (event, id) = (&delivery.event, &delivery.id);
+        if delivery.delivered {
+            let status = delivery
+                .status
+                .map_or_else(|| "no answer".to_string(), |s| s.to_string());
+            println!("delivered {event} (id {id}) again: {status}");
+            Ok(())
+        } else {
+            let why = delivery.error.as_deref().unwrap_or("?");
+            Err(Failure::Refused(format!(
+                "{event} (id {id}) was not delivered again: {why}"
+            )))
+        }
     })
 }
 

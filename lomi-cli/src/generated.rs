@@ -3,7 +3,14 @@
 use crate::table::{Kind, Location, Operation, Pages, Param};
 /// The commands of `lomi`'s own, which no resource is named like.
 #[allow(dead_code)]
-pub const BUILT_IN_COMMANDS: &[&str] = &["webhooks", "login", "mock", "trigger", "help"];
+pub const BUILT_IN_COMMANDS: &[&str] = &[
+    "webhooks",
+    "login",
+    "mock",
+    "trigger",
+    "events",
+    "help",
+];
 /// Every operation of the spec, in document order.
 pub const OPERATIONS: &[Operation] = &[
     Operation {

@@ -61,10 +61,24 @@ enum Command {
     /// Make an event happen on a running `lomi mock`: create a checkout session (its
     /// fields overridable with --set), pay or fail it, and report each delivery.
     Trigger(dev::TriggerArgs),
+    /// Events a running `lomi mock` sent: send one again.
+    #[command(subcommand)]
+    Events(Events),
     /// Keep an API key for the next commands: read from standard input (never a flag,
     /// which other users of the machine could see), written to the config file with
     /// mode 0600.
     Login,
+}
+
+#[derive(Subcommand)]
+enum Events {
+    /// Deliver an event the running mock sent (`lomi trigger` and the payment page print
+    /// its id) again to its forward URL: the same body, signature and id, as lomi.
+    /// redelivers, so an endpoint that deduplicates on the id acts once.
+    Resend {
+        /// The event's id.
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -153,6 +167,7 @@ fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
                 Some(Command::Login) => config::login(),
                 Some(Command::Mock(args)) => dev::mock(&args, &globals),
                 Some(Command::Trigger(args)) => dev::trigger(&args, &globals),
+                Some(Command::Events(Events::Resend { id })) => dev::resend(&id, &globals),
                 None => Err(Failure::Input("no command: see `lomi --help`".into())),
             }
         }

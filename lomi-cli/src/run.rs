@@ -256,7 +256,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 }
 
 /// One path segment, percent-encoded (`/` included).
-fn segment(text: &str) -> String {
+pub(crate) fn segment(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
         .to_string()
         .replace("%2D", "-")

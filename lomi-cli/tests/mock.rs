@@ -317,6 +317,36 @@ fn trigger_creates_a_session_makes_the_event_happen_and_reports_each_delivery() 
     assert_eq!(name, "CHECKOUT_COMPLETED");
     assert_eq!(session["checkout_session_id"], own_id.as_str());
     assert_eq!(session["amount"], 7000);
+    // That event, delivered again from the shell as lomi. redelivers: the same id, body
+    // and signature, which the receiver verifies.
+    let event_id = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("delivered CHECKOUT_COMPLETED (id "))
+        .and_then(|l| l.split("(id ").nth(1))
+        .and_then(|l| l.split(')').next())
+        .unwrap()
+        .to_string();
+    let before = seen.lock().unwrap().len();
+    let first_body = seen.lock().unwrap().last().unwrap().1.clone();
+    let resent = run(lomi().args(["--base-url", &api, "events", "resend", &event_id]));
+    assert_eq!(resent.code, Some(0), "{}{}", resent.stdout, resent.stderr);
+    assert_eq!(
+        resent.stdout.trim(),
+        format!("delivered CHECKOUT_COMPLETED (id {event_id}) again: 200")
+    );
+    let after = seen.lock().unwrap();
+    assert_eq!(after.len(), before + 1);
+    assert_eq!(after.last().unwrap().1, first_body, "the same bytes");
+    drop(after);
+    let unknown = run(lomi().args(["--base-url", &api, "events", "resend", "evt_nope"]));
+    assert_eq!(unknown.code, Some(1), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no event has the id \"evt_nope\""),
+        "{}",
+        unknown.stderr
+    );
+
     // Paid already: the mock refuses to pay it twice, saying so (exit 1).
     let again = run(lomi().args([
         "--base-url",

@@ -142,6 +142,54 @@ impl Shared {
         Ok(self.notify(session, Vec::new()))
     }
 
+    /// Sends the recorded event `id` again, as it was sent (the same body, signature and
+    /// `id`: the endpoint deduplicates on it), to the endpoint registered now: a 404 for
+    /// an id never sent, a 409 without an endpoint. The receiver gets the delivery once
+    /// it has ended.
+    pub(crate) fn resend(
+        &self,
+        id: &str,
+    ) -> Result<tokio::sync::oneshot::Receiver<Vec<Delivery>>, Failure> {
+        let recorded = self
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .rev()
+            .find(|d| d.id == id)
+            .cloned()
+            .ok_or_else(|| Failure::new(404, "not_found", format!("no event has the id {id:?}")))?;
+        let endpoint = self
+            .webhook
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| {
+                Failure::new(
+                    409,
+                    "conflict",
+                    "no webhook endpoint to send it to: start the mock with --forward-to URL",
+                )
+            })?;
+        let again = Delivery {
+            attempts: 0,
+            status: None,
+            delivered: false,
+            error: None,
+            ..recorded
+        };
+        let (done, ended) = tokio::sync::oneshot::channel();
+        webhooks::send(
+            &self.runtime,
+            endpoint,
+            vec![again],
+            self.deliveries.clone(),
+            self.on_delivery.clone(),
+            done,
+        );
+        Ok(ended)
+    }
+
     /// The session `id`, if it is open: a 404 or a 409 otherwise.
     pub(crate) fn open_session(&self, id: &str) -> Result<Value, Failure> {
         let session = self.state().store.find(id).cloned().ok_or_else(|| {

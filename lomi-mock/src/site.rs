@@ -10,6 +10,8 @@
 //! - `POST /_lomi/checkout_sessions/{id}/complete` (or `fail`, `expire`): the same changes
 //!   for a program; answers the session and how each event's delivery went, once it ended.
 //! - `GET /_lomi/deliveries`: every event sent so far.
+//! - `POST /_lomi/deliveries/{id}/resend`: the event `id` sent again as it was sent (the
+//!   same body, signature and `id`), then how that delivery ended.
 
 use std::sync::Arc;
 
@@ -86,6 +88,10 @@ fn router(shared: Arc<Shared>) -> Router {
             post(control),
         )
         .route(&format!("{CONTROL_PREFIX}/deliveries"), get(deliveries))
+        .route(
+            &format!("{CONTROL_PREFIX}/deliveries/{{id}}/resend"),
+            post(resend),
+        )
         .fallback(|| async {
             failure(Failure::new(
                 404,
@@ -111,7 +117,25 @@ async fn index() -> Json<Value> {
         "fail": format!("POST {CONTROL_PREFIX}/checkout_sessions/{{id}}/fail"),
         "expire": format!("POST {CONTROL_PREFIX}/checkout_sessions/{{id}}/expire"),
         "deliveries": format!("GET {CONTROL_PREFIX}/deliveries"),
+        "resend": format!("POST {CONTROL_PREFIX}/deliveries/{{id}}/resend"),
     }))
+}
+
+/// `POST /_lomi/deliveries/{id}/resend`: the recorded event sent again as it was sent,
+/// then how that delivery ended.
+async fn resend(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let ended = match shared.resend(&id) {
+        Ok(ended) => ended,
+        Err(f) => return failure(f),
+    };
+    match ended.await.ok().and_then(|mut all| all.pop()) {
+        Some(delivery) => Json(DeliveryReport::from(&delivery)).into_response(),
+        None => failure(Failure::new(
+            500,
+            "internal_error",
+            "the delivery ended without a report",
+        )),
+    }
 }
 
 /// `POST /_lomi/checkout_sessions/{id}/{change}`: the change, then how its events'

@@ -121,7 +121,7 @@ pub fn items(plan: &Plan) -> TokenStream {
 /// The commands `lomi` has of its own: a resource named like one is `api-<name>` (lomi.'s
 /// whole API has a `Webhooks` tag: `lomi api-webhooks list`). `lomi-cli` checks that each
 /// of its commands is listed here.
-pub const BUILT_IN_COMMANDS: &[&str] = &["webhooks", "login", "mock", "trigger", "help"];
+pub const BUILT_IN_COMMANDS: &[&str] = &["webhooks", "login", "mock", "trigger", "events", "help"];
 
 /// The operation's resource: its tag's short name ([`OperationPlan::resource`], which is
 /// also its feature), else the first segment of its path in kebab case; `api-` before it
