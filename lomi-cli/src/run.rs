@@ -79,7 +79,8 @@ pub struct Globals {
     #[arg(long, global = true, value_enum, default_value_t = Api::Current, env = "LOMI_API")]
     pub api: Api,
     /// The API's base URL (e.g. a local `lomi mock`); default: lomi.'s sandbox, or the
-    /// live API with --live.
+    /// live API with --live; for `trigger` and `events`, the local mock
+    /// (http://127.0.0.1:12111, with /v1 for --api 1.1.0).
     #[arg(long, global = true, env = "LOMI_BASE_URL")]
     pub base_url: Option<String>,
     /// Use lomi.'s sandbox (the default).
