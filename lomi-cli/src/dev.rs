@@ -25,7 +25,7 @@ pub struct MockArgs {
     /// http://127.0.0.1:3000/webhooks/lomi; each delivery's status is printed.
     #[arg(long, value_name = "URL")]
     forward_to: Option<String>,
-    /// The secret events are signed with [default: a new whsec_…, printed].
+    /// The secret events are signed with; without it, a new whsec_… (printed).
     #[arg(
         long,
         value_name = "WHSEC",
@@ -33,10 +33,14 @@ pub struct MockArgs {
         hide_env_values = true
     )]
     webhook_secret: Option<String>,
-    /// An OpenAPI 3.0 document to serve and check requests against [default: the one of
-    /// --api: lomi.'s current API, or its 1.1.0 one].
+    /// An OpenAPI 3.0 document to serve and check requests against; without it, the one
+    /// of --api (lomi.'s current API, or its 1.1.0 one).
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
+    /// The API and key flags, read through `Globals::merged`.
+    #[command(flatten)]
+    #[allow(dead_code)]
+    api: run::ApiOnly,
 }
 
 /// `lomi mock`: serves until it is stopped. The key it accepts is the one the other
@@ -186,6 +190,10 @@ pub struct TriggerArgs {
     /// instead of creating one.
     #[arg(long = "session", value_name = "ID")]
     session: Option<String>,
+    /// The mock's flags, read through `Globals::merged`.
+    #[command(flatten)]
+    #[allow(dead_code)]
+    side: run::MockSide,
 }
 
 /// What a trigger makes happen to the session it creates.

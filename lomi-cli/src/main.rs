@@ -78,6 +78,9 @@ enum Events {
     Resend {
         /// The event's id.
         id: String,
+        /// The mock's flags, read through `Globals::merged`.
+        #[command(flatten)]
+        side: run::MockSide,
     },
 }
 
@@ -148,8 +151,12 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
-    let globals =
-        run::Globals::from_arg_matches(matches).map_err(|e| Failure::Input(e.to_string()))?;
+    // The command that runs: its flags replace those given before it.
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    let globals = run::Globals::merged(matches, leaf).map_err(Failure::Input)?;
     match matches.subcommand() {
         // The commands of `lomi`'s own, parsed as declared.
         Some((name, _)) if generated::BUILT_IN_COMMANDS.contains(&name) => {
@@ -167,7 +174,7 @@ fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
                 Some(Command::Login) => config::login(),
                 Some(Command::Mock(args)) => dev::mock(&args, &globals),
                 Some(Command::Trigger(args)) => dev::trigger(&args, &globals),
-                Some(Command::Events(Events::Resend { id })) => dev::resend(&id, &globals),
+                Some(Command::Events(Events::Resend { id, .. })) => dev::resend(&id, &globals),
                 None => Err(Failure::Input("no command: see `lomi --help`".into())),
             }
         }
@@ -279,6 +286,104 @@ fn verify(secret: &str, signature: &str) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every command, by its path from `lomi`, that runs (has no subcommand).
+    fn leaves(command: &clap::Command, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        if command.get_subcommands().next().is_none() {
+            out.push(path.clone());
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            path.push(sub.get_name().to_string());
+            leaves(sub, path, out);
+            path.pop();
+        }
+    }
+
+    /// What `[default: X]` in a command's `--help` says is what the command uses when
+    /// the flag is left out: the same value as `--flag X`, for every flag with a default
+    /// of every command of either API.
+    #[test]
+    fn every_default_in_a_help_is_what_the_flag_given_so_gives() {
+        for api in [run::Api::Current, run::Api::V1_1_0] {
+            let top = Cli::command().subcommands(table::commands(api.operations()));
+            let mut paths = Vec::new();
+            leaves(&top, &mut Vec::new(), &mut paths);
+            let mut checked = 0;
+            for path in paths.iter().filter(|p| !p.is_empty()) {
+                let mut leaf = &top;
+                for name in path {
+                    leaf = leaf.find_subcommand(name).unwrap();
+                }
+                // What the command needs to parse at all: a value for each required
+                // argument.
+                let mut base: Vec<String> = std::iter::once("lomi".to_string())
+                    .chain(path.iter().cloned())
+                    .collect();
+                for arg in leaf.get_arguments().filter(|a| a.is_required_set()) {
+                    match arg.get_long() {
+                        Some(long) => base.extend([format!("--{long}"), "x".into()]),
+                        None => base.push("x".into()),
+                    }
+                }
+                // Every `[default: X]` the help shows is a flag's real default, never
+                // words in a flag's description (which `--flag X` could not reproduce).
+                let shown = leaf
+                    .clone()
+                    .render_long_help()
+                    .to_string()
+                    .matches("[default: ")
+                    .count();
+                let real = leaf
+                    .get_arguments()
+                    .filter(|a| !a.is_hide_set() && !a.get_default_values().is_empty())
+                    .count();
+                assert_eq!(shown, real, "`lomi {}`'s help", path.join(" "));
+                for arg in leaf.get_arguments() {
+                    let (Some(long), [default]) = (arg.get_long(), arg.get_default_values()) else {
+                        continue;
+                    };
+                    let default = default.to_string_lossy().to_string();
+                    let id = arg.get_id().as_str();
+                    let value = |extra: &[String]| {
+                        let mut argv = base.clone();
+                        argv.extend_from_slice(extra);
+                        let matches = top
+                            .clone()
+                            .try_get_matches_from(&argv)
+                            .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+                        let mut at = &matches;
+                        while let Some((_, sub)) = at.subcommand() {
+                            at = sub;
+                        }
+                        let raw: Vec<String> = at
+                            .get_raw(id)
+                            .into_iter()
+                            .flatten()
+                            .map(|v| v.to_string_lossy().to_string())
+                            .collect();
+                        raw
+                    };
+                    let left_out = value(&[]);
+                    let given = value(&[format!("--{long}"), default.clone()]);
+                    assert_eq!(
+                        left_out,
+                        given,
+                        "`lomi {}`: [default: {default}] of --{long}",
+                        path.join(" ")
+                    );
+                    checked += 1;
+                }
+            }
+            assert!(
+                checked > 5,
+                "only {checked} defaults checked in {} leaves",
+                paths.len()
+            );
+        }
+    }
 
     #[test]
     fn no_resource_of_the_spec_takes_the_name_of_a_command_of_lomis_own() {

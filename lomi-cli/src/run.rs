@@ -71,34 +71,101 @@ impl Api {
     }
 }
 
-/// The flags every operation takes.
+/// The flags every operation takes: before the command (`lomi --base-url URL
+/// checkout-sessions create …`) or after it. Each of `lomi`'s own commands takes only
+/// those it uses ([`MockSide`], [`ApiOnly`]); [`Globals::merged`] reads them wherever
+/// they were given.
 #[derive(clap::Args, Debug)]
 pub struct Globals {
     /// Which of lomi.'s APIs to speak: `current` (the one its servers route) or `1.1.0`
     /// (the official Python SDK 1.1.0's, as lomi-client).
-    #[arg(long, global = true, value_enum, default_value_t = Api::Current, env = "LOMI_API")]
+    #[arg(long, value_enum, default_value_t = Api::Current, env = "LOMI_API")]
     pub api: Api,
     /// The API's base URL (e.g. a local `lomi mock`); default: lomi.'s sandbox, or the
-    /// live API with --live; for `trigger` and `events`, the local mock
-    /// (http://127.0.0.1:12111, with /v1 for --api 1.1.0).
-    #[arg(long, global = true, env = "LOMI_BASE_URL")]
+    /// live API with --live.
+    #[arg(long, env = "LOMI_BASE_URL")]
     pub base_url: Option<String>,
     /// Use lomi.'s sandbox (the default).
-    #[arg(long, global = true, conflicts_with = "live")]
+    #[arg(long, conflicts_with = "live")]
     pub sandbox: bool,
     /// Use lomi.'s live environment: real payments.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub live: bool,
     /// The API key. Prefer the LOMI_API_KEY variable: a flag is visible to other users
     /// of this machine in the process list.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub api_key: Option<String>,
     /// The Idempotency-Key of a POST (a random one otherwise).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub idempotency_key: Option<String>,
     /// Seconds allowed for each attempt.
-    #[arg(long, global = true, value_parser = seconds)]
+    #[arg(long, value_parser = seconds)]
     pub timeout: Option<Duration>,
+}
+
+impl Globals {
+    /// The flags given before the command (`top`), with those given after it (`leaf`,
+    /// the matches of the command that runs) taking their place.
+    pub fn merged(top: &clap::ArgMatches, leaf: &clap::ArgMatches) -> Result<Globals, String> {
+        use clap::FromArgMatches as _;
+        let mut globals = Globals::from_arg_matches(top).map_err(|e| e.to_string())?;
+        let given = |id: &str| {
+            leaf.try_contains_id(id).unwrap_or(false)
+                && leaf.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+        };
+        let text = |id: &str| leaf.get_one::<String>(id).cloned();
+        if given("api") {
+            globals.api = leaf.get_one::<Api>("api").copied().unwrap_or_default();
+        }
+        if given("base_url") {
+            globals.base_url = text("base_url");
+        }
+        if given("api_key") {
+            globals.api_key = text("api_key");
+        }
+        if given("idempotency_key") {
+            globals.idempotency_key = text("idempotency_key");
+        }
+        if given("timeout") {
+            globals.timeout = leaf.get_one::<Duration>("timeout").copied();
+        }
+        globals.sandbox |= given("sandbox");
+        globals.live |= given("live");
+        if globals.sandbox && globals.live {
+            return Err("--sandbox and --live do not go together".into());
+        }
+        Ok(globals)
+    }
+}
+
+/// The flags of the commands that talk to a running `lomi mock` (`trigger`, `events`):
+/// which API it serves, where it is, and the key it takes. Read through
+/// [`Globals::merged`].
+#[derive(clap::Args, Debug)]
+pub struct MockSide {
+    /// Which API the mock serves: `current` or `1.1.0` (as --api everywhere).
+    #[arg(long, value_enum, default_value_t = Api::Current, env = "LOMI_API")]
+    pub api: Api,
+    /// The running mock's URL; default: http://127.0.0.1:12111 (with /v1 for --api
+    /// 1.1.0).
+    #[arg(long, env = "LOMI_BASE_URL")]
+    pub base_url: Option<String>,
+    /// The key the mock takes (LOMI_API_KEY otherwise, else the mock's test key; never
+    /// the key `lomi login` kept, which is lomi.'s).
+    #[arg(long)]
+    pub api_key: Option<String>,
+}
+
+/// The flags of `lomi mock`: which API to serve, and the key it takes. Read through
+/// [`Globals::merged`].
+#[derive(clap::Args, Debug)]
+pub struct ApiOnly {
+    /// Which API to serve: `current` or `1.1.0` (as --api everywhere).
+    #[arg(long, value_enum, default_value_t = Api::Current, env = "LOMI_API")]
+    pub api: Api,
+    /// The key the mock takes (LOMI_API_KEY otherwise, else lomi_sk_test_mock_0123456789).
+    #[arg(long)]
+    pub api_key: Option<String>,
 }
 
 fn seconds(text: &str) -> Result<Duration, String> {

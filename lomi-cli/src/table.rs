@@ -168,7 +168,9 @@ pub fn commands(operations: &'static [Operation]) -> Vec<Command> {
 }
 
 fn verb_command(op: &'static Operation) -> Command {
-    let mut command = Command::new(op.verb).about(format!(
+    use clap::Args as _;
+    // The API flags, after the command as before it (`Globals::merged`).
+    let mut command = crate::run::Globals::augment_args(Command::new(op.verb)).about(format!(
         "{} ({} {}, operation {})",
         op.about, op.method, op.path, op.id
     ));
