@@ -37,6 +37,15 @@ pub struct MockArgs {
     /// of --api (lomi.'s current API, or its 1.1.0 one).
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
+    /// How many resources of each kind (checkout sessions, customers…) and idempotency
+    /// keys it keeps: past it, the oldest that have ended go first, and an evicted
+    /// session answers 404, as lomi. does for what it no longer has.
+    #[arg(long, value_name = "COUNT", default_value_t = lomi_mock::DEFAULT_MAX_RESOURCES)]
+    max_resources: usize,
+    /// How many webhook deliveries it keeps (for `events resend` and /_lomi/deliveries):
+    /// the oldest are forgotten first.
+    #[arg(long, value_name = "COUNT", default_value_t = lomi_mock::DEFAULT_MAX_DELIVERIES)]
+    max_deliveries: usize,
     /// The API and key flags, read through `Globals::merged`.
     #[command(flatten)]
     #[allow(dead_code)]
@@ -59,6 +68,8 @@ pub fn mock(args: &MockArgs, globals: &Globals) -> Result<(), Failure> {
         None => format!("whsec_{}", uuid::Uuid::new_v4().simple()),
     };
     let mut builder = MockServer::builder()
+        .max_resources(args.max_resources)
+        .max_deliveries(args.max_deliveries)
         .port(args.port)
         .on_delivery(|delivery| say(&delivery_line(delivery)));
     if let Some(key) = mock_key(globals) {

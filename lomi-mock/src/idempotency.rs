@@ -28,11 +28,26 @@ pub(crate) struct Kept {
     pub(crate) body: Option<Value>,
 }
 
-/// Every key seen, with the answer it got.
-#[derive(Default, Debug)]
-pub(crate) struct Keys(HashMap<String, Kept>);
+/// The last keys seen (at most `cap`, the oldest forgotten first), with the answer each
+/// got.
+#[derive(Debug)]
+pub(crate) struct Keys {
+    kept: HashMap<String, Kept>,
+    /// The keys in the order they were first kept.
+    order: std::collections::VecDeque<String>,
+    cap: usize,
+}
 
 impl Keys {
+    /// No key yet; at most `cap` kept.
+    pub(crate) fn with_cap(cap: usize) -> Keys {
+        Keys {
+            kept: HashMap::new(),
+            order: std::collections::VecDeque::new(),
+            cap: cap.max(1),
+        }
+    }
+
     /// The answer to a repeat of `key`: the first answer again (marked
     /// `Idempotent-Replayed`, naming this request), or a 409 when the key came with
     /// another request. `None` for a key not seen yet.
@@ -42,7 +57,7 @@ impl Keys {
         fingerprint: &Fingerprint,
         request_id: &str,
     ) -> Option<Answer> {
-        let kept = self.0.get(key)?;
+        let kept = self.kept.get(key)?;
         if kept.fingerprint != *fingerprint {
             return Some(Answer::failure(
                 Failure::new(
@@ -65,14 +80,19 @@ impl Keys {
     /// Keeps `answer` for `key`, unless it is a server error (a retry may succeed).
     pub(crate) fn keep(&mut self, key: String, fingerprint: Fingerprint, answer: &Answer) {
         if answer.status < 500 {
-            self.0.insert(
-                key,
-                Kept {
-                    fingerprint,
-                    status: answer.status,
-                    body: answer.body.clone(),
-                },
-            );
+            let kept = Kept {
+                fingerprint,
+                status: answer.status,
+                body: answer.body.clone(),
+            };
+            if self.kept.insert(key.clone(), kept).is_none() {
+                self.order.push_back(key);
+            }
+            while self.order.len() > self.cap {
+                if let Some(oldest) = self.order.pop_front() {
+                    self.kept.remove(&oldest);
+                }
+            }
         }
     }
 }

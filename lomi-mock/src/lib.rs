@@ -43,9 +43,14 @@
 //!   (a plain form: no JavaScript), redirecting to `success_url` or `cancel_url`. The same
 //!   changes for a program are control endpoints under [`CONTROL_PREFIX`] (`POST
 //!   /_lomi/checkout_sessions/{id}/complete`, `…/fail`, `…/expire`, `GET
-//!   /_lomi/deliveries`). Neither needs an API key.
+//!   /_lomi/deliveries`, `POST /_lomi/deliveries/{id}/resend`). Neither needs an API
+//!   key.
 //! - It bounds what it keeps: a request body above [`DEFAULT_MAX_BODY`] is answered 413
-//!   and not read further; [`MockServer::requests`] keeps the last [`MAX_RECORDED`].
+//!   and not read further; [`MockServer::requests`] keeps the last [`MAX_RECORDED`];
+//!   each collection and the idempotency keys keep at most [`DEFAULT_MAX_RESOURCES`]
+//!   ([`MockBuilder::max_resources`]; the oldest ended resources go first, and an
+//!   evicted session answers 404), the deliveries [`DEFAULT_MAX_DELIVERIES`]
+//!   ([`MockBuilder::max_deliveries`]).
 
 // A `Failure` is the answer itself (status, code, message, details), built once per
 // failed request: boxing it would only add an allocation to the path tests exercise most.
@@ -152,7 +157,6 @@ impl Recorded {
     }
 }
 
-#[derive(Default)]
 struct State {
     store: Store,
     idempotency: idempotency::Keys,
@@ -180,6 +184,8 @@ struct Shared {
     on_delivery: Option<webhooks::OnDelivery>,
     /// The largest request body the mock reads.
     max_body: usize,
+    /// How many deliveries `deliveries` keeps.
+    max_deliveries: usize,
     /// The runtime the mock was started on, which sends the events.
     runtime: tokio::runtime::Handle,
 }
@@ -198,6 +204,16 @@ pub const DEFAULT_MAX_BODY: usize = 1 << 20;
 /// mock left running for days holds a bounded log.
 pub const MAX_RECORDED: usize = 10_000;
 
+/// How many resources of each collection (checkout sessions, customers…) the mock keeps
+/// unless told otherwise ([`MockBuilder::max_resources`]), and how many idempotency keys.
+/// Past it, the oldest that have ended (a session no longer open) go first, then the
+/// oldest; an evicted resource answers 404, as lomi. does for what it no longer has.
+pub const DEFAULT_MAX_RESOURCES: usize = 10_000;
+
+/// How many webhook deliveries the mock keeps unless told otherwise
+/// ([`MockBuilder::max_deliveries`]): the oldest are forgotten first.
+pub const DEFAULT_MAX_DELIVERIES: usize = 10_000;
+
 /// How to start a [`MockServer`].
 #[derive(Clone)]
 pub struct MockBuilder {
@@ -206,6 +222,8 @@ pub struct MockBuilder {
     port: u16,
     on_delivery: Option<webhooks::OnDelivery>,
     max_body: usize,
+    max_resources: usize,
+    max_deliveries: usize,
 }
 
 impl std::fmt::Debug for MockBuilder {
@@ -216,6 +234,8 @@ impl std::fmt::Debug for MockBuilder {
             .field("port", &self.port)
             .field("on_delivery", &self.on_delivery.is_some())
             .field("max_body", &self.max_body)
+            .field("max_resources", &self.max_resources)
+            .field("max_deliveries", &self.max_deliveries)
             .finish()
     }
 }
@@ -228,6 +248,8 @@ impl Default for MockBuilder {
             port: 0,
             on_delivery: None,
             max_body: DEFAULT_MAX_BODY,
+            max_resources: DEFAULT_MAX_RESOURCES,
+            max_deliveries: DEFAULT_MAX_DELIVERIES,
         }
     }
 }
@@ -266,6 +288,22 @@ impl MockBuilder {
         self
     }
 
+    /// How many resources of each collection, and how many idempotency keys, the mock
+    /// keeps (default [`DEFAULT_MAX_RESOURCES`], at least 1): past it, the oldest that
+    /// have ended go first (a checkout session no longer open), then the oldest. An
+    /// evicted resource answers 404.
+    pub fn max_resources(mut self, count: usize) -> Self {
+        self.max_resources = count.max(1);
+        self
+    }
+
+    /// How many webhook deliveries [`MockServer::webhook_deliveries`] keeps (default
+    /// [`DEFAULT_MAX_DELIVERIES`], at least 1): the oldest are forgotten first.
+    pub fn max_deliveries(mut self, count: usize) -> Self {
+        self.max_deliveries = count.max(1);
+        self
+    }
+
     /// Starts the mock on a task of the current Tokio runtime.
     pub async fn start(self) -> Result<MockServer, StartError> {
         let spec =
@@ -278,7 +316,12 @@ impl MockBuilder {
             spec,
             origin: format!("http://{addr}"),
             api_key: self.api_key,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                store: Store::with_cap(self.max_resources),
+                idempotency: idempotency::Keys::with_cap(self.max_resources),
+                faults: VecDeque::new(),
+                requests: VecDeque::new(),
+            }),
             connections: AtomicUsize::new(0),
             open: AtomicUsize::new(0),
             max_open: AtomicUsize::new(0),
@@ -288,6 +331,7 @@ impl MockBuilder {
             deliveries: Arc::new(Mutex::new(Vec::new())),
             on_delivery: self.on_delivery,
             max_body: self.max_body,
+            max_deliveries: self.max_deliveries,
             runtime: tokio::runtime::Handle::current(),
         });
         let task = tokio::spawn(transport::serve(listener, shared.clone()));

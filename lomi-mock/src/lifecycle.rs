@@ -183,7 +183,10 @@ impl Shared {
             &self.runtime,
             endpoint,
             vec![again],
-            self.deliveries.clone(),
+            webhooks::Log {
+                entries: self.deliveries.clone(),
+                cap: self.max_deliveries,
+            },
             self.on_delivery.clone(),
             done,
         );
@@ -239,7 +242,10 @@ impl Shared {
                     &self.runtime,
                     endpoint,
                     deliveries,
-                    self.deliveries.clone(),
+                    webhooks::Log {
+                        entries: self.deliveries.clone(),
+                        cap: self.max_deliveries,
+                    },
                     self.on_delivery.clone(),
                     done,
                 );

@@ -123,11 +123,19 @@ impl Failure {
 }
 
 /// The stored resources, by collection, in creation order.
-#[derive(Default, Debug)]
+#[derive(Debug)]
 pub struct Store {
     collections: BTreeMap<String, Vec<Value>>,
     /// The property that identifies the resources of each collection.
     id_fields: BTreeMap<String, String>,
+    /// How many resources a collection keeps ([`Store::evict`]).
+    cap: usize,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::with_cap(crate::DEFAULT_MAX_RESOURCES)
+    }
 }
 
 /// Now, as lomi. writes times.
@@ -158,6 +166,60 @@ pub fn id_field(item: &Value, collection: &str) -> String {
 pub const CHECKOUT_PATH: &str = "/checkout/";
 
 impl Store {
+    /// An empty store whose collections keep at most `cap` resources each.
+    pub fn with_cap(cap: usize) -> Store {
+        Store {
+            collections: BTreeMap::new(),
+            id_fields: BTreeMap::new(),
+            cap: cap.max(1),
+        }
+    }
+
+    /// Keeps `collection` within the cap: once over it, down to nine tenths of it (so
+    /// that the walk is paid once every tenth of the cap), the oldest ended resources
+    /// first (a checkout session no longer open), then the oldest.
+    fn evict(&mut self, collection: &str) {
+        let cap = self.cap;
+        let Some(items) = self.collections.get_mut(collection) else {
+            return;
+        };
+        if items.len() <= cap {
+            return;
+        }
+        let keep = (cap - cap / 10).max(1);
+        let mut excess = items.len() - keep;
+        let ended = |r: &Value| {
+            r.get("status")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s != "open")
+        };
+        let mut gone = vec![false; items.len()];
+        for (i, item) in items.iter().enumerate() {
+            if excess == 0 {
+                break;
+            }
+            if ended(item) {
+                gone[i] = true;
+                excess -= 1;
+            }
+        }
+        for flag in gone.iter_mut() {
+            if excess == 0 {
+                break;
+            }
+            if !*flag {
+                *flag = true;
+                excess -= 1;
+            }
+        }
+        let mut at = 0;
+        items.retain(|_| {
+            let keep = !gone[at];
+            at += 1;
+            keep
+        });
+    }
+
     /// Every resource of `collection`.
     pub fn all(&self, collection: &str) -> &[Value] {
         self.collections.get(collection).map_or(&[], Vec::as_slice)
@@ -230,6 +292,7 @@ impl Store {
             .entry(collection.to_string())
             .or_default()
             .push(resource.clone());
+        self.evict(collection);
         Ok(resource)
     }
 
@@ -241,6 +304,7 @@ impl Store {
             .entry(collection.to_string())
             .or_default()
             .push(resource);
+        self.evict(collection);
     }
 
     fn position(&self, collection: &str, id_name: &str, id: &str) -> Option<usize> {

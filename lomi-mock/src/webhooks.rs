@@ -81,28 +81,34 @@ pub fn payload(event: &str, data: &Value) -> (String, Vec<u8>) {
 /// Called with each delivery once it has ended (delivered, refused, or given up on).
 pub type OnDelivery = Arc<dyn Fn(&Delivery) + Send + Sync>;
 
+/// Where a batch of deliveries is recorded: the log and how many entries it keeps (the
+/// oldest are forgotten first).
+pub(crate) struct Log {
+    pub(crate) entries: Arc<Mutex<Vec<Delivery>>>,
+    pub(crate) cap: usize,
+}
+
 /// Sends `deliveries` to `endpoint` on `runtime`, one after the other (each event waits
 /// until the one before it has ended, so an endpoint sees them in order), recording each
 /// attempt in `log`; `done` gets the deliveries as they ended, and `on_delivery` sees
 /// each one as it ends.
-pub fn send(
+pub(crate) fn send(
     runtime: &tokio::runtime::Handle,
     endpoint: Endpoint,
     deliveries: Vec<Delivery>,
-    log: Arc<Mutex<Vec<Delivery>>>,
+    log: Log,
     on_delivery: Option<OnDelivery>,
     done: tokio::sync::oneshot::Sender<Vec<Delivery>>,
 ) {
-    let indices: Vec<usize> = {
+    let Log { entries: log, cap } = log;
+    {
         let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
-        deliveries
-            .iter()
-            .map(|delivery| {
-                log.push(delivery.clone());
-                log.len() - 1
-            })
-            .collect()
-    };
+        log.extend(deliveries.iter().cloned());
+        if log.len() > cap {
+            let excess = log.len() - cap;
+            log.drain(..excess);
+        }
+    }
     runtime.spawn(async move {
         // With reqwest's rustls but no provider in the build (lomi-client brings ring
         // that way), a client needs the process's default: ring, unless one is installed.
@@ -114,17 +120,19 @@ pub fn send(
             .user_agent("Lomi-Webhook/1.0")
             .build();
         let mut ended = Vec::with_capacity(deliveries.len());
-        for (delivery, index) in deliveries.into_iter().zip(indices) {
+        for delivery in deliveries {
             match &http {
-                Ok(http) => attempt_all(http, &endpoint, &delivery, &log, index).await,
-                Err(e) => update(&log, index, |entry| {
+                Ok(http) => attempt_all(http, &endpoint, &delivery, &log).await,
+                Err(e) => update(&log, &delivery.id, |entry| {
                     entry.error = Some(format!("cannot build an HTTP client: {e}"));
                 }),
             }
             let last = log
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .get(index)
+                .iter()
+                .rev()
+                .find(|d| d.id == delivery.id)
                 .cloned()
                 .unwrap_or(delivery);
             if let Some(on_delivery) = &on_delivery {
@@ -136,25 +144,27 @@ pub fn send(
     });
 }
 
-/// Changes the entry `index` of `log`.
-fn update(log: &Mutex<Vec<Delivery>>, index: usize, change: impl FnOnce(&mut Delivery)) {
+/// Changes the latest entry of the event `id` in `log` (a resend's, for a resent one),
+/// if the log still keeps it.
+fn update(log: &Mutex<Vec<Delivery>>, id: &str, change: impl FnOnce(&mut Delivery)) {
     if let Some(entry) = log
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .get_mut(index)
+        .iter_mut()
+        .rev()
+        .find(|d| d.id == id)
     {
         change(entry);
     }
 }
 
 /// Sends one event until it is answered 2xx, refused with a status below 500, or
-/// [`MAX_ATTEMPTS`] attempts failed, recording each attempt in `log[index]`.
+/// [`MAX_ATTEMPTS`] attempts failed, recording each attempt in its entry of `log`.
 async fn attempt_all(
     http: &reqwest::Client,
     endpoint: &Endpoint,
     delivery: &Delivery,
     log: &Mutex<Vec<Delivery>>,
-    index: usize,
 ) {
     let mut wait = Duration::from_millis(50);
     for attempt in 1..=MAX_ATTEMPTS {
@@ -172,7 +182,7 @@ async fn attempt_all(
             Ok(r) => Some(format!("{} answered {}", endpoint.url, r.status())),
             Err(e) => Some(format!("cannot reach {}: {}", endpoint.url, chain(e))),
         };
-        update(log, index, |entry| {
+        update(log, &delivery.id, |entry| {
             entry.attempts = attempt;
             entry.status = status;
             entry.delivered = status.is_some_and(|s| (200..300).contains(&s));
