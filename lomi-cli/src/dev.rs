@@ -298,33 +298,12 @@ pub fn resend(id: &str, globals: &Globals) -> Result<(), Failure> {
     let (base, control) = mock_urls(globals)?;
     let url = format!("{control}/deliveries/{}/resend", crate::run::segment(id));
     run::runtime()?.block_on(async {
-        let answer = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| Failure::Unreachable(format!("cannot build an HTTP client: {e}")))?
-            .post(&url)
-            .send()
-            .await
-            .map_err(|_| {
-                Failure::Unreachable(format!(
-                    "nothing answers at {base}: start `lomi mock` first (or pass --base-url)"
-                ))
-            })?;
-        let status = answer.status();
-        let text = answer.text().await.map_err(|e| {
-            Failure::Unreachable(format!(
-                "{url} answered {status} but its body was lost: {e}"
-            ))
+        let (status, text) = control_post(&url).await.map_err(|e| match e {
+            Failure::Unreachable(_) => Failure::Unreachable(format!(
+                "nothing answers at {base}: start `lomi mock` first (or pass --base-url)"
+            )),
+            e => e,
         })?;
-        if !status.is_success() {
-            let message = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v.pointer("/error/message")?.as_str().map(str::to_string))
-                .unwrap_or_else(|| "no reason given".to_string());
-            return Err(Failure::Refused(format!(
-                "{url} answered {status}: {message}"
-            )));
-        }
         let delivery: lomi_mock::DeliveryReport = serde_json::from_str(&text).map_err(|e| {
             Failure::Decode(format!(
                 "{url} answered {status} with no delivery report: is this a lomi mock? ({e})"
@@ -365,23 +344,14 @@ fn change_of(event: &str) -> Result<Change, Failure> {
     }
 }
 
-/// Asks the mock's control endpoint (`control`) to make `change` happen to the session
-/// `id`, and reads its report.
-async fn transition(
-    control: &reqwest::Url,
-    id: &str,
-    change: Change,
-) -> Result<TransitionReport, Failure> {
-    let verb = match change {
-        Change::Complete => "complete",
-        Change::Fail => "fail",
-    };
-    let url = format!("{control}/checkout_sessions/{id}/{verb}");
+/// POSTs to a control endpoint of the mock: its status and body when it says yes; lomi.'s
+/// error message (exit 1) when it says no; exit 3 when nothing answers.
+async fn control_post(url: &str) -> Result<(reqwest::StatusCode, String), Failure> {
     let answer = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| Failure::Unreachable(format!("cannot build an HTTP client: {e}")))?
-        .post(&url)
+        .post(url)
         .send()
         .await
         .map_err(|e| Failure::Unreachable(format!("cannot reach {url}: {e}")))?;
@@ -400,6 +370,22 @@ async fn transition(
             "{url} answered {status}: {message}"
         )));
     }
+    Ok((status, text))
+}
+
+/// Asks the mock's control endpoint (`control`) to make `change` happen to the session
+/// `id`, and reads its report.
+async fn transition(
+    control: &reqwest::Url,
+    id: &str,
+    change: Change,
+) -> Result<TransitionReport, Failure> {
+    let verb = match change {
+        Change::Complete => "complete",
+        Change::Fail => "fail",
+    };
+    let url = format!("{control}/checkout_sessions/{id}/{verb}");
+    let (status, text) = control_post(&url).await?;
     serde_json::from_str(&text).map_err(|e| {
         Failure::Decode(format!(
             "{url} answered {status} with no transition report: is this a lomi mock? ({e})"

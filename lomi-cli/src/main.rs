@@ -59,7 +59,8 @@ enum Command {
     /// event signed and forwarded (--forward-to).
     Mock(dev::MockArgs),
     /// Make an event happen on a running `lomi mock`: create a checkout session (its
-    /// fields overridable with --set), pay or fail it, and report each delivery.
+    /// fields overridable with --set) or take --session's, pay or fail it, and report
+    /// each delivery.
     Trigger(dev::TriggerArgs),
     /// Events a running `lomi mock` sent: send one again.
     #[command(subcommand)]
