@@ -104,7 +104,7 @@ pub mod webhooks;
 // Machine output: formatted by prettyplease, not rustfmt, and exempt from lints that
 // only make sense for hand-written code.
 #[rustfmt::skip]
-#[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
+#[allow(unused_imports, clippy::all, clippy::pedantic)]
 mod generated;
 
 // The client, its models and the runtime's public types, as codegen/src/emit/contract.rs

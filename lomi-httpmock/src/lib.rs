@@ -35,6 +35,8 @@
 //! # }
 //! ```
 
+#![deny(missing_docs)]
+
 // Machine output: formatted by prettyplease, not rustfmt, and exempt from lints that
 // only make sense for hand-written code.
 #[rustfmt::skip]

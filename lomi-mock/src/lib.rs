@@ -55,6 +55,7 @@
 // A `Failure` is the answer itself (status, code, message, details), built once per
 // failed request: boxing it would only add an allocation to the path tests exercise most.
 #![allow(clippy::result_large_err)]
+#![deny(missing_docs)]
 
 mod checks;
 mod faults;

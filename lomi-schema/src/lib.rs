@@ -15,6 +15,8 @@
 //!
 //! `$ref`s point into the document's `components`, which every validator carries.
 
+#![deny(missing_docs)]
+
 pub mod operation;
 pub mod path;
 pub mod refs;

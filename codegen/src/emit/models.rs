@@ -48,12 +48,15 @@ pub fn apply(types: &mut ItemMod, plan: &Plan, typed: &TypeFacts) -> Result<(), 
             }
             // A field or value lomi. adds must break no user's code: models are built
             // through their builders, and matches need a `_` arm.
-            Item::Struct(s) if is_public(&s.vis) => s.attrs.push(parse_quote!(#[non_exhaustive])),
-            Item::Enum(e)
-                if is_public(&e.vis)
-                    && !e.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) =>
-            {
-                e.attrs.push(parse_quote!(#[non_exhaustive]))
+            Item::Struct(s) if is_public(&s.vis) => {
+                s.attrs.push(parse_quote!(#[non_exhaustive]));
+                document_fields(s, &facts, &typed.descriptions);
+            }
+            Item::Enum(e) if is_public(&e.vis) => {
+                if !e.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
+                    e.attrs.push(parse_quote!(#[non_exhaustive]));
+                }
+                document_variants(e, &typed.enums);
             }
             // `Model::builder()` of a model no request takes.
             Item::Impl(imp)
@@ -64,13 +67,93 @@ pub fn apply(types: &mut ItemMod, plan: &Plan, typed: &TypeFacts) -> Result<(), 
                     && type_name(&imp.self_ty).is_some_and(|n| !needed.contains(&n)) =>
             {
                 imp.attrs.push(response_builders_only());
+                document_builder_fn(imp);
             }
+            Item::Impl(imp) => document_builder_fn(imp),
             _ => {}
         }
     }
     gate_defaults(content);
     shorten_own_paths(content);
     Ok(())
+}
+
+/// Documents each field of the model `model` typify left bare (the spec describes the
+/// property not at all): with its `$ref`'d type's description (OpenAPI 3.0 drops a
+/// `$ref`'s siblings), else by saying the spec does not describe it.
+fn document_fields(
+    model: &mut ItemStruct,
+    facts: &[ModelFacts],
+    descriptions: &[(String, String)],
+) {
+    let Some(facts) = facts.iter().find(|m| model.ident == m.name) else {
+        return;
+    };
+    let Fields::Named(named) = &mut model.fields else {
+        return;
+    };
+    for field in &mut named.named {
+        let Some(ident) = &field.ident else { continue };
+        let name = ident.to_string();
+        let Some(fact) = facts.field(&name) else {
+            continue;
+        };
+        if fact.description.is_some() || field.attrs.iter().any(|a| a.path().is_ident("doc")) {
+            continue;
+        }
+        let of_type = syn::parse2::<Type>(fact.ty.clone()).ok().and_then(|ty| {
+            let mut names = Vec::new();
+            type_idents(&ty, &mut names);
+            names.into_iter().find_map(|n| {
+                descriptions
+                    .iter()
+                    .find(|(described, _)| *described == n)
+                    .map(|(_, doc)| doc.clone())
+            })
+        });
+        let doc = of_type.unwrap_or_else(|| format!("`{name}`, which the spec does not describe."));
+        field.attrs.insert(0, parse_quote!(#[doc = #doc]));
+    }
+}
+
+/// Documents each variant of `e` that typify left bare (the spec describes no value):
+/// a value of a text enum (`to_string()` gives it as the wire spells it), or one of the
+/// shapes a `oneOf` allows.
+fn document_variants(e: &mut syn::ItemEnum, enums: &[crate::emit::typing::EnumFacts]) {
+    let name = e.ident.to_string();
+    let text = enums.iter().find(|f| f.name == name).is_none_or(|f| f.text);
+    for variant in &mut e.variants {
+        if variant.attrs.iter().any(|a| a.path().is_ident("doc")) {
+            continue;
+        }
+        let v = &variant.ident;
+        let doc = if text {
+            format!(
+                "A value the spec lists for [`{name}`] (`{name}::{v}.to_string()` spells it as sent)."
+            )
+        } else {
+            format!("One of the shapes the spec allows for [`{name}`].")
+        };
+        variant.attrs.insert(0, parse_quote!(#[doc = #doc]));
+    }
+}
+
+/// Documents typify's `Model::builder()`.
+fn document_builder_fn(imp: &mut syn::ItemImpl) {
+    let Some(model) = type_name(&imp.self_ty) else {
+        return;
+    };
+    for item in &mut imp.items {
+        if let ImplItem::Fn(f) = item
+            && f.sig.ident == "builder"
+            && !f.attrs.iter().any(|a| a.path().is_ident("doc"))
+        {
+            let doc = format!(
+                "A [`builder::{model}`] for this model: set its fields, then `try_into()` a `{model}`."
+            );
+            f.attrs.insert(0, parse_quote!(#[doc = #doc]));
+        }
+    }
 }
 
 /// The open enums are named to typify by their full path (`crate::generated::types::
@@ -346,15 +429,6 @@ fn request_builders<'t>(
         }
     }
     needed
-}
-
-/// The doc attributes among `attrs`.
-fn doc_attrs(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .cloned()
-        .collect()
 }
 
 fn is_public(vis: &Visibility) -> bool {
@@ -708,9 +782,13 @@ fn compact_builder(
             quote!(#ident: value.#ident,)
         }
     });
-    let docs = doc_attrs(&model.attrs);
+    let doc = format!(
+        "Builds a [`super::{name}`] field by field. Each setter takes what converts to the \
+         field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the \
+         model, or an error naming the first field refused or the first required one unset."
+    );
     let tokens = quote! {
-        #(#docs)*
+        #[doc = #doc]
         #[derive(Clone, Debug)]
         pub struct #name {
             #(#declarations)*

@@ -165,6 +165,19 @@ pub struct TypeFacts {
     /// The named types typify builds from text (closed string enums, constrained
     /// strings: those with `FromStr`), sorted by name.
     pub text_built: Vec<String>,
+    /// Every enum typify made, with its variants.
+    pub enums: Vec<EnumFacts>,
+}
+
+/// An enum typify made for a schema, as the type space records it.
+#[derive(Clone, Debug)]
+pub struct EnumFacts {
+    /// Its Rust name (`CardChargeAppearanceTheme`).
+    pub name: String,
+    /// Whether it is built from text (it has `FromStr`, and `Display` spells the wire).
+    pub text: bool,
+    /// Each variant's Rust name and the spec's description of it.
+    pub variants: Vec<(String, Option<String>)>,
 }
 
 /// A struct typify made for a schema, as the type space records it.
@@ -228,6 +241,24 @@ fn text_built(space: &TypeSpace) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The enums of `space`, with their variants' descriptions.
+fn enum_facts(space: &TypeSpace) -> Vec<EnumFacts> {
+    space
+        .iter_types()
+        .filter_map(|ty| match ty.details() {
+            TypeDetails::Enum(e) => Some(EnumFacts {
+                name: ty.name(),
+                text: ty.has_impl(typify::TypeSpaceImpl::FromStr),
+                variants: e
+                    .variants_info()
+                    .map(|v| (v.name.to_string(), v.description.map(str::to_string)))
+                    .collect(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The structs of `space`, with their fields' requiredness and descriptions.
@@ -302,6 +333,7 @@ pub fn type_spec(
             requests: RequestTypes { operations },
             models: model_facts(&space),
             text_built: text_built(&space),
+            enums: enum_facts(&space),
             descriptions: component_descriptions(spec),
         },
     })

@@ -33,6 +33,7 @@ pub mod types {
         ///Who created the checkout session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_by: ::std::option::Option<::std::string::String>,
+        ///Three-letter ISO currency code (e.g., XOF, USD, EUR)
         pub currency_code: CurrencyCode,
         ///Email address of the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -101,6 +102,7 @@ pub mod types {
         ///Identifier of the SPI QR code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_qr_code_id: ::std::option::Option<::uuid::Uuid>,
+        ///Current status of the resource. A checkout session moves from `open` to `completed` or `expired`.
         pub status: CheckoutSessionStatus,
         ///Identifier of the subscription.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -117,6 +119,7 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl CheckoutSessions {
+        ///A [`builder::CheckoutSessions`] for this model: set its fields, then `try_into()` a `CheckoutSessions`.
         pub fn builder() -> builder::CheckoutSessions {
             Default::default()
         }
@@ -142,6 +145,7 @@ pub mod types {
         ///Where the customer is sent when they cancel the payment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
+        ///Three-letter ISO currency code (e.g., XOF, USD, EUR)
         pub currency_code: CurrencyCode,
         ///Email address of the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -218,6 +222,7 @@ pub mod types {
         pub title: ::std::option::Option<::std::string::String>,
     }
     impl CheckoutSessionsCreate {
+        ///A [`builder::CheckoutSessionsCreate`] for this model: set its fields, then `try_into()` a `CheckoutSessionsCreate`.
         pub fn builder() -> builder::CheckoutSessionsCreate {
             Default::default()
         }
@@ -243,6 +248,7 @@ pub mod types {
         ///Where the customer is sent when they cancel the payment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
+        ///Three-letter ISO currency code (e.g., XOF, USD, EUR)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
         ///Email address of the customer.
@@ -320,6 +326,7 @@ pub mod types {
         pub title: ::std::option::Option<::std::string::String>,
     }
     impl CheckoutSessionsUpdate {
+        ///A [`builder::CheckoutSessionsUpdate`] for this model: set its fields, then `try_into()` a `CheckoutSessionsUpdate`.
         pub fn builder() -> builder::CheckoutSessionsUpdate {
             Default::default()
         }
@@ -337,6 +344,7 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl Error {
+        ///A [`builder::Error`] for this model: set its fields, then `try_into()` a `Error`.
         pub fn builder() -> builder::Error {
             Default::default()
         }
@@ -357,6 +365,7 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl ErrorError {
+        ///A [`builder::ErrorError`] for this model: set its fields, then `try_into()` a `ErrorError`.
         pub fn builder() -> builder::ErrorError {
             Default::default()
         }
@@ -365,12 +374,15 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ListCheckoutSessions200Response {
+        ///checkout sessions resource object
         pub data: ::std::vec::Vec<CheckoutSessions>,
+        ///Where a page sits in an offset-paginated list (each field may be missing).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
     }
     #[cfg(feature = "response-builders")]
     impl ListCheckoutSessions200Response {
+        ///A [`builder::ListCheckoutSessions200Response`] for this model: set its fields, then `try_into()` a `ListCheckoutSessions200Response`.
         pub fn builder() -> builder::ListCheckoutSessions200Response {
             Default::default()
         }
@@ -391,6 +403,7 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl Pagination {
+        ///A [`builder::Pagination`] for this model: set its fields, then `try_into()` a `Pagination`.
         pub fn builder() -> builder::Pagination {
             Default::default()
         }
@@ -404,6 +417,7 @@ pub mod types {
         pub data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///The name of a webhook event, as in the `X-Lomi-Event` header and the payload's `event`.
         pub event: WebhookEvent,
         ///The event's identifier (a UUID). Redeliveries keep it, so deduplicate on it.
         pub id: ::std::string::String,
@@ -416,6 +430,7 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl WebhookPayload {
+        ///A [`builder::WebhookPayload`] for this model: set its fields, then `try_into()` a `WebhookPayload`.
         pub fn builder() -> builder::WebhookPayload {
             Default::default()
         }
@@ -468,6 +483,7 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl WebhookRefund {
+        ///A [`builder::WebhookRefund`] for this model: set its fields, then `try_into()` a `WebhookRefund`.
         pub fn builder() -> builder::WebhookRefund {
             Default::default()
         }
@@ -550,12 +566,14 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl WebhookTransaction {
+        ///A [`builder::WebhookTransaction`] for this model: set its fields, then `try_into()` a `WebhookTransaction`.
         pub fn builder() -> builder::WebhookTransaction {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        ///Builds a [`super::CheckoutSessions`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct CheckoutSessions {
@@ -1272,6 +1290,7 @@ Required: building without it fails, naming `status`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CheckoutSessionsCreate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         pub struct CheckoutSessionsCreate {
             allow_coupon_code: ::std::option::Option<bool>,
@@ -1857,6 +1876,7 @@ Required: building without it fails, naming `currency_code`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CheckoutSessionsUpdate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         pub struct CheckoutSessionsUpdate {
             allow_coupon_code: ::std::option::Option<bool>,
@@ -2437,6 +2457,7 @@ Required: building without it fails, naming `currency_code`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Error`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct Error {
@@ -2535,6 +2556,7 @@ Required: building without it fails, naming `currency_code`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::ErrorError`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct ErrorError {
@@ -2651,6 +2673,7 @@ Required: building without it fails, naming `currency_code`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::ListCheckoutSessions200Response`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct ListCheckoutSessions200Response {
@@ -2761,6 +2784,7 @@ Required: building without it fails, naming `data`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Pagination`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct Pagination {
@@ -2877,6 +2901,7 @@ Required: building without it fails, naming `data`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::WebhookPayload`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct WebhookPayload {
@@ -3041,6 +3066,7 @@ Required: building without it fails, naming `id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::WebhookRefund`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct WebhookRefund {
@@ -3333,6 +3359,7 @@ Required: building without it fails, naming `id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::WebhookTransaction`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct WebhookTransaction {

@@ -22,6 +22,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "balances")]
     impl AccountBalance {
+        ///A [`builder::AccountBalance`] for this model: set its fields, then `try_into()` a `AccountBalance`.
         pub fn builder() -> builder::AccountBalance {
             Default::default()
         }
@@ -59,6 +60,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "balances")]
     impl BalanceBreakdown {
+        ///A [`builder::BalanceBreakdown`] for this model: set its fields, then `try_into()` a `BalanceBreakdown`.
         pub fn builder() -> builder::BalanceBreakdown {
             Default::default()
         }
@@ -78,6 +80,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "balances")]
     impl BalanceCheck {
+        ///A [`builder::BalanceCheck`] for this model: set its fields, then `try_into()` a `BalanceCheck`.
         pub fn builder() -> builder::BalanceCheck {
             Default::default()
         }
@@ -87,14 +90,17 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "advanced-direct-charges")]
     pub struct CardCharge {
+        ///`data`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CardChargeData>,
+        ///`success`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "advanced-direct-charges")]
     impl CardCharge {
+        ///A [`builder::CardCharge`] for this model: set its fields, then `try_into()` a `CardCharge`.
         pub fn builder() -> builder::CardCharge {
             Default::default()
         }
@@ -104,16 +110,20 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "advanced-direct-charges")]
     pub struct CardChargeAppearance {
+        ///`billing_address`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub billing_address: ::std::option::Option<::std::string::String>,
+        ///`border_radius`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub border_radius: ::std::option::Option<f64>,
+        ///`theme`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub theme: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "advanced-direct-charges")]
     impl CardChargeAppearance {
+        ///A [`builder::CardChargeAppearance`] for this model: set its fields, then `try_into()` a `CardChargeAppearance`.
         pub fn builder() -> builder::CardChargeAppearance {
             Default::default()
         }
@@ -177,6 +187,7 @@ pub mod types {
     }
     #[cfg(feature = "advanced-direct-charges")]
     impl CardChargeCreate {
+        ///A [`builder::CardChargeCreate`] for this model: set its fields, then `try_into()` a `CardChargeCreate`.
         pub fn builder() -> builder::CardChargeCreate {
             Default::default()
         }
@@ -197,8 +208,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "advanced-direct-charges")]
     pub enum CardChargeCreateAppearanceBillingAddress {
+        ///A value the spec lists for [`CardChargeCreateAppearanceBillingAddress`] (`CardChargeCreateAppearanceBillingAddress::Auto.to_string()` spells it as sent).
         #[serde(rename = "auto")]
         Auto,
+        ///A value the spec lists for [`CardChargeCreateAppearanceBillingAddress`] (`CardChargeCreateAppearanceBillingAddress::Never.to_string()` spells it as sent).
         #[serde(rename = "never")]
         Never,
     }
@@ -259,10 +272,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "advanced-direct-charges")]
     pub enum CardChargeCreateAppearanceTheme {
+        ///A value the spec lists for [`CardChargeCreateAppearanceTheme`] (`CardChargeCreateAppearanceTheme::Light.to_string()` spells it as sent).
         #[serde(rename = "light")]
         Light,
+        ///A value the spec lists for [`CardChargeCreateAppearanceTheme`] (`CardChargeCreateAppearanceTheme::Dark.to_string()` spells it as sent).
         #[serde(rename = "dark")]
         Dark,
+        ///A value the spec lists for [`CardChargeCreateAppearanceTheme`] (`CardChargeCreateAppearanceTheme::Flat.to_string()` spells it as sent).
         #[serde(rename = "flat")]
         Flat,
     }
@@ -325,10 +341,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "advanced-direct-charges")]
     pub enum CardChargeCreateCurrency {
+        ///A value the spec lists for [`CardChargeCreateCurrency`] (`CardChargeCreateCurrency::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`CardChargeCreateCurrency`] (`CardChargeCreateCurrency::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`CardChargeCreateCurrency`] (`CardChargeCreateCurrency::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -390,10 +409,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "advanced-direct-charges")]
     pub enum CardChargeCreateCurrencyCode {
+        ///A value the spec lists for [`CardChargeCreateCurrencyCode`] (`CardChargeCreateCurrencyCode::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`CardChargeCreateCurrencyCode`] (`CardChargeCreateCurrencyCode::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`CardChargeCreateCurrencyCode`] (`CardChargeCreateCurrencyCode::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -445,26 +467,35 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "advanced-direct-charges")]
     pub struct CardChargeData {
+        ///`amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<f64>,
+        ///`appearance`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub appearance: ::std::option::Option<CardChargeAppearance>,
+        ///`client_secret`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub client_secret: ::std::option::Option<::std::string::String>,
+        ///`currency`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
+        ///`id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///`original_amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub original_amount: ::std::option::Option<f64>,
+        ///`original_currency`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub original_currency: ::std::option::Option<::std::string::String>,
+        ///`status`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "advanced-direct-charges")]
     impl CardChargeData {
+        ///A [`builder::CardChargeData`] for this model: set its fields, then `try_into()` a `CardChargeData`.
         pub fn builder() -> builder::CardChargeData {
             Default::default()
         }
@@ -473,85 +504,122 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct CheckoutSession {
+        ///`allow_coupon_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_coupon_code: ::std::option::Option<bool>,
+        ///`allow_quantity`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_quantity: ::std::option::Option<bool>,
+        ///`amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<f64>,
+        ///`cancel_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
+        ///`checkout_session_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub checkout_session_id: ::std::option::Option<::std::string::String>,
+        ///`checkout_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub checkout_url: ::std::option::Option<::std::string::String>,
+        ///`created_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::std::string::String>,
+        ///`created_by`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_by: ::std::option::Option<::std::string::String>,
+        ///`currency_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<::std::string::String>,
+        ///`customer_email`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_email: ::std::option::Option<::std::string::String>,
+        ///`customer_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
+        ///`customer_name`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_name: ::std::option::Option<::std::string::String>,
+        ///`customer_phone`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_phone: ::std::option::Option<::std::string::String>,
+        ///`description`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///`environment`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<::std::string::String>,
+        ///`expires_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<::std::string::String>,
+        ///`installment_plan_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub installment_plan_id: ::std::option::Option<::std::string::String>,
+        ///`is_pos`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_pos: ::std::option::Option<bool>,
+        ///`is_spi`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_spi: ::std::option::Option<bool>,
+        ///`metadata`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///`organization_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::std::string::String>,
+        ///`payment_link_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_link_id: ::std::option::Option<::std::string::String>,
+        ///`payment_request_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_request_id: ::std::option::Option<::std::string::String>,
+        ///`price_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price_id: ::std::option::Option<::std::string::String>,
+        ///`product_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub product_id: ::std::option::Option<::std::string::String>,
+        ///`qr_code_data`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qr_code_data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///`qr_code_type`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qr_code_type: ::std::option::Option<::std::string::String>,
+        ///`quantity`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quantity: ::std::option::Option<f64>,
+        ///`require_billing_address`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub require_billing_address: ::std::option::Option<bool>,
+        ///`spi_account_number`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_account_number: ::std::option::Option<::std::string::String>,
+        ///`spi_qr_code_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_qr_code_id: ::std::option::Option<::std::string::String>,
+        ///`status`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+        ///`subscription_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription_id: ::std::option::Option<::std::string::String>,
+        ///`success_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success_url: ::std::option::Option<::std::string::String>,
+        ///`title`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        ///`updated_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     impl CheckoutSession {
+        ///A [`builder::CheckoutSession`] for this model: set its fields, then `try_into()` a `CheckoutSession`.
         pub fn builder() -> builder::CheckoutSession {
             Default::default()
         }
@@ -561,56 +629,81 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "checkout-sessions")]
     pub struct CheckoutSessionCreate {
+        ///`allow_coupon_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_coupon_code: ::std::option::Option<bool>,
+        ///`allow_quantity`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_quantity: ::std::option::Option<bool>,
+        ///`amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<f64>,
+        ///`cancel_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
+        ///`currency_code`, which the spec does not describe.
         pub currency_code: CheckoutSessionCreateCurrencyCode,
+        ///`customer_address`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_address: ::std::option::Option<::std::string::String>,
+        ///`customer_city`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_city: ::std::option::Option<::std::string::String>,
+        ///`customer_country`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_country: ::std::option::Option<::std::string::String>,
+        ///`customer_email`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_email: ::std::option::Option<::std::string::String>,
+        ///`customer_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::uuid::Uuid>,
+        ///`customer_name`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_name: ::std::option::Option<::std::string::String>,
+        ///`customer_phone`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_phone: ::std::option::Option<::std::string::String>,
+        ///`customer_postal_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_postal_code: ::std::option::Option<::std::string::String>,
+        ///`description`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///`line_items`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub line_items: ::std::vec::Vec<CheckoutSessionCreateLineItemsItem>,
+        ///`metadata`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///`payment_link_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_link_id: ::std::option::Option<::uuid::Uuid>,
+        ///`price_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price_id: ::std::option::Option<::uuid::Uuid>,
+        ///`product_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub product_id: ::std::option::Option<::uuid::Uuid>,
+        ///`quantity`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quantity: ::std::option::Option<f64>,
+        ///`require_billing_address`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub require_billing_address: ::std::option::Option<bool>,
+        ///`subscription_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription_id: ::std::option::Option<::uuid::Uuid>,
+        ///`success_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success_url: ::std::option::Option<::std::string::String>,
+        ///`title`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "checkout-sessions")]
     impl CheckoutSessionCreate {
+        ///A [`builder::CheckoutSessionCreate`] for this model: set its fields, then `try_into()` a `CheckoutSessionCreate`.
         pub fn builder() -> builder::CheckoutSessionCreate {
             Default::default()
         }
@@ -631,10 +724,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "checkout-sessions")]
     pub enum CheckoutSessionCreateCurrencyCode {
+        ///A value the spec lists for [`CheckoutSessionCreateCurrencyCode`] (`CheckoutSessionCreateCurrencyCode::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`CheckoutSessionCreateCurrencyCode`] (`CheckoutSessionCreateCurrencyCode::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`CheckoutSessionCreateCurrencyCode`] (`CheckoutSessionCreateCurrencyCode::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -686,14 +782,18 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "checkout-sessions")]
     pub struct CheckoutSessionCreateLineItemsItem {
+        ///`metadata`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///`price_id`, which the spec does not describe.
         pub price_id: ::uuid::Uuid,
+        ///`quantity`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quantity: ::std::option::Option<f64>,
     }
     #[cfg(feature = "checkout-sessions")]
     impl CheckoutSessionCreateLineItemsItem {
+        ///A [`builder::CheckoutSessionCreateLineItemsItem`] for this model: set its fields, then `try_into()` a `CheckoutSessionCreateLineItemsItem`.
         pub fn builder() -> builder::CheckoutSessionCreateLineItemsItem {
             Default::default()
         }
@@ -703,18 +803,23 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "discount-coupons")]
     pub struct CouponPerformance {
+        ///`average_order_value`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub average_order_value: ::std::option::Option<f64>,
+        ///`total_discount_amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_discount_amount: ::std::option::Option<f64>,
+        ///`total_revenue`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_revenue: ::std::option::Option<f64>,
+        ///`total_uses`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_uses: ::std::option::Option<f64>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "discount-coupons")]
     impl CouponPerformance {
+        ///A [`builder::CouponPerformance`] for this model: set its fields, then `try_into()` a `CouponPerformance`.
         pub fn builder() -> builder::CouponPerformance {
             Default::default()
         }
@@ -724,20 +829,26 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payouts")]
     pub struct CreatedPayout {
+        ///`kind`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kind: ::std::option::Option<CreatedPayoutKind>,
+        ///`message`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///`payout_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payout_id: ::std::option::Option<::std::string::String>,
+        ///`status`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+        ///`success`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "payouts")]
     impl CreatedPayout {
+        ///A [`builder::CreatedPayout`] for this model: set its fields, then `try_into()` a `CreatedPayout`.
         pub fn builder() -> builder::CreatedPayout {
             Default::default()
         }
@@ -758,8 +869,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payouts")]
     pub enum CreatedPayoutKind {
+        ///A value the spec lists for [`CreatedPayoutKind`] (`CreatedPayoutKind::Withdrawal.to_string()` spells it as sent).
         #[serde(rename = "withdrawal")]
         Withdrawal,
+        ///A value the spec lists for [`CreatedPayoutKind`] (`CreatedPayoutKind::Beneficiary.to_string()` spells it as sent).
         #[serde(rename = "beneficiary")]
         Beneficiary,
     }
@@ -808,25 +921,32 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "refunds")]
     pub struct CreatedRefund {
+        ///`message`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///`refund_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_id: ::std::option::Option<::std::string::String>,
+        ///`refunded_amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refunded_amount: ::std::option::Option<f64>,
+        ///`status`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///Subscription side-effect applied after refund (if transaction was linked to a subscription).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription_action: ::std::option::Option<RefundSubscriptionAction>,
+        ///`success`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        ///`transaction_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "refunds")]
     impl CreatedRefund {
+        ///A [`builder::CreatedRefund`] for this model: set its fields, then `try_into()` a `CreatedRefund`.
         pub fn builder() -> builder::CreatedRefund {
             Default::default()
         }
@@ -887,6 +1007,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "customers")]
     impl Customer {
+        ///A [`builder::Customer`] for this model: set its fields, then `try_into()` a `Customer`.
         pub fn builder() -> builder::Customer {
             Default::default()
         }
@@ -896,28 +1017,39 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub struct CustomerCreate {
+        ///`address`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
+        ///`city`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        ///`country`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        ///`email`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///`is_business`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_business: ::std::option::Option<bool>,
+        ///`metadata`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///`name`, which the spec does not describe.
         pub name: ::std::string::String,
+        ///`phone_number`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
+        ///`postal_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_code: ::std::option::Option<::std::string::String>,
+        ///`whatsapp_number`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub whatsapp_number: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "customers")]
     impl CustomerCreate {
+        ///A [`builder::CustomerCreate`] for this model: set its fields, then `try_into()` a `CustomerCreate`.
         pub fn builder() -> builder::CustomerCreate {
             Default::default()
         }
@@ -938,8 +1070,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub enum CustomerEnvironment {
+        ///A value the spec lists for [`CustomerEnvironment`] (`CustomerEnvironment::Test.to_string()` spells it as sent).
         #[serde(rename = "test")]
         Test,
+        ///A value the spec lists for [`CustomerEnvironment`] (`CustomerEnvironment::Live.to_string()` spells it as sent).
         #[serde(rename = "live")]
         Live,
     }
@@ -988,14 +1122,17 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub struct CustomerList {
+        ///`customers`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub customers: ::std::vec::Vec<Customer>,
+        ///`pagination`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<CustomerListPagination>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "customers")]
     impl CustomerList {
+        ///A [`builder::CustomerList`] for this model: set its fields, then `try_into()` a `CustomerList`.
         pub fn builder() -> builder::CustomerList {
             Default::default()
         }
@@ -1005,18 +1142,22 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub struct CustomerListPagination {
+        ///`page`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page: ::std::option::Option<f64>,
+        ///`page_size`, which the spec does not describe.
         #[serde(
             rename = "pageSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub page_size: ::std::option::Option<f64>,
+        ///`total_count`, which the spec does not describe.
         #[serde(
             rename = "totalCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub total_count: ::std::option::Option<f64>,
+        ///`total_pages`, which the spec does not describe.
         #[serde(
             rename = "totalPages",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1026,6 +1167,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "customers")]
     impl CustomerListPagination {
+        ///A [`builder::CustomerListPagination`] for this model: set its fields, then `try_into()` a `CustomerListPagination`.
         pub fn builder() -> builder::CustomerListPagination {
             Default::default()
         }
@@ -1035,29 +1177,40 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub struct CustomerUpdate {
+        ///`address`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
+        ///`city`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        ///`country`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        ///`email`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///`is_business`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_business: ::std::option::Option<bool>,
+        ///`metadata`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///`name`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///`phone_number`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
+        ///`postal_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_code: ::std::option::Option<::std::string::String>,
+        ///`whatsapp_number`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub whatsapp_number: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "customers")]
     impl CustomerUpdate {
+        ///A [`builder::CustomerUpdate`] for this model: set its fields, then `try_into()` a `CustomerUpdate`.
         pub fn builder() -> builder::CustomerUpdate {
             Default::default()
         }
@@ -1067,12 +1220,14 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub struct DeletedCustomer {
+        ///`message`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "customers")]
     impl DeletedCustomer {
+        ///A [`builder::DeletedCustomer`] for this model: set its fields, then `try_into()` a `DeletedCustomer`.
         pub fn builder() -> builder::DeletedCustomer {
             Default::default()
         }
@@ -1153,6 +1308,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "discount-coupons")]
     impl DiscountCoupon {
+        ///A [`builder::DiscountCoupon`] for this model: set its fields, then `try_into()` a `DiscountCoupon`.
         pub fn builder() -> builder::DiscountCoupon {
             Default::default()
         }
@@ -1173,10 +1329,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "discount-coupons")]
     pub enum DiscountCouponCustomerType {
+        ///A value the spec lists for [`DiscountCouponCustomerType`] (`DiscountCouponCustomerType::All.to_string()` spells it as sent).
         #[serde(rename = "all")]
         All,
+        ///A value the spec lists for [`DiscountCouponCustomerType`] (`DiscountCouponCustomerType::New.to_string()` spells it as sent).
         #[serde(rename = "new")]
         New,
+        ///A value the spec lists for [`DiscountCouponCustomerType`] (`DiscountCouponCustomerType::Existing.to_string()` spells it as sent).
         #[serde(rename = "existing")]
         Existing,
     }
@@ -1238,8 +1397,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "discount-coupons")]
     pub enum DiscountCouponDiscountType {
+        ///A value the spec lists for [`DiscountCouponDiscountType`] (`DiscountCouponDiscountType::Percentage.to_string()` spells it as sent).
         #[serde(rename = "percentage")]
         Percentage,
+        ///A value the spec lists for [`DiscountCouponDiscountType`] (`DiscountCouponDiscountType::Fixed.to_string()` spells it as sent).
         #[serde(rename = "fixed")]
         Fixed,
     }
@@ -1299,8 +1460,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "discount-coupons")]
     pub enum DiscountCouponEnvironment {
+        ///A value the spec lists for [`DiscountCouponEnvironment`] (`DiscountCouponEnvironment::Test.to_string()` spells it as sent).
         #[serde(rename = "test")]
         Test,
+        ///A value the spec lists for [`DiscountCouponEnvironment`] (`DiscountCouponEnvironment::Live.to_string()` spells it as sent).
         #[serde(rename = "live")]
         Live,
     }
@@ -1360,10 +1523,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "discount-coupons")]
     pub enum DiscountCouponScopeType {
+        ///A value the spec lists for [`DiscountCouponScopeType`] (`DiscountCouponScopeType::OrganizationWide.to_string()` spells it as sent).
         #[serde(rename = "organization_wide")]
         OrganizationWide,
+        ///A value the spec lists for [`DiscountCouponScopeType`] (`DiscountCouponScopeType::SpecificProducts.to_string()` spells it as sent).
         #[serde(rename = "specific_products")]
         SpecificProducts,
+        ///A value the spec lists for [`DiscountCouponScopeType`] (`DiscountCouponScopeType::SpecificPrices.to_string()` spells it as sent).
         #[serde(rename = "specific_prices")]
         SpecificPrices,
     }
@@ -1425,10 +1591,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "discount-coupons")]
     pub enum DiscountCouponUsageFrequencyLimit {
+        ///A value the spec lists for [`DiscountCouponUsageFrequencyLimit`] (`DiscountCouponUsageFrequencyLimit::Total.to_string()` spells it as sent).
         #[serde(rename = "total")]
         Total,
+        ///A value the spec lists for [`DiscountCouponUsageFrequencyLimit`] (`DiscountCouponUsageFrequencyLimit::PerCustomer.to_string()` spells it as sent).
         #[serde(rename = "per_customer")]
         PerCustomer,
+        ///A value the spec lists for [`DiscountCouponUsageFrequencyLimit`] (`DiscountCouponUsageFrequencyLimit::PerCustomerPerProduct.to_string()` spells it as sent).
         #[serde(rename = "per_customer_per_product")]
         PerCustomerPerProduct,
     }
@@ -1491,10 +1660,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "balances")]
     pub enum GetBalanceBreakdownTargetCurrency {
+        ///A value the spec lists for [`GetBalanceBreakdownTargetCurrency`] (`GetBalanceBreakdownTargetCurrency::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`GetBalanceBreakdownTargetCurrency`] (`GetBalanceBreakdownTargetCurrency::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`GetBalanceBreakdownTargetCurrency`] (`GetBalanceBreakdownTargetCurrency::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -1557,10 +1729,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "balances")]
     pub enum GetBalanceCurrency {
+        ///A value the spec lists for [`GetBalanceCurrency`] (`GetBalanceCurrency::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`GetBalanceCurrency`] (`GetBalanceCurrency::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`GetBalanceCurrency`] (`GetBalanceCurrency::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -1622,10 +1797,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "merchants")]
     pub enum GetMerchantBalanceCurrencyCode {
+        ///A value the spec lists for [`GetMerchantBalanceCurrencyCode`] (`GetMerchantBalanceCurrencyCode::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`GetMerchantBalanceCurrencyCode`] (`GetMerchantBalanceCurrencyCode::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`GetMerchantBalanceCurrencyCode`] (`GetMerchantBalanceCurrencyCode::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -1688,10 +1866,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "checkout-sessions")]
     pub enum ListCheckoutSessionsStatus {
+        ///A value the spec lists for [`ListCheckoutSessionsStatus`] (`ListCheckoutSessionsStatus::Open.to_string()` spells it as sent).
         #[serde(rename = "open")]
         Open,
+        ///A value the spec lists for [`ListCheckoutSessionsStatus`] (`ListCheckoutSessionsStatus::Completed.to_string()` spells it as sent).
         #[serde(rename = "completed")]
         Completed,
+        ///A value the spec lists for [`ListCheckoutSessionsStatus`] (`ListCheckoutSessionsStatus::Expired.to_string()` spells it as sent).
         #[serde(rename = "expired")]
         Expired,
     }
@@ -1753,10 +1934,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub enum ListCustomersStatus {
+        ///A value the spec lists for [`ListCustomersStatus`] (`ListCustomersStatus::Active.to_string()` spells it as sent).
         #[serde(rename = "active")]
         Active,
+        ///A value the spec lists for [`ListCustomersStatus`] (`ListCustomersStatus::Inactive.to_string()` spells it as sent).
         #[serde(rename = "inactive")]
         Inactive,
+        ///A value the spec lists for [`ListCustomersStatus`] (`ListCustomersStatus::All.to_string()` spells it as sent).
         #[serde(rename = "all")]
         All,
     }
@@ -1818,10 +2002,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub enum ListCustomersType {
+        ///A value the spec lists for [`ListCustomersType`] (`ListCustomersType::Business.to_string()` spells it as sent).
         #[serde(rename = "business")]
         Business,
+        ///A value the spec lists for [`ListCustomersType`] (`ListCustomersType::Individual.to_string()` spells it as sent).
         #[serde(rename = "individual")]
         Individual,
+        ///A value the spec lists for [`ListCustomersType`] (`ListCustomersType::All.to_string()` spells it as sent).
         #[serde(rename = "all")]
         All,
     }
@@ -1883,8 +2070,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-links")]
     pub enum ListPaymentLinksLinkType {
+        ///A value the spec lists for [`ListPaymentLinksLinkType`] (`ListPaymentLinksLinkType::Product.to_string()` spells it as sent).
         #[serde(rename = "product")]
         Product,
+        ///A value the spec lists for [`ListPaymentLinksLinkType`] (`ListPaymentLinksLinkType::Instant.to_string()` spells it as sent).
         #[serde(rename = "instant")]
         Instant,
     }
@@ -1944,12 +2133,16 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-requests")]
     pub enum ListPaymentRequestsStatus {
+        ///A value the spec lists for [`ListPaymentRequestsStatus`] (`ListPaymentRequestsStatus::Pending.to_string()` spells it as sent).
         #[serde(rename = "pending")]
         Pending,
+        ///A value the spec lists for [`ListPaymentRequestsStatus`] (`ListPaymentRequestsStatus::Completed.to_string()` spells it as sent).
         #[serde(rename = "completed")]
         Completed,
+        ///A value the spec lists for [`ListPaymentRequestsStatus`] (`ListPaymentRequestsStatus::Failed.to_string()` spells it as sent).
         #[serde(rename = "failed")]
         Failed,
+        ///A value the spec lists for [`ListPaymentRequestsStatus`] (`ListPaymentRequestsStatus::Expired.to_string()` spells it as sent).
         #[serde(rename = "expired")]
         Expired,
     }
@@ -2013,12 +2206,16 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "providers")]
     pub enum ListProvidersProviderCode {
+        ///A value the spec lists for [`ListProvidersProviderCode`] (`ListProvidersProviderCode::Card.to_string()` spells it as sent).
         #[serde(rename = "CARD")]
         Card,
+        ///A value the spec lists for [`ListProvidersProviderCode`] (`ListProvidersProviderCode::Wave.to_string()` spells it as sent).
         #[serde(rename = "WAVE")]
         Wave,
+        ///A value the spec lists for [`ListProvidersProviderCode`] (`ListProvidersProviderCode::Mtn.to_string()` spells it as sent).
         #[serde(rename = "MTN")]
         Mtn,
+        ///A value the spec lists for [`ListProvidersProviderCode`] (`ListProvidersProviderCode::Spi.to_string()` spells it as sent).
         #[serde(rename = "SPI")]
         Spi,
     }
@@ -2071,38 +2268,52 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "merchants")]
     pub struct Merchant {
+        ///`arr`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub arr: ::std::option::Option<f64>,
+        ///`country`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        ///`created_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::std::string::String>,
+        ///`email`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///`merchant_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_id: ::std::option::Option<::std::string::String>,
+        ///`merchant_lifetime_value`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_lifetime_value: ::std::option::Option<f64>,
+        ///`metadata`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///`mrr`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mrr: ::std::option::Option<f64>,
+        ///`name`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///`phone_number`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
+        ///`retry_payment_every`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry_payment_every: ::std::option::Option<f64>,
+        ///`total_retries`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_retries: ::std::option::Option<f64>,
+        ///`updated_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "merchants")]
     impl Merchant {
+        ///A [`builder::Merchant`] for this model: set its fields, then `try_into()` a `Merchant`.
         pub fn builder() -> builder::Merchant {
             Default::default()
         }
@@ -2112,18 +2323,23 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "merchants")]
     pub struct MerchantArr {
+        ///`arr`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub arr: ::std::option::Option<f64>,
+        ///`as_of_date`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub as_of_date: ::std::option::Option<::std::string::String>,
+        ///`currency_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<::std::string::String>,
+        ///`merchant_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "merchants")]
     impl MerchantArr {
+        ///A [`builder::MerchantArr`] for this model: set its fields, then `try_into()` a `MerchantArr`.
         pub fn builder() -> builder::MerchantArr {
             Default::default()
         }
@@ -2133,18 +2349,23 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "merchants")]
     pub struct MerchantBalance {
+        ///`as_of_date`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub as_of_date: ::std::option::Option<::std::string::String>,
+        ///`balance`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub balance: ::std::option::Option<f64>,
+        ///`currency_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<::std::string::String>,
+        ///`merchant_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "merchants")]
     impl MerchantBalance {
+        ///A [`builder::MerchantBalance`] for this model: set its fields, then `try_into()` a `MerchantBalance`.
         pub fn builder() -> builder::MerchantBalance {
             Default::default()
         }
@@ -2154,18 +2375,23 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "merchants")]
     pub struct MerchantMrr {
+        ///`as_of_date`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub as_of_date: ::std::option::Option<::std::string::String>,
+        ///`currency_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<::std::string::String>,
+        ///`merchant_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_id: ::std::option::Option<::std::string::String>,
+        ///`mrr`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mrr: ::std::option::Option<f64>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "merchants")]
     impl MerchantMrr {
+        ///A [`builder::MerchantMrr`] for this model: set its fields, then `try_into()` a `MerchantMrr`.
         pub fn builder() -> builder::MerchantMrr {
             Default::default()
         }
@@ -2262,6 +2488,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "organisations")]
     impl Organization {
+        ///A [`builder::Organization`] for this model: set its fields, then `try_into()` a `Organization`.
         pub fn builder() -> builder::Organization {
             Default::default()
         }
@@ -2282,10 +2509,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "organisations")]
     pub enum OrganizationDefaultCurrency {
+        ///A value the spec lists for [`OrganizationDefaultCurrency`] (`OrganizationDefaultCurrency::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`OrganizationDefaultCurrency`] (`OrganizationDefaultCurrency::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`OrganizationDefaultCurrency`] (`OrganizationDefaultCurrency::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -2361,6 +2591,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "organisations")]
     impl OrganizationMetrics {
+        ///A [`builder::OrganizationMetrics`] for this model: set its fields, then `try_into()` a `OrganizationMetrics`.
         pub fn builder() -> builder::OrganizationMetrics {
             Default::default()
         }
@@ -2381,10 +2612,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "organisations")]
     pub enum OrganizationStatus {
+        ///A value the spec lists for [`OrganizationStatus`] (`OrganizationStatus::Active.to_string()` spells it as sent).
         #[serde(rename = "active")]
         Active,
+        ///A value the spec lists for [`OrganizationStatus`] (`OrganizationStatus::Inactive.to_string()` spells it as sent).
         #[serde(rename = "inactive")]
         Inactive,
+        ///A value the spec lists for [`OrganizationStatus`] (`OrganizationStatus::Suspended.to_string()` spells it as sent).
         #[serde(rename = "suspended")]
         Suspended,
     }
@@ -2446,10 +2680,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "organisations")]
     pub enum OrganizationVerificationStatus {
+        ///A value the spec lists for [`OrganizationVerificationStatus`] (`OrganizationVerificationStatus::Unverified.to_string()` spells it as sent).
         #[serde(rename = "unverified")]
         Unverified,
+        ///A value the spec lists for [`OrganizationVerificationStatus`] (`OrganizationVerificationStatus::Starter.to_string()` spells it as sent).
         #[serde(rename = "starter")]
         Starter,
+        ///A value the spec lists for [`OrganizationVerificationStatus`] (`OrganizationVerificationStatus::Verified.to_string()` spells it as sent).
         #[serde(rename = "verified")]
         Verified,
     }
@@ -2501,58 +2738,82 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-links")]
     pub struct PaymentLink {
+        ///`allow_coupon_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_coupon_code: ::std::option::Option<bool>,
+        ///`allow_quantity`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_quantity: ::std::option::Option<bool>,
+        ///`amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<f64>,
+        ///`cancel_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
+        ///`created_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::std::string::String>,
+        ///`created_by`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_by: ::std::option::Option<::std::string::String>,
+        ///`currency_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<::std::string::String>,
+        ///`description`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///`environment`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<::std::string::String>,
+        ///`expires_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<::std::string::String>,
+        ///`is_active`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_active: ::std::option::Option<bool>,
+        ///`link_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link_id: ::std::option::Option<::std::string::String>,
+        ///`link_type`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link_type: ::std::option::Option<::std::string::String>,
+        ///`metadata`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///`organization_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::std::string::String>,
+        ///`price_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price_id: ::std::option::Option<::std::string::String>,
+        ///`product_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub product_id: ::std::option::Option<::std::string::String>,
+        ///`quantity`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quantity: ::std::option::Option<f64>,
+        ///`require_billing_address`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub require_billing_address: ::std::option::Option<bool>,
+        ///`success_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success_url: ::std::option::Option<::std::string::String>,
+        ///`title`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        ///`updated_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        ///`url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "payment-links")]
     impl PaymentLink {
+        ///A [`builder::PaymentLink`] for this model: set its fields, then `try_into()` a `PaymentLink`.
         pub fn builder() -> builder::PaymentLink {
             Default::default()
         }
@@ -2562,34 +2823,49 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-links")]
     pub struct PaymentLinkCreate {
+        ///`allow_coupon_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_coupon_code: ::std::option::Option<bool>,
+        ///`allow_quantity`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_quantity: ::std::option::Option<bool>,
+        ///`amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<f64>,
+        ///`cancel_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
+        ///`currency_code`, which the spec does not describe.
         pub currency_code: PaymentLinkCreateCurrencyCode,
+        ///`description`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///`expires_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///`link_type`, which the spec does not describe.
         pub link_type: PaymentLinkCreateLinkType,
+        ///`metadata`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///`price_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price_id: ::std::option::Option<::uuid::Uuid>,
+        ///`product_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub product_id: ::std::option::Option<::uuid::Uuid>,
+        ///`require_billing_address`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub require_billing_address: ::std::option::Option<bool>,
+        ///`success_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success_url: ::std::option::Option<::std::string::String>,
+        ///`title`, which the spec does not describe.
         pub title: ::std::string::String,
     }
     #[cfg(feature = "payment-links")]
     impl PaymentLinkCreate {
+        ///A [`builder::PaymentLinkCreate`] for this model: set its fields, then `try_into()` a `PaymentLinkCreate`.
         pub fn builder() -> builder::PaymentLinkCreate {
             Default::default()
         }
@@ -2610,10 +2886,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-links")]
     pub enum PaymentLinkCreateCurrencyCode {
+        ///A value the spec lists for [`PaymentLinkCreateCurrencyCode`] (`PaymentLinkCreateCurrencyCode::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`PaymentLinkCreateCurrencyCode`] (`PaymentLinkCreateCurrencyCode::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`PaymentLinkCreateCurrencyCode`] (`PaymentLinkCreateCurrencyCode::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -2676,8 +2955,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-links")]
     pub enum PaymentLinkCreateLinkType {
+        ///A value the spec lists for [`PaymentLinkCreateLinkType`] (`PaymentLinkCreateLinkType::Product.to_string()` spells it as sent).
         #[serde(rename = "product")]
         Product,
+        ///A value the spec lists for [`PaymentLinkCreateLinkType`] (`PaymentLinkCreateLinkType::Instant.to_string()` spells it as sent).
         #[serde(rename = "instant")]
         Instant,
     }
@@ -2726,18 +3007,23 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-links")]
     pub struct PaymentLinkList {
+        ///`data`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<PaymentLink>,
+        ///`limit`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<f64>,
+        ///`offset`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<f64>,
+        ///`total`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<f64>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "payment-links")]
     impl PaymentLinkList {
+        ///A [`builder::PaymentLinkList`] for this model: set its fields, then `try_into()` a `PaymentLinkList`.
         pub fn builder() -> builder::PaymentLinkList {
             Default::default()
         }
@@ -2747,72 +3033,104 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-requests")]
     pub struct PaymentRequest {
+        ///`amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<f64>,
+        ///`created_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::std::string::String>,
+        ///`created_by`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_by: ::std::option::Option<::std::string::String>,
+        ///`currency_code`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<::std::string::String>,
+        ///`customer_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
+        ///`description`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///`environment`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<::std::string::String>,
+        ///`expiry_date`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiry_date: ::std::option::Option<::std::string::String>,
+        ///`organization_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::std::string::String>,
+        ///`payment_link`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_link: ::std::option::Option<::std::string::String>,
+        ///`payment_reference`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_reference: ::std::option::Option<::std::string::String>,
+        ///`request_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_id: ::std::option::Option<::std::string::String>,
+        ///`spi_account_number`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_account_number: ::std::option::Option<::std::string::String>,
+        ///`spi_bulk_instruction_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_bulk_instruction_id: ::std::option::Option<::std::string::String>,
+        ///`spi_confirmation`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_confirmation: ::std::option::Option<bool>,
+        ///`spi_date_envoi`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_date_envoi: ::std::option::Option<::std::string::String>,
+        ///`spi_date_irrevocabilite`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_date_irrevocabilite: ::std::option::Option<::std::string::String>,
+        ///`spi_date_limite_paiement`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_date_limite_paiement: ::std::option::Option<::std::string::String>,
+        ///`spi_date_limite_reponse`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_date_limite_reponse: ::std::option::Option<::std::string::String>,
+        ///`spi_date_rejet`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_date_rejet: ::std::option::Option<::std::string::String>,
+        ///`spi_debit_differe`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_debit_differe: ::std::option::Option<bool>,
+        ///`spi_end2end_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_end2end_id: ::std::option::Option<::std::string::String>,
+        ///`spi_payeur_alias`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_payeur_alias: ::std::option::Option<::std::string::String>,
+        ///`spi_payeur_nom`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_payeur_nom: ::std::option::Option<::std::string::String>,
+        ///`spi_payeur_pays`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_payeur_pays: ::std::option::Option<::std::string::String>,
+        ///`spi_ref_doc_numero`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_ref_doc_numero: ::std::option::Option<::std::string::String>,
+        ///`spi_remise_amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_remise_amount: ::std::option::Option<f64>,
+        ///`spi_remise_rate`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_remise_rate: ::std::option::Option<f64>,
+        ///`spi_tx_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_tx_id: ::std::option::Option<::std::string::String>,
+        ///`status`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+        ///`updated_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "payment-requests")]
     impl PaymentRequest {
+        ///A [`builder::PaymentRequest`] for this model: set its fields, then `try_into()` a `PaymentRequest`.
         pub fn builder() -> builder::PaymentRequest {
             Default::default()
         }
@@ -2822,20 +3140,28 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-requests")]
     pub struct PaymentRequestCreate {
+        ///`amount`, which the spec does not describe.
         pub amount: f64,
+        ///`currency_code`, which the spec does not describe.
         pub currency_code: PaymentRequestCreateCurrencyCode,
+        ///`customer_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::uuid::Uuid>,
+        ///`description`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///`expiry_date`, which the spec does not describe.
         pub expiry_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///`metadata`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///`payment_reference`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_reference: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "payment-requests")]
     impl PaymentRequestCreate {
+        ///A [`builder::PaymentRequestCreate`] for this model: set its fields, then `try_into()` a `PaymentRequestCreate`.
         pub fn builder() -> builder::PaymentRequestCreate {
             Default::default()
         }
@@ -2856,10 +3182,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-requests")]
     pub enum PaymentRequestCreateCurrencyCode {
+        ///A value the spec lists for [`PaymentRequestCreateCurrencyCode`] (`PaymentRequestCreateCurrencyCode::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`PaymentRequestCreateCurrencyCode`] (`PaymentRequestCreateCurrencyCode::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`PaymentRequestCreateCurrencyCode`] (`PaymentRequestCreateCurrencyCode::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -2911,18 +3240,23 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "payment-requests")]
     pub struct PaymentRequestList {
+        ///`data`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<PaymentRequest>,
+        ///`limit`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<f64>,
+        ///`offset`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<f64>,
+        ///`total`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<f64>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "payment-requests")]
     impl PaymentRequestList {
+        ///A [`builder::PaymentRequestList`] for this model: set its fields, then `try_into()` a `PaymentRequestList`.
         pub fn builder() -> builder::PaymentRequestList {
             Default::default()
         }
@@ -2963,6 +3297,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "customers")]
     impl PortalLaunchSession {
+        ///A [`builder::PortalLaunchSession`] for this model: set its fields, then `try_into()` a `PortalLaunchSession`.
         pub fn builder() -> builder::PortalLaunchSession {
             Default::default()
         }
@@ -2972,17 +3307,22 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub struct PortalLaunchSessionCreate {
+        ///`flow_after_completion_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flow_after_completion_url: ::std::option::Option<::std::string::String>,
+        ///`flow_subscription_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flow_subscription_id: ::std::option::Option<::uuid::Uuid>,
+        ///`flow_type`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flow_type: ::std::option::Option<PortalLaunchSessionCreateFlowType>,
+        ///`return_url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub return_url: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "customers")]
     impl PortalLaunchSessionCreate {
+        ///A [`builder::PortalLaunchSessionCreate`] for this model: set its fields, then `try_into()` a `PortalLaunchSessionCreate`.
         pub fn builder() -> builder::PortalLaunchSessionCreate {
             Default::default()
         }
@@ -3003,10 +3343,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub enum PortalLaunchSessionCreateFlowType {
+        ///A value the spec lists for [`PortalLaunchSessionCreateFlowType`] (`PortalLaunchSessionCreateFlowType::PortalHome.to_string()` spells it as sent).
         #[serde(rename = "portal_home")]
         PortalHome,
+        ///A value the spec lists for [`PortalLaunchSessionCreateFlowType`] (`PortalLaunchSessionCreateFlowType::SubscriptionCancel.to_string()` spells it as sent).
         #[serde(rename = "subscription_cancel")]
         SubscriptionCancel,
+        ///A value the spec lists for [`PortalLaunchSessionCreateFlowType`] (`PortalLaunchSessionCreateFlowType::SubscriptionManage.to_string()` spells it as sent).
         #[serde(rename = "subscription_manage")]
         SubscriptionManage,
     }
@@ -3069,10 +3412,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "customers")]
     pub enum PortalLaunchSessionFlowType {
+        ///A value the spec lists for [`PortalLaunchSessionFlowType`] (`PortalLaunchSessionFlowType::PortalHome.to_string()` spells it as sent).
         #[serde(rename = "portal_home")]
         PortalHome,
+        ///A value the spec lists for [`PortalLaunchSessionFlowType`] (`PortalLaunchSessionFlowType::SubscriptionCancel.to_string()` spells it as sent).
         #[serde(rename = "subscription_cancel")]
         SubscriptionCancel,
+        ///A value the spec lists for [`PortalLaunchSessionFlowType`] (`PortalLaunchSessionFlowType::SubscriptionManage.to_string()` spells it as sent).
         #[serde(rename = "subscription_manage")]
         SubscriptionManage,
     }
@@ -3165,6 +3511,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "products")]
     impl Price {
+        ///A [`builder::Price`] for this model: set its fields, then `try_into()` a `Price`.
         pub fn builder() -> builder::Price {
             Default::default()
         }
@@ -3185,12 +3532,16 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "products")]
     pub enum PriceBillingInterval {
+        ///A value the spec lists for [`PriceBillingInterval`] (`PriceBillingInterval::Day.to_string()` spells it as sent).
         #[serde(rename = "day")]
         Day,
+        ///A value the spec lists for [`PriceBillingInterval`] (`PriceBillingInterval::Week.to_string()` spells it as sent).
         #[serde(rename = "week")]
         Week,
+        ///A value the spec lists for [`PriceBillingInterval`] (`PriceBillingInterval::Month.to_string()` spells it as sent).
         #[serde(rename = "month")]
         Month,
+        ///A value the spec lists for [`PriceBillingInterval`] (`PriceBillingInterval::Year.to_string()` spells it as sent).
         #[serde(rename = "year")]
         Year,
     }
@@ -3254,10 +3605,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "products")]
     pub enum PriceCurrencyCode {
+        ///A value the spec lists for [`PriceCurrencyCode`] (`PriceCurrencyCode::Xof.to_string()` spells it as sent).
         #[serde(rename = "XOF")]
         Xof,
+        ///A value the spec lists for [`PriceCurrencyCode`] (`PriceCurrencyCode::Usd.to_string()` spells it as sent).
         #[serde(rename = "USD")]
         Usd,
+        ///A value the spec lists for [`PriceCurrencyCode`] (`PriceCurrencyCode::Eur.to_string()` spells it as sent).
         #[serde(rename = "EUR")]
         Eur,
     }
@@ -3319,10 +3673,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "products")]
     pub enum PricePricingModel {
+        ///A value the spec lists for [`PricePricingModel`] (`PricePricingModel::Standard.to_string()` spells it as sent).
         #[serde(rename = "standard")]
         Standard,
+        ///A value the spec lists for [`PricePricingModel`] (`PricePricingModel::PayWhatYouWant.to_string()` spells it as sent).
         #[serde(rename = "pay_what_you_want")]
         PayWhatYouWant,
+        ///A value the spec lists for [`PricePricingModel`] (`PricePricingModel::Tiered.to_string()` spells it as sent).
         #[serde(rename = "tiered")]
         Tiered,
     }
@@ -3446,6 +3803,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "products")]
     impl Product {
+        ///A [`builder::Product`] for this model: set its fields, then `try_into()` a `Product`.
         pub fn builder() -> builder::Product {
             Default::default()
         }
@@ -3466,8 +3824,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "products")]
     pub enum ProductEnvironment {
+        ///A value the spec lists for [`ProductEnvironment`] (`ProductEnvironment::Test.to_string()` spells it as sent).
         #[serde(rename = "test")]
         Test,
+        ///A value the spec lists for [`ProductEnvironment`] (`ProductEnvironment::Live.to_string()` spells it as sent).
         #[serde(rename = "live")]
         Live,
     }
@@ -3527,10 +3887,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "products")]
     pub enum ProductFailedPaymentAction {
+        ///A value the spec lists for [`ProductFailedPaymentAction`] (`ProductFailedPaymentAction::Pause.to_string()` spells it as sent).
         #[serde(rename = "pause")]
         Pause,
+        ///A value the spec lists for [`ProductFailedPaymentAction`] (`ProductFailedPaymentAction::Cancel.to_string()` spells it as sent).
         #[serde(rename = "cancel")]
         Cancel,
+        ///A value the spec lists for [`ProductFailedPaymentAction`] (`ProductFailedPaymentAction::Continue.to_string()` spells it as sent).
         #[serde(rename = "continue")]
         Continue,
     }
@@ -3592,10 +3955,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "products")]
     pub enum ProductFirstPaymentType {
+        ///A value the spec lists for [`ProductFirstPaymentType`] (`ProductFirstPaymentType::Initial.to_string()` spells it as sent).
         #[serde(rename = "initial")]
         Initial,
+        ///A value the spec lists for [`ProductFirstPaymentType`] (`ProductFirstPaymentType::NonInitial.to_string()` spells it as sent).
         #[serde(rename = "non_initial")]
         NonInitial,
+        ///A value the spec lists for [`ProductFirstPaymentType`] (`ProductFirstPaymentType::Prorated.to_string()` spells it as sent).
         #[serde(rename = "prorated")]
         Prorated,
     }
@@ -3657,10 +4023,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "products")]
     pub enum ProductProductType {
+        ///A value the spec lists for [`ProductProductType`] (`ProductProductType::OneTime.to_string()` spells it as sent).
         #[serde(rename = "one_time")]
         OneTime,
+        ///A value the spec lists for [`ProductProductType`] (`ProductProductType::Recurring.to_string()` spells it as sent).
         #[serde(rename = "recurring")]
         Recurring,
+        ///A value the spec lists for [`ProductProductType`] (`ProductProductType::UsageBased.to_string()` spells it as sent).
         #[serde(rename = "usage_based")]
         UsageBased,
     }
@@ -3722,12 +4091,16 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "products")]
     pub enum ProductUsageAggregation {
+        ///A value the spec lists for [`ProductUsageAggregation`] (`ProductUsageAggregation::Sum.to_string()` spells it as sent).
         #[serde(rename = "sum")]
         Sum,
+        ///A value the spec lists for [`ProductUsageAggregation`] (`ProductUsageAggregation::Max.to_string()` spells it as sent).
         #[serde(rename = "max")]
         Max,
+        ///A value the spec lists for [`ProductUsageAggregation`] (`ProductUsageAggregation::LastDuringPeriod.to_string()` spells it as sent).
         #[serde(rename = "last_during_period")]
         LastDuringPeriod,
+        ///A value the spec lists for [`ProductUsageAggregation`] (`ProductUsageAggregation::LastEver.to_string()` spells it as sent).
         #[serde(rename = "last_ever")]
         LastEver,
     }
@@ -3780,28 +4153,38 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "refunds")]
     pub struct Refund {
+        ///`amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<f64>,
+        ///`created_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::std::string::String>,
+        ///`fee_amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fee_amount: ::std::option::Option<f64>,
+        ///`reason`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
+        ///`refund_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_id: ::std::option::Option<::std::string::String>,
+        ///`refunded_amount`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refunded_amount: ::std::option::Option<f64>,
+        ///`status`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+        ///`transaction_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_id: ::std::option::Option<::std::string::String>,
+        ///`updated_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "refunds")]
     impl Refund {
+        ///A [`builder::Refund`] for this model: set its fields, then `try_into()` a `Refund`.
         pub fn builder() -> builder::Refund {
             Default::default()
         }
@@ -3811,20 +4194,26 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "refunds")]
     pub struct RefundSubscriptionAction {
+        ///`action`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
+        ///`applied`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub applied: ::std::option::Option<bool>,
+        ///`previous_status`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous_status: ::std::option::Option<::std::string::String>,
+        ///`reason`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
+        ///`subscription_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "refunds")]
     impl RefundSubscriptionAction {
+        ///A [`builder::RefundSubscriptionAction`] for this model: set its fields, then `try_into()` a `RefundSubscriptionAction`.
         pub fn builder() -> builder::RefundSubscriptionAction {
             Default::default()
         }
@@ -3879,6 +4268,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "subscriptions")]
     impl Subscription {
+        ///A [`builder::Subscription`] for this model: set its fields, then `try_into()` a `Subscription`.
         pub fn builder() -> builder::Subscription {
             Default::default()
         }
@@ -3888,13 +4278,16 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "subscriptions")]
     pub struct SubscriptionCancel {
+        ///`cancel_at_period_end`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_at_period_end: ::std::option::Option<bool>,
+        ///`cancellation_reason`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancellation_reason: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "subscriptions")]
     impl SubscriptionCancel {
+        ///A [`builder::SubscriptionCancel`] for this model: set its fields, then `try_into()` a `SubscriptionCancel`.
         pub fn builder() -> builder::SubscriptionCancel {
             Default::default()
         }
@@ -3915,8 +4308,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "subscriptions")]
     pub enum SubscriptionEnvironment {
+        ///A value the spec lists for [`SubscriptionEnvironment`] (`SubscriptionEnvironment::Test.to_string()` spells it as sent).
         #[serde(rename = "test")]
         Test,
+        ///A value the spec lists for [`SubscriptionEnvironment`] (`SubscriptionEnvironment::Live.to_string()` spells it as sent).
         #[serde(rename = "live")]
         Live,
     }
@@ -3965,10 +4360,12 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "subscriptions")]
     pub struct SubscriptionPlanChange {
+        ///`price_id`, which the spec does not describe.
         pub price_id: ::uuid::Uuid,
     }
     #[cfg(feature = "subscriptions")]
     impl SubscriptionPlanChange {
+        ///A [`builder::SubscriptionPlanChange`] for this model: set its fields, then `try_into()` a `SubscriptionPlanChange`.
         pub fn builder() -> builder::SubscriptionPlanChange {
             Default::default()
         }
@@ -3989,18 +4386,25 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "subscriptions")]
     pub enum SubscriptionStatus {
+        ///A value the spec lists for [`SubscriptionStatus`] (`SubscriptionStatus::Pending.to_string()` spells it as sent).
         #[serde(rename = "pending")]
         Pending,
+        ///A value the spec lists for [`SubscriptionStatus`] (`SubscriptionStatus::Active.to_string()` spells it as sent).
         #[serde(rename = "active")]
         Active,
+        ///A value the spec lists for [`SubscriptionStatus`] (`SubscriptionStatus::PastDue.to_string()` spells it as sent).
         #[serde(rename = "past_due")]
         PastDue,
+        ///A value the spec lists for [`SubscriptionStatus`] (`SubscriptionStatus::Cancelled.to_string()` spells it as sent).
         #[serde(rename = "cancelled")]
         Cancelled,
+        ///A value the spec lists for [`SubscriptionStatus`] (`SubscriptionStatus::Trial.to_string()` spells it as sent).
         #[serde(rename = "trial")]
         Trial,
+        ///A value the spec lists for [`SubscriptionStatus`] (`SubscriptionStatus::Paused.to_string()` spells it as sent).
         #[serde(rename = "paused")]
         Paused,
+        ///A value the spec lists for [`SubscriptionStatus`] (`SubscriptionStatus::Expired.to_string()` spells it as sent).
         #[serde(rename = "expired")]
         Expired,
     }
@@ -4152,6 +4556,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(any(feature = "customers", feature = "transactions"))]
     impl Transaction {
+        ///A [`builder::Transaction`] for this model: set its fields, then `try_into()` a `Transaction`.
         pub fn builder() -> builder::Transaction {
             Default::default()
         }
@@ -4172,8 +4577,10 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(any(feature = "customers", feature = "transactions"))]
     pub enum TransactionEnvironment {
+        ///A value the spec lists for [`TransactionEnvironment`] (`TransactionEnvironment::Test.to_string()` spells it as sent).
         #[serde(rename = "test")]
         Test,
+        ///A value the spec lists for [`TransactionEnvironment`] (`TransactionEnvironment::Live.to_string()` spells it as sent).
         #[serde(rename = "live")]
         Live,
     }
@@ -4233,16 +4640,22 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(any(feature = "customers", feature = "transactions"))]
     pub enum TransactionStatus {
+        ///A value the spec lists for [`TransactionStatus`] (`TransactionStatus::Pending.to_string()` spells it as sent).
         #[serde(rename = "pending")]
         Pending,
+        ///A value the spec lists for [`TransactionStatus`] (`TransactionStatus::Completed.to_string()` spells it as sent).
         #[serde(rename = "completed")]
         Completed,
+        ///A value the spec lists for [`TransactionStatus`] (`TransactionStatus::Failed.to_string()` spells it as sent).
         #[serde(rename = "failed")]
         Failed,
+        ///A value the spec lists for [`TransactionStatus`] (`TransactionStatus::Refunded.to_string()` spells it as sent).
         #[serde(rename = "refunded")]
         Refunded,
+        ///A value the spec lists for [`TransactionStatus`] (`TransactionStatus::Expired.to_string()` spells it as sent).
         #[serde(rename = "expired")]
         Expired,
+        ///A value the spec lists for [`TransactionStatus`] (`TransactionStatus::Cancelled.to_string()` spells it as sent).
         #[serde(rename = "cancelled")]
         Cancelled,
     }
@@ -4310,10 +4723,13 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(any(feature = "customers", feature = "transactions"))]
     pub enum TransactionTransactionType {
+        ///A value the spec lists for [`TransactionTransactionType`] (`TransactionTransactionType::Payment.to_string()` spells it as sent).
         #[serde(rename = "payment")]
         Payment,
+        ///A value the spec lists for [`TransactionTransactionType`] (`TransactionTransactionType::Refund.to_string()` spells it as sent).
         #[serde(rename = "refund")]
         Refund,
+        ///A value the spec lists for [`TransactionTransactionType`] (`TransactionTransactionType::Payout.to_string()` spells it as sent).
         #[serde(rename = "payout")]
         Payout,
     }
@@ -4429,6 +4845,7 @@ pub mod types {
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "webhook-endpoints")]
     impl WebhookDeliveryLog {
+        ///A [`builder::WebhookDeliveryLog`] for this model: set its fields, then `try_into()` a `WebhookDeliveryLog`.
         pub fn builder() -> builder::WebhookDeliveryLog {
             Default::default()
         }
@@ -4438,52 +4855,72 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "webhook-endpoints")]
     pub struct WebhookEndpoint {
+        ///`authorized_events`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authorized_events: ::std::option::Option<::std::string::String>,
+        ///`created_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::std::string::String>,
+        ///`created_by`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_by: ::std::option::Option<::std::string::String>,
+        ///`deleted_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted_at: ::std::option::Option<::std::string::String>,
+        ///`environment`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<::std::string::String>,
+        ///`is_active`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_active: ::std::option::Option<bool>,
+        ///`last_payload`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_payload: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///`last_response_body`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_response_body: ::std::option::Option<::std::string::String>,
+        ///`last_response_status`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_response_status: ::std::option::Option<f64>,
+        ///`last_triggered_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_triggered_at: ::std::option::Option<::std::string::String>,
+        ///`metadata`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///`organization_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::std::string::String>,
+        ///`retry_count`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry_count: ::std::option::Option<f64>,
+        ///`spi_event_types`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spi_event_types: ::std::option::Option<::std::string::String>,
+        ///`supports_spi`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub supports_spi: ::std::option::Option<bool>,
+        ///`updated_at`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        ///`url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        ///`verification_token`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verification_token: ::std::option::Option<::std::string::String>,
+        ///`webhook_id`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "response-builders")]
     #[cfg(feature = "webhook-endpoints")]
     impl WebhookEndpoint {
+        ///A [`builder::WebhookEndpoint`] for this model: set its fields, then `try_into()` a `WebhookEndpoint`.
         pub fn builder() -> builder::WebhookEndpoint {
             Default::default()
         }
@@ -4493,17 +4930,22 @@ pub mod types {
     #[non_exhaustive]
     #[cfg(feature = "webhook-endpoints")]
     pub struct WebhookEndpointUpdate {
+        ///`authorized_events`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub authorized_events: ::std::vec::Vec<::std::string::String>,
+        ///`is_active`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_active: ::std::option::Option<bool>,
+        ///`metadata`, which the spec does not describe.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///`url`, which the spec does not describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "webhook-endpoints")]
     impl WebhookEndpointUpdate {
+        ///A [`builder::WebhookEndpointUpdate`] for this model: set its fields, then `try_into()` a `WebhookEndpointUpdate`.
         pub fn builder() -> builder::WebhookEndpointUpdate {
             Default::default()
         }
@@ -4517,6 +4959,7 @@ pub mod types {
         pub data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///The name of a webhook event, as in the `X-Lomi-Event` header and the payload's `event`.
         pub event: WebhookEvent,
         ///The event's identifier (a UUID). Redeliveries keep it, so deduplicate on it.
         pub id: ::std::string::String,
@@ -4529,6 +4972,7 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl WebhookPayload {
+        ///A [`builder::WebhookPayload`] for this model: set its fields, then `try_into()` a `WebhookPayload`.
         pub fn builder() -> builder::WebhookPayload {
             Default::default()
         }
@@ -4581,6 +5025,7 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl WebhookRefund {
+        ///A [`builder::WebhookRefund`] for this model: set its fields, then `try_into()` a `WebhookRefund`.
         pub fn builder() -> builder::WebhookRefund {
             Default::default()
         }
@@ -4663,12 +5108,14 @@ pub mod types {
     }
     #[cfg(feature = "response-builders")]
     impl WebhookTransaction {
+        ///A [`builder::WebhookTransaction`] for this model: set its fields, then `try_into()` a `WebhookTransaction`.
         pub fn builder() -> builder::WebhookTransaction {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        ///Builds a [`super::AccountBalance`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "balances")]
@@ -4792,6 +5239,7 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::BalanceBreakdown`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "balances")]
@@ -5000,6 +5448,7 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::BalanceCheck`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "balances")]
@@ -5106,6 +5555,7 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CardCharge`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "advanced-direct-charges")]
@@ -5212,6 +5662,7 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CardChargeAppearance`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "advanced-direct-charges")]
@@ -5340,6 +5791,7 @@ pub mod types {
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CardChargeCreate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "advanced-direct-charges")]
         pub struct CardChargeCreate {
@@ -5700,6 +6152,7 @@ Required: building without it fails, naming `amount`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CardChargeData`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "advanced-direct-charges")]
@@ -5905,6 +6358,7 @@ Required: building without it fails, naming `amount`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CheckoutSession`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct CheckoutSession {
@@ -6594,6 +7048,7 @@ Required: building without it fails, naming `amount`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CheckoutSessionCreate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "checkout-sessions")]
         pub struct CheckoutSessionCreate {
@@ -7084,6 +7539,7 @@ Required: building without it fails, naming `currency_code`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CheckoutSessionCreateLineItemsItem`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "checkout-sessions")]
         pub struct CheckoutSessionCreateLineItemsItem {
@@ -7213,6 +7669,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CouponPerformance`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "discount-coupons")]
@@ -7353,6 +7810,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CreatedPayout`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "payouts")]
@@ -7512,6 +7970,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CreatedRefund`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "refunds")]
@@ -7705,6 +8164,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Customer`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "customers")]
@@ -8040,6 +8500,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CustomerCreate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "customers")]
         pub struct CustomerCreate {
@@ -8280,6 +8741,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CustomerList`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "customers")]
@@ -8388,6 +8850,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CustomerListPagination`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "customers")]
@@ -8535,6 +8998,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::CustomerUpdate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "customers")]
         pub struct CustomerUpdate {
@@ -8772,6 +9236,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::DeletedCustomer`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "customers")]
@@ -8859,6 +9324,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::DiscountCoupon`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "discount-coupons")]
@@ -9304,6 +9770,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Merchant`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "merchants")]
@@ -9593,6 +10060,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::MerchantArr`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "merchants")]
@@ -9728,6 +10196,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::MerchantBalance`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "merchants")]
@@ -9868,6 +10337,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::MerchantMrr`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "merchants")]
@@ -10003,6 +10473,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Organization`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "organisations")]
@@ -10538,6 +11009,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::OrganizationMetrics`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "organisations")]
@@ -10724,6 +11196,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::PaymentLink`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "payment-links")]
@@ -11188,6 +11661,7 @@ Required: building without it fails, naming `name`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::PaymentLinkCreate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "payment-links")]
         pub struct PaymentLinkCreate {
@@ -11506,6 +11980,7 @@ Required: building without it fails, naming `title`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::PaymentLinkList`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "payment-links")]
@@ -11646,6 +12121,7 @@ Required: building without it fails, naming `title`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::PaymentRequest`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "payment-requests")]
@@ -12245,6 +12721,7 @@ Required: building without it fails, naming `title`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::PaymentRequestCreate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "payment-requests")]
         pub struct PaymentRequestCreate {
@@ -12453,6 +12930,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::PaymentRequestList`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "payment-requests")]
@@ -12596,6 +13074,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::PortalLaunchSession`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "customers")]
@@ -12828,6 +13307,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::PortalLaunchSessionCreate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "customers")]
         pub struct PortalLaunchSessionCreate {
@@ -12971,6 +13451,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Price`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "products")]
@@ -13258,6 +13739,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Product`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "products")]
@@ -13718,6 +14200,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Refund`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "refunds")]
@@ -13942,6 +14425,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::RefundSubscriptionAction`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "refunds")]
@@ -14107,6 +14591,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Subscription`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "subscriptions")]
@@ -14410,6 +14895,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::SubscriptionCancel`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "subscriptions")]
         pub struct SubscriptionCancel {
@@ -14512,6 +14998,7 @@ Required: building without it fails, naming `expiry_date`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::SubscriptionPlanChange`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "subscriptions")]
         pub struct SubscriptionPlanChange {
@@ -14604,6 +15091,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::Transaction`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(any(feature = "customers", feature = "transactions"))]
@@ -15181,6 +15669,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::WebhookDeliveryLog`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "webhook-endpoints")]
@@ -15591,6 +16080,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::WebhookEndpoint`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         #[cfg(feature = "webhook-endpoints")]
@@ -15993,6 +16483,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::WebhookEndpointUpdate`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "webhook-endpoints")]
         pub struct WebhookEndpointUpdate {
@@ -16129,6 +16620,7 @@ Required: building without it fails, naming `price_id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::WebhookPayload`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct WebhookPayload {
@@ -16293,6 +16785,7 @@ Required: building without it fails, naming `id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::WebhookRefund`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct WebhookRefund {
@@ -16585,6 +17078,7 @@ Required: building without it fails, naming `id`.*/
                     .map_err(|e| e.to_string())
             }
         }
+        ///Builds a [`super::WebhookTransaction`] field by field. Each setter takes what converts to the field (`&str`, any integer, a nested builder) and checks it; `try_into()` gives the model, or an error naming the first field refused or the first required one unset.
         #[derive(Clone, Debug)]
         #[cfg(feature = "response-builders")]
         pub struct WebhookTransaction {
