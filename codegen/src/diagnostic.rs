@@ -23,7 +23,7 @@ macro_rules! codes {
         /// tools (`L003`: `Y` loading, `O` the overlay, `L` the lint, `R` renames against
         /// the published client, `G` generation), and the severity that follows from its
         /// effect on the generated code (a problem that changes no generated line is a
-        /// warning). The README lists them all.
+        /// warning). MAINTAINING.md lists them all.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum Code {

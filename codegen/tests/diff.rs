@@ -498,10 +498,10 @@ fn kinds_have_unique_codes_and_breaking_means_major() {
     }
 }
 
-/// The README's table of change codes lists every kind with its bump.
+/// MAINTAINING.md's table of change codes lists every kind with its bump.
 #[test]
-fn the_readme_lists_every_change_kind() {
-    let readme = include_str!("../../README.md");
+fn the_maintainers_guide_lists_every_change_kind() {
+    let readme = include_str!("../../MAINTAINING.md");
     for kind in ChangeKind::ALL {
         let row = format!(
             "| `{}` | {} | {} |",
@@ -509,7 +509,7 @@ fn the_readme_lists_every_change_kind() {
             format!("{:?}", kind.bump()).to_lowercase(),
             kind.title()
         );
-        assert!(readme.contains(&row), "the README lacks {row}");
+        assert!(readme.contains(&row), "MAINTAINING.md lacks {row}");
     }
 }
 

@@ -559,11 +559,11 @@ fn misspelled_types_and_lone_exclusive_bounds() {
     );
 }
 
-/// The README's table of codes is the maintainer's reference: it lists every code, with
+/// MAINTAINING.md's table of codes is the maintainer's reference: it lists every code, with
 /// its severity and title, as the generator knows them.
 #[test]
-fn the_readme_lists_every_diagnostic_code() {
-    let readme = include_str!("../../README.md");
+fn the_maintainers_guide_lists_every_diagnostic_code() {
+    let readme = include_str!("../../MAINTAINING.md");
     for code in lomi_codegen::Code::ALL {
         let severity = match code.severity() {
             lomi_codegen::Severity::Note => "note",
@@ -571,12 +571,12 @@ fn the_readme_lists_every_diagnostic_code() {
             lomi_codegen::Severity::Warning => "warning",
         };
         let row = format!("| `{}` | {severity} | {} |", code.id(), code.title());
-        assert!(readme.contains(&row), "the README lacks {row}");
+        assert!(readme.contains(&row), "MAINTAINING.md lacks {row}");
     }
 }
 
 /// Every row of the code tables is reachable: the generator raises each `Code` and each
-/// `ChangeKind` somewhere (a row nothing uses is a code the README promises in vain).
+/// `ChangeKind` somewhere (a row nothing uses is a code MAINTAINING.md promises in vain).
 #[test]
 fn every_code_and_change_kind_is_raised_somewhere() {
     fn read_all(dir: &std::path::Path, text: &mut String) {

@@ -1,5 +1,6 @@
-//! `lomi-sdk` as a shop adds it to its own crate: `tests/shop-current/shop.rs` built and
-//! run outside this workspace, with lomi-sdk's default features and `customers` only.
+//! `lomi-sdk` as a shop adds it to its own crate: `tests/shop-current/shop.rs`, and the
+//! README's examples as a suite (`tests/shop-current/readme.rs`), built and run outside
+//! this workspace, with lomi-sdk's default features and `customers` only.
 //! Inside the workspace cargo unifies lomi-sdk's features across members (the operation
 //! walk turns on `full`), so only a crate of its own shows that the default build serves
 //! the shop's loop.
@@ -38,11 +39,16 @@ futures-util = {{ version = "0.3", default-features = false, features = ["std"] 
 name = "shop"
 path = {test:?}
 
+[[test]]
+name = "readme"
+path = {readme:?}
+
 [workspace]
 "#,
         sdk = path("lomi-sdk"),
         mock = path("lomi-mock"),
         test = path("tests/shop-current/shop.rs"),
+        readme = path("tests/shop-current/readme.rs"),
     )
 }
 
@@ -93,7 +99,7 @@ fn a_shop_crate_with_the_default_features_pays_against_the_mock() {
         );
     }
 
-    let run = cargo(&dir, &["test", "--test", "shop"]);
+    let run = cargo(&dir, &["test", "--test", "shop", "--test", "readme"]);
     let output = format!(
         "{}{}",
         String::from_utf8_lossy(&run.stdout),
@@ -103,5 +109,71 @@ fn a_shop_crate_with_the_default_features_pays_against_the_mock() {
     assert!(
         output.contains("a_shop_pays_a_session_against_the_mock_of_the_current_api ... ok"),
         "{output}"
+    );
+    // The README's suite: retries keep the idempotency key, every delivery awaited, a
+    // redelivery changes nothing, a failed payment arrives typed.
+    for test in [
+        "an_order_is_paid_once_whatever_is_retried_or_redelivered",
+        "a_failed_payment_leaves_the_order_unpaid",
+    ] {
+        assert!(
+            output.contains(&format!("{test} ... ok")),
+            "{test}: {output}"
+        );
+    }
+}
+
+/// The README's marker before each block of the shop's suite.
+const SUITE_MARKER: &str = "<!-- the shop's suite: tests/shop-current/readme.rs -->";
+
+/// What `tests/shop-current/readme.rs` holds: its header, then the README's blocks after
+/// [`SUITE_MARKER`], in order, each as written.
+fn suite_from_readme(readme: &str) -> Result<String, String> {
+    let mut suite = String::from(
+        "//! A shop's offline suite written only from the README's examples: the blocks after its\n\
+         //! \"shop's suite\" markers, in order, as a shop pastes them into its crate. Built and run\n\
+         //! by `tests/tests/shop_crate.rs` as the shop's own crate, which also checks that this\n\
+         //! file is those blocks, byte for byte (`LOMI_BLESS=1` rewrites it after a README edit).\n",
+    );
+    let mut blocks = 0;
+    for (n, part) in readme.split(SUITE_MARKER).enumerate().skip(1) {
+        let part = part.trim_start_matches('\n');
+        let fence = part.lines().next().unwrap_or_default();
+        if !fence.starts_with("```rust") {
+            return Err(format!(
+                "marker {n} of the README is not followed by a Rust block"
+            ));
+        }
+        let code = &part[fence.len() + 1..];
+        let end = code
+            .find("\n```")
+            .ok_or_else(|| format!("the README's block after marker {n} is not closed"))?;
+        suite.push('\n');
+        suite.push_str(&code[..=end]);
+        blocks += 1;
+    }
+    if blocks == 0 {
+        return Err(format!("the README has no {SUITE_MARKER}"));
+    }
+    Ok(suite)
+}
+
+/// The suite the shop crate runs is the README's examples, byte for byte: a README edit
+/// that breaks the shop's code breaks this test, and the suite cannot drift from what a
+/// reader copies.
+#[test]
+fn the_readme_suite_is_the_readme_s_examples_as_written() {
+    let root = root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let expected = suite_from_readme(&readme).unwrap();
+    let path = root.join("tests/shop-current/readme.rs");
+    if std::env::var_os("LOMI_BLESS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        actual == expected,
+        "tests/shop-current/readme.rs is not the README's suite blocks; after editing \
+         the README, run `LOMI_BLESS=1 cargo test -p tests --test shop_crate the_readme_suite`"
     );
 }

@@ -1,5 +1,5 @@
 //! The change corpus (`changes/cases.yaml`): upstream changes a maintainer meets, each
-//! run through the README's maintainer flow on a scratch copy of the repository: replace
+//! run through MAINTAINING.md's flow on a scratch copy of the repository: replace
 //! `spec/upstream.yaml`, run `generate`, read `diff-spec`. Results are matched by
 //! diagnostic and change codes, not by wording.
 
@@ -412,7 +412,7 @@ fn public_names(path: &std::path::Path) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-/// The drill: lomi.'s June 2026 document, verbatim, through the README's
+/// The drill: lomi.'s June 2026 document, verbatim, through MAINTAINING.md's
 /// maintainer flow on a scratch copy of the workspace. Everything the maintainer pastes
 /// comes from what `generate` prints; the decisions are the case's fixture.
 #[test]

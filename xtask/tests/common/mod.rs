@@ -77,8 +77,9 @@ pub fn scratch_workspace(name: &str, upstream: &str, overlay: impl Fn(&str) -> S
     let dir = std::env::temp_dir().join(format!("lomi-xtask-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
-    // The README is lomi-client's crate docs, whose examples are its doctests.
-    for file in ["Cargo.toml", "Cargo.lock", "README.md"] {
+    // The README is lomi-client's crate docs, whose examples are its doctests; the
+    // maintainers' guide is read by codegen's tests of the code tables.
+    for file in ["Cargo.toml", "Cargo.lock", "README.md", "MAINTAINING.md"] {
         fs::copy(root.join(file), dir.join(file)).unwrap();
     }
     let crates = fs::read_dir(&root)
