@@ -61,21 +61,6 @@ fn installed() -> String {
     )
 }
 
-/// `bash -c script` in `dir`, with no `LOMI_*` of the developer's and `env`.
-fn shell(script: &str, dir: &Path, env: &[(&str, String)]) -> Command {
-    let mut command = Command::new("bash");
-    command.args(["-c", script]).current_dir(dir);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("LOMI_") {
-            command.env_remove(name);
-        }
-    }
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    command
-}
-
 /// Runs `command`, which must succeed; its standard output.
 fn succeed(mut command: Command, what: &str) -> String {
     let out = command.output().unwrap();
@@ -128,7 +113,10 @@ fn the_readmes_shell_session_runs_against_the_mock() {
             exports.push('\n');
             continue;
         }
-        let stdout = succeed(shell(&format!("{exports}{command}"), &dir, &env), &command);
+        let stdout = succeed(
+            common::shell(&format!("{exports}{command}"), &dir, &env),
+            &command,
+        );
         let words: Vec<&str> = command.split_whitespace().collect();
         match words[1..] {
             ["checkout-sessions", "create", "--amount", ..] => {
@@ -195,9 +183,9 @@ fn the_readmes_mock_program_answers_curl() {
     }
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).to_path_buf();
     let env = [("PATH", installed())];
-    let mut mock = common::Process::start(shell(serve, &dir, &env));
+    let mut mock = common::Process::start(common::shell(serve, &dir, &env));
     mock.line_with(&["Ready."], Duration::from_secs(30));
-    let stdout = succeed(shell(curl, &dir, &env), curl);
+    let stdout = succeed(common::shell(curl, &dir, &env), curl);
     let session: Value = serde_json::from_str(&stdout).expect(&stdout);
     assert_eq!(session["status"], "open", "{stdout}");
     assert_eq!(session["amount"], 15000.0, "{stdout}");

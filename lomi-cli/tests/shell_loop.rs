@@ -63,17 +63,7 @@ fn readme_loop() -> Vec<Terminal> {
 
 /// `bash -c script` in the repository, with a clean `LOMI_*` environment and `env`.
 fn shell(script: &str, env: &[(&str, String)]) -> Command {
-    let mut command = Command::new("bash");
-    command.args(["-c", script]).current_dir(root());
-    for (name, _) in std::env::vars() {
-        if name.starts_with("LOMI_") {
-            command.env_remove(name);
-        }
-    }
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    command
+    common::shell(script, &root(), env)
 }
 
 fn free(port: u16) {

@@ -282,3 +282,19 @@ pub fn run(command: &mut Command) -> Out {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// `bash -c script` in `dir`, with no `LOMI_*` of the developer's and `env`: a line of a
+/// README block, as a person types it.
+pub fn shell(script: &str, dir: &std::path::Path, env: &[(&str, String)]) -> Command {
+    let mut command = Command::new("bash");
+    command.args(["-c", script]).current_dir(dir);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("LOMI_") {
+            command.env_remove(name);
+        }
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+}
