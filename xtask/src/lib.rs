@@ -795,15 +795,25 @@ fn api_change_summary(
 
 /// `lomi-client/Cargo.toml` for a copy of the crate outside this workspace (its
 /// examples and tests left behind): without the dev-dependencies those need on this
-/// workspace's other crates, which the copy's workspace does not have.
+/// workspace's other crates (given by `path` alone, as `cargo package` drops them),
+/// which the copy's workspace does not have.
 pub fn standalone_client_manifest(text: &str) -> String {
     edit_manifest(text, |doc| {
         if let Some(dev) = doc
             .get_mut("dev-dependencies")
             .and_then(|d| d.as_table_like_mut())
         {
-            dev.remove("lomi-mock");
-            dev.remove("lomi-sdk");
+            let siblings: Vec<String> = dev
+                .iter()
+                .filter(|(_, spec)| {
+                    spec.as_table_like()
+                        .is_some_and(|t| t.contains_key("path") && !t.contains_key("version"))
+                })
+                .map(|(name, _)| name.to_string())
+                .collect();
+            for name in siblings {
+                dev.remove(&name);
+            }
         }
     })
 }
@@ -873,4 +883,26 @@ pub fn scratch_manifest(root: &Path, members: &[String]) -> String {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// lomi-client's own manifest, made standalone: every dev-dependency on a sibling
+    /// crate of this workspace goes (whatever the README's examples add next), the others
+    /// stay.
+    #[test]
+    fn a_standalone_client_keeps_no_dev_dependency_on_a_sibling_crate() {
+        let manifest = include_str!("../../lomi-client/Cargo.toml");
+        let standalone: toml_edit::DocumentMut =
+            super::standalone_client_manifest(manifest).parse().unwrap();
+        let dev = standalone["dev-dependencies"].as_table_like().unwrap();
+        for (name, spec) in dev.iter() {
+            assert!(
+                !spec.as_table_like().is_some_and(|t| t.contains_key("path")),
+                "{name} is still a path dependency"
+            );
+        }
+        assert!(dev.contains_key("tokio"), "{standalone}");
+        assert!(!dev.contains_key("lomi-httpmock") && !dev.contains_key("lomi-mock"));
+    }
 }
