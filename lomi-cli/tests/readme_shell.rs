@@ -5,30 +5,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 /// The commands of the README's ```sh block after `marker`: continuation lines joined,
 /// comment lines dropped (a comment after a command is the shell's to drop).
 fn readme_block(marker: &str) -> Vec<String> {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let at = readme
-        .find(marker)
-        .unwrap_or_else(|| panic!("the README has no {marker}"));
-    let block = &readme[at..];
-    let start = block
-        .find("```sh\n")
-        .expect("a ```sh block follows the marker")
-        + 6;
-    let block = &block[start..];
-    let block = &block[..block.find("```").expect("the block ends")];
+    let block = common::readme_sh_block(marker);
     let mut commands = Vec::new();
     let mut pending = String::new();
     for line in block.lines() {

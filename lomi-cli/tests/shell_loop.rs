@@ -23,17 +23,7 @@ struct Terminal {
 
 /// The block after the README's shell-loop marker, by terminal.
 fn readme_loop() -> Vec<Terminal> {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let marker = readme
-        .find("<!-- the shell loop:")
-        .expect("the README marks its shell loop");
-    let block = &readme[marker..];
-    let start = block
-        .find("```sh\n")
-        .expect("a ```sh block follows the marker")
-        + 6;
-    let block = &block[start..];
-    let block = &block[..block.find("```").expect("the block ends")];
+    let block = common::readme_sh_block("<!-- the shell loop:");
     let mut terminals: Vec<Terminal> = Vec::new();
     let mut pending = String::new();
     for line in block.lines() {

@@ -298,3 +298,20 @@ pub fn shell(script: &str, dir: &std::path::Path, env: &[(&str, String)]) -> Com
     }
     command
 }
+
+/// The text of the README's ```sh block after `marker` (an HTML comment naming the test
+/// that runs it).
+pub fn readme_sh_block(marker: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let at = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("the README has no {marker}"));
+    let block = &readme[at..];
+    let start = block
+        .find("```sh\n")
+        .expect("a ```sh block follows the marker")
+        + 6;
+    let block = &block[start..];
+    block[..block.find("```").expect("the block ends")].to_string()
+}
