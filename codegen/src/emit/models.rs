@@ -101,16 +101,9 @@ fn document_fields(
         if fact.description.is_some() || field.attrs.iter().any(|a| a.path().is_ident("doc")) {
             continue;
         }
-        let of_type = syn::parse2::<Type>(fact.ty.clone()).ok().and_then(|ty| {
-            let mut names = Vec::new();
-            type_idents(&ty, &mut names);
-            names.into_iter().find_map(|n| {
-                descriptions
-                    .iter()
-                    .find(|(described, _)| *described == n)
-                    .map(|(_, doc)| doc.clone())
-            })
-        });
+        let of_type = syn::parse2::<Type>(fact.ty.clone())
+            .ok()
+            .and_then(|ty| described_type(&ty, descriptions));
         let doc = of_type.unwrap_or_else(|| format!("`{name}`, which the spec does not describe."));
         field.attrs.insert(0, parse_quote!(#[doc = #doc]));
     }
@@ -513,6 +506,19 @@ fn response_builders_only() -> syn::Attribute {
 
 /// The last identifier of every path inside `ty` (`Result<Option<super::X>, String>`
 /// gives `Result`, `Option`, `X`, `String`).
+/// The description of the first type named in `ty` that has one (`Option<Vec<X>>`: `X`'s):
+/// what a `$ref`'d property says, as OpenAPI 3.0 drops a `$ref`'s siblings.
+fn described_type(ty: &Type, descriptions: &[(String, String)]) -> Option<String> {
+    let mut names = Vec::new();
+    type_idents(ty, &mut names);
+    names.into_iter().find_map(|n| {
+        descriptions
+            .iter()
+            .find(|(described, _)| *described == n)
+            .map(|(_, doc)| doc.clone())
+    })
+}
+
 fn type_idents(ty: &Type, out: &mut Vec<String>) {
     walk_type(ty, &mut |_, p| {
         if let Some(last) = p.path.segments.last() {
@@ -699,16 +705,7 @@ fn builder_setter(
         quote!(::lomi_runtime::arg::set)
     };
     let own = facts.field(&label).and_then(|f| f.description.as_deref());
-    let of_type = || {
-        let mut names = Vec::new();
-        type_idents(ty, &mut names);
-        names.into_iter().find_map(|n| {
-            descriptions
-                .iter()
-                .find(|(name, _)| *name == n)
-                .map(|(_, doc)| doc.clone())
-        })
-    };
+    let of_type = || described_type(ty, descriptions);
     let doc = own
         .map(str::to_string)
         .or_else(of_type)
