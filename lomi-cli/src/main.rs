@@ -151,13 +151,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// The matches of the command that runs: the innermost subcommand's.
+fn leaf(matches: &clap::ArgMatches) -> &clap::ArgMatches {
+    let mut at = matches;
+    while let Some((_, sub)) = at.subcommand() {
+        at = sub;
+    }
+    at
+}
+
 fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
     // The command that runs: its flags replace those given before it.
-    let mut leaf = matches;
-    while let Some((_, sub)) = leaf.subcommand() {
-        leaf = sub;
-    }
-    let globals = run::Globals::merged(matches, leaf).map_err(Failure::Input)?;
+    let globals = run::Globals::merged(matches, leaf(matches)).map_err(Failure::Input)?;
     match matches.subcommand() {
         // The commands of `lomi`'s own, parsed as declared.
         Some((name, _)) if generated::BUILT_IN_COMMANDS.contains(&name) => {
@@ -355,11 +360,7 @@ mod tests {
                             .clone()
                             .try_get_matches_from(&argv)
                             .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
-                        let mut at = &matches;
-                        while let Some((_, sub)) = at.subcommand() {
-                            at = sub;
-                        }
-                        let raw: Vec<String> = at
+                        let raw: Vec<String> = super::leaf(&matches)
                             .get_raw(id)
                             .into_iter()
                             .flatten()
