@@ -247,12 +247,7 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
         if let Some(id) = &args.session {
             let report = transition(&control, id, change)
                 .await
-                .map_err(|e| match e {
-                    Failure::Unreachable(_) => Failure::Unreachable(format!(
-                        "nothing answers at {base}: start `lomi mock` first (or pass --base-url)"
-                    )),
-                    e => e,
-                })?;
+                .map_err(|e| or_not_running(&base, e))?;
             return report_deliveries(&report, change, id);
         }
         let session = client
@@ -261,9 +256,7 @@ pub fn trigger(args: &TriggerArgs, globals: &Globals) -> Result<(), Failure> {
             .send()
             .await
             .map_err(|e| match e {
-                lomi_client::Error::Connection(_) => Failure::Unreachable(format!(
-                    "nothing answers at {base}: start `lomi mock` first (or pass --base-url)"
-                )),
+                lomi_client::Error::Connection(_) => not_running(&base),
                 e => run::failure(e),
             })?
             .into_inner();
@@ -292,18 +285,30 @@ fn mock_urls(globals: &Globals) -> Result<(String, reqwest::Url), Failure> {
     Ok((base, control))
 }
 
+/// The failure when nothing answers at the mock's `base`: start it, or point elsewhere.
+fn not_running(base: &str) -> Failure {
+    Failure::Unreachable(format!(
+        "nothing answers at {base}: start `lomi mock` first (or pass --base-url)"
+    ))
+}
+
+/// `failure`, or [`not_running`] when it says nothing answered.
+fn or_not_running(base: &str, failure: Failure) -> Failure {
+    match failure {
+        Failure::Unreachable(_) => not_running(base),
+        e => e,
+    }
+}
+
 /// `lomi events resend ID`: the running mock sends the event `id` again, as it sent it,
 /// to its forward URL; one line says how that delivery ended.
 pub fn resend(id: &str, globals: &Globals) -> Result<(), Failure> {
     let (base, control) = mock_urls(globals)?;
     let url = format!("{control}/deliveries/{}/resend", crate::run::segment(id));
     run::runtime()?.block_on(async {
-        let (status, text) = control_post(&url).await.map_err(|e| match e {
-            Failure::Unreachable(_) => Failure::Unreachable(format!(
-                "nothing answers at {base}: start `lomi mock` first (or pass --base-url)"
-            )),
-            e => e,
-        })?;
+        let (status, text) = control_post(&url)
+            .await
+            .map_err(|e| or_not_running(&base, e))?;
         let delivery: lomi_mock::DeliveryReport = serde_json::from_str(&text).map_err(|e| {
             Failure::Decode(format!(
                 "{url} answered {status} with no delivery report: is this a lomi mock? ({e})"
